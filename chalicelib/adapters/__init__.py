@@ -1,0 +1,1 @@
+"""Adapters: DynamoDB (PynamoDB models and repositories), SQS/SNS publishers, the courier."""

@@ -1,0 +1,290 @@
+"""Stores cases: every change commits the case (guarded by its version), its immutable timeline event
+and its outgoing event in one DynamoDB transaction (transactional outbox)."""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import date, datetime
+from typing import Any
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
+from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
+
+from ..config import settings
+from ..domain.case import Applicant, Case, Change, Delivery, MaterialItem, timeline_entry
+from ..domain.errors import ConcurrentUpdate, Conflict, NotFound
+from ..domain.lifecycle import Status
+from ..domain.workdays import iso, parse_instant
+from .models import CaseEventRecord, CaseRecord, CounterRecord, IdempotencyRecord, OutboxRecord
+
+CASE_NO = re.compile(r"^KC\d{6}\d{8}\d{5,}$")
+OUTBOX_TTL_SECONDS = 7 * 24 * 3600
+IDEMPOTENCY_TTL_SECONDS = 24 * 3600
+
+_connection: Connection | None = None
+
+
+def connection() -> Connection:
+    global _connection
+    if _connection is None:
+        _connection = Connection(region=settings().region)
+    return _connection
+
+
+# ---------------------------------------------------------------- mapping
+
+
+def _d(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _t(value: datetime | None) -> str | None:
+    return iso(value) if value else None
+
+
+def _pd(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _pt(value: str | None) -> datetime | None:
+    return parse_instant(value) if value else None
+
+
+def to_record(case: Case) -> CaseRecord:
+    body = {
+        "applicant": vars(case.applicant),
+        "materials": [vars(m) for m in case.materials],
+        "delivery": vars(case.delivery),
+        "electronic": case.electronic,
+        "missing": case.missing,
+        "supplement_due": _d(case.supplement_due),
+        "accepted_at": _t(case.accepted_at),
+        "promised_by": _d(case.promised_by),
+        "overdue": case.overdue,
+        "decision": case.decision,
+        "refusal_reason": case.refusal_reason,
+        "return_reason": case.return_reason,
+        "receiving_reviewable_at": _t(case.receiving_reviewable_at),
+        "handling_reviewable_at": _t(case.handling_reviewable_at),
+        "completed_at": _t(case.completed_at),
+    }
+    created = iso(case.created_at)
+    sort = f"{case.status.value}#{created}#{case.case_no}"
+    due = case.next_due_at()
+    shard = int(hashlib.sha1(case.case_no.encode()).hexdigest(), 16) % settings().sweep_shards  # noqa: S324
+    return CaseRecord(
+        case_no=case.case_no,
+        version=case.version,
+        status=case.status.value,
+        query_code=case.query_code,
+        matter_id=case.matter_id,
+        receiving_office_id=case.receiving_office_id,
+        receiving_city=case.receiving_city,
+        handling_city=case.handling_city,
+        handling_office_id=case.handling_office_id,
+        receiving_sort=sort,
+        handling_sort=sort if case.handling_office_id else None,
+        applicant_sub=case.applicant.sub,
+        created_at=created,
+        updated_at=iso(case.updated_at),
+        due_shard=str(shard) if due else None,
+        due_at=iso(due) if due else None,
+        body=body,
+    )
+
+
+def from_record(rec: CaseRecord) -> Case:
+    b: dict[str, Any] = rec.body
+    return Case(
+        case_no=rec.case_no,
+        query_code=rec.query_code,
+        matter_id=rec.matter_id,
+        receiving_office_id=rec.receiving_office_id,
+        receiving_city=rec.receiving_city,
+        handling_city=rec.handling_city,
+        handling_office_id=rec.handling_office_id,
+        applicant=Applicant(**b["applicant"]),
+        materials=[MaterialItem(**m) for m in b["materials"]],
+        delivery=Delivery(**b["delivery"]),
+        status=Status(rec.status),
+        created_at=parse_instant(rec.created_at),
+        updated_at=parse_instant(rec.updated_at),
+        version=int(rec.version),
+        electronic=bool(b.get("electronic")),
+        missing=list(b.get("missing") or []),
+        supplement_due=_pd(b.get("supplement_due")),
+        accepted_at=_pt(b.get("accepted_at")),
+        promised_by=_pd(b.get("promised_by")),
+        overdue=bool(b.get("overdue")),
+        decision=b.get("decision"),
+        refusal_reason=b.get("refusal_reason"),
+        return_reason=b.get("return_reason"),
+        receiving_reviewable_at=_pt(b.get("receiving_reviewable_at")),
+        handling_reviewable_at=_pt(b.get("handling_reviewable_at")),
+        completed_at=_pt(b.get("completed_at")),
+    )
+
+
+def outbox_event(case: Case, change: Change) -> OutboxRecord:
+    """The outgoing event of a change: carries the case number and version so consumers drop stale ones."""
+    event_id = f"{case.case_no}#{case.version}"
+    payload = {
+        "event_id": event_id,
+        "type": change.event_type,
+        "case_no": case.case_no,
+        "version": case.version,
+        "action": change.action.value,
+        "from_status": change.from_status.value,
+        "to_status": change.to_status.value,
+        "at": iso(change.at),
+        "matter_id": case.matter_id,
+        "receiving_office_id": case.receiving_office_id,
+        "handling_office_id": case.handling_office_id,
+        "details": change.details,
+    }
+    return OutboxRecord(
+        event_id=event_id,
+        event_type=change.event_type,
+        payload=payload,
+        created_at=iso(change.at),
+        expires_at=int(time.time()) + OUTBOX_TTL_SECONDS,
+    )
+
+
+def _cancelled_by_condition(err: TransactWriteError) -> bool:
+    return any(getattr(r, "code", None) == "ConditionalCheckFailed" for r in (err.cancellation_reasons or []))
+
+
+# ---------------------------------------------------------------- repository
+
+
+class CaseRepository:
+    """Load and commit cases. ``commit`` is the only way a case changes."""
+
+    def get(self, case_no: str, consistent: bool = True) -> Case:
+        if not CASE_NO.match(case_no or ""):
+            raise NotFound(f"case {case_no!r} not found")
+        try:
+            return from_record(CaseRecord.get(case_no, consistent_read=consistent))
+        except DoesNotExist:
+            raise NotFound(f"case {case_no} not found") from None
+
+    def next_sequence(self, receiving_city: str, day: date) -> int:
+        """Atomic daily counter per receiving city (one UpdateItem ADD)."""
+        counter = CounterRecord(counter_id=f"case-seq#{receiving_city}#{day:%Y%m%d}")
+        try:
+            counter.update(actions=[CounterRecord.value.add(1)], add_version_condition=False)
+        except UpdateError as err:  # pragma: no cover - surfaced as a 5xx-worthy infrastructure error
+            raise RuntimeError("case sequence counter unavailable") from err
+        return int(counter.value)
+
+    def create(self, case: Case, change: Change, idempotency_key: str | None = None,
+               payload_hash: str | None = None, extra: list[Model] | None = None) -> None:
+        """Insert a new case with its first event; with an idempotency key, atomically claim the key."""
+        case.version = 1
+        try:
+            with TransactWrite(connection=connection()) as tx:
+                tx.save(to_record(case), condition=CaseRecord.case_no.does_not_exist())
+                tx.save(self._event(case, change), condition=CaseEventRecord.case_no.does_not_exist())
+                tx.save(outbox_event(case, change))
+                if idempotency_key:
+                    tx.save(
+                        IdempotencyRecord(key=idempotency_key, case_no=case.case_no, payload_hash=payload_hash,
+                                          expires_at=int(time.time()) + IDEMPOTENCY_TTL_SECONDS),
+                        condition=IdempotencyRecord.key.does_not_exist(),
+                    )
+                for item in extra or []:
+                    tx.save(item)
+        except TransactWriteError as err:
+            if _cancelled_by_condition(err):
+                raise Conflict("the case number or idempotency key is already taken") from err
+            raise
+
+    def commit(self, case: Case, change: Change, extra: list[Model] | None = None) -> None:
+        """Commit one change: case (if its version is still the one loaded), timeline event, outbox event.
+
+        ``extra`` items (e.g. a shipment) join the same transaction. The loser of a race gets
+        ConcurrentUpdate (409) with the state the winner left.
+        """
+        expected = case.version
+        case.version = expected + 1
+        try:
+            with TransactWrite(connection=connection()) as tx:
+                tx.save(to_record(case), condition=CaseRecord.version == expected)
+                tx.save(self._event(case, change), condition=CaseEventRecord.case_no.does_not_exist())
+                tx.save(outbox_event(case, change))
+                for item in extra or []:
+                    tx.save(item)
+        except TransactWriteError as err:
+            case.version = expected
+            if _cancelled_by_condition(err):
+                current = self.get(case.case_no)
+                raise ConcurrentUpdate(
+                    f"case {case.case_no} was changed by someone else; it is now {current.status.value}",
+                    current_status=current.status.value,
+                ) from err
+            raise
+
+    @staticmethod
+    def _event(case: Case, change: Change) -> CaseEventRecord:
+        return CaseEventRecord(case_no=case.case_no, seq=case.version, event=timeline_entry(change, case.version))
+
+    def timeline(self, case_no: str) -> list[dict[str, Any]]:
+        return [r.event for r in CaseEventRecord.query(case_no, scan_index_forward=True, consistent_read=True)]
+
+    def claimed_case(self, idempotency_key: str) -> tuple[str | None, str | None]:
+        try:
+            rec = IdempotencyRecord.get(idempotency_key, consistent_read=True)
+        except DoesNotExist:
+            return None, None
+        return rec.case_no, rec.payload_hash
+
+    def office_queue(
+        self, office_id: str, status: str | None, limit: int, cursor: dict[str, Any] | None
+    ) -> tuple[list[Case], dict[str, Any] | None]:
+        """Cases where the office is receiving (index 0) or handling office (index 1), newest last.
+
+        Paginated across both indexes: the cursor says which index and where in it to go on.
+        """
+        which = int((cursor or {}).get("i", 0))
+        start = (cursor or {}).get("k")
+        cases: list[Case] = []
+        while which < 2 and len(cases) < limit:
+            if which == 0:
+                index: Any = CaseRecord.by_receiving_office
+                cond = CaseRecord.receiving_sort.startswith(f"{status}#") if status else None
+            else:
+                index = CaseRecord.by_handling_office
+                cond = CaseRecord.handling_sort.startswith(f"{status}#") if status else None
+            result = index.query(office_id, range_key_condition=cond, limit=limit - len(cases),
+                                 last_evaluated_key=start)
+            for rec in result:
+                case = from_record(rec)
+                if which == 1 and case.receiving_office_id == office_id:
+                    continue  # already listed from the receiving index
+                cases.append(case)
+            start = result.last_evaluated_key
+            if start is None:
+                which, start = which + 1, None
+        next_cursor = {"i": which, "k": start} if which < 2 else None
+        return cases, next_cursor
+
+    def due(self, now: datetime) -> Iterator[str]:
+        """Case numbers with something due at or before ``now`` (sparse index, sharded; no scan)."""
+        for shard in range(settings().sweep_shards):
+            for rec in CaseRecord.due.query(str(shard), CaseRecord.due_at <= iso(now)):
+                yield rec.case_no
+
+
+def new_event_id() -> str:
+    return uuid.uuid4().hex
+
+
+def payload_digest(payload: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()

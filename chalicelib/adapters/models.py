@@ -1,0 +1,185 @@
+"""PynamoDB models: the one definition of every table, its keys and indexes.
+
+The local stack creates its tables from these classes and the cloud templates are checked against them,
+so the code and the cloud cannot drift. Table names follow ``{RESOURCE_PREFIX}-{logical}``.
+"""
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    JSONAttribute,
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.models import Model
+
+from ..config import settings
+
+
+def _meta(logical: str, **extra: Any) -> Any:
+    attrs: dict[str, Any] = {
+        "table_name": settings().name(logical),
+        "region": settings().region,
+        "billing_mode": "PAY_PER_REQUEST",
+        "max_retry_attempts": 3,
+    }
+    attrs.update(extra)
+    return type("Meta", (), attrs)
+
+
+class _Index(GlobalSecondaryIndex):  # type: ignore[type-arg]
+    class Meta:
+        projection = AllProjection()
+
+
+# ---------------------------------------------------------------- cases
+
+
+class ByReceivingOffice(_Index):
+    """Work queue of a receiving office: sort key ``status#created_at#case_no``."""
+
+    class Meta:
+        index_name = "by_receiving_office"
+        projection = AllProjection()
+
+    receiving_office_id = UnicodeAttribute(hash_key=True)
+    receiving_sort = UnicodeAttribute(range_key=True)
+
+
+class ByHandlingOffice(_Index):
+    class Meta:
+        index_name = "by_handling_office"
+        projection = AllProjection()
+
+    handling_office_id = UnicodeAttribute(hash_key=True)
+    handling_sort = UnicodeAttribute(range_key=True)
+
+
+class ByApplicant(_Index):
+    class Meta:
+        index_name = "by_applicant"
+        projection = KeysOnlyProjection()
+
+    applicant_sub = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class CaseDue(_Index):
+    """Sparse index the sweeper queries: only cases with something due carry ``due_shard``."""
+
+    class Meta:
+        index_name = "due"
+        projection = KeysOnlyProjection()
+
+    due_shard = UnicodeAttribute(hash_key=True)
+    due_at = UnicodeAttribute(range_key=True)
+
+
+class CaseRecord(Model):
+    """One case (办件). ``version`` guards every state change (conditional write)."""
+
+    Meta = _meta("cases")
+    case_no = UnicodeAttribute(hash_key=True)
+    version = NumberAttribute()
+    status = UnicodeAttribute()
+    query_code = UnicodeAttribute()
+    matter_id = UnicodeAttribute()
+    receiving_office_id = UnicodeAttribute()
+    receiving_city = UnicodeAttribute()
+    handling_city = UnicodeAttribute()
+    handling_office_id = UnicodeAttribute(null=True)
+    receiving_sort = UnicodeAttribute()
+    handling_sort = UnicodeAttribute(null=True)
+    applicant_sub = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    due_shard = UnicodeAttribute(null=True)
+    due_at = UnicodeAttribute(null=True)
+    body = JSONAttribute()  # the rest of the case (applicant, materials, delivery, deadlines)
+
+    by_receiving_office: ClassVar[ByReceivingOffice] = ByReceivingOffice()
+    by_handling_office: ClassVar[ByHandlingOffice] = ByHandlingOffice()
+    by_applicant: ClassVar[ByApplicant] = ByApplicant()
+    due: ClassVar[CaseDue] = CaseDue()
+
+
+class CaseEventRecord(Model):
+    """Immutable timeline event; written once (attribute_not_exists), never updated or deleted."""
+
+    Meta = _meta("case-events")
+    case_no = UnicodeAttribute(hash_key=True)
+    seq = NumberAttribute(range_key=True)
+    event = JSONAttribute()
+
+
+class OutboxRecord(Model):
+    """Transactional outbox: written in the same transaction as the state change; its stream feeds the
+    relay that puts the event on the queues. Items expire after a week (TTL)."""
+
+    Meta = _meta("outbox", stream_view_type="NEW_IMAGE")
+    event_id = UnicodeAttribute(hash_key=True)
+    event_type = UnicodeAttribute()
+    payload = JSONAttribute()
+    created_at = UnicodeAttribute()
+    expires_at = NumberAttribute()  # TTL attribute
+
+
+class CounterRecord(Model):
+    """Atomic counters (case-number sequences, statistics)."""
+
+    Meta = _meta("counters")
+    counter_id = UnicodeAttribute(hash_key=True)
+    value = NumberAttribute(default=0)
+
+
+class IdempotencyRecord(Model):
+    """POST /cases Idempotency-Key → the case it created; written in the case's creating transaction."""
+
+    Meta = _meta("idempotency")
+    key = UnicodeAttribute(hash_key=True)
+    case_no = UnicodeAttribute(null=True)
+    payload_hash = UnicodeAttribute(null=True)
+    expires_at = NumberAttribute(null=True)  # TTL attribute
+
+
+class ReferenceRecord(Model):
+    """Reference data rows (offices, cities, routes, matters, review policies), seeded from data files."""
+
+    Meta = _meta("reference")
+    kind = UnicodeAttribute(hash_key=True)
+    item_id = UnicodeAttribute(range_key=True)
+    data = JSONAttribute()
+
+
+class NotificationRecord(Model):
+    """SMS-style messages to applicants, one per outgoing event (dedupe key), with the text sent."""
+
+    Meta = _meta("notifications")
+    case_no = UnicodeAttribute(hash_key=True)
+    notification_id = UnicodeAttribute(range_key=True)
+    event_type = UnicodeAttribute()
+    text = UnicodeAttribute()
+    sent_at = UnicodeAttribute()
+    channel = UnicodeAttribute()
+    extra = MapAttribute(null=True)  # type: ignore[var-annotated]
+    tags = ListAttribute(null=True)  # type: ignore[var-annotated]
+    delivered = BooleanAttribute(default=True)
+
+
+# Every table of the application, in creation order. Other modules (shipments, reviews) append theirs.
+TABLES: list[type[Model]] = [
+    CaseRecord,
+    CaseEventRecord,
+    OutboxRecord,
+    CounterRecord,
+    IdempotencyRecord,
+    ReferenceRecord,
+    NotificationRecord,
+]
+
+TTL_ATTRIBUTES: dict[str, str] = {"outbox": "expires_at", "idempotency": "expires_at"}

@@ -1,0 +1,1 @@
+"""HTTP concerns: authentication, request schemas, error mapping, response shaping."""

@@ -1,0 +1,69 @@
+"""Who is calling. Locally (stage ``local``) tokens are HS256 JWTs signed with AUTH_DEV_SECRET; in the
+cloud API Gateway's JWT/Cognito authorizer verifies the identity provider's token and passes its claims.
+
+Every route then checks role and office/city scope: missing or bad token → 401, wrong role → 403.
+"""
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import jwt
+
+from ..config import settings
+from ..domain.case import Actor
+from ..domain.errors import OutOfScope, Unauthenticated
+
+ROLES = ("citizen", "staff", "supervisor", "admin")
+
+
+def actor_from_claims(claims: dict[str, Any]) -> Actor:
+    def claim(name: str) -> Any:
+        return claims.get(name, claims.get(f"custom:{name}"))
+
+    sub, role = claim("sub"), claim("role")
+    if not sub or role not in ROLES:
+        raise Unauthenticated("token lacks a subject or a known role")
+    office_id, city = claim("office_id"), claim("city")
+    if role == "staff" and not office_id:
+        raise Unauthenticated("staff token lacks office_id")
+    if role == "supervisor" and not city:
+        raise Unauthenticated("supervisor token lacks city")
+    return Actor(sub=str(sub), role=role, office_id=office_id, city=city, name=str(claim("name") or ""))
+
+
+def authenticate(headers: Any, context: dict[str, Any] | None = None) -> Actor:
+    s = settings()
+    if s.auth_mode == "gateway":
+        authorizer = (context or {}).get("authorizer") or {}
+        claims = authorizer.get("claims") or (authorizer.get("jwt") or {}).get("claims")
+        if not claims:
+            raise Unauthenticated("not authenticated")
+        return actor_from_claims(claims)
+    header = headers.get("authorization") or ""
+    if not header.lower().startswith("bearer "):
+        raise Unauthenticated("missing bearer token (Authorization: Bearer <JWT>)")
+    try:
+        claims = jwt.decode(header[7:].strip(), s.auth_dev_secret, algorithms=["HS256"],
+                            options={"require": ["sub", "exp"]}, leeway=30)
+    except jwt.PyJWTError as err:
+        raise Unauthenticated(f"invalid token: {type(err).__name__}") from None
+    return actor_from_claims(claims)
+
+
+def require_role(actor: Actor, *roles: str) -> Actor:
+    if actor.role not in roles:
+        raise OutOfScope(f"this needs the role {' or '.join(roles)}")
+    return actor
+
+
+def issue_dev_token(role: str, sub: str, office_id: str | None = None, city: str | None = None,
+                    name: str = "", ttl_seconds: int = 12 * 3600, secret: str | None = None) -> str:
+    """A local-stage token (never valid in the cloud, where the identity provider issues tokens)."""
+    now = int(time.time())
+    claims: dict[str, Any] = {"sub": sub, "role": role, "name": name, "iat": now, "exp": now + ttl_seconds}
+    if office_id:
+        claims["office_id"] = office_id
+    if city:
+        claims["city"] = city
+    return jwt.encode(claims, secret or settings().auth_dev_secret, algorithm="HS256")

@@ -1,0 +1,135 @@
+"""Turning requests into calls and results (or domain errors) into HTTP responses, in one place."""
+from __future__ import annotations
+
+import base64
+import binascii
+import functools
+import json
+from collections.abc import Callable
+from typing import Any
+
+from chalice import Blueprint, Chalice, Response
+from chalice.app import Request
+
+from ..config import settings
+from ..domain.case import Actor
+from ..domain.errors import (
+    Conflict,
+    DomainError,
+    InvalidInput,
+    InvalidTransition,
+    NotFound,
+    OutOfScope,
+    PayloadTooLarge,
+    RuleViolation,
+    TooManyRequests,
+    Unauthenticated,
+)
+from ..observability import logger
+from .auth import authenticate, require_role
+from .schemas import parse_body
+
+STATUS_OF: list[tuple[type[DomainError], int]] = [
+    (InvalidInput, 400),
+    (Unauthenticated, 401),
+    (OutOfScope, 403),
+    (NotFound, 404),
+    (InvalidTransition, 409),
+    (Conflict, 409),
+    (PayloadTooLarge, 413),
+    (RuleViolation, 422),
+    (TooManyRequests, 429),
+]
+
+JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
+
+
+def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(body=json.dumps(body, ensure_ascii=False), status_code=status,
+                    headers={**JSON_HEADERS, **(headers or {})})
+
+
+def error_response(err: DomainError) -> Response:
+    status = next((s for cls, s in STATUS_OF if isinstance(err, cls)), 400)
+    body: dict[str, Any] = {"code": err.code, "message": err.message}
+    body.update({k: v for k, v in err.details.items() if v is not None})
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return json_response(body, status, headers)
+
+
+def guarded(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Domain errors become their status with a ``{"code", "message"}`` body; anything else a logged 500."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return view(*args, **kwargs)
+        except DomainError as err:
+            return error_response(err)
+        except Exception as err:
+            logger.exception("unhandled error", extra={"error_type": type(err).__name__})
+            return json_response({"code": "internal_error", "message": "internal error"}, 500)
+
+    return wrapper
+
+
+class ServiceApp(Chalice):
+    """Chalice whose every route maps domain errors to HTTP (Chalice's own middleware never sees a view's
+    exception: it turns it into a 500 first)."""
+
+    def route(self, path: str, **kwargs: Any) -> Callable[..., Any]:
+        register = super().route(path, **kwargs)
+        return lambda view: register(guarded(view))
+
+
+class ServiceBlueprint(Blueprint):
+    def route(self, path: str, **kwargs: Any) -> Callable[..., Any]:
+        register = super().route(path, **kwargs)
+        return lambda view: register(guarded(view))
+
+
+class RequestReader:
+    """Reads what a route needs from Chalice's current request."""
+
+    def __init__(self, request: Request) -> None:
+        self.request = request
+
+    def actor(self, *roles: str) -> Actor:
+        actor = authenticate(self.request.headers, self.request.context)
+        return require_role(actor, *roles) if roles else actor
+
+    def body(self, schema: str, optional: bool = False) -> dict[str, Any]:
+        raw = self.request.raw_body
+        data = raw.encode() if isinstance(raw, str) else raw
+        return parse_body(data, schema, settings().max_body_bytes, optional=optional)
+
+    def query(self, name: str) -> str | None:
+        params: Any = self.request.query_params or {}
+        value = params.get(name)
+        return value if value not in (None, "") else None
+
+    def limit(self, default: int = 20, maximum: int = 100) -> int:
+        raw = self.query("limit")
+        if raw is None:
+            return default
+        if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+            raise InvalidInput("limit", f"must be an integer from 1 to {maximum}")
+        return int(raw)
+
+    def cursor(self) -> dict[str, Any] | None:
+        raw = self.query("cursor")
+        if raw is None:
+            return None
+        try:
+            value = json.loads(base64.urlsafe_b64decode(raw.encode() + b"==="))
+        except (binascii.Error, ValueError, UnicodeDecodeError):
+            raise InvalidInput("cursor", "is not a cursor this API issued") from None
+        if not isinstance(value, dict):
+            raise InvalidInput("cursor", "is not a cursor this API issued")
+        return value
+
+
+def encode_cursor(cursor: dict[str, Any] | None) -> str | None:
+    if cursor is None:
+        return None
+    return base64.urlsafe_b64encode(json.dumps(cursor, separators=(",", ":")).encode()).decode().rstrip("=")

@@ -1,0 +1,166 @@
+"""Request body schemas (JSON Schema, compiled once with fastjsonschema). The OpenAPI document reuses them."""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import fastjsonschema
+
+from ..domain.errors import InvalidInput, PayloadTooLarge
+
+_TEXT = {"type": "string", "maxLength": 2000}
+_SHORT = {"type": "string", "minLength": 1, "maxLength": 200}
+_CITY = {"type": "string", "pattern": "^[0-9]{6}$"}
+
+SCHEMAS: dict[str, dict[str, Any]] = {
+    "apply": {
+        "type": "object",
+        "required": ["matter_id", "receiving_office_id", "applicant", "materials", "delivery"],
+        "additionalProperties": False,
+        "properties": {
+            "matter_id": {"type": "string", "minLength": 1, "maxLength": 64},
+            "receiving_office_id": {"type": "string", "minLength": 1, "maxLength": 64},
+            "applicant": {
+                "type": "object",
+                "required": ["name", "id_type", "id_number", "phone"],
+                "additionalProperties": False,
+                "properties": {
+                    "name": {"type": "string", "minLength": 1, "maxLength": 64},
+                    "id_type": {"enum": ["RESIDENT_ID", "HK_MACAO_PERMIT", "TAIWAN_PERMIT", "PASSPORT",
+                                         "FOREIGN_PERMANENT_RESIDENT_ID"]},
+                    "id_number": {"type": "string", "minLength": 5, "maxLength": 32},
+                    "phone": {"type": "string", "minLength": 11, "maxLength": 11},
+                    "district": _CITY,
+                },
+            },
+            "materials": {
+                "type": "array",
+                "maxItems": 50,
+                "items": {
+                    "type": "object",
+                    "required": ["name"],
+                    "additionalProperties": False,
+                    "properties": {"name": _SHORT, "provided": {"type": "boolean"}},
+                },
+            },
+            "delivery": {
+                "type": "object",
+                "required": ["method"],
+                "additionalProperties": False,
+                "properties": {
+                    "method": {"enum": ["MAIL", "PICKUP_RECEIVING", "PICKUP_HANDLING"]},
+                    "address": {
+                        "type": "object",
+                        "required": ["city", "detail", "recipient", "phone"],
+                        "additionalProperties": False,
+                        "properties": {
+                            "city": _CITY,
+                            "district": _CITY,
+                            "detail": {"type": "string", "minLength": 1, "maxLength": 500},
+                            "recipient": {"type": "string", "minLength": 1, "maxLength": 64},
+                            "phone": {"type": "string", "minLength": 11, "maxLength": 11},
+                            "postcode": {"type": "string", "maxLength": 10},
+                        },
+                    },
+                },
+            },
+        },
+    },
+    "receive": {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {"missing": {"type": "array", "maxItems": 50, "items": _SHORT}, "note": _TEXT},
+    },
+    "reason": {
+        "type": "object",
+        "required": ["reason"],
+        "additionalProperties": False,
+        "properties": {"reason": {"type": "string", "minLength": 1, "maxLength": 2000}, "note": _TEXT},
+    },
+    "note": {"type": "object", "additionalProperties": False, "properties": {"note": _TEXT}},
+    "supplement": {
+        "type": "object",
+        "required": ["material"],
+        "additionalProperties": False,
+        "properties": {"material": _SHORT, "note": _TEXT},
+    },
+    "decide": {
+        "type": "object",
+        "required": ["approved"],
+        "additionalProperties": False,
+        "properties": {"approved": {"type": "boolean"}, "note": _TEXT},
+    },
+}
+
+_validators: dict[str, Callable[[Any], Any]] = {}
+
+
+def validator(name: str) -> Callable[[Any], Any]:
+    if name not in _validators:
+        _validators[name] = fastjsonschema.compile(SCHEMAS[name])
+    return _validators[name]
+
+
+def _field(err: fastjsonschema.JsonSchemaValueException) -> str:
+    path = [str(p) for p in (err.path or [])][1:]  # drop the leading "data"
+    if err.rule == "required" and isinstance(err.value, dict):
+        missing = [k for k in err.rule_definition or [] if k not in err.value]
+        if missing:
+            path.append(str(missing[0]))
+    if err.rule == "additionalProperties" and isinstance(err.value, dict):
+        allowed = set((err.definition or {}).get("properties", {}))
+        extra = [k for k in err.value if k not in allowed]
+        if extra:
+            path.append(str(extra[0]))
+    out = ""
+    for part in path:
+        out += f"[{part}]" if part.isdigit() else (f".{part}" if out else part)
+    return out or "body"
+
+
+def _message(err: fastjsonschema.JsonSchemaValueException) -> str:
+    if err.rule == "required":
+        return "is required"
+    if err.rule == "additionalProperties":
+        return "is not an allowed field"
+    text = str(err.message)
+    return text.split(" ", 1)[1] if text.startswith("data") and " " in text else text
+
+
+def parse_body(raw: bytes | None, schema: str, max_bytes: int, optional: bool = False) -> dict[str, Any]:
+    """Decode, parse and validate a JSON body. Every failure names the field (400) or is 413 when too big."""
+    raw = raw or b""
+    if len(raw) > max_bytes:
+        raise PayloadTooLarge(f"body is larger than {max_bytes} bytes")
+    if not raw.strip():
+        if optional:
+            raw = b"{}"
+        else:
+            raise InvalidInput("body", "a JSON object is required")
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise InvalidInput("body", "is not valid UTF-8") from None
+    except (json.JSONDecodeError, RecursionError):
+        raise InvalidInput("body", "is not valid JSON") from None
+    if not isinstance(data, dict):
+        raise InvalidInput("body", "must be a JSON object")
+    try:
+        validator(schema)(data)
+    except fastjsonschema.JsonSchemaValueException as err:
+        raise InvalidInput(_field(err), _message(err)) from None
+    _reject_control_characters(data, "")
+    return data
+
+
+def _reject_control_characters(value: Any, path: str) -> None:
+    if isinstance(value, str):
+        if any(ord(c) < 32 and c not in "\n\r\t" for c in value) or "\x7f" in value:
+            raise InvalidInput(path or "body", "contains control characters")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _reject_control_characters(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _reject_control_characters(item, f"{path}[{i}]")

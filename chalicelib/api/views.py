@@ -1,0 +1,101 @@
+"""Response shapes. Identity numbers and phones are shown in clear only to the applicant."""
+from __future__ import annotations
+
+from typing import Any
+
+from ..domain.access import is_applicant
+from ..domain.case import Actor, Case
+from ..domain.identity import mask_id_number, mask_name, mask_phone
+from ..domain.lifecycle import LABELS, Status, allowed_actions
+from ..domain.workdays import iso
+
+
+def _iso(value: Any) -> str | None:
+    if value is None:
+        return None
+    return value.isoformat() if not hasattr(value, "tzinfo") else iso(value)
+
+
+def applicant_view(case: Case, in_clear: bool) -> dict[str, Any]:
+    a = case.applicant
+    if in_clear:
+        return {"name": a.name, "id_type": a.id_type, "id_number": a.id_number, "phone": a.phone,
+                "district": a.district}
+    return {"name": mask_name(a.name), "id_type": a.id_type, "id_number": mask_id_number(a.id_number),
+            "phone": mask_phone(a.phone), "district": a.district}
+
+
+def delivery_view(case: Case, in_clear: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {"method": case.delivery.method}
+    addr = case.delivery.address
+    if addr:
+        out["address"] = dict(addr) if in_clear else {
+            **addr, "recipient": mask_name(str(addr.get("recipient", ""))),
+            "phone": mask_phone(str(addr.get("phone", ""))),
+        }
+    return out
+
+
+def case_view(case: Case, actor: Actor) -> dict[str, Any]:
+    in_clear = is_applicant(actor, case)
+    view: dict[str, Any] = {
+        "case_no": case.case_no,
+        "status": case.status.value,
+        "status_label": case.label,
+        "version": case.version,
+        "matter_id": case.matter_id,
+        "receiving_office_id": case.receiving_office_id,
+        "receiving_city": case.receiving_city,
+        "handling_city": case.handling_city,
+        "handling_office_id": case.handling_office_id,
+        "pickup_office_id": case.pickup_office_id,
+        "electronic": case.electronic,
+        "applicant": applicant_view(case, in_clear),
+        "materials": [{"name": m.name, "core": m.core, "provided": m.provided} for m in case.materials],
+        "missing": list(case.missing),
+        "supplement_due": _iso(case.supplement_due),
+        "delivery": delivery_view(case, in_clear),
+        "created_at": _iso(case.created_at),
+        "updated_at": _iso(case.updated_at),
+        "accepted_at": _iso(case.accepted_at),
+        "promised_by": _iso(case.promised_by),
+        "overdue": case.overdue,
+        "decision": case.decision,
+        "refusal_reason": case.refusal_reason,
+        "return_reason": case.return_reason,
+        "completed_at": _iso(case.completed_at),
+        "next_actions": [a.value for a in allowed_actions(case.status, case.parties(actor))],
+    }
+    if in_clear:
+        view["query_code"] = case.query_code
+    return view
+
+
+def queue_item(case: Case) -> dict[str, Any]:
+    """A work-queue row: what staff need to pick the next case, with personal data masked."""
+    return {
+        "case_no": case.case_no, "status": case.status.value, "status_label": case.label,
+        "matter_id": case.matter_id, "receiving_office_id": case.receiving_office_id,
+        "handling_office_id": case.handling_office_id, "applicant_name": mask_name(case.applicant.name),
+        "missing": list(case.missing), "created_at": _iso(case.created_at), "updated_at": _iso(case.updated_at),
+        "promised_by": _iso(case.promised_by), "overdue": case.overdue,
+    }
+
+
+def track_view(case: Case, timeline: list[dict[str, Any]], shipments: list[dict[str, Any]]) -> dict[str, Any]:
+    """Public tracking: status, timeline labels and parcels; no personal data."""
+    return {
+        "case_no": case.case_no,
+        "status": case.status.value,
+        "status_label": case.label,
+        "matter_id": case.matter_id,
+        "promised_by": _iso(case.promised_by),
+        "missing": list(case.missing),
+        "supplement_due": _iso(case.supplement_due),
+        "timeline": [
+            {"at": e["at"], "status": e["to_status"], "label": LABELS[Status(e["to_status"])],
+             "action": e["action"]}
+            for e in timeline
+        ],
+        "shipments": shipments,
+    }

@@ -1,0 +1,1 @@
+"""The pure domain core: case lifecycle, routing, reviews, working days. No AWS imports here."""

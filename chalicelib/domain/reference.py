@@ -1,0 +1,204 @@
+"""Reference data (offices, cities, routes, matter catalogue, review policy) as plain, immutable values.
+
+Nothing about a city is hard-coded: adding a city is adding rows to these tables.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import InvalidInput, NotFound, RuleViolation
+
+
+@dataclass(frozen=True)
+class Office:
+    office_id: str
+    name: str
+    city: str
+    district: str
+    kinds: tuple[str, ...]
+    address: str
+    phone: str
+    opening_hours: str
+    mail_cutoff: str
+    name_en: str = ""
+    postcode: str = ""
+
+    def public(self) -> dict[str, Any]:
+        return {
+            "office_id": self.office_id, "name": self.name, "name_en": self.name_en, "city": self.city,
+            "district": self.district, "kinds": list(self.kinds), "address": self.address,
+            "postcode": self.postcode, "phone": self.phone, "opening_hours": self.opening_hours,
+            "mail_cutoff": self.mail_cutoff,
+        }
+
+
+@dataclass(frozen=True)
+class Material:
+    name: str
+    core: bool  # 必要 (core) vs 可容缺 (may be supplemented later)
+
+
+@dataclass(frozen=True)
+class Matter:
+    matter_id: str
+    name: str
+    name_en: str
+    handling_city: str
+    accepted_in: tuple[str, ...]
+    materials: tuple[Material, ...]
+    time_limit_working_days: int
+    electronic: bool  # 电子流转: materials travel electronically, no parcel
+    deliveries: tuple[str, ...]
+
+    def material(self, name: str) -> Material | None:
+        return next((m for m in self.materials if m.name == name), None)
+
+    def public(self) -> dict[str, Any]:
+        return {
+            "matter_id": self.matter_id, "name": self.name, "name_en": self.name_en,
+            "handling_city": self.handling_city, "accepted_in": list(self.accepted_in),
+            "materials": [{"name": m.name, "core": m.core} for m in self.materials],
+            "time_limit_working_days": self.time_limit_working_days, "electronic": self.electronic,
+            "deliveries": list(self.deliveries),
+        }
+
+
+@dataclass(frozen=True)
+class City:
+    code: str
+    name: str
+    name_en: str
+    default_handling_office: str
+    district_handling_offices: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Route:
+    """One parcel lane: from an office to another office (to_office_id) or to an address in a city."""
+
+    from_office_id: str
+    courier: str
+    service: str
+    transit_working_days: int
+    cost_cny: float
+    to_office_id: str | None = None
+    to_city: str | None = None
+
+
+@dataclass(frozen=True)
+class ReviewPolicy:
+    city: str
+    verify_working_days: int
+    rectify_working_days: int
+    review_window_days: int
+    default_rating_after_days: int
+    default_rating: int
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """All reference data, with the lookups the rules need."""
+
+    offices: Mapping[str, Office]
+    cities: Mapping[str, City]
+    matters: Mapping[str, Matter]
+    office_routes: Mapping[tuple[str, str], Route]
+    address_routes: Mapping[tuple[str, str], Route]
+    review_policies: Mapping[str, ReviewPolicy]
+    supplement_working_days: int = 5
+
+    @classmethod
+    def from_rows(cls, rows: Mapping[str, Iterable[Mapping[str, Any]]]) -> Catalogue:
+        offices = {
+            r["office_id"]: Office(
+                office_id=r["office_id"], name=r["name"], name_en=r.get("name_en", ""), city=r["city"],
+                district=r.get("district", r["city"]), kinds=tuple(r.get("kinds", ())),
+                address=r.get("address", ""), postcode=r.get("postcode", ""), phone=r.get("phone", ""),
+                opening_hours=r.get("opening_hours", ""), mail_cutoff=r.get("mail_cutoff", "16:00"),
+            )
+            for r in rows.get("offices", ())
+        }
+        cities = {
+            r["code"]: City(
+                code=r["code"], name=r["name"], name_en=r.get("name_en", ""),
+                default_handling_office=r["default_handling_office"],
+                district_handling_offices=dict(r.get("district_handling_offices", {})),
+            )
+            for r in rows.get("cities", ())
+        }
+        matters = {
+            r["matter_id"]: Matter(
+                matter_id=r["matter_id"], name=r["name"], name_en=r.get("name_en", ""),
+                handling_city=r["handling_city"], accepted_in=tuple(r["accepted_in"]),
+                materials=tuple(Material(m["name"], bool(m["core"])) for m in r["materials"]),
+                time_limit_working_days=int(r["time_limit_working_days"]),
+                electronic=bool(r.get("electronic", False)), deliveries=tuple(r["deliveries"]),
+            )
+            for r in rows.get("matters", ())
+        }
+        office_routes = {
+            (r["from_office_id"], r["to_office_id"]): _route(r) for r in rows.get("routes", ())
+        }
+        address_routes = {
+            (r["from_office_id"], r["to_city"]): _route(r) for r in rows.get("address_routes", ())
+        }
+        policies = {
+            r["city"]: ReviewPolicy(
+                city=r["city"], verify_working_days=int(r["verify_working_days"]),
+                rectify_working_days=int(r["rectify_working_days"]),
+                review_window_days=int(r["review_window_days"]),
+                default_rating_after_days=int(r["default_rating_after_days"]),
+                default_rating=int(r["default_rating"]), source=r.get("source", ""),
+            )
+            for r in rows.get("review_policies", ())
+        }
+        return cls(offices, cities, matters, office_routes, address_routes, policies)
+
+    def office(self, office_id: str) -> Office:
+        try:
+            return self.offices[office_id]
+        except KeyError:
+            raise NotFound(f"office {office_id} not found") from None
+
+    def matter(self, matter_id: str) -> Matter:
+        try:
+            return self.matters[matter_id]
+        except KeyError:
+            raise InvalidInput("matter_id", f"unknown matter {matter_id!r}") from None
+
+    def review_policy(self, city: str) -> ReviewPolicy:
+        """The city's review policy, defaulting to Shenzhen's (440300) where a city has none."""
+        return self.review_policies.get(city) or self.review_policies["440300"]
+
+    def handling_office_for(self, matter: Matter, applicant_district: str | None = None) -> Office:
+        """谁办理: the competent office of the matter's handling city, by the applicant's district if set."""
+        city = self.cities.get(matter.handling_city)
+        if city is None:
+            raise RuleViolation("no_handling_office", f"no handling office for city {matter.handling_city}")
+        office_id = city.district_handling_offices.get(applicant_district or "", city.default_handling_office)
+        return self.office(office_id)
+
+    def route_between(self, from_office_id: str, to_office_id: str) -> Route:
+        try:
+            return self.office_routes[(from_office_id, to_office_id)]
+        except KeyError:
+            raise RuleViolation(
+                "no_route", f"no courier route from {from_office_id} to {to_office_id}"
+            ) from None
+
+    def route_to_address(self, from_office_id: str, city: str) -> Route:
+        try:
+            return self.address_routes[(from_office_id, city)]
+        except KeyError:
+            raise RuleViolation("no_route", f"no courier route from {from_office_id} to city {city}") from None
+
+
+def _route(r: Mapping[str, Any]) -> Route:
+    return Route(
+        from_office_id=r["from_office_id"], to_office_id=r.get("to_office_id"), to_city=r.get("to_city"),
+        courier=r.get("courier", "EMS"), service=r.get("service", "EMS"),
+        transit_working_days=int(r["transit_working_days"]), cost_cny=float(r.get("cost_cny", 0)),
+    )

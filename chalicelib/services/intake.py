@@ -1,0 +1,119 @@
+"""Intake (异地收件): apply, receive (with 容缺), refuse, withdraw, supplement."""
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from typing import Any
+
+from ..adapters.case_repository import CaseRepository, payload_digest
+from ..adapters.reference_store import catalogue
+from ..domain.case import (
+    Actor,
+    Applicant,
+    Case,
+    Change,
+    case_number,
+    check_delivery,
+    material_items,
+    new_case,
+)
+from ..domain.errors import Conflict, InvalidInput, OutOfScope, RuleViolation
+from ..domain.identity import is_mobile, resident_id_problem
+from ..domain.workdays import cst_date, utcnow
+
+repo = CaseRepository()
+
+
+def _applicant(actor: Actor, data: dict[str, Any]) -> Applicant:
+    id_type = data.get("id_type", "RESIDENT_ID")
+    id_number = str(data.get("id_number", "")).upper()
+    if id_type == "RESIDENT_ID":
+        problem = resident_id_problem(id_number)
+        if problem:
+            raise InvalidInput("applicant.id_number", problem)
+    if not is_mobile(str(data.get("phone", ""))):
+        raise InvalidInput("applicant.phone", "must be an 11-digit mainland mobile number")
+    if actor.role == "citizen":
+        sub = actor.sub  # a citizen applies only for themselves
+    else:
+        # A walk-in applicant entered by window staff: tracked with the query code, not a login.
+        sub = "walk-in:" + hashlib.sha256(f"{id_type}:{id_number}".encode()).hexdigest()[:20]
+    return Applicant(name=data["name"], id_type=id_type, id_number=id_number, phone=data["phone"], sub=sub,
+                     district=data.get("district"))
+
+
+def apply(actor: Actor, body: dict[str, Any], idempotency_key: str | None = None,
+          now: datetime | None = None) -> tuple[Case, bool]:
+    """申请. Returns the case and whether it was created now (False: an idempotent retry)."""
+    if actor.role not in ("citizen", "staff"):
+        raise OutOfScope("only citizens and window staff can apply")
+    if actor.role == "staff" and actor.office_id != body.get("receiving_office_id"):
+        raise OutOfScope("staff can only enter applications at their own office")
+    key = f"{actor.sub}#{idempotency_key}" if idempotency_key else None
+    digest = payload_digest(body) if key else None
+    if key:
+        existing, existing_digest = repo.claimed_case(key)
+        if existing:
+            return _replay(existing, existing_digest, digest), False
+    at = now or utcnow()
+    cat = catalogue()
+    matter = cat.matter(body["matter_id"])
+    office = cat.offices.get(body["receiving_office_id"])
+    if office is None:
+        raise InvalidInput("receiving_office_id", f"unknown office {body['receiving_office_id']!r}")
+    applicant = _applicant(actor, body["applicant"])
+    delivery = check_delivery(body["delivery"])
+    if delivery.address is not None and delivery.address.get("phone") and not is_mobile(delivery.address["phone"]):
+        raise InvalidInput("delivery.address.phone", "must be an 11-digit mainland mobile number")
+    if delivery.address is not None and delivery.address.get("city") not in cat.cities:
+        raise InvalidInput("delivery.address.city", "must be the division code of a city in service")
+    materials = material_items(matter, body.get("materials", []))
+    seq = repo.next_sequence(office.city, cst_date(at))
+    case, change = new_case(
+        case_no=case_number(office.city, cst_date(at), seq), actor=actor, at=at, matter=matter,
+        receiving_office=office, applicant=applicant, materials=materials, delivery=delivery,
+    )
+    try:
+        repo.create(case, change, idempotency_key=key, payload_hash=digest)
+    except Conflict:
+        if key:  # lost a race with a retry of the same request: answer with the winner's case
+            existing, existing_digest = repo.claimed_case(key)
+            if existing:
+                return _replay(existing, existing_digest, digest), False
+        raise
+    return case, True
+
+
+def _replay(case_no: str, stored_digest: str | None, digest: str | None) -> Case:
+    if stored_digest and digest and stored_digest != digest:
+        raise RuleViolation("idempotency_key_reused", "Idempotency-Key was already used for a different request")
+    return repo.get(case_no)
+
+
+def _commit(case: Case, change: Change) -> Case:
+    repo.commit(case, change)
+    return case
+
+
+def receive(actor: Actor, case_no: str, missing: list[str], note: str = "", now: datetime | None = None) -> Case:
+    case = repo.get(case_no)
+    cat = catalogue()
+    change = case.receive(actor, now or utcnow(), cat.matter(case.matter_id), missing, note,
+                          cat.supplement_working_days)
+    return _commit(case, change)
+
+
+def refuse(actor: Actor, case_no: str, reason: str, now: datetime | None = None) -> Case:
+    case = repo.get(case_no)
+    return _commit(case, case.refuse(actor, now or utcnow(), reason))
+
+
+def withdraw(actor: Actor, case_no: str, note: str = "", now: datetime | None = None) -> Case:
+    case = repo.get(case_no)
+    return _commit(case, case.withdraw(actor, now or utcnow(), note))
+
+
+def supplement(actor: Actor, case_no: str, material: str, note: str = "", now: datetime | None = None) -> Case:
+    case = repo.get(case_no)
+    matter = catalogue().matter(case.matter_id)
+    return _commit(case, case.supplement(actor, now or utcnow(), matter, material, note))

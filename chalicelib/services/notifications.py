@@ -1,0 +1,75 @@
+"""Notifications: an SMS-style message to the applicant at the transitions they care about.
+
+Each outgoing event notifies at most once (the event id is the dedupe key). The text never carries the
+identity number; logs show the phone masked.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.exceptions import DoesNotExist, PutError
+
+from ..adapters import messaging
+from ..adapters.case_repository import CaseRepository
+from ..adapters.models import NotificationRecord
+from ..domain.identity import mask_phone
+from ..domain.workdays import iso, utcnow
+from ..observability import logger
+
+repo = CaseRepository()
+
+
+def text_for(event: dict[str, Any]) -> str:
+    case_no = event["case_no"]
+    d = event.get("details") or {}
+    etype = event["type"]
+    head = f"【跨城通办】您的办件{case_no}"
+    if etype == "case.receive":
+        if d.get("missing"):
+            return (f"{head}已收件（容缺受理）。请于{d.get('supplement_due')}前补齐："
+                    f"{'、'.join(d['missing'])}，逾期将终止办理。")
+        return f"{head}已收件，将寄递至办理地。"
+    texts = {
+        "case.refuse": f"{head}不予收件。",
+        "case.sign": f"{head}已受理，承诺办结日期{d.get('promised_by') or ''}。",
+        "case.route": f"{head}已通过电子流转受理。",
+        "case.return": f"{head}需补正材料，请于{d.get('supplement_due')}前补齐。",
+        "case.decide": f"{head}已办理：{'准予' if d.get('approved') else '不予'}。",
+        "case.ship_result": f"{head}办理结果已寄出。" if event.get("to_status") == "RESULT_IN_TRANSIT"
+        else f"{head}办理结果可在办理窗口领取。",
+        "case.result_at_pickup_office": f"{head}办理结果已到达收件窗口，请凭身份证领取。",
+        "case.deliver_result": f"{head}办理结果已送达，办件已办结。欢迎评价。",
+        "case.pickup": f"{head}已领取，办件已办结。欢迎评价。",
+        "case.terminate": f"{head}因逾期未补齐材料已终止办理。",
+    }
+    return texts.get(etype, f"{head}状态已更新。")
+
+
+def notify(event: dict[str, Any]) -> bool:
+    """Send the applicant the message for this event, once. Returns False for a duplicate."""
+    case_no, notification_id = event["case_no"], event["event_id"]
+    try:
+        NotificationRecord.get(case_no, notification_id, consistent_read=True)
+        return False
+    except DoesNotExist:
+        pass
+    case = repo.get(case_no)
+    text = text_for(event)
+    messaging.send_sms(case.applicant.phone, text)
+    try:
+        NotificationRecord(
+            case_no=case_no, notification_id=notification_id, event_type=event["type"], text=text,
+            sent_at=iso(utcnow()), channel="sms",
+        ).save(condition=NotificationRecord.notification_id.does_not_exist())
+    except PutError:
+        return False
+    logger.info("sms sent", extra={"case_no": case_no, "to": mask_phone(case.applicant.phone),
+                                   "event_type": event["type"], "text": text})
+    return True
+
+
+def sent_for(case_no: str) -> list[dict[str, Any]]:
+    return [
+        {"event_type": n.event_type, "text": n.text, "sent_at": n.sent_at, "channel": n.channel}
+        for n in NotificationRecord.query(case_no)
+    ]

@@ -1,0 +1,71 @@
+"""Read use cases: case detail, timeline, tracking by query code, an office's work queue."""
+from __future__ import annotations
+
+import hmac
+from datetime import datetime
+from typing import Any
+
+from pynamodb.exceptions import UpdateError
+
+from ..adapters.case_repository import CaseRepository
+from ..adapters.models import CounterRecord
+from ..domain.access import require_read
+from ..domain.case import Actor, Case
+from ..domain.errors import InvalidInput, NotFound, OutOfScope, TooManyRequests
+from ..domain.lifecycle import Status
+from ..domain.workdays import utcnow
+
+repo = CaseRepository()
+TRACK_FAILURES_PER_HOUR = 10
+
+
+def case_for(actor: Actor, case_no: str) -> Case:
+    case = repo.get(case_no)
+    require_read(actor, case)
+    return case
+
+
+def timeline_for(actor: Actor, case_no: str) -> list[dict[str, Any]]:
+    case_for(actor, case_no)
+    return repo.timeline(case_no)
+
+
+def track(case_no: str, code: str, now: datetime | None = None) -> tuple[Case, list[dict[str, Any]]]:
+    """查询码 tracking without login. A wrong code looks like an unknown case; guessing is rate limited."""
+    at = now or utcnow()
+    counter_id = f"track-fail#{case_no}#{at:%Y%m%d%H}"
+    try:
+        case = repo.get(case_no, consistent=False)
+    except NotFound:
+        case = None
+    if case is None or not hmac.compare_digest(case.query_code, code or ""):
+        failures = _count_failure(counter_id)
+        if failures > TRACK_FAILURES_PER_HOUR:
+            raise TooManyRequests("too many wrong query codes for this case; try again in an hour")
+        raise NotFound(f"no case {case_no} with that query code")
+    try:
+        failures = int(CounterRecord.get(counter_id).value)
+    except CounterRecord.DoesNotExist:
+        failures = 0
+    if failures > TRACK_FAILURES_PER_HOUR:
+        raise TooManyRequests("too many wrong query codes for this case; try again in an hour")
+    return case, repo.timeline(case_no)
+
+
+def _count_failure(counter_id: str) -> int:
+    counter = CounterRecord(counter_id=counter_id)
+    try:
+        counter.update(actions=[CounterRecord.value.add(1)], add_version_condition=False)
+    except UpdateError:  # pragma: no cover - rate limiting must not break tracking
+        return 0
+    return int(counter.value)
+
+
+def office_queue(actor: Actor, office_id: str, status: str | None, limit: int,
+                 cursor: dict[str, Any] | None) -> tuple[list[Case], dict[str, Any] | None]:
+    """An office's work queue: only its own staff (or an admin) see it."""
+    if not (actor.role == "admin" or (actor.role == "staff" and actor.office_id == office_id)):
+        raise OutOfScope(f"only staff of {office_id} see its work queue")
+    if status is not None and status not in Status.__members__:
+        raise InvalidInput("status", f"must be one of {', '.join(Status.__members__)}")
+    return repo.office_queue(office_id, status, limit, cursor)

@@ -1,0 +1,165 @@
+"""The whole system on one machine (the embedded default).
+
+Starts moto in server mode on loopback, creates every table, queue and topic from the application's own
+definitions, seeds the reference data, serves the API with ``chalice local`` and runs the event pump (and
+the simulated courier, where built). Ctrl-C stops everything. Every start begins with empty data.
+
+    python -m tools.local_stack [--port 8000] [--moto-port 0] [--sweep-seconds 10]
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def port_in_use(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def local_environment(moto_port: int) -> dict[str, str]:
+    """What every local process (API, pump, tools) needs to reach the emulator."""
+    return {
+        "AWS_ENDPOINT_URL": f"http://127.0.0.1:{moto_port}",
+        "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "us-east-1"),
+        "AWS_REGION": os.environ.get("AWS_DEFAULT_REGION", "us-east-1"),
+        "AWS_ACCESS_KEY_ID": "local",
+        "AWS_SECRET_ACCESS_KEY": "local",
+        "STAGE": "local",
+        "RESOURCE_PREFIX": os.environ.get("RESOURCE_PREFIX", "kc-local"),
+        "AUTH_MODE": "hs256",
+        "POWERTOOLS_METRICS_NAMESPACE": "CrossCityService",
+        "POWERTOOLS_SERVICE_NAME": "cross-city",
+    }
+
+
+def provision(visibility_timeout: int = 3) -> dict[str, int]:
+    """Create tables (with TTL), queues (with DLQs) and topics, then seed the reference data."""
+    import boto3
+
+    from chalicelib.adapters import messaging, reference_store, tables
+
+    created = tables.create_tables(boto3.client("dynamodb"))
+    messaging.create_all(visibility_timeout=visibility_timeout)
+    rows = reference_store.seed()
+    return {"tables": len(created), "queues": len(messaging.QUEUES) * 2, "reference_rows": rows}
+
+
+def start_courier(api_url: str, delay: float) -> Any:
+    """The simulated courier, where it is built (tools/courier_sim.py)."""
+    try:
+        from tools import courier_sim  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    return courier_sim.start(api_url=api_url, delay_seconds=delay)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    parser.add_argument("--moto-port", type=int, default=int(os.environ.get("MOTO_PORT", "0")))
+    parser.add_argument("--sweep-seconds", type=float, default=float(os.environ.get("SWEEP_SECONDS", "10")))
+    parser.add_argument("--courier-delay", type=float, default=float(os.environ.get("COURIER_DELAY_SECONDS", "2")))
+    args = parser.parse_args(argv)
+
+    if port_in_use(args.port):
+        print(f"port {args.port} on 127.0.0.1 is in use: stop what runs there or pass --port", file=sys.stderr)
+        return 2
+    started = time.monotonic()
+    moto_port = args.moto_port or free_port()
+    os.environ.update(local_environment(moto_port))
+
+    import logging
+
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+
+    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=moto_port, verbose=False)
+    moto.start()
+    counts = provision()
+
+    api_url = f"http://127.0.0.1:{args.port}"
+    chalice_bin = Path(sys.executable).with_name("chalice")
+    api = subprocess.Popen(
+        [str(chalice_bin), "local", "--host", "127.0.0.1", "--port", str(args.port), "--stage", "local",
+         "--no-autoreload"],
+        cwd=ROOT, env=os.environ.copy(),
+    )
+
+    try:
+        import app as application
+        from tools.pump import Pump
+
+        pump = Pump(application, sweep_seconds=args.sweep_seconds)
+        pump.start()
+        courier = start_courier(api_url, args.courier_delay)
+    except BaseException:
+        api.terminate()
+        moto.stop()
+        raise
+
+    deadline = time.monotonic() + 60
+    while not port_in_use(args.port):
+        if api.poll() is not None or time.monotonic() > deadline:
+            print("the API did not start", file=sys.stderr)
+            pump.stop()
+            moto.stop()
+            return 1
+        time.sleep(0.1)
+    print(
+        f"\nCross-city service is up in {time.monotonic() - started:.1f} s\n"
+        f"  API            {api_url}   (try: curl {api_url}/health)\n"
+        f"  AWS emulator   http://127.0.0.1:{moto_port} (moto; {counts['tables']} tables, "
+        f"{counts['queues']} queues, {counts['reference_rows']} reference rows)\n"
+        f"  pump           queues, outbox stream, sweeper every {args.sweep_seconds:g} s\n"
+        f"  courier        {'simulated, ' + format(args.courier_delay, 'g') + ' s per step' if courier else 'off'}\n"
+        "  tokens         make token ROLE=citizen SUB=alice | ROLE=staff OFFICE=SZ-GOV | "
+        "ROLE=supervisor CITY=440300\n"
+        "Ctrl-C stops everything.\n",
+        flush=True,
+    )
+
+    stopping = False
+
+    def stop(*_: Any) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    try:
+        while not stopping and api.poll() is None:
+            time.sleep(0.2)
+    finally:
+        if courier is not None:
+            courier.stop()
+        pump.stop()
+        api.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            api.wait(timeout=5)
+        if api.poll() is None:
+            api.kill()
+        moto.stop()
+        print("stopped.", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

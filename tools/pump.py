@@ -1,0 +1,237 @@
+"""The local event pump: does for the local stack what Lambda's event source mappings and EventBridge do
+in the cloud. It feeds SQS messages, outbox stream records and scheduled ticks to the very Chalice
+handlers Lambda runs, in Lambda's event shapes.
+
+- SQS: a message is deleted only when its record succeeded; reported batch item failures (and
+  exceptions) leave messages to reappear after the visibility timeout, and the queue's redrive policy
+  moves a message that failed maxReceiveCount times to the dead-letter queue.
+- DynamoDB stream: records are handed over in order per shard; a reported failure is retried from it.
+- Schedule: the sweeper runs every ``sweep_seconds``.
+"""
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+
+from chalicelib.adapters import messaging
+from chalicelib.config import settings
+from chalicelib.observability import logger
+
+
+@dataclass
+class LambdaContext:
+    """Enough of Lambda's context object for Chalice and Powertools."""
+
+    function_name: str
+    memory_limit_in_mb: int = 256
+    timeout_ms: int = 30_000
+    aws_request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    invoked_function_arn: str = ""
+    log_group_name: str = "local"
+    log_stream_name: str = "local"
+    function_version: str = "$LATEST"
+    _start: float = field(default_factory=time.monotonic)
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, self.timeout_ms - int((time.monotonic() - self._start) * 1000))
+
+
+def sqs_event(messages: list[dict[str, Any]], queue_arn: str, region: str) -> dict[str, Any]:
+    return {
+        "Records": [
+            {
+                "messageId": m["MessageId"],
+                "receiptHandle": m["ReceiptHandle"],
+                "body": m["Body"],
+                "attributes": m.get("Attributes", {}),
+                "messageAttributes": m.get("MessageAttributes", {}),
+                "md5OfBody": m.get("MD5OfBody", ""),
+                "eventSource": "aws:sqs",
+                "eventSourceARN": queue_arn,
+                "awsRegion": region,
+            }
+            for m in messages
+        ]
+    }
+
+
+def scheduled_event(region: str) -> dict[str, Any]:
+    return {
+        "version": "0", "id": uuid.uuid4().hex, "detail-type": "Scheduled Event", "source": "aws.events",
+        "account": "000000000000", "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "region": region, "resources": [], "detail": {},
+    }
+
+
+class Pump:
+    """Runs the queue, stream and schedule loops in threads until ``stop``."""
+
+    def __init__(self, handlers_module: Any, sweep_seconds: float = 10.0, wait_seconds: int = 1,
+                 handlers: dict[str, Callable[..., Any]] | None = None) -> None:
+        self.app = handlers_module  # app.py: its handler functions are what Lambda invokes
+        self.region = settings().region
+        self.sweep_seconds = sweep_seconds
+        self.wait_seconds = wait_seconds
+        self.sqs = boto3.client("sqs", region_name=self.region)
+        self.streams = boto3.client("dynamodbstreams", region_name=self.region)
+        self.ddb = boto3.client("dynamodb", region_name=self.region)
+        self.handlers = handlers or self.default_handlers(handlers_module)
+        self._stream: str | None = None
+        self._iterators: dict[str, str] = {}
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self.stats: dict[str, int] = {}
+
+    @staticmethod
+    def default_handlers(module: Any) -> dict[str, Callable[..., Any]]:
+        """Queue (logical name) → the Chalice handler subscribed to it, as the cloud wires them."""
+        return {
+            "routing": module.route_parcels,
+            "courier-events": module.apply_courier_events,
+            "tickets": module.open_tickets,
+            "notifications": module.send_notifications,
+        }
+
+    # ---------------------------------------------------------------- SQS
+
+    def drain_queue_once(self, logical: str) -> int:
+        """Receive one batch and run it through the handler. Returns the number of messages received."""
+        url = messaging.queue_url(logical)
+        resp = self.sqs.receive_message(
+            QueueUrl=url, MaxNumberOfMessages=messaging.QUEUES[logical].batch_size,
+            WaitTimeSeconds=self.wait_seconds, AttributeNames=["All"], MessageAttributeNames=["All"],
+        )
+        messages = resp.get("Messages", [])
+        if not messages:
+            return 0
+        arn = f"arn:aws:sqs:{self.region}:000000000000:{settings().name(logical)}"
+        handler = self.handlers[logical]
+        failed: set[str] = set()
+        try:
+            result = handler(sqs_event(messages, arn, self.region), LambdaContext(function_name=logical))
+            failed = {f["itemIdentifier"] for f in (result or {}).get("batchItemFailures", [])}
+        except Exception:
+            logger.exception("queue handler raised; the whole batch will be retried", extra={"queue": logical})
+            failed = {m["MessageId"] for m in messages}
+        done = [m for m in messages if m["MessageId"] not in failed]
+        if done:
+            self.sqs.delete_message_batch(
+                QueueUrl=url,
+                Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)],
+            )
+        self.stats[logical] = self.stats.get(logical, 0) + len(done)
+        self.stats[f"{logical}:failed"] = self.stats.get(f"{logical}:failed", 0) + len(failed)
+        return len(messages)
+
+    def _queue_loop(self, logical: str) -> None:
+        while not self._stop.is_set():
+            try:
+                self.drain_queue_once(logical)
+            except Exception:
+                logger.exception("pump error", extra={"queue": logical})
+                self._stop.wait(1)
+
+    # ---------------------------------------------------------------- DynamoDB stream (outbox)
+
+    def _stream_arn(self) -> str:
+        table = self.ddb.describe_table(TableName=settings().name("outbox"))["Table"]
+        return str(table["LatestStreamArn"])
+
+    def drain_stream_once(self) -> int:
+        """Hand the outbox stream's new records to the relay handler. Returns how many were read."""
+        if self._stream is None:
+            self._stream = self._stream_arn()
+        arn = self._stream
+        if not self._iterators:
+            for shard in self.streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
+                self._iterators[shard["ShardId"]] = self.streams.get_shard_iterator(
+                    StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+                )["ShardIterator"]
+        read = 0
+        for shard_id, iterator in list(self._iterators.items()):
+            resp = self.streams.get_records(ShardIterator=iterator, Limit=100)
+            records = resp.get("Records", [])
+            next_iterator = resp.get("NextShardIterator")
+            if records:
+                read += len(records)
+                next_iterator = self._deliver_stream_batch(arn, shard_id, records) or next_iterator
+            if next_iterator:
+                self._iterators[shard_id] = next_iterator
+        return read
+
+    def _stream_loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                if not self.drain_stream_once():
+                    self._stop.wait(0.2)
+            except Exception:
+                logger.exception("stream pump error")
+                self._iterators.clear()
+                self._stop.wait(1)
+
+    def run_until_idle(self, max_rounds: int = 100) -> int:
+        """Synchronously deliver everything pending (stream and queues) until nothing moves; for tests and
+        tools. Returns the number of rounds that moved something."""
+        rounds = 0
+        for _ in range(max_rounds):
+            moved = self.drain_stream_once()
+            for logical in self.handlers:
+                moved += self.drain_queue_once(logical)
+            if not moved:
+                break
+            rounds += 1
+        return rounds
+
+    def _deliver_stream_batch(self, arn: str, shard_id: str, records: list[dict[str, Any]]) -> str | None:
+        """Returns an iterator to retry from the first failed record, or None when all succeeded."""
+        event = {"Records": [{**r, "eventSourceARN": arn} for r in records]}
+        try:
+            result = self.app.relay_outbox(event, LambdaContext(function_name="relay_outbox"))
+            failures = (result or {}).get("batchItemFailures", [])
+        except Exception:
+            logger.exception("stream handler raised; retrying the batch")
+            failures = [{"itemIdentifier": records[0]["dynamodb"]["SequenceNumber"]}]
+        self.stats["outbox"] = self.stats.get("outbox", 0) + len(records) - len(failures)
+        if not failures:
+            return None
+        if not self._stop.is_set() and self._threads:
+            self._stop.wait(0.5)
+        return str(self.streams.get_shard_iterator(
+            StreamArn=arn, ShardId=shard_id, ShardIteratorType="AT_SEQUENCE_NUMBER",
+            SequenceNumber=failures[0]["itemIdentifier"],
+        )["ShardIterator"])
+
+    # ---------------------------------------------------------------- schedule
+
+    def tick(self) -> Any:
+        return self.app.sweep(scheduled_event(self.region), LambdaContext(function_name="sweep"))
+
+    def _schedule_loop(self) -> None:
+        while not self._stop.wait(self.sweep_seconds):
+            try:
+                self.tick()
+            except Exception:
+                logger.exception("scheduled sweep failed")
+
+    # ---------------------------------------------------------------- lifecycle
+
+    def start(self) -> None:
+        targets: list[tuple[str, Callable[..., None], tuple[Any, ...]]] = [
+            (f"pump-{q}", self._queue_loop, (q,)) for q in self.handlers
+        ]
+        targets += [("pump-outbox", self._stream_loop, ()), ("pump-schedule", self._schedule_loop, ())]
+        for name, target, args in targets:
+            thread = threading.Thread(target=target, args=args, name=name, daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def stop(self) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=self.wait_seconds + 2)

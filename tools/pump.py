@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
+from botocore.config import Config
 
 from chalicelib.adapters import messaging
 from chalicelib.config import settings
@@ -79,7 +80,9 @@ class Pump:
         self.sweep_seconds = sweep_seconds
         self.wait_seconds = wait_seconds
         self.sqs = boto3.client("sqs", region_name=self.region)
-        self.streams = boto3.client("dynamodbstreams", region_name=self.region)
+        # Account-based stream endpoints ({account}.streams-ddb...) are unknown to the emulator.
+        self.streams = boto3.client("dynamodbstreams", region_name=self.region,
+                                    config=Config(account_id_endpoint_mode="disabled"))
         self.ddb = boto3.client("dynamodb", region_name=self.region)
         self.handlers = handlers or self.default_handlers(handlers_module)
         self._stream: str | None = None

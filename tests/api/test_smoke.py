@@ -1,0 +1,20 @@
+from tests.support import call, citizen, received_case, staff
+
+
+def test_health(client):
+    assert call(client, "GET", "/health") == (200, {"status": "ok"})
+
+
+def test_apply_receive_and_relay(client, pump):
+    case = received_case(client, missing=[], matter_id="DG-HUKOU-MOVE", provided=["身份证", "户口簿", "迁入地证明"])
+    assert case["status"] == "RECEIVED"
+    assert case["missing"] == ["照片"]
+    pump.run_until_idle()
+    from chalicelib.services.notifications import sent_for
+
+    sent = sent_for(case["case_no"])
+    assert [n["event_type"] for n in sent] == ["case.receive"]
+    assert "照片" in sent[0]["text"]
+    status, timeline = call(client, "GET", f"/cases/{case['case_no']}/timeline", citizen())
+    assert status == 200 and [e["to_status"] for e in timeline["items"]] == ["SUBMITTED", "RECEIVED"]
+    assert call(client, "GET", f"/cases/{case['case_no']}", staff("DG-GOV"))[0] == 403

@@ -183,3 +183,147 @@ TABLES: list[type[Model]] = [
 ]
 
 TTL_ATTRIBUTES: dict[str, str] = {"outbox": "expires_at", "idempotency": "expires_at"}
+
+
+# ---------------------------------------------------------------- reviews (好差评) and tickets (差评工单)
+
+
+class ReviewsByOffice(_Index):
+    """The reviews of a rated office, by time."""
+
+    class Meta:
+        index_name = "by_office"
+        projection = AllProjection()
+
+    office_id = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class ReviewsByCity(_Index):
+    """The reviews of every office of a city, by time."""
+
+    class Meta:
+        index_name = "by_city"
+        projection = AllProjection()
+
+    city = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class ReviewRecord(Model):
+    """One review of one stage of a case: written once (attribute_not_exists), never edited or deleted;
+    only the follow-up comment (once) and the ticket's progress are added later."""
+
+    Meta = _meta("reviews")
+    case_no = UnicodeAttribute(hash_key=True)
+    stage = UnicodeAttribute(range_key=True)
+    office_id = UnicodeAttribute()
+    city = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    rating = NumberAttribute()
+    bad = BooleanAttribute()
+    is_default = BooleanAttribute()
+    tags = ListAttribute(of=UnicodeAttribute)  # type: ignore[var-annotated]
+    comment = UnicodeAttribute(null=True)
+    matter_id = UnicodeAttribute()
+    reviewer_sub = UnicodeAttribute()
+    reviewer_name = UnicodeAttribute(null=True)
+    reviewable_at = UnicodeAttribute()
+    follow_up = UnicodeAttribute(null=True)
+    follow_up_at = UnicodeAttribute(null=True)
+    ticket_id = UnicodeAttribute(null=True)
+    ticket_status = UnicodeAttribute(null=True)
+    excluded = BooleanAttribute(default=False)
+
+    by_office: ClassVar[ReviewsByOffice] = ReviewsByOffice()
+    by_city: ClassVar[ReviewsByCity] = ReviewsByCity()
+
+
+class SlotsDue(_Index):
+    class Meta:
+        index_name = "due"
+        projection = AllProjection()
+
+    due_shard = UnicodeAttribute(hash_key=True)
+    due_at = UnicodeAttribute(range_key=True)
+
+
+class ReviewSlotRecord(Model):
+    """A stage that became reviewable and is still unrated: the sweeper gives it the default rating when
+    ``due_at`` passes. Deleted when the stage gets its review."""
+
+    Meta = _meta("review-slots")
+    case_no = UnicodeAttribute(hash_key=True)
+    stage = UnicodeAttribute(range_key=True)
+    office_id = UnicodeAttribute()
+    city = UnicodeAttribute()
+    matter_id = UnicodeAttribute()
+    reviewable_at = UnicodeAttribute()
+    due_shard = UnicodeAttribute()
+    due_at = UnicodeAttribute()
+
+    due: ClassVar[SlotsDue] = SlotsDue()
+
+
+class TicketsDue(_Index):
+    """Sparse: only tickets with a deadline not yet flagged carry ``due_shard``."""
+
+    class Meta:
+        index_name = "due"
+        projection = KeysOnlyProjection()
+
+    due_shard = UnicodeAttribute(hash_key=True)
+    due_at = UnicodeAttribute(range_key=True)
+
+
+class TicketRecord(Model):
+    """差评工单. ``version`` guards every step (conditional write)."""
+
+    Meta = _meta("tickets")
+    ticket_id = UnicodeAttribute(hash_key=True)
+    version = NumberAttribute()
+    status = UnicodeAttribute()
+    case_no = UnicodeAttribute()
+    stage = UnicodeAttribute()
+    office_id = UnicodeAttribute()
+    city = UnicodeAttribute()
+    due_shard = UnicodeAttribute(null=True)
+    due_at = UnicodeAttribute(null=True)
+    body = JSONAttribute()  # deadlines, findings, actions, feedback, appeal
+
+    due: ClassVar[TicketsDue] = TicketsDue()
+
+
+class TicketEventRecord(Model):
+    """Immutable ticket history; written once (attribute_not_exists), never updated or deleted."""
+
+    Meta = _meta("ticket-events")
+    ticket_id = UnicodeAttribute(hash_key=True)
+    seq = NumberAttribute(range_key=True)
+    event = JSONAttribute()
+
+
+class ReviewStatsRecord(Model):
+    """Review counters per rated office and CST day of the review, updated (ADD) in the same transaction
+    as the review or ticket change they count; statistics sum a range of days (a query, never a scan)."""
+
+    Meta = _meta("review-stats")
+    office_id = UnicodeAttribute(hash_key=True)
+    day = UnicodeAttribute(range_key=True)
+    reviews = NumberAttribute(null=True)
+    good = NumberAttribute(null=True)
+    bad = NumberAttribute(null=True)
+    defaults = NumberAttribute(null=True)
+    tickets = NumberAttribute(null=True)
+    replied = NumberAttribute(null=True)
+    valid = NumberAttribute(null=True)
+    explained = NumberAttribute(null=True)
+    rectified = NumberAttribute(null=True)
+    finished = NumberAttribute(null=True)
+    on_time = NumberAttribute(null=True)
+    contacted = NumberAttribute(null=True)
+    satisfied = NumberAttribute(null=True)
+    excluded = NumberAttribute(null=True)
+
+
+TABLES.extend([ReviewRecord, ReviewSlotRecord, TicketRecord, TicketEventRecord, ReviewStatsRecord])

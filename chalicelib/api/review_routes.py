@@ -1,6 +1,130 @@
-"""Routes of reviews (好差评), tickets and statistics. Registered on the app as a blueprint."""
+"""Routes of reviews (好差评), tickets (差评工单) and statistics. Registered on the app as a blueprint."""
 from __future__ import annotations
 
-from .http import ServiceBlueprint
+from typing import Any
+
+from ..domain.access import supervises_city
+from ..domain.errors import InvalidInput
+from ..services import review_stats, reviews, tickets
+from .http import RequestReader, ServiceBlueprint, encode_cursor, json_response
+from .review_views import applicant_review_view, review_view, ticket_view
 
 bp = ServiceBlueprint(__name__)
+
+
+def _req() -> RequestReader:
+    assert bp.current_request is not None
+    return RequestReader(bp.current_request)
+
+
+# ---------------------------------------------------------------- reviews
+
+
+@bp.route("/cases/{case_no}/reviews", methods=["POST"])
+def submit_review(case_no: str) -> Any:
+    req = _req()
+    actor = req.actor()
+    review = reviews.submit(actor, case_no, req.body("review"))
+    return json_response(review_view(review, with_reviewer=False), 201)
+
+
+@bp.route("/cases/{case_no}/reviews")
+def case_reviews(case_no: str) -> Any:
+    actor = _req().actor()
+    items = []
+    for review, ticket in reviews.reviews_of_case(actor, case_no):
+        if actor.role == "citizen":
+            items.append(applicant_review_view(review, ticket))
+        else:
+            items.append(review_view(review, with_reviewer=supervises_city(actor, review.city)))
+    return json_response({"case_no": case_no, "items": items})
+
+
+@bp.route("/cases/{case_no}/reviews/{stage}/follow-up", methods=["POST"])
+def follow_up(case_no: str, stage: str) -> Any:
+    req = _req()
+    actor = req.actor()
+    review = reviews.follow_up(actor, case_no, stage, req.body("follow_up")["comment"])
+    return json_response(review_view(review, with_reviewer=False), 201)
+
+
+@bp.route("/reviews")
+def list_reviews() -> Any:
+    req = _req()
+    actor = req.actor("supervisor")
+    bad_param = req.query("bad")
+    if bad_param not in (None, "true", "false"):
+        raise InvalidInput("bad", "must be true or false")
+    bad = None if bad_param is None else bad_param == "true"
+    items, cursor = reviews.list_reviews(actor, req.query("city"), req.query("office_id"), bad,
+                                         req.query("ticket_status"), req.limit(), req.cursor())
+    return json_response({"items": [review_view(r, with_reviewer=True) for r in items],
+                          "next_cursor": encode_cursor(cursor)})
+
+
+# ---------------------------------------------------------------- tickets
+
+
+def _ticket_response(actor: Any, ticket_id: str) -> Any:
+    ticket, review, history = tickets.ticket_for(actor, ticket_id)
+    return json_response(ticket_view(ticket, review, history, with_reviewer=ticket.sees_reviewer(actor)))
+
+
+@bp.route("/tickets/{ticket_id}")
+def get_ticket(ticket_id: str) -> Any:
+    actor = _req().actor("supervisor", "staff")
+    return _ticket_response(actor, ticket_id)
+
+
+@bp.route("/tickets/{ticket_id}/verify", methods=["POST"])
+def verify_ticket(ticket_id: str) -> Any:
+    req = _req()
+    actor = req.actor("supervisor")
+    body = req.body("verify")
+    tickets.verify(actor, ticket_id, body["valid"], body["finding"])
+    return _ticket_response(actor, ticket_id)
+
+
+@bp.route("/tickets/{ticket_id}/rectify", methods=["POST"])
+def rectify_ticket(ticket_id: str) -> Any:
+    req = _req()
+    actor = req.actor("supervisor")
+    tickets.rectify(actor, ticket_id, req.body("rectify")["actions"])
+    return _ticket_response(actor, ticket_id)
+
+
+@bp.route("/tickets/{ticket_id}/feedback", methods=["POST"])
+def ticket_feedback(ticket_id: str) -> Any:
+    req = _req()
+    actor = req.actor("supervisor")
+    body = req.body("feedback")
+    tickets.feedback(actor, ticket_id, body["contacted"], body.get("satisfied"), body.get("note", ""))
+    return _ticket_response(actor, ticket_id)
+
+
+@bp.route("/tickets/{ticket_id}/appeal", methods=["POST"])
+def appeal_ticket(ticket_id: str) -> Any:
+    req = _req()
+    actor = req.actor("staff")
+    tickets.appeal(actor, ticket_id, req.body("appeal")["grounds"])
+    return _ticket_response(actor, ticket_id)
+
+
+@bp.route("/tickets/{ticket_id}/appeal-decision", methods=["POST"])
+def decide_appeal(ticket_id: str) -> Any:
+    req = _req()
+    actor = req.actor("supervisor")
+    body = req.body("appeal_decision")
+    tickets.decide_appeal(actor, ticket_id, body["upheld"], body["note"])
+    return _ticket_response(actor, ticket_id)
+
+
+# ---------------------------------------------------------------- statistics
+
+
+@bp.route("/stats/reviews")
+def stats() -> Any:
+    req = _req()
+    actor = req.actor("supervisor")
+    return json_response(review_stats.review_stats(actor, req.query("city"), req.query("office_id"),
+                                                   req.query("from"), req.query("to")))

@@ -91,6 +91,54 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "additionalProperties": False,
         "properties": {"approved": {"type": "boolean"}, "note": _TEXT},
     },
+    # ---------------------------------------------------------------- reviews and tickets
+    "review": {
+        "type": "object",
+        "required": ["stage", "rating"],
+        "additionalProperties": False,
+        "properties": {
+            "stage": {"enum": ["receiving", "handling"]},
+            "rating": {"type": "integer", "minimum": 1, "maximum": 5},
+            "tags": {"type": "array", "maxItems": 10, "items": {"type": "string", "minLength": 1, "maxLength": 50}},
+            "comment": _TEXT,
+        },
+    },
+    "follow_up": {
+        "type": "object",
+        "required": ["comment"],
+        "additionalProperties": False,
+        "properties": {"comment": {"type": "string", "minLength": 1, "maxLength": 2000}},
+    },
+    "verify": {
+        "type": "object",
+        "required": ["valid", "finding"],
+        "additionalProperties": False,
+        "properties": {"valid": {"type": "boolean"}, "finding": {"type": "string", "minLength": 1, "maxLength": 2000}},
+    },
+    "rectify": {
+        "type": "object",
+        "required": ["actions"],
+        "additionalProperties": False,
+        "properties": {"actions": {"type": "string", "minLength": 1, "maxLength": 2000}},
+    },
+    "feedback": {
+        "type": "object",
+        "required": ["contacted"],
+        "additionalProperties": False,
+        "properties": {"contacted": {"type": "boolean"}, "satisfied": {"type": "boolean"}, "note": _TEXT},
+    },
+    "appeal": {
+        "type": "object",
+        "required": ["grounds"],
+        "additionalProperties": False,
+        "properties": {"grounds": {"type": "string", "minLength": 1, "maxLength": 2000}},
+    },
+    "appeal_decision": {
+        "type": "object",
+        "required": ["upheld", "note"],
+        "additionalProperties": False,
+        "properties": {"upheld": {"type": "boolean"}, "note": {"type": "string", "minLength": 1, "maxLength": 2000}},
+    },
 }
 
 _validators: dict[str, Callable[[Any], Any]] = {}

@@ -15,6 +15,11 @@ QUEUES_FOR: dict[str, tuple[str, ...]] = {
     "case.ship_result": ("routing",),
     "case.reship": ("routing",),
     "review.bad": ("tickets",),
+    # A stage becomes reviewable: the tickets queue opens its default-rating slot (好差评).
+    "case.receive": ("tickets",),
+    "case.refuse": ("tickets",),
+    "case.deliver_result": ("tickets",),
+    "case.pickup": ("tickets",),
 }
 
 NOTIFY: frozenset[str] = frozenset({

@@ -1,0 +1,89 @@
+"""Response shapes of reviews and tickets. The reviewer's identity (sub, name) is shown only to the
+supervisors who oversee the rated office; its staff see the review without it."""
+from __future__ import annotations
+
+from typing import Any
+
+from ..domain.reviews import RATING_LABELS, Review, Ticket
+from ..domain.workdays import iso
+
+
+def _iso(value: Any) -> str | None:
+    if value is None:
+        return None
+    return value.isoformat() if not hasattr(value, "tzinfo") else iso(value)
+
+
+def review_view(review: Review, with_reviewer: bool) -> dict[str, Any]:
+    view: dict[str, Any] = {
+        "case_no": review.case_no,
+        "stage": review.stage.value,
+        "rating": review.rating,
+        "rating_label": RATING_LABELS[review.rating],
+        "bad": review.bad,
+        "default": review.default,
+        "tags": list(review.tags),
+        "comment": review.comment,
+        "office_id": review.office_id,
+        "city": review.city,
+        "matter_id": review.matter_id,
+        "created_at": _iso(review.created_at),
+        "reviewable_at": _iso(review.reviewable_at),
+        "follow_up": review.follow_up,
+        "follow_up_at": _iso(review.follow_up_at),
+        "excluded_from_statistics": review.excluded,
+        "ticket": {"ticket_id": review.ticket_id, "status": review.ticket_status} if review.ticket_id else None,
+    }
+    if with_reviewer:
+        view["reviewer"] = {"sub": review.reviewer_sub, "name": review.reviewer_name}
+    return view
+
+
+def ticket_view(ticket: Ticket, review: Review | None, history: list[dict[str, Any]],
+                with_reviewer: bool) -> dict[str, Any]:
+    view: dict[str, Any] = {
+        "ticket_id": ticket.ticket_id,
+        "case_no": ticket.case_no,
+        "stage": ticket.stage.value,
+        "office_id": ticket.office_id,
+        "city": ticket.city,
+        "status": ticket.status.value,
+        "version": ticket.version,
+        "rating": ticket.rating,
+        "review_at": _iso(ticket.review_at),
+        "opened_at": _iso(ticket.opened_at),
+        "verify_due": _iso(ticket.verify_due),
+        "rectify_due": _iso(ticket.rectify_due),
+        "valid": ticket.valid,
+        "finding": ticket.finding,
+        "verified_at": _iso(ticket.verified_at),
+        "actions": ticket.actions,
+        "rectified_at": _iso(ticket.rectified_at),
+        "feedback": None if ticket.contacted is None else {
+            "contacted": ticket.contacted, "satisfied": ticket.satisfied, "note": ticket.feedback_note,
+        },
+        "closed_at": _iso(ticket.closed_at),
+        "appeal": None if ticket.appeal_at is None else {
+            "status": ticket.appeal_status.value, "grounds": ticket.appeal_grounds, "at": _iso(ticket.appeal_at),
+            "note": ticket.appeal_note, "decided_at": _iso(ticket.appeal_decided_at),
+        },
+        "excluded_from_statistics": ticket.excluded,
+        "escalated": ticket.escalated,
+        "overdue": list(ticket.overdue),
+        "on_time": ticket.on_time,
+        "review": review_view(review, with_reviewer) if review else None,
+        "history": history,
+    }
+    return view
+
+
+def applicant_review_view(review: Review, ticket: Ticket | None) -> dict[str, Any]:
+    """The applicant's own review, with what came of their complaint (the explanation, the rectification)."""
+    view = review_view(review, with_reviewer=False)
+    if ticket is not None:
+        view["ticket"] = {
+            "ticket_id": ticket.ticket_id, "status": ticket.status.value,
+            "explanation": ticket.finding if ticket.valid is False else None,
+            "actions": ticket.actions,
+        }
+    return view

@@ -1,0 +1,95 @@
+"""Rectification tickets (差评工单): opened from the tickets queue for each bad review, then verified,
+rectified and answered by the supervisors of the rated office's city; appealed once by the office and
+decided by the provincial level; escalated by the sweeper when a deadline passes."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from ..adapters.review_repository import ReviewRepository
+from ..domain.case import Actor
+from ..domain.errors import InvalidTransition, NotFound, OutOfScope
+from ..domain.reviews import (
+    Review,
+    Stage,
+    Ticket,
+    TicketChange,
+    contribution,
+    delta,
+    open_ticket,
+)
+from ..domain.workdays import utcnow
+from ..observability import logger
+from .reviews import policy_for
+
+store = ReviewRepository()
+SWEEPER = Actor.system("sweeper")
+
+
+def open_for_bad_review(event: dict[str, Any], now: datetime | None = None) -> bool:
+    """One ticket per bad review however often the event arrives (deterministic id, conditional put).
+    Returns False for a duplicate."""
+    review = store.get_review(event["case_no"], Stage(event["stage"]))
+    if review is None:  # committed with the event, so this only happens on a foreign message
+        raise NotFound(f"no review for {event['case_no']} {event['stage']}")
+    if not review.bad:
+        return False
+    _, policy = policy_for(review.office_id)
+    ticket, change = open_ticket(review, now or utcnow(), policy)
+    opened = store.open_ticket(ticket, change, delta(contribution(review), contribution(review, ticket)))
+    if opened:
+        logger.info("ticket opened", extra={"ticket_id": ticket.ticket_id, "office_id": ticket.office_id})
+    return opened
+
+
+def ticket_for(actor: Actor, ticket_id: str) -> tuple[Ticket, Review | None, list[dict[str, Any]]]:
+    """The ticket with its review and history, for its supervisors and the rated office's staff."""
+    ticket = store.get_ticket(ticket_id)
+    if not ticket.can_read(actor):
+        raise OutOfScope(f"ticket {ticket_id} is outside your scope")
+    return ticket, store.get_review(ticket.case_no, ticket.stage), store.history(ticket_id)
+
+
+def _step(ticket_id: str, act: Callable[[Ticket], TicketChange]) -> Ticket:
+    """Load, apply one step of the workflow, commit it with its history entry and counter changes."""
+    ticket = store.get_ticket(ticket_id)
+    review = store.get_review(ticket.case_no, ticket.stage)
+    before = contribution(review, ticket)
+    change = act(ticket)
+    store.commit_ticket(ticket, change, delta(before, contribution(review, ticket)))
+    return ticket
+
+
+def verify(actor: Actor, ticket_id: str, valid: bool, finding: str, now: datetime | None = None) -> Ticket:
+    return _step(ticket_id, lambda t: t.verify(actor, now or utcnow(), valid, finding))
+
+
+def rectify(actor: Actor, ticket_id: str, actions: str, now: datetime | None = None) -> Ticket:
+    return _step(ticket_id, lambda t: t.rectify(actor, now or utcnow(), actions))
+
+
+def feedback(actor: Actor, ticket_id: str, contacted: bool, satisfied: bool | None, note: str,
+             now: datetime | None = None) -> Ticket:
+    return _step(ticket_id, lambda t: t.feedback(actor, now or utcnow(), contacted, satisfied, note))
+
+
+def appeal(actor: Actor, ticket_id: str, grounds: str, now: datetime | None = None) -> Ticket:
+    return _step(ticket_id, lambda t: t.appeal(actor, now or utcnow(), grounds))
+
+
+def decide_appeal(actor: Actor, ticket_id: str, upheld: bool, note: str, now: datetime | None = None) -> Ticket:
+    return _step(ticket_id, lambda t: t.decide_appeal(actor, now or utcnow(), upheld, note))
+
+
+def sweep_overdue_tickets(now: datetime) -> dict[str, int]:
+    """Tickets whose verify or rectify deadline passed are flagged and escalated to the provincial level
+    (``ticket.escalated`` → alerts), once per missed deadline."""
+    escalated = 0
+    for ticket_id in store.due_tickets(now):
+        try:
+            _step(ticket_id, lambda t: t.escalate(SWEEPER, now))
+            escalated += 1
+        except (InvalidTransition, NotFound) as err:
+            logger.info("ticket sweep skipped", extra={"ticket_id": ticket_id, "reason": type(err).__name__})
+    return {"tickets_escalated": escalated}

@@ -1,0 +1,188 @@
+"""Reviews through the service layer against emulated DynamoDB/SQS: submission rules, follow-up, default
+ratings with a fixed clock, tickets opened through the tickets queue, escalation of overdue tickets."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from chalicelib.adapters import messaging
+from chalicelib.adapters.models import OutboxRecord, ReviewSlotRecord, TicketRecord
+from chalicelib.adapters.review_repository import ReviewRepository
+from chalicelib.domain.errors import Conflict, InvalidInput, InvalidTransition, OutOfScope, RuleViolation
+from chalicelib.domain.reviews import Stage, ticket_id_for
+from chalicelib.services import reviews, sweeper, tickets
+from tests.review_support import T0, citizen_actor, complete, received, staff_actor, supervisor_actor
+
+store = ReviewRepository()
+BAD = {"stage": "receiving", "rating": 1, "tags": ["态度差"], "comment": "窗口人员不耐烦"}
+
+
+def _slot(case_no: str, stage: str) -> ReviewSlotRecord | None:
+    try:
+        return ReviewSlotRecord.get(case_no, stage, consistent_read=True)
+    except ReviewSlotRecord.DoesNotExist:
+        return None
+
+
+def test_applicant_reviews_a_stage_once(aws):
+    case = received(at=T0)
+    review = reviews.submit(citizen_actor(), case.case_no, {"stage": "receiving", "rating": 5}, now=T0)
+    assert (review.office_id, review.city, review.default, review.bad) == ("SZ-GOV", "440300", False, False)
+    stored = store.get_review(case.case_no, Stage.RECEIVING)
+    assert stored is not None and stored.rating == 5 and stored.reviewer_sub == "alice"
+    with pytest.raises(Conflict):
+        reviews.submit(citizen_actor(), case.case_no, {"stage": "receiving", "rating": 4}, now=T0)
+    assert store.get_review(case.case_no, Stage.RECEIVING).rating == 5  # never edited
+
+
+def test_only_the_applicant_reviews_and_only_reviewable_stages(aws):
+    case = received(at=T0)
+    for actor in (citizen_actor("mallory"), staff_actor("SZ-GOV"), supervisor_actor("440300")):
+        with pytest.raises(OutOfScope):
+            reviews.submit(actor, case.case_no, {"stage": "receiving", "rating": 5}, now=T0)
+    with pytest.raises(InvalidTransition) as err:
+        reviews.submit(citizen_actor(), case.case_no, {"stage": "handling", "rating": 5}, now=T0)
+    assert err.value.current_status == "RECEIVED"
+    with pytest.raises(InvalidInput) as bad:
+        reviews.submit(citizen_actor(), case.case_no, {"stage": "receiving", "rating": 2, "tags": ["慢"]}, now=T0)
+    assert bad.value.field == "comment"
+    complete(case.case_no, T0 + timedelta(days=3))
+    review = reviews.submit(citizen_actor(), case.case_no, {"stage": "handling", "rating": 4},
+                            now=T0 + timedelta(days=4))
+    assert review.office_id == "DG-GOV" and review.city == "441900"
+
+
+def test_review_window_is_fifteen_cst_days(aws):
+    case = received(at=T0)  # 2026-03-02 CST: the window runs to the end of 2026-03-17 CST
+    last_minute = T0.replace(hour=15, minute=59) + timedelta(days=15)  # 2026-03-17 23:59 CST
+    with pytest.raises(RuleViolation) as err:
+        reviews.submit(citizen_actor(), case.case_no, {"stage": "receiving", "rating": 4},
+                       now=last_minute + timedelta(minutes=1))
+    assert err.value.code == "review_window_closed"
+    assert reviews.submit(citizen_actor(), case.case_no, {"stage": "receiving", "rating": 4}, now=last_minute)
+
+
+def test_one_follow_up_comment(aws):
+    case = received(at=T0)
+    with pytest.raises(Exception) as missing:
+        reviews.follow_up(citizen_actor(), case.case_no, "receiving", "补充", now=T0)
+    assert type(missing.value).__name__ == "NotFound"
+    reviews.submit(citizen_actor(), case.case_no, {"stage": "receiving", "rating": 4}, now=T0)
+    with pytest.raises(OutOfScope):
+        reviews.follow_up(citizen_actor("mallory"), case.case_no, "receiving", "x", now=T0)
+    reviews.follow_up(citizen_actor(), case.case_no, "receiving", "后来电话回访了，很好", now=T0)
+    with pytest.raises(Conflict):
+        reviews.follow_up(citizen_actor(), case.case_no, "receiving", "再追评", now=T0)
+    stored = store.get_review(case.case_no, Stage.RECEIVING)
+    assert stored.follow_up == "后来电话回访了，很好" and stored.rating == 4
+
+
+def test_default_rating_after_seven_days(aws, pump):
+    case = received(at=T0)
+    pump.run_until_idle()  # case.receive → tickets queue → the receiving stage's slot
+    slot = _slot(case.case_no, "receiving")
+    assert slot is not None and slot.due_at == "2026-03-09T16:00:00+00:00"  # end of 2026-03-09 CST
+    assert reviews.sweep_default_ratings(T0 + timedelta(days=7))["default_ratings"] == 0
+    counts = sweeper.sweep(T0 + timedelta(days=8))
+    assert counts["default_ratings"] == 1
+    review = store.get_review(case.case_no, Stage.RECEIVING)
+    assert review.default and review.rating == 3 and review.reviewer_sub.startswith("system")
+    assert _slot(case.case_no, "receiving") is None
+    assert sweeper.sweep(T0 + timedelta(days=9))["default_ratings"] == 0
+    with pytest.raises(Conflict):  # the stage is rated; the applicant can no longer rate it
+        reviews.submit(citizen_actor(), case.case_no, {"stage": "receiving", "rating": 5},
+                       now=T0 + timedelta(days=9))
+    assert store.get_review(case.case_no, Stage.HANDLING) is None  # the handling stage never opened
+
+
+def test_real_review_first_wins_over_default(aws, pump):
+    case = received(at=T0)
+    pump.run_until_idle()
+    reviews.submit(citizen_actor(), case.case_no, {"stage": "receiving", "rating": 5}, now=T0 + timedelta(days=1))
+    assert _slot(case.case_no, "receiving") is None  # removed with the review, in its transaction
+    # A redelivered case.receive does not reopen the slot of a rated stage.
+    messaging.send("tickets", {"type": "case.receive", "case_no": case.case_no, "at": "2026-03-02T02:00:00+00:00",
+                               "receiving_office_id": "SZ-GOV", "matter_id": case.matter_id})
+    pump.run_until_idle()
+    assert _slot(case.case_no, "receiving") is None
+    # The race: a slot the sweeper read just before the review committed still leaves one review.
+    ReviewSlotRecord(case_no=case.case_no, stage="receiving", office_id="SZ-GOV", city="440300",
+                     matter_id=case.matter_id, reviewable_at="2026-03-02T02:00:00+00:00", due_shard="0",
+                     due_at="2026-03-09T16:00:00+00:00").save()
+    assert reviews.sweep_default_ratings(T0 + timedelta(days=8))["default_ratings"] == 0
+    assert [r.rating for r in store.reviews_of_case(case.case_no)] == [5]
+    assert _slot(case.case_no, "receiving") is None
+
+
+def test_handling_stage_gets_its_own_slot_on_completion(aws, pump):
+    case = received(at=T0)
+    complete(case.case_no, T0 + timedelta(days=2))
+    pump.run_until_idle()
+    reviews.submit(citizen_actor(), case.case_no, {"stage": "receiving", "rating": 4}, now=T0)
+    assert _slot(case.case_no, "handling").office_id == "DG-GOV"
+    assert reviews.sweep_default_ratings(T0 + timedelta(days=20))["default_ratings"] == 1
+    assert [(r.stage.value, r.default) for r in store.reviews_of_case(case.case_no)] == [
+        ("handling", True), ("receiving", False)]
+
+
+def test_bad_review_opens_one_ticket_through_the_queue(aws, pump):
+    case = received(at=T0)
+    reviews.submit(citizen_actor(), case.case_no, BAD, now=T0)
+    pump.run_until_idle()
+    ticket_id = ticket_id_for(case.case_no, "receiving")
+    ticket = store.get_ticket(ticket_id)
+    assert (ticket.status.value, ticket.office_id, ticket.city) == ("OPEN", "SZ-GOV", "440300")
+    assert (ticket.verify_due.isoformat(), ticket.rectify_due.isoformat()) == ("2026-03-05", "2026-03-16")
+    event = OutboxRecord.get(f"review#{case.case_no}#receiving").payload
+    for _ in range(2):  # the same message delivered again, twice
+        messaging.send("tickets", event)
+    pump.run_until_idle()
+    assert [t.ticket_id for t in TicketRecord.query(ticket_id)] == [ticket_id]
+    assert [e["action"] for e in store.history(ticket_id)] == ["open"]
+    assert store.counts("SZ-GOV", None, None)["tickets"] == 1
+    assert store.get_review(case.case_no, Stage.RECEIVING).ticket_status == "OPEN"
+
+
+def test_good_and_default_reviews_open_no_ticket(aws, pump):
+    case = received(at=T0)
+    reviews.submit(citizen_actor(), case.case_no, {"stage": "receiving", "rating": 3}, now=T0)
+    pump.run_until_idle()
+    assert store.counts("SZ-GOV", None, None)["tickets"] == 0
+    with pytest.raises(Exception) as err:
+        store.get_ticket(ticket_id_for(case.case_no, "receiving"))
+    assert type(err.value).__name__ == "NotFound"
+
+
+def test_overdue_tickets_escalate_once_per_missed_deadline(aws, pump):
+    case = received(at=T0)
+    reviews.submit(citizen_actor(), case.case_no, BAD, now=T0)
+    pump.run_until_idle()
+    ticket_id = ticket_id_for(case.case_no, "receiving")
+    verify_deadline = store.get_ticket(ticket_id).verify_deadline()  # end of 2026-03-05 CST
+    assert tickets.sweep_overdue_tickets(verify_deadline - timedelta(seconds=1))["tickets_escalated"] == 0
+    assert sweeper.sweep(verify_deadline)["tickets_escalated"] == 1
+    ticket = store.get_ticket(ticket_id)
+    assert ticket.escalated and ticket.overdue == ["verify"] and ticket.status.value == "OPEN"
+    escalation = OutboxRecord.get(f"{ticket_id}#{ticket.version}").payload
+    assert escalation["type"] == "ticket.escalated" and escalation["details"]["level"] == "440000"
+    assert sweeper.sweep(verify_deadline + timedelta(days=1))["tickets_escalated"] == 0
+    tickets.verify(supervisor_actor("440300"), ticket_id, True, "属实", now=verify_deadline + timedelta(days=1))
+    rectify_deadline = store.get_ticket(ticket_id).rectify_deadline()
+    assert sweeper.sweep(rectify_deadline - timedelta(seconds=1))["tickets_escalated"] == 0
+    assert sweeper.sweep(rectify_deadline)["tickets_escalated"] == 1
+    assert store.get_ticket(ticket_id).overdue == ["verify", "rectify"]
+    assert sweeper.sweep(rectify_deadline + timedelta(days=30))["tickets_escalated"] == 0
+    assert [e["action"] for e in store.history(ticket_id)] == ["open", "escalate", "verify", "escalate"]
+    pump.run_until_idle()  # the escalations relay to the alerts topic without failing
+
+
+def test_ticket_answered_in_time_does_not_escalate(aws, pump):
+    case = received(at=T0)
+    reviews.submit(citizen_actor(), case.case_no, BAD, now=T0)
+    pump.run_until_idle()
+    ticket_id = ticket_id_for(case.case_no, "receiving")
+    tickets.verify(supervisor_actor("440000"), ticket_id, False, "经核实，材料确实不全，已向您解释", now=T0)
+    assert sweeper.sweep(T0 + timedelta(days=60))["tickets_escalated"] == 0
+    ticket = store.get_ticket(ticket_id)
+    assert ticket.status.value == "EXPLAINED" and ticket.on_time is True and not ticket.escalated

@@ -1,0 +1,203 @@
+"""Reviews, tickets and statistics over HTTP (chalice test client): roles, scope, status codes, the
+reviewer's identity, and the ticket's closed loop."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.review_support import complete
+from tests.support import call, citizen, headers, received_case, staff, supervisor
+
+BAD = {"stage": "receiving", "rating": 1, "tags": ["态度差"], "comment": "窗口人员不耐烦"}
+
+
+def _bad_review_ticket(client, pump, sub="alice", **kwargs):
+    case = received_case(client, sub, **kwargs)
+    status, body = call(client, "POST", f"/cases/{case['case_no']}/reviews", citizen(sub), BAD)
+    assert status == 201, body
+    pump.run_until_idle()
+    return case["case_no"], f"TK-{case['case_no']}-receiving"
+
+
+def test_applicant_reviews_with_validation(client):
+    case = received_case(client)
+    path = f"/cases/{case['case_no']}/reviews"
+    assert call(client, "POST", path, None, {"stage": "receiving", "rating": 5})[0] == 401
+    for hdrs in (citizen("mallory"), staff("SZ-GOV"), supervisor("440300")):
+        assert call(client, "POST", path, hdrs, {"stage": "receiving", "rating": 5})[0] == 403
+    for body, field in (({"stage": "receiving", "rating": 6}, "rating"), ({"stage": "x", "rating": 5}, "stage"),
+                        ({"stage": "receiving"}, "rating"),
+                        ({"stage": "receiving", "rating": 2, "comment": "差"}, "tags"),
+                        ({"stage": "receiving", "rating": 1, "tags": ["慢"]}, "comment"),
+                        ({"stage": "receiving", "rating": 5, "extra": 1}, "extra")):
+        status, err = call(client, "POST", path, citizen(), body)
+        assert status == 400 and field in err["message"], (body, err)
+    assert call(client, "POST", path, citizen(), "{not json")[0] == 400
+    status, err = call(client, "POST", path, citizen(), {"stage": "handling", "rating": 5})
+    assert status == 409 and err["current_status"] == "RECEIVED"
+    status, review = call(client, "POST", path, citizen(), {"stage": "receiving", "rating": 4, "comment": "好"})
+    assert status == 201 and review["rating"] == 4 and review["office_id"] == "SZ-GOV"
+    assert call(client, "POST", path, citizen(), {"stage": "receiving", "rating": 5})[0] == 409
+    assert call(client, "POST", "/cases/KC4403002026010100099/reviews", citizen(),
+                {"stage": "receiving", "rating": 5})[0] == 404
+    follow = f"{path}/receiving/follow-up"
+    assert call(client, "POST", follow, citizen("mallory"), {"comment": "x"})[0] == 403
+    assert call(client, "POST", follow, citizen(), {"comment": ""})[0] == 400
+    assert call(client, "POST", follow, citizen(), {"comment": "补充说明"})[0] == 201
+    assert call(client, "POST", follow, citizen(), {"comment": "再说"})[0] == 409
+    status, mine = call(client, "GET", path, citizen())
+    assert status == 200 and mine["items"][0]["follow_up"] == "补充说明"
+    assert call(client, "GET", path, citizen("mallory"))[0] == 403
+
+
+def test_handling_stage_after_completion(client):
+    case = received_case(client)
+    from chalicelib.domain.workdays import utcnow
+
+    complete(case["case_no"], utcnow())
+    status, review = call(client, "POST", f"/cases/{case['case_no']}/reviews", citizen(),
+                          {"stage": "handling", "rating": 2, "tags": ["超时"], "comment": "太慢"})
+    assert status == 201 and review["office_id"] == "DG-GOV" and review["bad"] is True
+
+
+def test_ticket_visibility_and_reviewer_identity(client, pump):
+    case_no, ticket_id = _bad_review_ticket(client, pump)
+    for hdrs in (supervisor("440300"), supervisor("440000")):
+        status, ticket = call(client, "GET", f"/tickets/{ticket_id}", hdrs)
+        assert status == 200 and ticket["review"]["reviewer"] == {"sub": "alice", "name": "张三"}
+        assert ticket["status"] == "OPEN" and ticket["office_id"] == "SZ-GOV"
+    resp = client.http.get(f"/tickets/{ticket_id}", headers=staff("SZ-GOV"))
+    assert resp.status_code == 200
+    as_staff = json.loads(resp.body)
+    assert as_staff["review"]["comment"] == BAD["comment"] and "reviewer" not in as_staff["review"]
+    assert b"alice" not in resp.body and "张三" not in resp.body.decode()
+    for hdrs in (supervisor("440400"), supervisor("441900"), staff("DG-GOV"), staff("SZ-NS"), citizen()):
+        assert call(client, "GET", f"/tickets/{ticket_id}", hdrs)[0] == 403
+    assert call(client, "GET", "/tickets/TK-nothing-receiving", supervisor("440000"))[0] == 404
+
+
+def test_ticket_closed_loop_and_forbidden_steps(client, pump):
+    _, ticket_id = _bad_review_ticket(client, pump)
+    base = f"/tickets/{ticket_id}"
+    sz = supervisor("440300")
+    assert call(client, "POST", f"{base}/rectify", sz, {"actions": "x"})[0] == 409
+    assert call(client, "POST", f"{base}/feedback", sz, {"contacted": True, "satisfied": True})[0] == 409
+    assert call(client, "POST", f"{base}/verify", supervisor("440400"), {"valid": True, "finding": "x"})[0] == 403
+    assert call(client, "POST", f"{base}/verify", staff("SZ-GOV"), {"valid": True, "finding": "x"})[0] == 403
+    status, err = call(client, "POST", f"{base}/verify", sz, {"valid": "yes", "finding": "x"})
+    assert status == 400 and "valid" in err["message"]
+    status, t = call(client, "POST", f"{base}/verify", sz, {"valid": True, "finding": "经核实属实"})
+    assert status == 200 and t["status"] == "VERIFIED" and t["valid"] is True
+    status, err = call(client, "POST", f"{base}/verify", sz, {"valid": True, "finding": "again"})
+    assert status == 409 and err["current_status"] == "VERIFIED"
+    status, t = call(client, "POST", f"{base}/rectify", sz, {"actions": "窗口人员培训，增设引导员"})
+    assert status == 200 and t["status"] == "RECTIFIED"
+    status, err = call(client, "POST", f"{base}/feedback", sz, {"contacted": True})
+    assert status == 400 and "satisfied" in err["message"]
+    status, t = call(client, "POST", f"{base}/feedback", sz, {"contacted": True, "satisfied": True, "note": "满意"})
+    assert status == 200 and t["status"] == "CLOSED" and t["feedback"]["satisfied"] is True
+    assert [h["action"] for h in t["history"]] == ["open", "verify", "rectify", "feedback"]
+    status, listed = call(client, "GET", "/reviews?ticket_status=CLOSED", sz)
+    assert status == 200 and [r["ticket"]["ticket_id"] for r in listed["items"]] == [ticket_id]
+
+
+def test_explained_ticket_and_the_applicants_view(client, pump):
+    case_no, ticket_id = _bad_review_ticket(client, pump)
+    status, t = call(client, "POST", f"/tickets/{ticket_id}/verify", supervisor("440000"),
+                     {"valid": False, "finding": "材料不全依法不予受理，已向您说明"})
+    assert status == 200 and t["status"] == "EXPLAINED"
+    assert call(client, "POST", f"/tickets/{ticket_id}/rectify", supervisor("440300"), {"actions": "x"})[0] == 409
+    status, mine = call(client, "GET", f"/cases/{case_no}/reviews", citizen())
+    assert mine["items"][0]["ticket"]["explanation"] == "材料不全依法不予受理，已向您说明"
+
+
+def test_appeal_once_decided_by_the_province(client, pump):
+    _, ticket_id = _bad_review_ticket(client, pump)
+    base = f"/tickets/{ticket_id}"
+    grounds = {"grounds": "申请人未带材料却给差评，有窗口录像"}
+    for hdrs in (staff("SZ-NS"), staff("DG-GOV"), supervisor("440300"), citizen()):
+        assert call(client, "POST", f"{base}/appeal", hdrs, grounds)[0] == 403
+    status, t = call(client, "POST", f"{base}/appeal", staff("SZ-GOV"), grounds)
+    assert status == 200 and t["appeal"]["status"] == "PENDING" and "reviewer" not in t["review"]
+    assert call(client, "POST", f"{base}/appeal", staff("SZ-GOV"), grounds)[0] == 409
+    decision = {"upheld": True, "note": "录像显示窗口人员依规办理"}
+    assert call(client, "POST", f"{base}/appeal-decision", supervisor("440300"), decision)[0] == 403
+    assert call(client, "POST", f"{base}/appeal-decision", staff("SZ-GOV"), decision)[0] == 403
+    assert call(client, "POST", f"{base}/appeal-decision", supervisor("440000"), {"upheld": True})[0] == 400
+    status, t = call(client, "POST", f"{base}/appeal-decision", supervisor("440000"), decision)
+    assert status == 200 and t["appeal"]["status"] == "UPHELD" and t["excluded_from_statistics"] is True
+    assert call(client, "POST", f"{base}/appeal-decision", supervisor("440000"), decision)[0] == 409
+    status, stats = call(client, "GET", "/stats/reviews?office_id=SZ-GOV", supervisor("440300"))
+    assert (stats["reviews"], stats["bad_reviews"], stats["excluded_reviews"]) == (0, 0, 1)
+    status, listed = call(client, "GET", "/reviews?office_id=SZ-GOV", supervisor("440300"))
+    assert listed["items"][0]["excluded_from_statistics"] is True  # kept, with the evidence on the ticket
+
+
+def test_review_listing_is_scoped_by_city(client, pump):
+    received_case(client, "alice")  # at SZ-GOV (Shenzhen)
+    dg = received_case(client, "bob", matter_id="SZ-PF-WITHDRAW", office_id="DG-GOV")  # at DG-GOV (Dongguan)
+    sz_case = received_case(client, "carol")
+    for sub, case_no in (("bob", dg["case_no"]), ("carol", sz_case["case_no"])):
+        assert call(client, "POST", f"/cases/{case_no}/reviews", citizen(sub), BAD)[0] == 201
+    pump.run_until_idle()
+    zh = supervisor("440400")
+    assert call(client, "GET", "/reviews?city=441900", zh)[0] == 403
+    assert call(client, "GET", "/reviews?office_id=DG-GOV", zh)[0] == 403
+    assert call(client, "GET", "/reviews?city=440000", zh)[0] == 403
+    assert call(client, "GET", "/stats/reviews?city=441900", zh)[0] == 403
+    assert call(client, "GET", "/stats/reviews?office_id=DG-GOV", zh)[0] == 403
+    status, own = call(client, "GET", "/reviews", zh)
+    assert status == 200 and own["items"] == [] and own["next_cursor"] is None
+    status, stats = call(client, "GET", "/stats/reviews", zh)
+    assert status == 200 and stats["reviews"] == 0 and [o["office_id"] for o in stats["offices"]] == ["ZH-GOV"]
+    status, dg_view = call(client, "GET", "/reviews", supervisor("441900"))
+    assert [r["case_no"] for r in dg_view["items"]] == [dg["case_no"]]
+    assert dg_view["items"][0]["reviewer"]["sub"] == "bob"
+    for hdrs in (staff("SZ-GOV"), citizen()):
+        assert call(client, "GET", "/reviews", hdrs)[0] == 403
+        assert call(client, "GET", "/stats/reviews", hdrs)[0] == 403
+    status, province = call(client, "GET", "/reviews?bad=true", supervisor("440000"))
+    assert {r["case_no"] for r in province["items"]} == {dg["case_no"], sz_case["case_no"]}
+    assert call(client, "GET", "/reviews?bad=maybe", zh)[0] == 400
+    assert call(client, "GET", "/reviews?ticket_status=LOST", zh)[0] == 400
+    assert call(client, "GET", "/reviews?city=44", zh)[0] == 400
+    status, open_ones = call(client, "GET", "/reviews?ticket_status=OPEN", supervisor("440300"))
+    assert [r["case_no"] for r in open_ones["items"]] == [sz_case["case_no"]]
+
+
+def test_review_listing_pages_and_cursors_stay_in_scope(client, pump):
+    subs = [f"user{i}" for i in range(5)]
+    for i, sub in enumerate(subs):
+        case = received_case(client, sub, id_seed=i)
+        assert call(client, "POST", f"/cases/{case['case_no']}/reviews", citizen(sub),
+                    {"stage": "receiving", "rating": 5})[0] == 201
+    seen, cursor = [], None
+    for _ in range(10):
+        path = "/reviews?limit=2" + (f"&cursor={cursor}" if cursor else "")
+        status, page = call(client, "GET", path, supervisor("440000"))
+        assert status == 200 and len(page["items"]) <= 2
+        seen += [r["reviewer"]["sub"] for r in page["items"]]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert sorted(seen) == sorted(subs)
+    status, first = call(client, "GET", "/reviews?limit=2", supervisor("440300"))
+    assert first["next_cursor"]
+    # A Shenzhen cursor replayed by Zhuhai's supervisor does not reach Shenzhen's partition.
+    status, err = call(client, "GET", f"/reviews?limit=2&cursor={first['next_cursor']}", supervisor("440400"))
+    assert status == 400 and "cursor" in err["message"]
+    assert call(client, "GET", "/reviews?cursor=%%%", supervisor("440300"))[0] == 400
+
+
+@pytest.mark.parametrize(("query", "field"), [("from=2026-13-01", "from"), ("to=20260301", "to"),
+                                              ("from=2026-03-05&to=2026-03-01", "from"),
+                                              ("office_id=NOPE", "office_id"), ("city=ABC", "city")])
+def test_stats_parameters_are_checked(client, query, field):
+    status, err = call(client, "GET", f"/stats/reviews?{query}", supervisor("440000"))
+    assert status == 400 and field in err["message"]
+
+
+def test_supervisor_token_needs_a_city(client):
+    hdrs = headers("supervisor", "nobody")
+    assert call(client, "GET", "/reviews", hdrs)[0] == 401

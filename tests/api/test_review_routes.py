@@ -62,7 +62,7 @@ def test_handling_stage_after_completion(client):
 
 
 def test_ticket_visibility_and_reviewer_identity(client, pump):
-    case_no, ticket_id = _bad_review_ticket(client, pump)
+    _, ticket_id = _bad_review_ticket(client, pump)
     for hdrs in (supervisor("440300"), supervisor("440000")):
         status, ticket = call(client, "GET", f"/tickets/{ticket_id}", hdrs)
         assert status == 200 and ticket["review"]["reviewer"] == {"sub": "alice", "name": "张三"}

@@ -111,3 +111,36 @@ def pump(aws: None) -> Any:
     from tools.pump import Pump
 
     return Pump(app, wait_seconds=0)
+
+
+class _Tee:
+    """Writes to the real stream and keeps a copy to inspect."""
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+        self.lines: list[str] = []
+
+    def write(self, text: str) -> int:
+        self.lines.append(text)
+        return int(self.stream.write(text) or 0)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_personal_data_in_logs() -> Iterator[_Tee]:
+    """Every line the application logs during the whole test run goes through the production handler and
+    formatter; none may carry a resident ID number or a mobile number in clear."""
+    from chalicelib.domain.identity import ID_NUMBER_PATTERN, MOBILE_PATTERN
+    from chalicelib.observability import logger
+
+    handler = logger.registered_handler
+    original = handler.stream  # type: ignore[attr-defined]
+    tee = _Tee(original)
+    handler.setStream(tee)  # type: ignore[attr-defined]
+    yield tee
+    handler.setStream(original)  # type: ignore[attr-defined]
+    leaks = [line[:300] for line in "".join(tee.lines).splitlines()
+             if ID_NUMBER_PATTERN.search(line) or MOBILE_PATTERN.search(line)]
+    assert not leaks, f"personal data in {len(leaks)} log lines, e.g. {leaks[:3]}"

@@ -46,5 +46,6 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
     counts = sweep_cases(at)
     for extra in EXTRA_SWEEPS:
         counts.update(extra(at))
-    logger.info("sweep done", extra={"counts": counts})
+    if any(counts.values()):
+        logger.info("sweep done", extra={"counts": counts})
     return counts

@@ -32,8 +32,8 @@ def legs_of(client: Any, case_no: str, hdrs: dict[str, str] | None = None) -> li
     return list(data["items"])
 
 
-def case_of(client: Any, case_no: str) -> dict[str, Any]:
-    status, data = call(client, "GET", f"/cases/{case_no}", citizen())
+def case_of(client: Any, case_no: str, hdrs: dict[str, str] | None = None) -> dict[str, Any]:
+    status, data = call(client, "GET", f"/cases/{case_no}", hdrs or citizen())
     assert status == 200, data
     return dict(data)
 
@@ -42,7 +42,7 @@ def forward_and_route(client: Any, pump: Any, case_no: str, office: str) -> dict
     status, data = call(client, "POST", f"/cases/{case_no}/forward", staff(office))
     assert status == 200 and data["status"] == "IN_TRANSIT", data
     pump.run_until_idle()
-    return case_of(client, case_no)
+    return case_of(client, case_no, staff(office))
 
 
 def deliver(client: Any, pump: Any, waybill: str, start: int = 0) -> None:
@@ -51,3 +51,42 @@ def deliver(client: Any, pump: Any, waybill: str, start: int = 0) -> None:
         status, data = courier_event(client, waybill, event, at(start + i))
         assert status == 202, data
     pump.run_until_idle()
+
+
+class AlertsProbe:
+    """An SQS queue subscribed to the alerts topic, to see what operators were alerted about."""
+
+    def __init__(self) -> None:
+        import boto3
+
+        from chalicelib.adapters import messaging
+
+        self.sqs = boto3.client("sqs", region_name="us-east-1")
+        self.url = self.sqs.create_queue(QueueName="alerts-probe")["QueueUrl"]
+        arn = self.sqs.get_queue_attributes(QueueUrl=self.url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        boto3.client("sns", region_name="us-east-1").subscribe(
+            TopicArn=messaging.topic_arn("alerts"), Protocol="sqs", Endpoint=arn,
+            Attributes={"RawMessageDelivery": "true"})
+
+    def received(self) -> list[dict[str, Any]]:
+        import json
+
+        out: list[dict[str, Any]] = []
+        while True:
+            msgs = self.sqs.receive_message(QueueUrl=self.url, MaxNumberOfMessages=10).get("Messages", [])
+            if not msgs:
+                return out
+            for m in msgs:
+                out.append(json.loads(m["Body"]))
+                self.sqs.delete_message(QueueUrl=self.url, ReceiptHandle=m["ReceiptHandle"])
+
+
+def queue_depth(logical: str) -> int:
+    import boto3
+
+    from chalicelib.adapters import messaging
+
+    attrs = boto3.client("sqs", region_name="us-east-1").get_queue_attributes(
+        QueueUrl=messaging.queue_url(logical),
+        AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])["Attributes"]
+    return int(attrs["ApproximateNumberOfMessages"]) + int(attrs["ApproximateNumberOfMessagesNotVisible"])

@@ -245,7 +245,8 @@ class Case:
         if self.electronic:
             self._accept(at, matter)
             return self._move(Action.ROUTE, Status.ACCEPTED, actor, at, "electronic transfer",
-                              handling_office_id=handling_office.office_id)
+                              handling_office_id=handling_office.office_id,
+                              promised_by=self.promised_by.isoformat() if self.promised_by else None)
         return self._move(Action.ROUTE, Status.IN_TRANSIT, actor, at, "",
                           handling_office_id=handling_office.office_id, **leg)
 

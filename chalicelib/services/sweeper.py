@@ -12,12 +12,14 @@ from ..domain.errors import InvalidTransition, NotFound
 from ..domain.lifecycle import RULES, Action
 from ..domain.workdays import utcnow
 from ..observability import logger
+from .routing import sweep_legs
 
 repo = CaseRepository()
 SWEEPER = Actor.system("sweeper")
 
 # Other capabilities add their sweeps here: each takes ``now`` and returns counts by what it did.
 EXTRA_SWEEPS: list[Callable[[datetime], dict[str, int]]] = []
+EXTRA_SWEEPS.append(sweep_legs)  # overdue parcel legs (shipment.overdue)
 
 
 def sweep_cases(now: datetime) -> dict[str, int]:

@@ -15,7 +15,7 @@ venv: $(STAMP)
 
 ## Start the whole system locally: moto server, tables, queues, seed data, API on 127.0.0.1:8000, pump, courier.
 run: $(STAMP)
-	$(PY) -m tools.local_stack
+	$(PY) -m tools.local_stack $(if $(PORT),--port $(PORT))
 
 ## Lint, types and the whole test suite.
 test: $(STAMP)

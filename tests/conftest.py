@@ -34,8 +34,8 @@ def aws() -> Iterator[None]:
     from chalicelib.adapters import messaging, reference_store, tables
 
     with mock_aws():
-        messaging.sqs.cache_clear()
-        messaging.sns.cache_clear()
+        # Clients created earlier keep working under a new mock (moto patches botocore globally), so only
+        # the cached lookups are cleared: re-creating clients costs far more than the test.
         messaging.queue_url.cache_clear()
         messaging.topic_arn.cache_clear()
         tables.create_tables(boto3.client("dynamodb", region_name="us-east-1"))
@@ -43,6 +43,53 @@ def aws() -> Iterator[None]:
         reference_store.seed()
         yield
         reference_store.invalidate()
+
+
+def reset_clients() -> None:
+    """Forget every cached AWS client so the next call picks up the current endpoint (mock or server)."""
+    from chalicelib.adapters import case_repository, messaging, reference_store, tables
+
+    for model in tables.all_models():
+        model._connection = None
+    case_repository._connection = None
+    for cached in (messaging.sqs, messaging.sns, messaging.queue_url, messaging.topic_arn):
+        cached.cache_clear()
+    reference_store.invalidate()
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint() -> Iterator[str]:
+    """A moto server on loopback for tests that need real concurrency (in-process moto is not thread-safe)."""
+    from moto.server import ThreadedMotoServer
+
+    from tools.local_stack import free_port
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def aws_server(moto_endpoint: str) -> Iterator[str]:
+    """Like ``aws`` but against the moto server (reset before each test), for concurrent tests."""
+    import boto3
+    import requests
+
+    from chalicelib.adapters import messaging, reference_store, tables
+
+    requests.post(f"{moto_endpoint}/moto-api/reset", timeout=10)
+    os.environ["AWS_ENDPOINT_URL"] = moto_endpoint
+    reset_clients()
+    try:
+        tables.create_tables(boto3.client("dynamodb", region_name="us-east-1"))
+        messaging.create_all(visibility_timeout=0)
+        reference_store.seed()
+        yield moto_endpoint
+    finally:
+        os.environ.pop("AWS_ENDPOINT_URL", None)
+        reset_clients()
 
 
 @pytest.fixture
@@ -64,3 +111,36 @@ def pump(aws: None) -> Any:
     from tools.pump import Pump
 
     return Pump(app, wait_seconds=0)
+
+
+class _Tee:
+    """Writes to the real stream and keeps a copy to inspect."""
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+        self.lines: list[str] = []
+
+    def write(self, text: str) -> int:
+        self.lines.append(text)
+        return int(self.stream.write(text) or 0)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_personal_data_in_logs() -> Iterator[_Tee]:
+    """Every line the application logs during the whole test run goes through the production handler and
+    formatter; none may carry a resident ID number or a mobile number in clear."""
+    from chalicelib.domain.identity import ID_NUMBER_PATTERN, MOBILE_PATTERN
+    from chalicelib.observability import logger
+
+    handler = logger.registered_handler
+    original = handler.stream  # type: ignore[attr-defined]
+    tee = _Tee(original)
+    handler.setStream(tee)  # type: ignore[attr-defined]
+    yield tee
+    handler.setStream(original)  # type: ignore[attr-defined]
+    leaks = [line[:300] for line in "".join(tee.lines).splitlines()
+             if ID_NUMBER_PATTERN.search(line) or MOBILE_PATTERN.search(line)]
+    assert not leaks, f"personal data in {len(leaks)} log lines, e.g. {leaks[:3]}"

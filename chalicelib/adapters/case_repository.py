@@ -206,11 +206,12 @@ class CaseRepository:
                 raise Conflict("the case number or idempotency key is already taken") from err
             raise
 
-    def commit(self, case: Case, change: Change, extra: list[Model] | None = None) -> None:
+    def commit(self, case: Case, change: Change, extra: list[Model | tuple[Model, Any]] | None = None) -> None:
         """Commit one change: case (if its version is still the one loaded), timeline event, outbox event.
 
-        ``extra`` items (e.g. a shipment) join the same transaction. The loser of a race gets
-        ConcurrentUpdate (409) with the state the winner left.
+        ``extra`` items (e.g. a shipment) join the same transaction, each either a model or a
+        ``(model, condition)`` pair. The loser of a race gets ConcurrentUpdate (409) with the state the
+        winner left.
         """
         expected = case.version
         case.version = expected + 1
@@ -220,7 +221,10 @@ class CaseRepository:
                 tx.save(self._event(case, change), condition=CaseEventRecord.case_no.does_not_exist())
                 tx.save(outbox_event(case, change))
                 for item in extra or []:
-                    tx.save(item)
+                    if isinstance(item, tuple):
+                        tx.save(item[0], condition=item[1])
+                    else:
+                        tx.save(item)
         except TransactWriteError as err:
             case.version = expected
             if _cancelled_by_condition(err):

@@ -108,7 +108,8 @@ def create_all(visibility_timeout: int | None = None) -> None:
         client.create_queue(
             QueueName=settings().name(spec.logical),
             Attributes={
-                "VisibilityTimeout": str(visibility_timeout or spec.visibility_timeout_seconds),
+                "VisibilityTimeout": str(spec.visibility_timeout_seconds if visibility_timeout is None
+                                         else visibility_timeout),
                 "RedrivePolicy": json.dumps(
                     {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(spec.max_receive_count)}
                 ),

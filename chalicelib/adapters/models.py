@@ -171,6 +171,65 @@ class NotificationRecord(Model):
     delivered = BooleanAttribute(default=True)
 
 
+# ---------------------------------------------------------------- shipments (parcel legs)
+
+
+class ShipmentsByCase(_Index):
+    """Every leg of a case, in the order they were planned (by the case version that planned each)."""
+
+    class Meta:
+        index_name = "by_case"
+        projection = AllProjection()
+
+    case_no = UnicodeAttribute(hash_key=True)
+    case_version = NumberAttribute(range_key=True)
+
+
+class OpenLegs(_Index):
+    """Sparse index of legs still on their way (only those carry ``open_shard``): the simulated courier
+    and operators find them without a scan."""
+
+    class Meta:
+        index_name = "open_legs"
+        projection = KeysOnlyProjection()
+
+    open_shard = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class LegsDue(_Index):
+    """Sparse index the sweeper queries: open legs not yet marked overdue, by the end of their
+    expected-arrival day."""
+
+    class Meta:
+        index_name = "legs_due"
+        projection = KeysOnlyProjection()
+
+    due_shard = UnicodeAttribute(hash_key=True)
+    due_at = UnicodeAttribute(range_key=True)
+
+
+class ShipmentRecord(Model):
+    """One parcel leg (寄递单), keyed by its waybill. ``version`` guards every change (conditional write)."""
+
+    Meta = _meta("shipments")
+    waybill = UnicodeAttribute(hash_key=True)
+    version = NumberAttribute()
+    case_no = UnicodeAttribute()
+    case_version = NumberAttribute()
+    kind = UnicodeAttribute()
+    status = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    open_shard = UnicodeAttribute(null=True)
+    due_shard = UnicodeAttribute(null=True)
+    due_at = UnicodeAttribute(null=True)
+    body = JSONAttribute()  # route, addresses, expected arrival, tracking events
+
+    by_case: ClassVar[ShipmentsByCase] = ShipmentsByCase()
+    open_legs: ClassVar[OpenLegs] = OpenLegs()
+    legs_due: ClassVar[LegsDue] = LegsDue()
+
+
 # Every table of the application, in creation order. Other modules (shipments, reviews) append theirs.
 TABLES: list[type[Model]] = [
     CaseRecord,
@@ -181,6 +240,7 @@ TABLES: list[type[Model]] = [
     ReferenceRecord,
     NotificationRecord,
 ]
+TABLES.append(ShipmentRecord)
 
 TTL_ATTRIBUTES: dict[str, str] = {"outbox": "expires_at", "idempotency": "expires_at"}
 

@@ -19,17 +19,22 @@ def ttl_attribute(model: type[Model]) -> str | None:
     return models.TTL_ATTRIBUTES.get(logical)
 
 
-def create_tables(client: Any | None = None) -> list[str]:
-    """Create every missing table (and its TTL); safe to run twice."""
+def create_tables(client: Any) -> list[str]:
+    """Create every missing table (and its TTL) with a boto3 DynamoDB client; safe to run twice."""
+    existing: set[str] = set()
+    for page in client.get_paginator("list_tables").paginate():
+        existing.update(page["TableNames"])
     created = []
     for model in all_models():
-        if not model.exists():
-            model.create_table(wait=True, billing_mode="PAY_PER_REQUEST")
-            created.append(model.Meta.table_name)
-            attr = ttl_attribute(model)
-            if attr and client is not None:
-                client.update_time_to_live(
-                    TableName=model.Meta.table_name,
-                    TimeToLiveSpecification={"Enabled": True, "AttributeName": attr},
-                )
+        name = model.Meta.table_name
+        if name in existing:
+            continue
+        model.create_table(wait=False, billing_mode="PAY_PER_REQUEST")
+        client.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+        created.append(name)
+        attr = ttl_attribute(model)
+        if attr:
+            client.update_time_to_live(
+                TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": attr}
+            )
     return created

@@ -1,7 +1,103 @@
 """Routes of the handling office and the courier (forward, sign, return, decide, ship-result, pickup,
-shipments, courier webhook). Registered on the app as a blueprint."""
+re-ship, shipments, courier webhook). Registered on the app as a blueprint."""
 from __future__ import annotations
 
-from .http import ServiceBlueprint
+from typing import Any
+
+from ..adapters import courier, messaging
+from ..config import settings
+from ..domain.access import is_applicant
+from ..domain.errors import PayloadTooLarge, Unauthenticated
+from ..services import handling
+from . import views
+from .http import RequestReader, ServiceBlueprint, json_response
+from .schemas import parse_body
 
 bp = ServiceBlueprint(__name__)
+
+
+def _req() -> RequestReader:
+    assert bp.current_request is not None
+    return RequestReader(bp.current_request)
+
+
+def _note(req: RequestReader) -> str:
+    return str(req.body("note", optional=True).get("note", ""))
+
+
+@bp.route("/cases/{case_no}/forward", methods=["POST"])
+def forward(case_no: str) -> Any:
+    req = _req()
+    actor = req.actor("staff")
+    return json_response(views.case_view(handling.forward(actor, case_no, _note(req)), actor))
+
+
+@bp.route("/cases/{case_no}/sign", methods=["POST"])
+def sign(case_no: str) -> Any:
+    req = _req()
+    actor = req.actor("staff")
+    return json_response(views.case_view(handling.sign(actor, case_no, _note(req)), actor))
+
+
+@bp.route("/cases/{case_no}/return", methods=["POST"])
+def return_for_correction(case_no: str) -> Any:
+    req = _req()
+    actor = req.actor("staff")
+    reason = req.body("reason")["reason"]
+    return json_response(views.case_view(handling.return_for_correction(actor, case_no, reason), actor))
+
+
+@bp.route("/cases/{case_no}/decide", methods=["POST"])
+def decide(case_no: str) -> Any:
+    req = _req()
+    actor = req.actor("staff")
+    body = req.body("decide")
+    case = handling.decide(actor, case_no, body["approved"], body.get("note", ""))
+    return json_response(views.case_view(case, actor))
+
+
+@bp.route("/cases/{case_no}/ship-result", methods=["POST"])
+def ship_result(case_no: str) -> Any:
+    req = _req()
+    actor = req.actor("staff")
+    return json_response(views.case_view(handling.ship_result(actor, case_no, _note(req)), actor))
+
+
+@bp.route("/cases/{case_no}/pickup", methods=["POST"])
+def pickup(case_no: str) -> Any:
+    req = _req()
+    actor = req.actor("staff")
+    return json_response(views.case_view(handling.pickup(actor, case_no, _note(req)), actor))
+
+
+@bp.route("/cases/{case_no}/reship", methods=["POST"])
+def reship(case_no: str) -> Any:
+    req = _req()
+    actor = req.actor("staff")
+    body = req.body("reship", optional=True)
+    case = handling.reship(actor, case_no, body.get("waybill"), body.get("note", ""))
+    return json_response(views.case_view(case, actor), 202)
+
+
+@bp.route("/cases/{case_no}/shipments")
+def shipments(case_no: str) -> Any:
+    actor = _req().actor()
+    case, legs = handling.shipments_for(actor, case_no)
+    in_clear = is_applicant(actor, case)
+    return json_response({"case_no": case_no, "items": [views.shipment_view(leg, in_clear) for leg in legs]})
+
+
+@bp.route("/webhooks/courier", methods=["POST"])
+def courier_webhook() -> Any:
+    """Signed by the courier (X-Signature: hex HMAC-SHA256 of the raw body), not by a token."""
+    req = _req()
+    raw = req.request.raw_body
+    data = raw.encode() if isinstance(raw, str) else (raw or b"")
+    if len(data) > settings().max_body_bytes:
+        raise PayloadTooLarge(f"body is larger than {settings().max_body_bytes} bytes")
+    if not courier.signature_valid(data, req.request.headers.get("x-signature")):
+        raise Unauthenticated("missing or bad X-Signature")
+    event = courier.parse_event(parse_body(data, "courier_event", settings().max_body_bytes))
+    messaging.send("courier-events", event.message())
+    return json_response({"accepted": True, "waybill": event.waybill, "event": event.event.value}, 202)
+

@@ -73,9 +73,26 @@ def guarded(view: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def correlation(event: Any, get_response: Callable[[Any], Response]) -> Response:
+    """HTTP middleware: one correlation id per request (the caller's X-Correlation-Id or API Gateway's
+    request id) on every log line and echoed in the response."""
+    headers = getattr(event, "headers", None) or {}
+    context = getattr(event, "context", None) or {}
+    correlation_id = str(headers.get("x-correlation-id") or context.get("requestId") or "")[:64] or None
+    logger.set_correlation_id(correlation_id)
+    response = get_response(event)
+    if correlation_id:
+        response.headers["X-Correlation-Id"] = correlation_id
+    return response
+
+
 class ServiceApp(Chalice):
     """Chalice whose every route maps domain errors to HTTP (Chalice's own middleware never sees a view's
     exception: it turns it into a 500 first)."""
+
+    def __init__(self, app_name: str, **kwargs: Any) -> None:
+        super().__init__(app_name, **kwargs)
+        self.register_middleware(correlation, "http")
 
     def route(self, path: str, **kwargs: Any) -> Callable[..., Any]:
         register = super().route(path, **kwargs)

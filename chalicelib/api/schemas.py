@@ -91,6 +91,22 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "additionalProperties": False,
         "properties": {"approved": {"type": "boolean"}, "note": _TEXT},
     },
+    "reship": {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {"waybill": {"type": "string", "pattern": "^[A-Za-z0-9-]{4,64}$"}, "note": _TEXT},
+    },
+    # Couriers add fields of their own; only these three are read.
+    "courier_event": {
+        "type": "object",
+        "required": ["waybill", "event", "at"],
+        "properties": {
+            "waybill": {"type": "string", "pattern": "^[A-Za-z0-9-]{4,64}$"},
+            "event": {"enum": ["CREATED", "PICKED_UP", "IN_TRANSIT", "DELIVERED", "EXCEPTION",
+                               "RETURNED_TO_SENDER"]},
+            "at": {"type": "string", "minLength": 10, "maxLength": 40},
+        },
+    },
     # ---------------------------------------------------------------- reviews and tickets
     "review": {
         "type": "object",

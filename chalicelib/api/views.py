@@ -7,6 +7,7 @@ from ..domain.access import is_applicant
 from ..domain.case import Actor, Case
 from ..domain.identity import mask_id_number, mask_name, mask_phone
 from ..domain.lifecycle import LABELS, Status, allowed_actions
+from ..domain.shipping import Shipment
 from ..domain.workdays import iso
 
 
@@ -99,3 +100,18 @@ def track_view(case: Case, timeline: list[dict[str, Any]], shipments: list[dict[
         ],
         "shipments": shipments,
     }
+
+
+def shipment_view(leg: Shipment, in_clear: bool) -> dict[str, Any]:
+    """A parcel leg with its tracking events; the recipient and phone are masked for anyone but the
+    applicant."""
+    view = {**leg.public(), "leg_id": leg.leg_id, "cost_cny": leg.cost_cny,
+            "transit_working_days": leg.transit_working_days, "created_at": iso(leg.created_at),
+            "replaces": leg.replaces}
+    addr = leg.to_address
+    if addr:
+        view["to_address"] = dict(addr) if in_clear else {
+            **addr, "recipient": mask_name(str(addr.get("recipient", ""))),
+            "phone": mask_phone(str(addr.get("phone", ""))),
+        }
+    return view

@@ -186,8 +186,8 @@ class Case:
     def _move(
         self, action: Action, to: Status, actor: Actor, at: datetime, note: str = "", **details: Any
     ) -> Change:
-        if to not in RULES[action].targets:  # a defect in this module, not bad input
-            raise AssertionError(f"{action} cannot lead to {to}")
+        if (self.status, to) not in RULES[action].edges:  # a defect in this module, not bad input
+            raise AssertionError(f"{action} cannot lead from {self.status} to {to}")
         change = Change(action, self.status, to, actor, at, note, details)
         self.status = to
         self.updated_at = at
@@ -245,7 +245,8 @@ class Case:
         if self.electronic:
             self._accept(at, matter)
             return self._move(Action.ROUTE, Status.ACCEPTED, actor, at, "electronic transfer",
-                              handling_office_id=handling_office.office_id)
+                              handling_office_id=handling_office.office_id,
+                              promised_by=self.promised_by.isoformat() if self.promised_by else None)
         return self._move(Action.ROUTE, Status.IN_TRANSIT, actor, at, "",
                           handling_office_id=handling_office.office_id, **leg)
 

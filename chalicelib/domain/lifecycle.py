@@ -80,49 +80,54 @@ class Action(StrEnum):
 
 @dataclass(frozen=True)
 class Rule:
-    sources: frozenset[Status]
-    targets: frozenset[Status]
+    """An action's allowed moves (from → to; from == to means the case stays where it is) and who may act."""
+
+    edges: frozenset[tuple[Status, Status]]
     by: frozenset[Party]
 
+    @property
+    def sources(self) -> frozenset[Status]:
+        return frozenset(src for src, _ in self.edges)
 
-def _r(sources: set[Status], targets: set[Status], by: set[Party]) -> Rule:
-    return Rule(frozenset(sources), frozenset(targets), frozenset(by))
+    @property
+    def targets(self) -> frozenset[Status]:
+        return frozenset(dst for _, dst in self.edges)
 
 
 S, P = Status, Party
 _STAFF = {P.RECEIVING_STAFF, P.HANDLING_STAFF}
-_BEFORE_DECISION = {S.RECEIVED, S.IN_TRANSIT, S.ACCEPTED, S.RETURNED}
+_BEFORE_DECISION = (S.RECEIVED, S.IN_TRANSIT, S.ACCEPTED, S.RETURNED)
+
+
+def _rule(by: set[Party], moves: dict[Status, tuple[Status, ...]] | None = None,
+          stays: tuple[Status, ...] = ()) -> Rule:
+    edges = {(src, dst) for src, dsts in (moves or {}).items() for dst in dsts} | {(s, s) for s in stays}
+    return Rule(frozenset(edges), frozenset(by))
+
 
 RULES: dict[Action, Rule] = {
-    Action.RECEIVE: _r({S.SUBMITTED}, {S.RECEIVED}, {P.RECEIVING_STAFF}),
-    Action.REFUSE: _r({S.SUBMITTED}, {S.REFUSED}, {P.RECEIVING_STAFF}),
-    Action.WITHDRAW: _r({S.SUBMITTED, S.RECEIVED}, {S.WITHDRAWN}, {P.APPLICANT}),
-    Action.FORWARD: _r({S.RECEIVED}, {S.IN_TRANSIT}, {P.RECEIVING_STAFF}),
-    # Electronic matters (电子流转) go from IN_TRANSIT straight to ACCEPTED when routed.
-    Action.ROUTE: _r({S.IN_TRANSIT}, {S.IN_TRANSIT, S.ACCEPTED}, {P.SYSTEM}),
-    Action.SIGN: _r({S.IN_TRANSIT}, {S.ACCEPTED}, {P.HANDLING_STAFF, P.SYSTEM}),
-    Action.RETURN: _r({S.ACCEPTED}, {S.RETURNED}, {P.HANDLING_STAFF}),
-    Action.SUPPLEMENT: _r(
-        {S.SUBMITTED, *_BEFORE_DECISION}, {S.SUBMITTED, *_BEFORE_DECISION}, {P.APPLICANT, *_STAFF}
-    ),
-    Action.DECIDE: _r({S.ACCEPTED}, {S.APPROVED, S.DENIED}, {P.HANDLING_STAFF}),
-    Action.SHIP_RESULT: _r(
-        {S.APPROVED, S.DENIED}, {S.RESULT_IN_TRANSIT, S.READY_FOR_PICKUP}, {P.HANDLING_STAFF}
-    ),
-    Action.RESULT_AT_PICKUP_OFFICE: _r({S.RESULT_IN_TRANSIT}, {S.READY_FOR_PICKUP}, {P.SYSTEM}),
-    Action.DELIVER_RESULT: _r({S.RESULT_IN_TRANSIT}, {S.COMPLETED}, {P.SYSTEM}),
-    Action.PICKUP: _r({S.READY_FOR_PICKUP}, {S.COMPLETED}, {P.PICKUP_STAFF}),
-    Action.TERMINATE: _r(_BEFORE_DECISION, {S.TERMINATED}, {P.SYSTEM}),
-    Action.MARK_OVERDUE: _r(
-        {S.IN_TRANSIT, S.ACCEPTED, S.RESULT_IN_TRANSIT}, {S.IN_TRANSIT, S.ACCEPTED, S.RESULT_IN_TRANSIT},
-        {P.SYSTEM},
-    ),
-    Action.SHIPMENT_EXCEPTION: _r(
-        {S.IN_TRANSIT, S.RESULT_IN_TRANSIT}, {S.IN_TRANSIT, S.RESULT_IN_TRANSIT}, {P.SYSTEM}
-    ),
-    Action.RESHIP: _r(
-        {S.IN_TRANSIT, S.RESULT_IN_TRANSIT}, {S.IN_TRANSIT, S.RESULT_IN_TRANSIT}, _STAFF
-    ),
+    Action.RECEIVE: _rule({P.RECEIVING_STAFF}, {S.SUBMITTED: (S.RECEIVED,)}),
+    Action.REFUSE: _rule({P.RECEIVING_STAFF}, {S.SUBMITTED: (S.REFUSED,)}),
+    Action.WITHDRAW: _rule({P.APPLICANT}, {S.SUBMITTED: (S.WITHDRAWN,), S.RECEIVED: (S.WITHDRAWN,)}),
+    Action.FORWARD: _rule({P.RECEIVING_STAFF}, {S.RECEIVED: (S.IN_TRANSIT,)}),
+    # The router assigns the handling office; electronic matters (电子流转) arrive at once.
+    Action.ROUTE: _rule({P.SYSTEM}, {S.IN_TRANSIT: (S.ACCEPTED,)}, stays=(S.IN_TRANSIT,)),
+    Action.SIGN: _rule({P.HANDLING_STAFF, P.SYSTEM}, {S.IN_TRANSIT: (S.ACCEPTED,)}),
+    Action.RETURN: _rule({P.HANDLING_STAFF}, {S.ACCEPTED: (S.RETURNED,)}),
+    # A supplement completes a 容缺 material in place, or answers a return (退回补正) back to ACCEPTED.
+    Action.SUPPLEMENT: _rule({P.APPLICANT, *_STAFF}, {S.RETURNED: (S.ACCEPTED,)},
+                             stays=(S.SUBMITTED, S.RECEIVED, S.IN_TRANSIT, S.ACCEPTED)),
+    Action.DECIDE: _rule({P.HANDLING_STAFF}, {S.ACCEPTED: (S.APPROVED, S.DENIED)}),
+    Action.SHIP_RESULT: _rule({P.HANDLING_STAFF}, {
+        S.APPROVED: (S.RESULT_IN_TRANSIT, S.READY_FOR_PICKUP), S.DENIED: (S.RESULT_IN_TRANSIT, S.READY_FOR_PICKUP),
+    }),
+    Action.RESULT_AT_PICKUP_OFFICE: _rule({P.SYSTEM}, {S.RESULT_IN_TRANSIT: (S.READY_FOR_PICKUP,)}),
+    Action.DELIVER_RESULT: _rule({P.SYSTEM}, {S.RESULT_IN_TRANSIT: (S.COMPLETED,)}),
+    Action.PICKUP: _rule({P.PICKUP_STAFF}, {S.READY_FOR_PICKUP: (S.COMPLETED,)}),
+    Action.TERMINATE: _rule({P.SYSTEM}, {s: (S.TERMINATED,) for s in _BEFORE_DECISION}),
+    Action.MARK_OVERDUE: _rule({P.SYSTEM}, stays=(S.IN_TRANSIT, S.ACCEPTED, S.RESULT_IN_TRANSIT)),
+    Action.SHIPMENT_EXCEPTION: _rule({P.SYSTEM}, stays=(S.IN_TRANSIT, S.RESULT_IN_TRANSIT)),
+    Action.RESHIP: _rule(_STAFF, stays=(S.IN_TRANSIT, S.RESULT_IN_TRANSIT)),
 }
 
 

@@ -1,8 +1,74 @@
-"""Courier tracking events applied to shipments and cases. (Issue 3 fills this in.)"""
+"""Courier tracking events applied to legs and cases, from the courier-events queue.
+
+DELIVERED on a materials leg signs the case in (ACCEPTED); DELIVERED on a result leg completes the case
+or makes it ready for pickup at the receiving office; EXCEPTION and RETURNED_TO_SENDER raise an alert
+(``case.shipment_exception``) so that staff can re-ship. The leg and the case change are written in one
+transaction, both conditional on their versions, so a duplicate or out-of-order event changes nothing
+twice and a race is retried from the queue.
+"""
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from ..adapters.case_repository import CaseRepository
+from ..adapters.courier import CourierEvent, parse_event
+from ..adapters.reference_store import catalogue
+from ..adapters.shipment_repository import ShipmentRepository
+from ..domain.case import Actor, Case, Change
+from ..domain.errors import InvalidInput, InvalidTransition, OutOfScope
+from ..domain.shipping import Applied, LegKind, Shipment
+from ..domain.workdays import utcnow
+from ..observability import logger
 
-def apply_courier_event(event: dict[str, Any]) -> None:
-    raise NotImplementedError("courier events are not built yet")
+cases = CaseRepository()
+legs = ShipmentRepository()
+COURIER = Actor.system("courier")
+
+
+def apply_courier_event(message: dict[str, Any]) -> None:
+    try:
+        event = parse_event(message)
+    except InvalidInput as err:  # the webhook validated it; a malformed message can never succeed
+        logger.warning("malformed courier event dropped", extra={"reason": err.message})
+        return
+    leg = legs.find(event.waybill)
+    if leg is None:
+        logger.warning("courier event for an unknown waybill dropped", extra={"waybill": event.waybill,
+                                                                            "event": event.event.value})
+        return
+    applied = leg.apply(event.event, event.at)
+    if not applied.recorded:
+        logger.info("duplicate courier event", extra={"waybill": leg.waybill, "event": event.event.value})
+        return
+    case, change = _case_change(leg, applied, event)
+    if case is not None and change is not None:
+        cases.commit(case, change, extra=[legs.staged(leg)])
+    else:
+        legs.save(leg)
+
+
+def _case_change(leg: Shipment, applied: Applied, event: CourierEvent) -> tuple[Case | None, Change | None]:
+    """The case change this event causes, if any: only a status newly reached on a current leg counts."""
+    if leg.superseded_by is not None or not (applied.delivered_now or applied.trouble_now):
+        return None, None
+    case = cases.get(leg.case_no)
+    at = _when(event.at, case.updated_at)
+    try:
+        if applied.trouble_now:
+            return case, case.record_shipment_exception(COURIER, at, leg.waybill, event.event.value,
+                                                        note=f"{leg.courier} {event.event.value}")
+        if leg.kind is LegKind.MATERIALS:
+            matter = catalogue().matter(case.matter_id)
+            return case, case.sign(COURIER, at, matter, note=f"delivered by {leg.courier} {leg.waybill}")
+        return case, case.result_arrived(COURIER, at, leg.waybill)
+    except (InvalidTransition, OutOfScope) as err:
+        # e.g. staff signed for the materials before the courier reported them delivered
+        logger.info("courier event needs no case change", extra={"case_no": case.case_no,
+                                                                "waybill": leg.waybill, "reason": err.message})
+        return None, None
+
+
+def _when(reported: datetime, last_change: datetime) -> datetime:
+    """When the courier says it happened, but never in the future nor before the case's last change."""
+    return max(last_change, min(reported, utcnow()))

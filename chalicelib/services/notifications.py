@@ -32,7 +32,7 @@ def text_for(event: dict[str, Any]) -> str:
     texts = {
         "case.refuse": f"{head}不予收件。",
         "case.sign": f"{head}已受理，承诺办结日期{d.get('promised_by') or ''}。",
-        "case.route": f"{head}已通过电子流转受理。",
+        "case.route": f"{head}已通过电子流转受理，承诺办结日期{d.get('promised_by') or ''}。",
         "case.return": f"{head}需补正材料，请于{d.get('supplement_due')}前补齐。",
         "case.decide": f"{head}已办理：{'准予' if d.get('approved') else '不予'}。",
         "case.ship_result": f"{head}办理结果已寄出。" if event.get("to_status") == "RESULT_IN_TRANSIT"

@@ -1,14 +1,154 @@
-"""Mail-back routing (邮寄寄递): plans parcel legs on the routing queue. (Issue 3 fills this in.)"""
+"""Mail-back routing (邮寄寄递): plans parcel legs from the routing queue.
+
+- ``case.forward``: picks the handling office of the matter (by the applicant's district where a city has
+  several), and creates the materials leg with the case's ROUTE change in one transaction; an electronic
+  matter (电子流转) is accepted at once, with no parcel.
+- ``case.ship_result``: the result leg, from the applicant's choice: to the address (MAIL) or to the
+  receiving office (PICKUP_RECEIVING); pickup at the handling office needs no parcel.
+- ``case.reship``: a new leg on the same lane; the old one is marked superseded.
+
+Idempotent: a leg's id and waybill derive from the case number and the version of the event that asked
+for it, legs are inserted only if absent, and the ROUTE change is guarded by the case version.
+"""
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+
+from ..adapters.case_repository import CaseRepository
+from ..adapters.courier import Booking, courier
+from ..adapters.reference_store import catalogue
+from ..adapters.shipment_repository import ShipmentRepository, shipment_event
+from ..domain.case import Actor, Case
+from ..domain.errors import ConcurrentUpdate
+from ..domain.lifecycle import Status
+from ..domain.reference import Catalogue, Office, Route
+from ..domain.shipping import LegKind, Shipment, leg_id_for, plan_leg
+from ..domain.workdays import parse_instant, utcnow
+from ..observability import logger
+
+cases = CaseRepository()
+legs = ShipmentRepository()
+ROUTER = Actor.system("router")
 
 
 def handle_routing_event(event: dict[str, Any]) -> None:
     """Handle one routing-queue message (case.forward, case.ship_result, case.reship)."""
-    raise NotImplementedError("routing is not built yet")
+    handler = _HANDLERS.get(str(event.get("type")))
+    if handler is None:
+        logger.warning("routing ignored an event", extra={"event_type": event.get("type")})
+        return
+    handler(event)
+
+
+def _book(case_no: str, version: int, kind: LegKind, origin: Office, route: Route, event: dict[str, Any],
+          to_office_id: str | None = None, to_address: dict[str, Any] | None = None,
+          replaces: str | None = None) -> Shipment:
+    leg_id = leg_id_for(case_no, version)
+    to_city = str(to_address.get("city")) if to_address else None
+    waybill = courier().book(Booking(leg_id, route.courier, origin.office_id, to_office_id, to_city))
+    return plan_leg(case_no=case_no, case_version=version, kind=kind, waybill=waybill, origin=origin,
+                    route=route, handed_over_at=parse_instant(event["at"]), to_office_id=to_office_id,
+                    to_address=to_address, replaces=replaces)
+
+
+def _forwarded(event: dict[str, Any]) -> None:
+    case = cases.get(event["case_no"])
+    if case.handling_office_id or case.status is not Status.IN_TRANSIT:
+        logger.info("forward already routed or moved on", extra={"case_no": case.case_no,
+                                                                 "status": case.status.value})
+        return
+    cat = catalogue()
+    matter = cat.matter(case.matter_id)
+    office = cat.handling_office_for(matter, case.applicant.district)
+    at = utcnow()
+    if case.electronic:
+        cases.commit(case, case.route(ROUTER, at, office, matter))
+        return
+    route = cat.route_between(case.receiving_office_id, office.office_id)
+    leg = _book(case.case_no, int(event["version"]), LegKind.MATERIALS, cat.office(case.receiving_office_id),
+                route, event, to_office_id=office.office_id)
+    change = case.route(ROUTER, at, office, matter, waybill=leg.waybill, courier=leg.courier,
+                        expected_arrival=leg.expected_arrival.isoformat())
+    try:
+        cases.commit(case, change, extra=[legs.staged(leg)])
+    except ConcurrentUpdate:
+        if cases.get(case.case_no).handling_office_id:
+            return  # a concurrent delivery of this message routed it
+        raise
+
+
+def _result_lane(cat: Catalogue, case: Case) -> tuple[Route, str | None, dict[str, Any] | None]:
+    assert case.handling_office_id is not None
+    if case.delivery.method == "PICKUP_RECEIVING":
+        return (cat.route_between(case.handling_office_id, case.receiving_office_id),
+                case.receiving_office_id, None)
+    address = case.delivery.address or {}
+    return cat.route_to_address(case.handling_office_id, str(address.get("city"))), None, dict(address)
+
+
+def _result_shipped(event: dict[str, Any]) -> None:
+    if event.get("to_status") != Status.RESULT_IN_TRANSIT.value:
+        return  # pickup at the handling office: the result is ready there, no parcel
+    case = cases.get(event["case_no"])
+    if case.status is not Status.RESULT_IN_TRANSIT or not case.handling_office_id:
+        logger.info("result already delivered or case moved on", extra={"case_no": case.case_no})
+        return
+    cat = catalogue()
+    route, to_office_id, to_address = _result_lane(cat, case)
+    leg = _book(case.case_no, int(event["version"]), LegKind.RESULT, cat.office(case.handling_office_id),
+                route, event, to_office_id=to_office_id, to_address=to_address)
+    if not legs.create(leg):
+        logger.info("result leg already planned", extra={"case_no": case.case_no, "waybill": leg.waybill})
+
+
+def _reshipped(event: dict[str, Any]) -> None:
+    old = legs.find(str((event.get("details") or {}).get("waybill")))
+    if old is None:
+        logger.warning("reship of an unknown leg dropped", extra={"case_no": event.get("case_no")})
+        return
+    cat = catalogue()
+    origin = cat.office(old.from_office_id)
+    if old.to_office_id:
+        route = cat.route_between(old.from_office_id, old.to_office_id)
+    else:
+        route = cat.route_to_address(old.from_office_id, str(old.to_city))
+    leg = _book(old.case_no, int(event["version"]), old.kind, origin, route, event,
+                to_office_id=old.to_office_id, to_address=old.to_address, replaces=old.waybill)
+    if old.superseded_by:
+        if old.superseded_by != leg.waybill:
+            logger.warning("leg already superseded", extra={"waybill": old.waybill})
+        return
+    old.supersede(leg.waybill)
+    legs.commit([leg, old])
+
+
+_HANDLERS = {
+    "case.forward": _forwarded,
+    "case.ship_result": _result_shipped,
+    "case.reship": _reshipped,
+}
+
+
+def sweep_legs(now: datetime) -> dict[str, int]:
+    """Marks legs still open after their expected-arrival day as overdue and escalates each once
+    (``shipment.overdue`` → alerts). What it marked is no longer due, so a re-run changes nothing."""
+    marked = 0
+    for waybill in legs.due(now):
+        leg = legs.find(waybill)
+        if leg is None or not leg.mark_overdue(now):
+            continue
+        escalation = shipment_event(leg, "shipment.overdue", now, expected_arrival=leg.expected_arrival.isoformat())
+        try:
+            legs.commit([leg], outbox=[escalation])
+        except ConcurrentUpdate:
+            logger.info("leg changed during the sweep; next run looks again", extra={"waybill": waybill})
+            continue
+        marked += 1
+    return {"legs_overdue": marked}
 
 
 def public_shipments(case_no: str) -> list[dict[str, Any]]:
     """The case's parcel legs without personal data (for public tracking)."""
-    return []
+    return [leg.public() for leg in legs.for_case(case_no)]
+

@@ -13,12 +13,14 @@ from ..domain.lifecycle import RULES, Action
 from ..domain.workdays import utcnow
 from ..observability import logger
 from . import reviews, tickets
+from .routing import sweep_legs
 
 repo = CaseRepository()
 SWEEPER = Actor.system("sweeper")
 
 # Other capabilities add their sweeps here: each takes ``now`` and returns counts by what it did.
 EXTRA_SWEEPS: list[Callable[[datetime], dict[str, int]]] = []
+EXTRA_SWEEPS.append(sweep_legs)  # overdue parcel legs (shipment.overdue)
 EXTRA_SWEEPS += [reviews.sweep_default_ratings, tickets.sweep_overdue_tickets]
 
 
@@ -48,5 +50,6 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
     counts = sweep_cases(at)
     for extra in EXTRA_SWEEPS:
         counts.update(extra(at))
-    logger.info("sweep done", extra={"counts": counts})
+    if any(counts.values()):
+        logger.info("sweep done", extra={"counts": counts})
     return counts

@@ -18,3 +18,8 @@ def test_apply_receive_and_relay(client, pump):
     status, timeline = call(client, "GET", f"/cases/{case['case_no']}/timeline", citizen())
     assert status == 200 and [e["to_status"] for e in timeline["items"]] == ["SUBMITTED", "RECEIVED"]
     assert call(client, "GET", f"/cases/{case['case_no']}", staff("DG-GOV"))[0] == 403
+
+
+def test_correlation_id_is_echoed(client):
+    resp = client.http.get("/health", headers={"X-Correlation-Id": "abc-123"})
+    assert resp.headers["X-Correlation-Id"] == "abc-123"

@@ -1,0 +1,108 @@
+"""Handling (属地办理): forward, sign, return for correction, decide, ship the result, pickup, re-ship.
+
+One function per use case: load the case, call the domain, commit the change with its timeline and
+outgoing event. Parcels are planned by the router from those events (services/routing.py).
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from ..adapters.case_repository import CaseRepository
+from ..adapters.reference_store import catalogue
+from ..adapters.shipment_repository import ShipmentRepository
+from ..domain.access import require_read
+from ..domain.case import Actor, Case, Change
+from ..domain.errors import InvalidTransition, NotFound, OutOfScope
+from ..domain.lifecycle import Status
+from ..domain.shipping import LegKind, Shipment
+from ..domain.workdays import utcnow
+
+cases = CaseRepository()
+legs = ShipmentRepository()
+
+# Which leg a case in transit is waiting for.
+_LEG_OF_STATUS = {Status.IN_TRANSIT: LegKind.MATERIALS, Status.RESULT_IN_TRANSIT: LegKind.RESULT}
+
+
+def _commit(case: Case, change: Change) -> Case:
+    cases.commit(case, change)
+    return case
+
+
+def forward(actor: Actor, case_no: str, note: str = "", now: datetime | None = None) -> Case:
+    """转办: the receiving office sends the case on; the router picks the office and plans the parcel."""
+    case = cases.get(case_no)
+    return _commit(case, case.forward(actor, now or utcnow(), note))
+
+
+def sign(actor: Actor, case_no: str, note: str = "", now: datetime | None = None) -> Case:
+    """签收: handling staff sign for the arrived materials (the courier's DELIVERED does the same)."""
+    case = cases.get(case_no)
+    matter = catalogue().matter(case.matter_id)
+    return _commit(case, case.sign(actor, now or utcnow(), matter, note))
+
+
+def return_for_correction(actor: Actor, case_no: str, reason: str, now: datetime | None = None) -> Case:
+    """退回补正."""
+    case = cases.get(case_no)
+    days = catalogue().supplement_working_days
+    return _commit(case, case.return_for_correction(actor, now or utcnow(), reason, days))
+
+
+def decide(actor: Actor, case_no: str, approved: bool, note: str = "", now: datetime | None = None) -> Case:
+    case = cases.get(case_no)
+    return _commit(case, case.decide(actor, now or utcnow(), approved, note))
+
+
+def ship_result(actor: Actor, case_no: str, note: str = "", now: datetime | None = None) -> Case:
+    """Send the result back as the applicant chose; the router plans the result leg."""
+    case = cases.get(case_no)
+    return _commit(case, case.ship_result(actor, now or utcnow(), note))
+
+
+def pickup(actor: Actor, case_no: str, note: str = "", now: datetime | None = None) -> Case:
+    """领取: staff of the pickup office hand the result over."""
+    case = cases.get(case_no)
+    return _commit(case, case.pickup(actor, now or utcnow(), note))
+
+
+def reship(actor: Actor, case_no: str, waybill: str | None = None, note: str = "",
+           now: datetime | None = None) -> Case:
+    """重新寄递: staff of the sending office send again a parcel that went wrong (exception, returned to
+    sender, or overdue). The router books the new leg and marks the old one superseded."""
+    case = cases.get(case_no)
+    at = now or utcnow()
+    if case.status not in _LEG_OF_STATUS:
+        case.reship(actor, at, waybill or "", note)  # raises: the lifecycle rule says who and when
+    leg = _leg_to_reship(case_no, case.status, waybill)
+    if leg.from_office_id != actor.office_id:
+        raise OutOfScope(f"only staff of {leg.from_office_id}, which sent {leg.waybill}, can re-ship it")
+    if not leg.reshippable:
+        raise InvalidTransition(
+            f"shipment {leg.waybill} is {leg.status.value}; only a parcel with an exception, returned to "
+            "sender or overdue can be re-shipped", current_status=leg.status.value,
+        )
+    return _commit(case, case.reship(actor, at, leg.waybill, note))
+
+
+def _leg_to_reship(case_no: str, status: Status, waybill: str | None) -> Shipment:
+    if waybill:
+        leg = legs.find(waybill)
+        if leg is None or leg.case_no != case_no:
+            raise NotFound(f"shipment {waybill} of case {case_no} not found")
+        if leg.kind is not _LEG_OF_STATUS.get(status):
+            raise InvalidTransition(f"shipment {waybill} is not the parcel a {status.value} case waits for",
+                                    current_status=status.value)
+        return leg
+    current = [leg for leg in legs.for_case(case_no)
+               if leg.kind is _LEG_OF_STATUS.get(status) and leg.superseded_by is None]
+    if not current:
+        raise InvalidTransition("the case has no parcel on its way yet", current_status=status.value)
+    return legs.get(current[-1].waybill)  # consistent read of the latest leg
+
+
+def shipments_for(actor: Actor, case_no: str) -> tuple[Case, list[Shipment]]:
+    """The case's legs with their tracking events, for whoever may read the case."""
+    case = cases.get(case_no)
+    require_read(actor, case)
+    return case, legs.for_case(case_no)

@@ -1,0 +1,131 @@
+"""Intake use cases against emulated DynamoDB: numbering, idempotency, atomic outbox, races, sweeping."""
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from chalicelib.adapters.case_repository import CaseRepository
+from chalicelib.adapters.models import CaseEventRecord, OutboxRecord
+from chalicelib.domain.case import Actor
+from chalicelib.domain.errors import ConcurrentUpdate, InvalidInput, OutOfScope, RuleViolation
+from chalicelib.domain.lifecycle import Status
+from chalicelib.services import intake, sweeper
+from tests.support import application
+
+ALICE = Actor("alice", "citizen")
+SZ_STAFF = Actor("s-sz", "staff", office_id="SZ-GOV")
+repo = CaseRepository()
+
+
+def test_case_numbers_follow_the_receiving_city_and_cst_date(aws):
+    at = datetime(2026, 11, 23, 17, 30, tzinfo=UTC)  # already 24 Nov in China
+    first, _ = intake.apply(ALICE, application(), now=at)
+    second, _ = intake.apply(ALICE, application(), now=at)
+    assert first.case_no == "KC4403002026112400001"
+    assert second.case_no == "KC4403002026112400002"
+    zh, _ = intake.apply(ALICE, application(matter_id="DG-SI-CERT", office_id="ZH-GOV"), now=at)
+    assert zh.case_no == "KC4404002026112400001"
+
+
+def test_apply_commits_case_event_and_outbox_together(aws):
+    case, created = intake.apply(ALICE, application())
+    assert created and case.version == 1
+    assert [e.seq for e in CaseEventRecord.query(case.case_no)] == [1]
+    assert OutboxRecord.get(f"{case.case_no}#1").event_type == "case.apply"
+
+
+def test_idempotency_key_returns_the_same_case_and_rejects_a_different_body(aws):
+    first, created = intake.apply(ALICE, application(), idempotency_key="abc")
+    again, created_again = intake.apply(ALICE, application(), idempotency_key="abc")
+    assert created and not created_again and again.case_no == first.case_no
+    with pytest.raises(RuleViolation) as err:
+        intake.apply(ALICE, application(method="PICKUP_RECEIVING"), idempotency_key="abc")
+    assert err.value.code == "idempotency_key_reused"
+    # The key is per applicant: another citizen's identical key is a different request.
+    other, created_other = intake.apply(Actor("bob", "citizen"), application(), idempotency_key="abc")
+    assert created_other and other.case_no != first.case_no
+
+
+def test_parallel_applications_never_share_a_case_number(aws_server):
+    numbers: list[str] = []
+    lock = threading.Lock()
+
+    def worker(n: int) -> None:
+        for _ in range(5):
+            case, _ = intake.apply(Actor(f"c{n}", "citizen"), application())
+            with lock:
+                numbers.append(case.case_no)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(numbers) == 40 and len(set(numbers)) == 40
+
+
+def test_a_stale_writer_loses_with_409_and_nothing_is_lost(aws):
+    case, _ = intake.apply(ALICE, application())
+    first = repo.get(case.case_no)
+    second = repo.get(case.case_no)
+    now = datetime.now(UTC)
+    repo.commit(first, first.receive(SZ_STAFF, now, _matter(), [], "", 5))
+    with pytest.raises(ConcurrentUpdate) as err:
+        repo.commit(second, second.refuse(SZ_STAFF, now, "too late"))
+    assert err.value.current_status == "RECEIVED"
+    stored = repo.get(case.case_no)
+    assert stored.status is Status.RECEIVED and stored.version == 2
+    assert [e["action"] for e in repo.timeline(case.case_no)] == ["apply", "receive"]
+
+
+def test_semantic_validation_names_the_field(aws):
+    body = application()
+    body["applicant"]["id_number"] = "110105194912310021"
+    with pytest.raises(InvalidInput) as err:
+        intake.apply(ALICE, body)
+    assert err.value.field == "applicant.id_number"
+    body = application()
+    body["materials"] = [{"name": "护照", "provided": True}]
+    with pytest.raises(InvalidInput) as err:
+        intake.apply(ALICE, body)
+    assert err.value.field == "materials[0].name"
+    with pytest.raises(RuleViolation) as rule:
+        intake.apply(ALICE, application(matter_id="SZ-PF-WITHDRAW", office_id="SZ-NS"))
+    assert rule.value.code == "not_cross_city"
+
+
+def test_staff_apply_only_at_their_own_window(aws):
+    case, _ = intake.apply(SZ_STAFF, application())
+    assert case.applicant.sub.startswith("walk-in:")
+    with pytest.raises(OutOfScope):
+        intake.apply(SZ_STAFF, application(office_id="ZH-GOV"))
+
+
+def test_sweeper_terminates_a_case_whose_supplement_deadline_passed_once(aws):
+    at = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
+    case, _ = intake.apply(ALICE, application(matter_id="DG-HUKOU-MOVE",
+                                              provided=["身份证", "户口簿", "迁入地证明"]), now=at)
+    intake.receive(SZ_STAFF, case.case_no, ["照片"], now=at)  # due 1 Dec 2026
+    assert sweeper.sweep(now=datetime(2026, 12, 1, 15, 59, tzinfo=UTC))["terminated"] == 0
+    after = datetime(2026, 12, 1, 16, 0, tzinfo=UTC)  # midnight CST
+    assert sweeper.sweep(now=after)["terminated"] == 1
+    assert repo.get(case.case_no).status is Status.TERMINATED
+    assert sweeper.sweep(now=after + timedelta(hours=1))["terminated"] == 0  # idempotent re-run
+
+
+def test_supplementing_in_time_stops_the_termination(aws):
+    at = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
+    case, _ = intake.apply(ALICE, application(matter_id="DG-HUKOU-MOVE",
+                                              provided=["身份证", "户口簿", "迁入地证明"]), now=at)
+    intake.receive(SZ_STAFF, case.case_no, ["照片"], now=at)
+    intake.supplement(ALICE, case.case_no, "照片", now=at + timedelta(days=1))
+    assert sweeper.sweep(now=datetime(2026, 12, 5, tzinfo=UTC))["terminated"] == 0
+    assert repo.get(case.case_no).status is Status.RECEIVED
+
+
+def _matter():
+    from chalicelib.adapters.reference_store import catalogue
+
+    return catalogue().matter("DG-SI-CERT")

@@ -201,3 +201,34 @@ def test_stats_parameters_are_checked(client, query, field):
 def test_supervisor_token_needs_a_city(client):
     hdrs = headers("supervisor", "nobody")
     assert call(client, "GET", "/reviews", hdrs)[0] == 401
+
+
+def test_real_lifecycle_opens_both_stages_for_review(client, pump):
+    """Through the handling routes: the pickup completes the case, the handling stage gets its slot, a
+    bad handling review opens a ticket for the handling office (Zhuhai), seen by Zhuhai's supervisor."""
+    from datetime import timedelta
+
+    from chalicelib.domain.workdays import utcnow
+    from chalicelib.services import sweeper
+    from tests.shipping_support import forward_and_route
+
+    case = received_case(client, matter_id="ZH-HOUSING-RECORD", office_id="SZ-GOV", method="PICKUP_HANDLING")
+    case_no = case["case_no"]
+    assert forward_and_route(client, pump, case_no, "SZ-GOV")["status"] == "ACCEPTED"
+    assert call(client, "POST", f"/cases/{case_no}/decide", staff("ZH-GOV"), {"approved": True})[0] == 200
+    assert call(client, "POST", f"/cases/{case_no}/ship-result", staff("ZH-GOV"))[1]["status"] == "READY_FOR_PICKUP"
+    assert call(client, "POST", f"/cases/{case_no}/pickup", staff("ZH-GOV"))[1]["status"] == "COMPLETED"
+    status, _ = call(client, "POST", f"/cases/{case_no}/reviews", citizen(),
+                     {"stage": "handling", "rating": 2, "tags": ["材料反复要求"], "comment": "多次补件"})
+    assert status == 201
+    pump.run_until_idle()
+    status, listed = call(client, "GET", "/reviews?bad=true", supervisor("440400"))
+    assert [(r["stage"], r["office_id"], r["ticket"]["status"]) for r in listed["items"]] == [
+        ("handling", "ZH-GOV", "OPEN")]
+    assert call(client, "GET", f"/tickets/TK-{case_no}-handling", staff("ZH-GOV"))[0] == 200
+    assert call(client, "GET", f"/tickets/TK-{case_no}-handling", supervisor("440300"))[0] == 403
+    # The receiving stage was left unrated: the sweeper rates it by default after 7 days.
+    sweeper.sweep(utcnow() + timedelta(days=9))
+    status, mine = call(client, "GET", f"/cases/{case_no}/reviews", citizen())
+    assert {(r["stage"], r["rating"], r["default"]) for r in mine["items"]} == {
+        ("receiving", 3, True), ("handling", 2, False)}

@@ -186,3 +186,19 @@ def test_ticket_answered_in_time_does_not_escalate(aws, pump):
     assert sweeper.sweep(T0 + timedelta(days=60))["tickets_escalated"] == 0
     ticket = store.get_ticket(ticket_id)
     assert ticket.status.value == "EXPLAINED" and ticket.on_time is True and not ticket.escalated
+
+
+def test_concurrent_ticket_steps_one_wins(aws, pump):
+    case = received(at=T0)
+    reviews.submit(citizen_actor(), case.case_no, BAD, now=T0)
+    pump.run_until_idle()
+    ticket_id = ticket_id_for(case.case_no, "receiving")
+    first, second = store.get_ticket(ticket_id), store.get_ticket(ticket_id)
+    review = store.get_review(case.case_no, Stage.RECEIVING)
+    store.commit_ticket(first, first.verify(supervisor_actor("440300"), T0, True, "属实"), {"replied": 1, "valid": 1})
+    with pytest.raises(InvalidTransition) as err:  # ConcurrentUpdate: the loser of the race, 409
+        store.commit_ticket(second, second.verify(supervisor_actor("440000"), T0, False, "不属实"), {"replied": 1})
+    assert type(err.value).__name__ == "ConcurrentUpdate" and err.value.current_status == "VERIFIED"
+    assert store.get_ticket(ticket_id).valid is True and review is not None
+    assert [e["action"] for e in store.history(ticket_id)] == ["open", "verify"]
+    assert store.counts("SZ-GOV", None, None)["replied"] == 1

@@ -86,6 +86,12 @@ def correlation(event: Any, get_response: Callable[[Any], Response]) -> Response
     return response
 
 
+# Bodies are parsed here, as JSON, whatever the client declared: a client that forgets the Content-Type
+# header gets the same clear 400 (or success) instead of the framework's own 415 shape.
+ACCEPTED_CONTENT_TYPES = ["application/json", "text/plain", "application/x-www-form-urlencoded",
+                          "application/octet-stream", "multipart/form-data"]
+
+
 class ServiceApp(Chalice):
     """Chalice whose every route maps domain errors to HTTP (Chalice's own middleware never sees a view's
     exception: it turns it into a 500 first)."""
@@ -95,12 +101,14 @@ class ServiceApp(Chalice):
         self.register_middleware(correlation, "http")
 
     def route(self, path: str, **kwargs: Any) -> Callable[..., Any]:
+        kwargs.setdefault("content_types", ACCEPTED_CONTENT_TYPES)
         register = super().route(path, **kwargs)
         return lambda view: register(guarded(view))
 
 
 class ServiceBlueprint(Blueprint):
     def route(self, path: str, **kwargs: Any) -> Callable[..., Any]:
+        kwargs.setdefault("content_types", ACCEPTED_CONTENT_TYPES)
         register = super().route(path, **kwargs)
         return lambda view: register(guarded(view))
 

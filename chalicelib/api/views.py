@@ -97,6 +97,8 @@ def track_view(case: Case, timeline: list[dict[str, Any]], shipments: list[dict[
             {"at": e["at"], "status": e["to_status"], "label": LABELS[Status(e["to_status"])],
              "action": e["action"]}
             for e in timeline
+            # The public timeline shows the steps a citizen recognises: changes of status (and the application).
+            if e["from_status"] != e["to_status"] or e["action"] == "apply"
         ],
         "shipments": shipments,
     }

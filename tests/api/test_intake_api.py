@@ -197,3 +197,13 @@ def test_office_work_queue_is_paginated_and_scoped(client):
     assert call(client, "GET", "/offices/SZ-GOV/cases?status=NOPE", staff("SZ-GOV"))[0] == 400
     assert call(client, "GET", "/offices/SZ-GOV/cases?limit=100000", staff("SZ-GOV"))[0] == 400
     assert call(client, "GET", "/offices/SZ-GOV/cases?cursor=%%%", staff("SZ-GOV"))[0] == 400
+
+
+def test_public_timeline_shows_status_changes_not_in_place_steps(client):
+    case = received_case(client, missing=["照片"], matter_id="DG-HUKOU-MOVE",
+                         provided=["身份证", "户口簿", "迁入地证明"])
+    call(client, "POST", f"/cases/{case['case_no']}/supplements", citizen(), {"material": "照片"})
+    status, tracked = call(client, "GET", f"/track/{case['case_no']}?code={case['query_code']}")
+    assert status == 200 and [e["label"] for e in tracked["timeline"]] == ["已申请", "已收件"]
+    status, full = call(client, "GET", f"/cases/{case['case_no']}/timeline", citizen())
+    assert [e["action"] for e in full["items"]] == ["apply", "receive", "supplement"]

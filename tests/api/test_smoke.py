@@ -23,3 +23,15 @@ def test_apply_receive_and_relay(client, pump):
 def test_correlation_id_is_echoed(client):
     resp = client.http.get("/health", headers={"X-Correlation-Id": "abc-123"})
     assert resp.headers["X-Correlation-Id"] == "abc-123"
+
+
+def test_a_body_without_json_content_type_is_still_read_as_json(client):
+    from tests.support import application, citizen
+
+    hdrs = {k: v for k, v in citizen().items() if k != "Content-Type"}
+    hdrs["Content-Type"] = "application/x-www-form-urlencoded"
+    status, case = call(client, "POST", "/cases", hdrs, application())
+    assert status == 201 and case["status"] == "SUBMITTED"
+    hdrs["Content-Type"] = "text/plain"
+    status, error = call(client, "POST", "/cases", hdrs, "matter_id=DG-SI-CERT")
+    assert status == 400 and error["field"] == "body"

@@ -5,6 +5,7 @@ from typing import Any
 
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
@@ -22,6 +23,20 @@ _STREAMS = {
     "NEW_AND_OLD_IMAGES": dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
     "KEYS_ONLY": dynamodb.StreamViewType.KEYS_ONLY,
 }
+
+
+# The account (through IAM policies) administers and uses the key; spelled out instead of "kms:*" so that no
+# policy of the stack grants every action of a service.
+KEY_ADMIN_ACTIONS = tuple(f"kms:{a}" for a in (
+    "CreateAlias", "CreateGrant", "DeleteAlias", "DescribeKey", "DisableKey", "DisableKeyRotation", "EnableKey",
+    "EnableKeyRotation", "GetKeyPolicy", "GetKeyRotationStatus", "ListAliases", "ListGrants", "ListKeyPolicies",
+    "ListKeyRotations", "ListResourceTags", "PutKeyPolicy", "RetireGrant", "RevokeGrant", "RotateKeyOnDemand",
+    "ScheduleKeyDeletion", "CancelKeyDeletion", "TagResource", "UntagResource", "UpdateAlias",
+    "UpdateKeyDescription",
+))
+KEY_USE_ACTIONS = tuple(f"kms:{a}" for a in (
+    "Encrypt", "Decrypt", "ReEncryptFrom", "ReEncryptTo", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext",
+))
 
 
 def _attribute(key: Key | None) -> dynamodb.Attribute | None:
@@ -44,6 +59,10 @@ class DataConstruct(Construct):
             self, "Key", alias=f"alias/{config.resource_prefix}", enable_key_rotation=True,
             description=f"{config.resource_prefix}: tables (production) and topics of the cross-city service",
             removal_policy=removal, pending_window=Duration.days(30 if config.production else 7),
+            policy=iam.PolicyDocument(statements=[iam.PolicyStatement(
+                sid="AccountAdministersAndUsesThroughIam", principals=[iam.AccountRootPrincipal()],
+                actions=list(KEY_ADMIN_ACTIONS + KEY_USE_ACTIONS), resources=["*"],
+            )]),
         )
         self.specs: dict[str, TableSpec] = {spec.logical: spec for spec in table_specs()}
         self.tables: dict[str, dynamodb.Table] = {

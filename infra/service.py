@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from aws_cdk import Acknowledgment, Aws, CfnOutput, Duration, RemovalPolicy, Validations
+from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
@@ -175,7 +176,6 @@ class ServiceConstruct(Construct):
             statements.append(iam.PolicyStatement(
                 actions=["sns:Publish"], not_resources=[f"arn:{Aws.PARTITION}:sns:*:*:*"]))
         if access.secrets:
-            statements.append(_allow(["secretsmanager:GetSecretValue"], [self.courier_secret.secret_arn]))
             overrides["Environment.Variables.COURIER_WEBHOOK_SECRET"] = (
                 self.courier_secret.secret_value.unsafe_unwrap())  # a dynamic reference, resolved by CloudFormation
 
@@ -256,10 +256,36 @@ class ServiceConstruct(Construct):
             }),
         })
         api.add_override("Properties.Name", config.name("api"))
+        self._gateway_logging_role(api)
         self._web_acl()
         self.api_url = (f"https://{api.ref}.execute-api.{Aws.REGION}.{Aws.URL_SUFFIX}/"
                         f"{config.api_stage_name}/")
         CfnOutput(self, "ApiUrl", value=self.api_url, description="base URL of the API")
+
+    def _gateway_logging_role(self, api: Any) -> None:
+        """API Gateway writes access and error logs only when its account setting names a logging role (one
+        per account and region; both stages set the same kind of role)."""
+        logs_arn = f"arn:{Aws.PARTITION}:logs:{Aws.REGION}:{Aws.ACCOUNT_ID}:log-group"
+        role = iam.Role(
+            self, "ApiGatewayLoggingRole", assumed_by=iam.ServicePrincipal("apigateway.amazonaws.com"),
+            description="API Gateway (account setting): write the API's access and execution logs",
+            inline_policies={"logs": iam.PolicyDocument(statements=[
+                _allow(["logs:DescribeLogGroups"], [f"{logs_arn}:*"]),
+                _allow(["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams",
+                        "logs:PutLogEvents"],
+                       [f"{logs_arn}:API-Gateway-Execution-Logs_*", f"{self.access_logs.log_group_arn}"]),
+            ])},
+        )
+        logs_token = "arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group"
+        Validations.of(role).acknowledge(
+            Acknowledgment(id=f"AwsSolutions::AwsSolutions-IAM5[Resource::{logs_token}:API-Gateway-Execution-Logs_*]",
+                           reason="API Gateway names its execution log groups API-Gateway-Execution-Logs_<api "
+                                  "id>/<stage> itself, after the API exists."),
+            Acknowledgment(id=f"AwsSolutions::AwsSolutions-IAM5[Resource::{logs_token}:*]",
+                           reason="DescribeLogGroups takes no narrower resource than the log groups of the "
+                                  "account and region; it reads names only."))
+        account = apigateway.CfnAccount(self, "ApiGatewayAccount", cloud_watch_role_arn=role.role_arn)
+        api.add_resource_dependency(account)
 
     def _identity_provider(self) -> tuple[cognito.IUserPool, str]:
         config = self.config

@@ -309,6 +309,8 @@ def test_alarms_cover_functions_api_and_overdue_work(synthesized, stage):
     assert {f"kc-{stage}-api-5xx-rate", f"kc-{stage}-api-p99-latency", f"kc-{stage}-overdue-work"} <= set(alarms)
     overdue = alarms[f"kc-{stage}-overdue-work"]
     assert overdue["MetricName"] == "OverdueFound" and overdue["Namespace"] == "CrossCityService"
+    # exactly the dimensions the sweeper's metric carries in Lambda (tests/service/test_sweeper_metric.py)
+    assert {d["Name"]: d["Value"] for d in overdue["Dimensions"]} == {"stage": stage, "service": "cross-city"}
     assert all(a["AlarmActions"] for a in alarms.values())
     assert len(synthesized.resources(stage, "AWS::CloudWatch::Dashboard")) == 1
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import time
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks
 
 from .config import ROOT, STAGES, stage_config
+from .service import PACKAGE_DIRS
 from .stack import CrossCityStack
 
 
@@ -40,6 +42,13 @@ def _context(app: cdk.App) -> dict[str, Any]:
     return {k: app.node.try_get_context(k) for k in keys}
 
 
+def _remove_packages() -> None:
+    """The packages were copied into the cloud assembly; chalice.out/ only keeps growing otherwise."""
+    for directory in PACKAGE_DIRS:
+        shutil.rmtree(directory, ignore_errors=True)
+        directory.with_name(f"{directory.name}.sam_with_assets.json").unlink(missing_ok=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--stage", choices=STAGES, action="append")
@@ -49,7 +58,10 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     outdir = args.outdir or os.environ.get("CDK_OUTDIR") or str(Path(ROOT, "cdk.out"))
     context = {"stage": args.stage[0]} if args.stage and len(args.stage) == 1 else {}
-    assembly = build(tuple(args.stage or STAGES), outdir, context).synth()
+    try:
+        assembly = build(tuple(args.stage or STAGES), outdir, context).synth()
+    finally:
+        _remove_packages()
     for stack in assembly.stacks:
         print(f"synthesized {stack.stack_name}: {stack.template_full_path}")
     print(f"synth took {time.monotonic() - started:.1f} s")

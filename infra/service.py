@@ -69,6 +69,10 @@ def access_for(function: str, queues: tuple[str, ...]) -> Access:
     }.get(function, Access())
 
 
+# Where this process had `chalice package` write (chalice.out/<uuid>); removed after synth (infra/app.py).
+PACKAGE_DIRS: list[Path] = []
+
+
 class ChaliceApp(Chalice):
     """Chalice's construct, packaging the stage named in the context (not the scope's path), importing a
     fresh ``app`` for each stage, and removing what the Lambda runtime provides from the package."""
@@ -86,6 +90,7 @@ class ChaliceApp(Chalice):
         chalice_api.package_app(project_dir=self.source_dir, output_dir=self._sam_package_dir, stage=stage,
                                 chalice_config=self.stage_config)
         self.package_dir = Path(self._sam_package_dir)
+        PACKAGE_DIRS.append(self.package_dir)
         for zipped in self.package_dir.glob("*.zip"):
             slim_zip(zipped)
         self.sam = json.loads((self.package_dir / "sam.json").read_text("utf-8"))

@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint types unit token bench soak synth deploy clean
+.PHONY: run test lint types unit token bench soak synth deploy destroy bootstrap infra-deps clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -13,12 +13,26 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 venv: $(STAMP)
 
+# The cloud stack's Python deps (CDK, Chalice's CDK construct, cdk-nag, cfn-lint) in the same .venv, and the
+# CDK command line from npm into infra/node_modules (only deploying needs it).
+INFRA_STAMP := $(VENV)/.infra-installed
+CDK_CLI     := infra/node_modules/.bin/cdk
+$(INFRA_STAMP): $(STAMP) infra/requirements.txt
+	$(PY) -m pip install -q --disable-pip-version-check -r infra/requirements.txt
+	@touch $(INFRA_STAMP)
+
+$(CDK_CLI): infra/package.json infra/package-lock.json
+	npm ci --prefix infra --no-audit --no-fund
+	@touch $(CDK_CLI)
+
+infra-deps: $(INFRA_STAMP) $(CDK_CLI)
+
 ## Start the whole system locally: moto server, tables, queues, seed data, API on 127.0.0.1:8000, pump, courier.
 run: $(STAMP)
 	$(PY) -m tools.local_stack $(if $(PORT),--port $(PORT))
 
-## Lint, types and the whole test suite.
-test: $(STAMP)
+## Lint, types and the whole test suite (infra tests synthesize the cloud stack, so they need its deps).
+test: $(STAMP) $(INFRA_STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m mypy
 	$(PY) -m pytest -q -n 2 --dist loadfile
@@ -26,7 +40,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(PY) -m ruff check .
 
-types: $(STAMP)
+types: $(STAMP) $(INFRA_STAMP)
 	$(PY) -m mypy
 
 ## Print a local (stage `local`) bearer token: make token ROLE=staff OFFICE=SZ-GOV
@@ -34,5 +48,22 @@ ROLE ?= citizen
 token: $(STAMP)
 	@$(PY) -m tools.token --role $(ROLE) $(if $(OFFICE),--office $(OFFICE)) $(if $(CITY),--city $(CITY)) $(if $(SUB),--sub $(SUB))
 
+## Write the CloudFormation templates of every stage (or STAGE=dev) to cdk.out/.
+synth: $(INFRA_STAMP)
+	$(PY) -m infra.app $(if $(STAGE),--stage $(STAGE))
+
+## Deploy a stage with your AWS credentials and print the API URL: make deploy STAGE=dev [CONTEXT="alarmEmail=a@b.c"]
+STAGE_REQUIRED = $(if $(filter dev prod,$(STAGE)),,$(error set STAGE=dev or STAGE=prod))
+deploy: infra-deps
+	$(STAGE_REQUIRED)$(PY) -m infra.deploy $(STAGE) $(foreach c,$(CONTEXT),-c $(c))
+
+## Tear a stage down (production data is retained): make destroy STAGE=dev
+destroy: infra-deps
+	$(STAGE_REQUIRED)$(PY) -m infra.deploy $(STAGE) --destroy
+
+## Once per account and region: the CDK's asset bucket and deployment roles.
+bootstrap: infra-deps
+	$(STAGE_REQUIRED)$(PY) -m infra.deploy $(STAGE) --bootstrap
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache cdk.out chalice.out infra/node_modules

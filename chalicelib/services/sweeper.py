@@ -7,11 +7,12 @@ from collections.abc import Callable
 from datetime import datetime
 
 from ..adapters.case_repository import CaseRepository
+from ..config import settings
 from ..domain.case import Actor
 from ..domain.errors import InvalidTransition, NotFound
 from ..domain.lifecycle import RULES, Action
 from ..domain.workdays import utcnow
-from ..observability import logger
+from ..observability import count, logger
 from . import reviews, tickets
 from .routing import sweep_legs
 
@@ -52,4 +53,6 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
         counts.update(extra(at))
     if any(counts.values()):
         logger.info("sweep done", extra={"counts": counts})
+    # Overdue work found this run (cases, legs, tickets: every count named *overdue*); the cloud alarms on it.
+    count("OverdueFound", sum(n for k, n in counts.items() if "overdue" in k), stage=settings().stage)
     return counts

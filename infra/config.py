@@ -1,0 +1,100 @@
+"""Per-stage settings of the cloud stack: what differs between ``dev`` and ``prod``.
+
+The Chalice stage (``.chalice/config.json``) stays the source of the application's own settings
+(RESOURCE_PREFIX, AUTH_MODE, memory, timeout); this adds what only the infrastructure needs. Anything here
+can be overridden at synth/deploy time with CDK context (``-c key=value``), see infra/README.md.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+CHALICE_CONFIG = ROOT / ".chalice" / "config.json"
+STAGES = ("dev", "prod")
+# Where the identity provider's tokens come from, see ServiceConstruct: a Cognito user pool (made here, or
+# an existing one by ARN).
+PUBLIC_ROUTES = frozenset({"/health", "/offices", "/matters", "/track/{case_no}", "/webhooks/courier"})
+
+
+@dataclass(frozen=True)
+class StageConfig:
+    stage: str
+    resource_prefix: str
+    lambda_timeout_seconds: int
+    lambda_memory_mb: int
+    api_stage_name: str
+    production: bool  # retain data, deletion protection, customer-managed key on tables
+    log_retention_days: int
+    api_throttle_rate: float  # steady requests per second for the whole stage
+    api_throttle_burst: int
+    max_body_bytes: int  # bodies larger than this are refused at the edge (WAF) and by the app
+    waf_requests_per_5min_per_ip: int
+    api_p99_latency_ms: int
+    api_5xx_rate: float  # share of requests, e.g. 0.01 = 1 %
+    user_pool_arn: str | None  # an existing Cognito user pool; None: the stack makes one
+    alarm_email: str | None
+    service_name: str  # POWERTOOLS_SERVICE_NAME: a dimension of the app's own metrics
+
+    @property
+    def stack_name(self) -> str:
+        return self.resource_prefix
+
+    def name(self, logical: str) -> str:
+        return f"{self.resource_prefix}-{logical}"
+
+
+def chalice_stage(stage: str) -> dict[str, Any]:
+    config = json.loads(CHALICE_CONFIG.read_text("utf-8"))
+    if stage not in config["stages"]:
+        raise KeyError(f"stage {stage!r} is not in {CHALICE_CONFIG}")
+    merged: dict[str, Any] = {k: v for k, v in config.items() if k != "stages"}
+    stage_cfg = config["stages"][stage]
+    merged.update({k: v for k, v in stage_cfg.items() if k != "environment_variables"})
+    merged["environment_variables"] = {**config.get("environment_variables", {}),
+                                       **stage_cfg.get("environment_variables", {})}
+    return merged
+
+
+_DEFAULTS: dict[str, dict[str, Any]] = {
+    "dev": dict(production=False, log_retention_days=30, api_throttle_rate=50.0, api_throttle_burst=100,
+                waf_requests_per_5min_per_ip=2000, api_p99_latency_ms=3000, api_5xx_rate=0.05),
+    "prod": dict(production=True, log_retention_days=365, api_throttle_rate=500.0, api_throttle_burst=1000,
+                 waf_requests_per_5min_per_ip=2000, api_p99_latency_ms=2000, api_5xx_rate=0.01),
+}
+
+_CONTEXT_KEYS = {
+    "userPoolArn": ("user_pool_arn", str),
+    "alarmEmail": ("alarm_email", str),
+    "logRetentionDays": ("log_retention_days", int),
+    "apiThrottleRate": ("api_throttle_rate", float),
+    "apiThrottleBurst": ("api_throttle_burst", int),
+}
+
+
+def stage_config(stage: str, context: dict[str, Any] | None = None) -> StageConfig:
+    """The settings of one stage; ``context`` (CDK context values) overrides the defaults."""
+    if stage not in STAGES:
+        raise KeyError(f"unknown stage {stage!r}: expected one of {', '.join(STAGES)}")
+    chalice = chalice_stage(stage)
+    env = chalice["environment_variables"]
+    config = StageConfig(
+        stage=stage,
+        resource_prefix=env["RESOURCE_PREFIX"],
+        lambda_timeout_seconds=int(chalice.get("lambda_timeout", 60)),
+        lambda_memory_mb=int(chalice.get("lambda_memory_size", 128)),
+        api_stage_name=chalice.get("api_gateway_stage", "api"),
+        max_body_bytes=int(env.get("MAX_BODY_BYTES", 65536)),
+        user_pool_arn=None,
+        alarm_email=None,
+        service_name=env.get("POWERTOOLS_SERVICE_NAME", "cross-city"),
+        **_DEFAULTS[stage],
+    )
+    overrides = {}
+    for key, (attr, kind) in _CONTEXT_KEYS.items():
+        value = (context or {}).get(key)
+        if value not in (None, ""):
+            overrides[attr] = kind(value)
+    return replace(config, **overrides)

@@ -1,0 +1,123 @@
+"""Data: the stage's customer-managed key and every DynamoDB table, built from the PynamoDB models."""
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from constructs import Construct
+
+from .config import StageConfig
+from .schema import KEY_TYPES, Index, Key, TableSpec, table_specs
+
+_PROJECTIONS = {
+    "ALL": dynamodb.ProjectionType.ALL,
+    "KEYS_ONLY": dynamodb.ProjectionType.KEYS_ONLY,
+    "INCLUDE": dynamodb.ProjectionType.INCLUDE,
+}
+_STREAMS = {
+    "NEW_IMAGE": dynamodb.StreamViewType.NEW_IMAGE,
+    "OLD_IMAGE": dynamodb.StreamViewType.OLD_IMAGE,
+    "NEW_AND_OLD_IMAGES": dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
+    "KEYS_ONLY": dynamodb.StreamViewType.KEYS_ONLY,
+}
+
+
+# The account (through IAM policies) administers and uses the key; spelled out instead of "kms:*" so that no
+# policy of the stack grants every action of a service.
+KEY_ADMIN_ACTIONS = tuple(f"kms:{a}" for a in (
+    "CreateAlias", "CreateGrant", "DeleteAlias", "DescribeKey", "DisableKey", "DisableKeyRotation", "EnableKey",
+    "EnableKeyRotation", "GetKeyPolicy", "GetKeyRotationStatus", "ListAliases", "ListGrants", "ListKeyPolicies",
+    "ListKeyRotations", "ListResourceTags", "PutKeyPolicy", "RetireGrant", "RevokeGrant", "RotateKeyOnDemand",
+    "ScheduleKeyDeletion", "CancelKeyDeletion", "TagResource", "UntagResource", "UpdateAlias",
+    "UpdateKeyDescription",
+))
+KEY_USE_ACTIONS = tuple(f"kms:{a}" for a in (
+    "Encrypt", "Decrypt", "ReEncryptFrom", "ReEncryptTo", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext",
+))
+
+
+def _attribute(key: Key | None) -> dynamodb.Attribute | None:
+    if key is None:
+        return None
+    return dynamodb.Attribute(name=key.name, type=dynamodb.AttributeType[KEY_TYPES[key.type]])
+
+
+class DataConstruct(Construct):
+    """The tables (``tables[logical]``) and the stage key (``key``).
+
+    The key encrypts the topics in every stage and, in production, the tables too; production tables are
+    retained when the stack is deleted and protected against deletion.
+    """
+
+    def __init__(self, scope: Construct, construct_id: str, *, config: StageConfig) -> None:
+        super().__init__(scope, construct_id)
+        removal = RemovalPolicy.RETAIN if config.production else RemovalPolicy.DESTROY
+        self.key = kms.Key(
+            self, "Key", alias=f"alias/{config.resource_prefix}", enable_key_rotation=True,
+            description=f"{config.resource_prefix}: tables (production) and topics of the cross-city service",
+            removal_policy=removal, pending_window=Duration.days(30 if config.production else 7),
+            policy=iam.PolicyDocument(statements=[iam.PolicyStatement(
+                sid="AccountAdministersAndUsesThroughIam", principals=[iam.AccountRootPrincipal()],
+                actions=list(KEY_ADMIN_ACTIONS + KEY_USE_ACTIONS), resources=["*"],
+            )]),
+        )
+        self.specs: dict[str, TableSpec] = {spec.logical: spec for spec in table_specs()}
+        self.tables: dict[str, dynamodb.Table] = {
+            spec.logical: self._table(spec, config, removal) for spec in self.specs.values()
+        }
+
+    def table_and_index_arns(self) -> list[str]:
+        """Every table and each of its indexes by name (no wildcard)."""
+        arns = []
+        for logical, table in self.tables.items():
+            arns.append(table.table_arn)
+            spec = self.specs[logical]
+            arns += [f"{table.table_arn}/index/{i.name}" for i in (*spec.global_indexes, *spec.local_indexes)]
+        return arns
+
+    def _table(self, spec: TableSpec, config: StageConfig, removal: RemovalPolicy) -> dynamodb.Table:
+        encryption = (
+            dict(encryption=dynamodb.TableEncryption.CUSTOMER_MANAGED, encryption_key=self.key)
+            if config.production else dict(encryption=dynamodb.TableEncryption.AWS_MANAGED)
+        )
+        table = dynamodb.Table(
+            self, _construct_id(spec.logical),
+            table_name=spec.name(config.resource_prefix),
+            partition_key=_attribute(spec.partition_key),  # type: ignore[arg-type]
+            sort_key=_attribute(spec.sort_key),
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True),
+            stream=_STREAMS[spec.stream_view_type] if spec.stream_view_type else None,
+            time_to_live_attribute=spec.ttl_attribute,
+            deletion_protection=config.production,
+            removal_policy=removal,
+            **encryption,  # type: ignore[arg-type]
+        )
+        for index in spec.global_indexes:
+            table.add_global_secondary_index(**_index_props(index))
+        for index in spec.local_indexes:
+            props = _index_props(index)
+            props.pop("partition_key")
+            table.add_local_secondary_index(**props)
+        return table
+
+
+def _index_props(index: Index) -> dict[str, Any]:
+    props: dict[str, Any] = dict(
+        index_name=index.name,
+        partition_key=_attribute(index.partition_key),
+        projection_type=_PROJECTIONS[index.projection],
+    )
+    if index.sort_key is not None:
+        props["sort_key"] = _attribute(index.sort_key)
+    if index.non_key_attributes:
+        props["non_key_attributes"] = list(index.non_key_attributes)
+    return props
+
+
+def _construct_id(logical: str) -> str:
+    return "".join(part.capitalize() for part in logical.replace("_", "-").split("-")) + "Table"

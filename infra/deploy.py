@@ -1,0 +1,117 @@
+"""Deploy (or tear down) one stage with the caller's AWS credentials.
+
+    python -m infra.deploy dev                  # deploy, seed the reference data, print the API URL
+    python -m infra.deploy prod -c alarmEmail=ops@example.org
+    python -m infra.deploy dev --destroy        # tear down (production data is retained)
+    python -m infra.deploy dev --bootstrap      # once per account and region: the CDK's asset bucket and roles
+
+Checks the credentials first (STS GetCallerIdentity) and stops with a clear message when there are none.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from .config import ROOT, STAGES, stage_config
+
+CDK = ROOT / "infra" / "node_modules" / ".bin" / "cdk"
+
+
+class NoCredentials(SystemExit):
+    pass
+
+
+def caller_identity() -> dict[str, str]:
+    """Who deploys, where; raises NoCredentials with the reason when AWS cannot be reached as someone."""
+    import boto3
+    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
+
+    region = os.environ.get("AWS_REGION") or boto3.session.Session().region_name
+    session = boto3.session.Session(region_name=region)
+    if not region:
+        raise NoCredentials("No AWS region is configured: set AWS_REGION (e.g. cn-north-1 or ap-east-1) or a "
+                            "profile with a region, then run make deploy again.")
+    try:
+        identity = session.client("sts", region_name=region).get_caller_identity()
+    except NoCredentialsError:
+        raise NoCredentials("No AWS credentials found: sign in first (aws configure / aws sso login / "
+                            "AWS_PROFILE=...), then run make deploy again. Nothing was deployed.") from None
+    except (ClientError, BotoCoreError, NoRegionError) as err:
+        raise NoCredentials(f"The AWS credentials were refused ({err}). Nothing was deployed.") from None
+    arn = str(identity["Arn"])
+    return {"account": str(identity["Account"]), "arn": arn, "region": region, "partition": arn.split(":")[1]}
+
+
+def cdk(*args: str, stage: str, context: list[str]) -> None:
+    if not CDK.exists():
+        raise SystemExit("The CDK command line is not installed: run make infra-deps.")
+    env = {**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20", "CDK_DISABLE_VERSION_CHECK": "1",
+           "CDK_DISABLE_CLI_TELEMETRY": "true"}
+    command = [str(CDK), "--app", f"{sys.executable} -m infra.app", "--output", "cdk.out", "--no-notices",
+               "-c", f"stage={stage}"]
+    for item in context:
+        command += ["-c", item]
+    subprocess.run([*command, *args], cwd=ROOT, env=env, check=True)  # noqa: S603
+
+
+def seed_reference_data(stage: str, region: str) -> None:
+    """Offices, routes, matters, review policies into the stage's reference table (idempotent)."""
+    config = stage_config(stage)
+    env = {**os.environ, "STAGE": stage, "RESOURCE_PREFIX": config.resource_prefix, "AWS_REGION": region,
+           "AWS_DEFAULT_REGION": region}
+    code = "from chalicelib.adapters import reference_store; print(reference_store.seed())"
+    rows = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True,  # noqa: S603
+                          capture_output=True, text=True).stdout.strip()
+    print(f"reference data: {rows} rows written to {config.name('reference')}")
+
+
+def outputs(path: Path, stack: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(path.read_text("utf-8")) if path.exists() else {}
+    return dict(data.get(stack, {}))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("stage", choices=STAGES)
+    parser.add_argument("-c", "--context", action="append", default=[], help="CDK context key=value")
+    action = parser.add_mutually_exclusive_group()
+    action.add_argument("--destroy", action="store_true")
+    action.add_argument("--bootstrap", action="store_true")
+    args = parser.parse_args(argv)
+    try:
+        who = caller_identity()
+    except NoCredentials as stop:
+        print(f"make deploy: {stop.code}", file=sys.stderr)
+        return 2
+    config = stage_config(args.stage)
+    print(f"{'destroying' if args.destroy else 'deploying'} {config.stack_name} as {who['arn']} "
+          f"in {who['region']} ({who['partition']})")
+    if args.bootstrap:
+        cdk("bootstrap", f"aws://{who['account']}/{who['region']}", stage=args.stage, context=args.context)
+        return 0
+    if args.destroy:
+        cdk("destroy", config.stack_name, "--force", stage=args.stage, context=args.context)
+        if config.production:
+            print("production tables, key, user pool and logs are retained: delete them by hand if meant")
+        return 0
+    outputs_file = ROOT / "cdk.out" / f"outputs-{args.stage}.json"
+    approval = "broadening" if sys.stdin.isatty() else "never"
+    cdk("deploy", config.stack_name, "--require-approval", approval, "--outputs-file", str(outputs_file),
+        stage=args.stage, context=args.context)
+    seed_reference_data(args.stage, who["region"])
+    values = outputs(outputs_file, config.stack_name)
+    url = next((v for k, v in values.items() if k.startswith("ServiceApiUrl")), None)
+    for key, value in sorted(values.items()):
+        if key.startswith(("ServiceUserPool",)):
+            print(f"{key}: {value}")
+    print(f"API URL: {url}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

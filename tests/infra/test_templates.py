@@ -1,0 +1,353 @@
+"""The synthesized templates of every stage, checked against the application's own definitions."""
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+
+from tests.infra.conftest import ROOT, STAGES, Synthesized
+
+
+def _tables_by_logical(synthesized: Synthesized, stage: str) -> dict[str, dict[str, Any]]:
+    prefix = f"kc-{stage}-"
+    return {r["Properties"]["TableName"].removeprefix(prefix): r
+            for r in synthesized.resources(stage, "AWS::DynamoDB::Table").values()}
+
+
+def _ref_id(value: Any) -> str:
+    """The logical id a Ref / GetAtt points at."""
+    if "Ref" in value:
+        return str(value["Ref"])
+    return str(value["Fn::GetAtt"][0])
+
+
+# ---------------------------------------------------------------- synthesis, lint, nag
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_every_stage_synthesizes_with_its_prefix(synthesized, stage):
+    template = synthesized.templates[stage]
+    assert template["Resources"]
+    tables = _tables_by_logical(synthesized, stage)
+    assert all(r["Properties"]["TableName"].startswith(f"kc-{stage}-") for r in tables.values())
+
+
+def test_cfn_lint_finds_no_errors_in_the_sam_templates_nor_their_transformed_form(synthesized, transformed,
+                                                                               tmp_path):
+    paths = [str(synthesized.path(stage)) for stage in STAGES]
+    for stage, template in transformed.items():
+        path = tmp_path / f"kc-{stage}.transformed.json"
+        path.write_text(json.dumps(template))
+        paths.append(str(path))
+    done = subprocess.run([sys.executable, "-m", "cfnlint", *paths], cwd=ROOT, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode & 2 == 0, done.stdout + done.stderr  # bit 2: errors (4: warnings, 8: info)
+    assert " E" not in done.stdout, done.stdout
+
+
+def test_cdk_nag_passes_and_every_acknowledged_finding_has_a_reason(synthesized):
+    report = json.loads((synthesized.outdir / "validation-report.json").read_text("utf-8"))
+    (nag,) = [p for p in report["pluginReports"] if p["pluginName"] == "AwsSolutions"]
+    assert nag["conclusion"] == "success"
+    assert nag["violations"] == []
+    for finding in nag["suppressedViolations"]:
+        assert len(finding["reason"].split()) >= 8, finding["ruleName"]
+
+
+# ---------------------------------------------------------------- tables
+
+
+def _key_schema(partition: str, sort: str | None) -> list[dict[str, str]]:
+    keys = [{"AttributeName": partition, "KeyType": "HASH"}]
+    if sort:
+        keys.append({"AttributeName": sort, "KeyType": "RANGE"})
+    return keys
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_tables_equal_the_pynamodb_models(synthesized, stage):
+    from infra.schema import table_specs
+
+    specs = {spec.logical: spec for spec in table_specs()}
+    tables = _tables_by_logical(synthesized, stage)
+    assert set(tables) == set(specs), "one table per model, no more"
+    for logical, spec in specs.items():
+        props = tables[logical]["Properties"]
+        assert props["KeySchema"] == _key_schema(spec.partition_key.name, spec.sort_key and spec.sort_key.name)
+        defined = {a["AttributeName"]: a["AttributeType"] for a in props["AttributeDefinitions"]}
+        assert defined == spec.attribute_types, logical
+        gsis = {g["IndexName"]: g for g in props.get("GlobalSecondaryIndexes", [])}
+        assert set(gsis) == {i.name for i in spec.global_indexes}, logical
+        for index in spec.global_indexes:
+            gsi = gsis[index.name]
+            assert gsi["KeySchema"] == _key_schema(index.partition_key.name,
+                                                   index.sort_key and index.sort_key.name)
+            assert gsi["Projection"]["ProjectionType"] == index.projection
+            assert sorted(gsi["Projection"].get("NonKeyAttributes", [])) == sorted(index.non_key_attributes)
+        assert len(props.get("LocalSecondaryIndexes", [])) == len(spec.local_indexes)
+        stream = props.get("StreamSpecification", {}).get("StreamViewType")
+        assert stream == spec.stream_view_type, logical
+        ttl = props.get("TimeToLiveSpecification")
+        assert (ttl and ttl["Enabled"] and ttl["AttributeName"]) == (spec.ttl_attribute or None), logical
+        assert props["BillingMode"] == "PAY_PER_REQUEST"
+        assert props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+
+
+def test_the_models_define_the_keys_the_code_relies_on():
+    """A guard that the derivation reads the models at all (not an empty list)."""
+    from infra.schema import table_specs
+
+    specs = {spec.logical: spec for spec in table_specs()}
+    assert specs["cases"].partition_key.name == "case_no"
+    assert {i.name for i in specs["cases"].global_indexes} >= {"by_receiving_office", "due"}
+    assert specs["outbox"].stream_view_type == "NEW_IMAGE" and specs["outbox"].ttl_attribute == "expires_at"
+
+
+def test_prod_tables_are_retained_protected_and_encrypted_with_the_stage_key(synthesized):
+    keys = synthesized.resources("prod", "AWS::KMS::Key")
+    assert len(keys) == 1
+    (key_id,) = keys
+    assert keys[key_id]["Properties"]["EnableKeyRotation"] is True
+    for name, table in synthesized.resources("prod", "AWS::DynamoDB::Table").items():
+        assert table["DeletionPolicy"] == "Retain" and table["UpdateReplacePolicy"] == "Retain", name
+        props = table["Properties"]
+        assert props["DeletionProtectionEnabled"] is True, name
+        assert props["SSESpecification"]["SSEType"] == "KMS", name
+        assert _ref_id(props["SSESpecification"]["KMSMasterKeyId"]) == key_id, name
+    assert synthesized.templates["prod"]["Resources"]  # and the stack itself refuses deletion:
+    manifest = json.loads((synthesized.outdir / "manifest.json").read_text("utf-8"))
+    assert manifest["artifacts"]["kc-prod"]["properties"].get("terminationProtection") is True
+
+
+def test_dev_tables_can_be_torn_down(synthesized):
+    for name, table in synthesized.resources("dev", "AWS::DynamoDB::Table").items():
+        assert table["DeletionPolicy"] == "Delete", name
+        assert not table["Properties"].get("DeletionProtectionEnabled"), name
+
+
+# ---------------------------------------------------------------- queues, topics, event sources
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_every_queue_has_its_dlq_redrive_visibility_and_alarms(synthesized, stage):
+    from chalicelib.adapters.messaging import QUEUES
+
+    queues = synthesized.resources(stage, "AWS::SQS::Queue")
+    by_name = {q["Properties"]["QueueName"]: (logical_id, q) for logical_id, q in queues.items()}
+    alarms = synthesized.resources(stage, "AWS::CloudWatch::Alarm").values()
+    alarmed_queues = {_ref_id(d["Value"]) for a in alarms for d in a["Properties"].get("Dimensions", [])
+                      if d["Name"] == "QueueName"}
+    functions = synthesized.resources(stage, "AWS::Serverless::Function")
+    for spec in QUEUES.values():
+        queue_id, queue = by_name[f"kc-{stage}-{spec.logical}"]
+        dlq_id, _ = by_name[f"kc-{stage}-{spec.dlq_logical}"]
+        redrive = queue["Properties"]["RedrivePolicy"]
+        assert _ref_id(redrive["deadLetterTargetArn"]) == dlq_id
+        assert redrive["maxReceiveCount"] == spec.max_receive_count
+        visibility = queue["Properties"]["VisibilityTimeout"]
+        assert visibility == spec.visibility_timeout_seconds
+        consumers = [f for f in functions.values() for e in (f["Properties"].get("Events") or {}).values()
+                     if e["Type"] == "SQS" and _ref_id(e["Properties"]["Queue"]) == queue_id]
+        assert consumers, f"nothing consumes {spec.logical}"
+        for consumer in consumers:
+            assert consumer["Properties"]["Timeout"] < visibility
+        assert dlq_id in alarmed_queues, f"no alarm on the DLQ of {spec.logical}"
+        assert queue_id in alarmed_queues, f"no alarm on {spec.logical}"
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_topics_are_the_code_topics(synthesized, stage):
+    from chalicelib.adapters.messaging import TOPICS
+
+    names = {t["Properties"]["TopicName"] for t in synthesized.resources(stage, "AWS::SNS::Topic").values()}
+    assert names == {f"kc-{stage}-{logical}" for logical in TOPICS}
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_every_mapping_reports_batch_item_failures_and_the_relay_reads_the_outbox_stream(transformed, stage):
+    template = transformed[stage]
+    mappings = {k: v["Properties"] for k, v in template["Resources"].items()
+                if v["Type"] == "AWS::Lambda::EventSourceMapping"}
+    assert len(mappings) >= 5
+    outbox_id = next(k for k, v in template["Resources"].items() if v["Type"] == "AWS::DynamoDB::Table"
+                     and v["Properties"]["TableName"] == f"kc-{stage}-outbox")
+    for name, props in mappings.items():
+        assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"], name
+        source = props["EventSourceArn"]
+        assert "Fn::GetAtt" in source, f"{name} must point at a resource of the stack, not {source}"
+        if "StartingPosition" in props:  # the stream mapping
+            assert source == {"Fn::GetAtt": [outbox_id, "StreamArn"]}
+            assert props["BisectBatchOnFunctionError"] is True
+            assert "OnFailure" in props["DestinationConfig"]
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_sweeper_runs_on_its_schedule(transformed, stage):
+    rules = [v["Properties"] for v in transformed[stage]["Resources"].values() if v["Type"] == "AWS::Events::Rule"]
+    (rule,) = [r for r in rules if r.get("Name") == f"kc-{stage}-sweep"]
+    assert rule["ScheduleExpression"] == "rate(5 minutes)"
+    assert rule["Targets"][0]["Arn"] == {"Fn::GetAtt": ["Sweep", "Arn"]}
+
+
+# ---------------------------------------------------------------- IAM
+
+
+def _statements(template: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    found = []
+    for name, resource in template["Resources"].items():
+        props = resource.get("Properties", {})
+        if resource["Type"] == "AWS::IAM::Role":
+            for policy in props.get("Policies", []):
+                found += [(name, s) for s in policy["PolicyDocument"]["Statement"]]
+        elif resource["Type"] in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
+            found += [(name, s) for s in props["PolicyDocument"]["Statement"]]
+        elif resource["Type"] == "AWS::KMS::Key":
+            found += [(name, s) for s in props["KeyPolicy"]["Statement"]]
+    return found
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_no_iam_statement_has_a_wildcard_action_or_resource(transformed, stage):
+    statements = _statements(transformed[stage])
+    assert statements
+    for name, statement in statements:
+        for action in _as_list(statement.get("Action", [])):
+            assert action != "*" and not action.endswith(":*"), (name, action)
+        is_key_policy = transformed[stage]["Resources"][name]["Type"] == "AWS::KMS::Key"
+        if not is_key_policy:  # in a key policy, Resource "*" means the key itself
+            for resource in _as_list(statement.get("Resource", [])):
+                assert resource != "*", (name, statement)
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_each_function_has_its_own_role_and_no_generated_policy(transformed, stage):
+    functions = {k: v["Properties"] for k, v in transformed[stage]["Resources"].items()
+                 if v["Type"] == "AWS::Lambda::Function"}
+    roles = [_ref_id(f["Role"]) for f in functions.values()]
+    assert len(set(roles)) == len(functions) == len(roles)
+    assert "DefaultRole" not in transformed[stage]["Resources"]
+    text = json.dumps(transformed[stage])
+    assert "replaced-by-cdk" not in text
+
+
+def test_only_the_relay_sends_to_the_case_queues_and_only_notifications_send_sms(synthesized):
+    template = synthesized.templates["dev"]
+    roles = synthesized.resources("dev", "AWS::IAM::Role")
+    role_of = {name: _ref_id(f["Properties"]["Role"])
+               for name, f in synthesized.resources("dev", "AWS::Serverless::Function").items()}
+
+    def actions(function: str) -> set[str]:
+        role = roles[role_of[function]]
+        return {a for p in role["Properties"]["Policies"] for s in p["PolicyDocument"]["Statement"]
+                for a in _as_list(s["Action"])}
+
+    assert "sqs:SendMessage" in actions("RelayOutbox")
+    assert "sqs:SendMessage" not in actions("Sweep")
+    assert "sns:Publish" in actions("SendNotifications")
+    sms = [s for p in roles[role_of["SendNotifications"]]["Properties"]["Policies"]
+           for s in p["PolicyDocument"]["Statement"] if "NotResource" in s]
+    assert sms and sms[0]["Action"] == "sns:Publish"
+    assert all("NotResource" not in s for name in ("APIHandler", "Sweep")
+               for p in roles[role_of[name]]["Properties"]["Policies"] for s in p["PolicyDocument"]["Statement"])
+    assert template["Resources"]
+
+
+# ---------------------------------------------------------------- API
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_public_routes_stay_public_and_every_other_route_needs_the_identity_provider(synthesized, stage):
+    from infra.config import PUBLIC_ROUTES
+
+    api = synthesized.resources(stage, "AWS::Serverless::Api")["RestAPI"]["Properties"]
+    body = api["DefinitionBody"]
+    authorizer = body["securityDefinitions"]["IdentityProvider"]["x-amazon-apigateway-authorizer"]
+    assert authorizer["type"] == "cognito_user_pools"
+    assert "/cases" in body["paths"] and "/health" in body["paths"]
+    for path, operations in body["paths"].items():
+        for method, operation in operations.items():
+            if path in PUBLIC_ROUTES:
+                assert "security" not in operation, (method, path)
+            else:
+                assert operation["security"] == [{"IdentityProvider": []}], (method, path)
+    assert api["EndpointConfiguration"] == "REGIONAL"
+    (settings,) = api["MethodSettings"]
+    assert settings["ThrottlingRateLimit"] > 0 and settings["ThrottlingBurstLimit"] > 0
+    assert "DestinationArn" in api["AccessLogSetting"]
+    unauthorized = body["x-amazon-apigateway-gateway-responses"]["UNAUTHORIZED"]
+    assert json.loads(unauthorized["responseTemplates"]["application/json"])["code"] == "unauthenticated"
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_api_refuses_large_bodies_at_the_edge(synthesized, stage):
+    (acl,) = synthesized.resources(stage, "AWS::WAFv2::WebACL").values()
+    sizes = [r["Statement"]["SizeConstraintStatement"] for r in acl["Properties"]["Rules"]
+             if "SizeConstraintStatement" in r["Statement"]]
+    assert sizes and sizes[0]["Size"] == 65536 and sizes[0]["ComparisonOperator"] == "GT"
+    assert synthesized.resources(stage, "AWS::WAFv2::WebACLAssociation")
+
+
+# ---------------------------------------------------------------- monitoring, logs, portability
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_alarms_cover_functions_api_and_overdue_work(synthesized, stage):
+    alarms = {a["Properties"]["AlarmName"]: a["Properties"]
+              for a in synthesized.resources(stage, "AWS::CloudWatch::Alarm").values()}
+    functions = synthesized.resources(stage, "AWS::Serverless::Function")
+    for function in functions.values():
+        short = function["Properties"]["FunctionName"].removeprefix(f"kc-{stage}-")
+        assert f"kc-{stage}-{short}-errors" in alarms and f"kc-{stage}-{short}-throttles" in alarms
+    assert {f"kc-{stage}-api-5xx-rate", f"kc-{stage}-api-p99-latency", f"kc-{stage}-overdue-work"} <= set(alarms)
+    overdue = alarms[f"kc-{stage}-overdue-work"]
+    assert overdue["MetricName"] == "OverdueFound" and overdue["Namespace"] == "CrossCityService"
+    # exactly the dimensions the sweeper's metric carries in Lambda (tests/service/test_sweeper_metric.py)
+    assert {d["Name"]: d["Value"] for d in overdue["Dimensions"]} == {"stage": stage, "service": "cross-city"}
+    assert all(a["AlarmActions"] for a in alarms.values())
+    assert len(synthesized.resources(stage, "AWS::CloudWatch::Dashboard")) == 1
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_every_function_logs_to_a_group_with_retention(synthesized, stage):
+    groups = {g["Properties"]["LogGroupName"]: g["Properties"]
+              for g in synthesized.resources(stage, "AWS::Logs::LogGroup").values()}
+    for function in synthesized.resources(stage, "AWS::Serverless::Function").values():
+        group = groups[f"/aws/lambda/{function['Properties']['FunctionName']}"]
+        assert group["RetentionInDays"] >= 30
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_no_partition_account_or_region_is_written_into_the_template(synthesized, stage):
+    text = synthesized.path(stage).read_text("utf-8")
+    assert not re.search(r"arn:aws(-cn|-us-gov)?:", text), "use the AWS::Partition token"
+    assert not re.search(r"(?<![0-9a-f])\d{12}(?![0-9a-f])", text), "no account id"
+    assert not re.search(r"\b(us|eu|ap|cn|sa|ca|me|af)-(north|south|east|west|central|northeast|southeast|"
+                         r"northwest)-\d\b", text), "no region"
+
+
+def test_the_lambda_package_is_small_and_leaves_boto_to_the_runtime(synthesized):
+    import zipfile
+
+    assets = sorted(synthesized.outdir.glob("asset.*.zip"))
+    assert assets
+    manifest = json.loads((synthesized.outdir / "kc-dev.assets.json").read_text("utf-8"))
+    used = [synthesized.outdir / f["source"]["path"] for f in manifest["files"].values()
+            if f["source"]["path"].endswith(".zip")]
+    total = sum(p.stat().st_size for p in used)
+    assert total <= 5 * 1024 * 1024, f"{total} bytes"
+
+    def top_level(member: str) -> str:  # layer members live under python/lib/python3.X/site-packages/
+        parts = member.split("/")
+        return parts[4] if parts[0] == "python" and len(parts) > 4 else parts[0]
+
+    names = {top_level(n) for p in used for n in zipfile.ZipFile(p).namelist()}
+    assert not {"boto3", "botocore", "s3transfer", "urllib3"} & names
+    assert {"pynamodb", "aws_lambda_powertools", "app.py", "chalicelib"} <= names

@@ -27,12 +27,20 @@ $(CDK_CLI): infra/package.json infra/package-lock.json
 
 infra-deps: $(INFRA_STAMP) $(CDK_CLI)
 
+# Chalice builds the Lambda dependency bundle once (pip, for the Lambda platform) and caches it in
+# .chalice/deployments/: done here, at set-up, so synthesizing in the tests downloads nothing.
+LAMBDA_DEPS := .chalice/deployments/.ready
+$(LAMBDA_DEPS): $(STAMP) requirements.txt
+	AWS_DEFAULT_REGION=us-east-1 $(VENV)/bin/chalice package --stage dev $(VENV)/.chalice-package > /dev/null
+	@rm -rf $(VENV)/.chalice-package
+	@touch $@
+
 ## Start the whole system locally: moto server, tables, queues, seed data, API on 127.0.0.1:8000, pump, courier.
 run: $(STAMP)
 	$(PY) -m tools.local_stack $(if $(PORT),--port $(PORT))
 
 ## Lint, types and the whole test suite (infra tests synthesize the cloud stack, so they need its deps).
-test: $(STAMP) $(INFRA_STAMP)
+test: $(STAMP) $(INFRA_STAMP) $(LAMBDA_DEPS)
 	$(PY) -m ruff check .
 	$(PY) -m mypy
 	$(PY) -m pytest -q -n 2 --dist loadfile
@@ -49,7 +57,7 @@ token: $(STAMP)
 	@$(PY) -m tools.token --role $(ROLE) $(if $(OFFICE),--office $(OFFICE)) $(if $(CITY),--city $(CITY)) $(if $(SUB),--sub $(SUB))
 
 ## Write the CloudFormation templates of every stage (or STAGE=dev) to cdk.out/.
-synth: $(INFRA_STAMP)
+synth: $(INFRA_STAMP) $(LAMBDA_DEPS)
 	$(PY) -m infra.app $(if $(STAGE),--stage $(STAGE))
 
 ## Deploy a stage with your AWS credentials and print the API URL: make deploy STAGE=dev [CONTEXT="alarmEmail=a@b.c"]

@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint types unit token bench soak synth deploy destroy bootstrap infra-deps clean
+.PHONY: run test lint types unit token bench fuzz soak openapi dlq synth deploy destroy bootstrap infra-deps clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -55,6 +55,26 @@ types: $(STAMP) $(INFRA_STAMP)
 ROLE ?= citizen
 token: $(STAMP)
 	@$(PY) -m tools.token --role $(ROLE) $(if $(OFFICE),--office $(OFFICE)) $(if $(CITY),--city $(CITY)) $(if $(SUB),--sub $(SUB))
+
+## Benchmarks: cold start, package size, warm overhead, request count, queue throughput, load, money (bench/results.json).
+bench: $(STAMP) $(LAMBDA_DEPS)
+	$(PY) -m bench
+
+## Regenerate docs/openapi.json from the registered routes (a test fails when it drifts).
+openapi: $(STAMP)
+	$(PY) -m tools.openapi --write
+
+## Full-size API fuzzing (make test runs a CI-sized sample).
+fuzz: $(STAMP)
+	FUZZ_SIZE=full $(PY) -m pytest -q -p no:randomly tests/reliability -k fuzz
+
+## Full-size reliability runs: duplicate/shuffled delivery, injected faults, races.
+soak: $(STAMP)
+	RELIABILITY_SIZE=full $(PY) -m pytest -q tests/reliability
+
+## Dead-letter queues: make dlq ARGS="list" | ARGS="show routing" | ARGS="redrive routing"
+dlq: $(STAMP)
+	$(PY) -m tools.dlq $(ARGS)
 
 ## Write the CloudFormation templates of every stage (or STAGE=dev) to cdk.out/.
 synth: $(INFRA_STAMP) $(LAMBDA_DEPS)

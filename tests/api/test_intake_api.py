@@ -105,7 +105,8 @@ def test_authentication_and_roles(client):
 def _forged_token() -> str:
     import jwt
 
-    return jwt.encode({"sub": "alice", "role": "admin", "exp": 9999999999}, "wrong-secret-of-the-right-length-0123456789", algorithm="HS256")
+    claims = {"sub": "alice", "role": "admin", "exp": 9999999999}
+    return jwt.encode(claims, "wrong-secret-of-the-right-length-0123456789", algorithm="HS256")
 
 
 def test_case_detail_scope_and_masking(client):

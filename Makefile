@@ -66,7 +66,7 @@ openapi: $(STAMP)
 
 ## Full-size API fuzzing (make test runs a CI-sized sample).
 fuzz: $(STAMP)
-	FUZZ_SIZE=full $(PY) -m pytest -q -p no:randomly tests/reliability -k fuzz
+	FUZZ_SIZE=full $(PY) -m pytest -q tests/reliability -k fuzz
 
 ## Full-size reliability runs: duplicate/shuffled delivery, injected faults, races.
 soak: $(STAMP)

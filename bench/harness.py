@@ -65,6 +65,9 @@ class Harness:
         self.recorder = Recorder()
         self.invocations: list[Invocation] = []
         self._courier_clock = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+        # Called right after each recorded invocation (the warm figure replays its requests there, while
+        # the emulator's tables are the size they were for the request itself).
+        self.after_invocation: Callable[[Invocation], None] | None = None
 
     # ------------------------------------------------------------ set-up
 
@@ -109,14 +112,18 @@ class Harness:
     def _wrap(self, name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
         def timed(event: dict[str, Any], context: Any) -> Any:
             since = len(self.recorder.calls)
-            with self.recorder.labelled(name):
-                start = time.perf_counter()
-                try:
-                    return fn(event, context)
-                finally:
-                    self.invocations.append(Invocation(name, self.recorder.phase, time.perf_counter() - start,
-                                                       len(event.get("Records", [])),
-                                                       self.recorder.take(since)))
+            try:
+                with self.recorder.labelled(name):
+                    start = time.perf_counter()
+                    try:
+                        return fn(event, context)
+                    finally:
+                        inv = Invocation(name, self.recorder.phase, time.perf_counter() - start,
+                                         len(event.get("Records", [])), self.recorder.take(since))
+                        self.invocations.append(inv)
+            finally:
+                if self.after_invocation is not None:
+                    self.after_invocation(inv)
         return timed
 
     # ------------------------------------------------------------ requests
@@ -136,8 +143,10 @@ class Harness:
             resp = getattr(self.client.http, method.lower())(path, **kwargs)
             elapsed = time.perf_counter() - start
         if function is not None:
-            self.invocations.append(Invocation(function, self.recorder.phase, elapsed, 1,
-                                               self.recorder.take(since)))
+            inv = Invocation(function, self.recorder.phase, elapsed, 1, self.recorder.take(since))
+            self.invocations.append(inv)
+            if self.after_invocation is not None:
+                self.after_invocation(inv)
         return resp.status_code, (json.loads(resp.body) if resp.body else None)
 
     def settle(self) -> None:

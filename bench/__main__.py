@@ -193,7 +193,9 @@ def print_details(r: dict[str, Any]) -> None:
         print(f"\nCost of {m['cases']:,} completed cases ({m['prices_as_of']}):")
         for k, v in sorted(m["terms_usd"].items(), key=lambda kv: -kv[1]):
             print(f"  {k:18} ${v:.4f}")
-        print(f"  {'total':18} ${m['usd']:.4f}   (with an HTTP API instead of REST: ${m['usd_with_http_api']:.4f})")
+        print(f"  {'total':18} ${m['usd']:.4f}")
+        for name, usd in m.get("scenarios_usd", {}).items():
+            print(f"  scenario: {name:52} ${usd:.4f}")
 
 
 def print_table(rows: list[dict[str, Any]]) -> None:

@@ -195,15 +195,26 @@ class Recorder:
             return total
         return 0.0
 
-    def recost(self, calls: list[Call], projections: dict[tuple[str, str], str] | None = None) -> float:
+    def recost(self, calls: list[Call], projections: dict[tuple[str, str], str] | None = None,
+               without_table: str | None = None) -> float:
         """WRU of ``calls`` again from a clean slate, optionally with other projections for some indexes
-        ({(table, index): "KEYS_ONLY"}): what a change of index design would save."""
+        ({(table, index): "KEYS_ONLY"}) or without the writes to one table: what another design would cost."""
         other = Recorder()
         other.keys = dict(self.keys)
         other.gsis = {t: [GsiSpec(g.name, g.keys, (projections or {}).get((t, g.name), g.projection)) for g in gs]
                       for t, gs in self.gsis.items()}
-        return sum(other._write_cost(c.op, c.params) for c in calls
-                   if c.service == "dynamodb" and c.op in DDB_WRITES)
+        total = 0.0
+        for c in calls:
+            if c.service != "dynamodb" or c.op not in DDB_WRITES:
+                continue
+            params = c.params
+            if without_table and c.op == "TransactWriteItems":
+                params = {**params, "TransactItems": [e for e in params["TransactItems"]
+                                                      if next(iter(e.values()))["TableName"] != without_table]}
+            elif without_table and params.get("TableName") == without_table:
+                continue
+            total += other._write_cost(c.op, params)
+        return total
 
     def describe_tables(self, client: Any, names: list[str]) -> None:
         """Learn each table's key and GSIs (for index write costs)."""

@@ -177,6 +177,33 @@ _CURSOR = _q("cursor", {"type": "string"}, "`next_cursor` of the previous page")
 _CITY_Q = _q("city", {"type": "string", "pattern": "^[0-9]{6}$"}, "6-digit division code (440000: province)")
 
 
+# One valid body per request schema: shown in the document and used by the fuzzer to get past validation.
+REQUEST_EXAMPLES: dict[str, dict[str, Any]] = {
+    "apply": {
+        "matter_id": "DG-SI-CERT", "receiving_office_id": "SZ-GOV",
+        "applicant": {"name": "张三", "id_type": "RESIDENT_ID", "id_number": "11010519491231002X",
+                      "phone": "13800138000"},
+        "materials": [{"name": "身份证", "provided": True}, {"name": "申请表", "provided": True}],
+        "delivery": {"method": "MAIL", "address": {"city": "440300", "detail": "南山区科技园科苑路15号",
+                                                   "recipient": "张三", "phone": "13800138000"}},
+    },
+    "receive": {"missing": ["照片"], "note": ""},
+    "reason": {"reason": "申请表 is not signed"},
+    "note": {"note": ""},
+    "supplement": {"material": "照片"},
+    "decide": {"approved": True, "note": "材料齐全"},
+    "reship": {"note": "parcel lost"},
+    "courier_event": {"waybill": "EMS0000000001", "event": "DELIVERED", "at": "2026-03-02T09:00:00+08:00"},
+    "review": {"stage": "handling", "rating": 2, "tags": ["办理慢"], "comment": "took too long"},
+    "follow_up": {"comment": "resolved in the end"},
+    "verify": {"valid": True, "finding": "confirmed with the window"},
+    "rectify": {"actions": "staff retrained"},
+    "feedback": {"contacted": True, "satisfied": True, "note": ""},
+    "appeal": {"grounds": "the reviewer never came to the window"},
+    "appeal_decision": {"upheld": False, "note": "the evidence does not support the appeal"},
+}
+
+
 @dataclass(frozen=True)
 class Op:
     """What the document says of one route beyond what Chalice knows: who, parameters, body, reply."""
@@ -289,7 +316,8 @@ def _operation(method: str, path: str, op: Op) -> dict[str, Any]:
         out["security"] = [{"courierSignature": []}]
     if op.body:
         out["requestBody"] = {"required": not op.body_optional,
-                              "content": {"application/json": {"schema": _ref(f"{op.body}_request")}}}
+                              "content": {"application/json": {"schema": _ref(f"{op.body}_request"),
+                                                           "example": REQUEST_EXAMPLES[op.body]}}}
     if not out["parameters"]:
         del out["parameters"]
     return out

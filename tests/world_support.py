@@ -97,10 +97,8 @@ def build_world(client: Any, pump: Any) -> World:
     post(case_no, "receive", staff(RECEIVING), {"missing": ["照片"]})
     post(apply("REFUSED"), "refuse", staff(RECEIVING), {"reason": "户口簿 is a copy"})
     post(apply("WITHDRAWN"), "withdraw", citizen(OWNER))
-    case_no = apply("IN_TRANSIT_UNROUTED")
-    receive(case_no)
-    post(case_no, "forward", staff(RECEIVING))  # the router has not run yet: no handling office, no parcel
     routed(apply("IN_TRANSIT"))
+    routed(apply("IN_TRANSIT_2"))
     accepted(apply("ACCEPTED"))
     accepted(apply("ACCEPTED_2"))
     case_no = apply("RETURNED")
@@ -138,6 +136,11 @@ def build_world(client: Any, pump: Any) -> World:
     world.ticket_case = case_no
     world.ticket_id = f"TK-{case_no}-receiving"
     _ok(*call(client, "GET", f"/tickets/{world.ticket_id}", supervisor(RECEIVING_CITY)))
+
+    # Last, so that no pump runs after it: the router has not run yet (no handling office, no parcel).
+    case_no = apply("IN_TRANSIT_UNROUTED")
+    receive(case_no)
+    post(case_no, "forward", staff(RECEIVING))
 
     for state, case_no in world.cases.items():  # the world is what it says it is
         expected = state.split("_2")[0].replace("_MISSING", "").replace("_UNROUTED", "")

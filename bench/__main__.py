@@ -1,0 +1,222 @@
+"""``python -m bench``: run every figure, print one table, write bench/results.json.
+
+Sizes (environment): BENCH_COLD_RUNS (12), BENCH_WARM_CASES (30), BENCH_QUEUE_CASES (30),
+BENCH_LOAD_SECONDS (20), BENCH_LOAD_CLIENTS (8); BENCH_SKIP=load,package skips figures.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import platform
+import subprocess
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from . import FIGURES
+from .env import ROOT, apply_env
+
+
+def machine() -> dict[str, Any]:
+    try:
+        load = os.getloadavg()
+    except OSError:
+        load = (0.0, 0.0, 0.0)
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                                text=True, check=False).stdout.strip()
+    except OSError:
+        commit = ""
+    return {"nproc": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
+            "load_average": [round(x, 2) for x in load], "commit": commit,
+            "utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+
+
+def _figure(results: dict[str, Any], name: str, skip: set[str], fn: Callable[[], Any]) -> None:
+    if name in skip:
+        results[name] = {"skipped": True}
+        return
+    started = time.perf_counter()
+    print(f"[bench] {name} …", file=sys.stderr, flush=True)
+    try:
+        results[name] = fn()
+    except Exception as err:  # a figure that cannot run is reported, the others still run
+        traceback.print_exc()
+        results[name] = {"error": f"{type(err).__name__}: {err}"}
+    results[name]["elapsed_s"] = round(time.perf_counter() - started, 1)
+
+
+def run() -> dict[str, Any]:
+    """Every figure; each one's failure is recorded in its entry rather than stopping the others."""
+    apply_env()
+    logging.getLogger("cross-city").setLevel(logging.WARNING)  # the app's INFO lines would drown the table
+    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+    skip = {s.strip() for s in os.environ.get("BENCH_SKIP", "").split(",") if s.strip()}
+    results: dict[str, Any] = {"machine": machine()}
+    from . import coldstart, inprocess, load, money, package
+
+    _figure(results, "cold_start", skip, lambda: coldstart.measure(int(os.environ.get("BENCH_COLD_RUNS", "12"))))
+    _figure(results, "package", skip, package.measure)
+    if not {"warm", "requests", "queues"} <= skip:
+        from .harness import Harness
+
+        # Metrics go to stdout as EMF lines (as in Lambda): written, but not into the table.
+        with Harness() as h, contextlib.redirect_stdout(open(os.devnull, "w")):
+            h.complete_case(999_999)  # warm-up: reference data cached, clients created, code paths loaded
+            _figure(results, "requests", skip, lambda: inprocess.count_requests(h))
+            _figure(results, "warm", skip,
+                    lambda: inprocess.warm_overhead(h, int(os.environ.get("BENCH_WARM_CASES", "30"))))
+            _figure(results, "queues", skip,
+                    lambda: inprocess.queue_throughput(h, int(os.environ.get("BENCH_QUEUE_CASES", "30"))))
+    else:
+        results.update({k: {"skipped": True} for k in ("requests", "warm", "queues")})
+    _figure(results, "load", skip, load.measure)
+    req = results.get("requests", {})
+    if "invocations" in req:
+        _figure(results, "money", skip, lambda: money.estimate(req))
+    else:
+        results["money"] = {"skipped": True, "reason": "needs the request count"}
+    results["table"] = table_rows(results)
+    return results
+
+
+# ---------------------------------------------------------------- the table
+
+
+def _fmt(value: Any, unit: str = "") -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.3g}{unit}" if abs(value) < 100 else f"{value:.0f}{unit}"
+    return f"{value}{unit}"
+
+
+def table_rows(r: dict[str, Any]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+
+    def row(figure: str, value: str, floor: str, ratio: Any, goal: str, met: bool | None = None) -> None:
+        rows.append({"figure": figure, "value": value, "floor": floor, "ratio": ratio, "goal": goal,
+                     "met": met})
+
+    c = r.get("cold_start", {})
+    if "ratio" in c:
+        row("1 cold start (import app, median)", _fmt(c["app_s"], " s"), _fmt(c["floor_s"], " s"), c["ratio"],
+            "≤ 1.25", c["ratio"] <= 1.25)
+    p = r.get("package", {})
+    if "zipped_mb" in p:
+        row("2 package zipped (slimmed; raw = floor col.)", _fmt(p["zipped_mb"], " MB"),
+            _fmt(p["raw_zipped_mb"], " MB"), round(p["zipped_mb"] / p["raw_zipped_mb"], 3), "≤ 5 MB",
+            p["zipped_mb"] <= 5)
+        row("2 package unzipped (slimmed)", _fmt(round(p["slim_total"]["unzipped"] / 2**20, 2), " MB"),
+            _fmt(round(p["raw_total"]["unzipped"] / 2**20, 2), " MB"),
+            round(p["slim_total"]["unzipped"] / p["raw_total"]["unzipped"], 3), "report")
+    w = r.get("warm", {})
+    if "p50_ratio" in w:
+        per = w["per_route"]
+        row("3 warm p50, sum of 5 routes", _fmt(round(sum(v["p50_ms"] for v in per.values()), 1), " ms"),
+            _fmt(round(sum(v["floor_p50_ms"] for v in per.values()), 1), " ms"), w["p50_ratio"], "≤ 1.5",
+            w["p50_ratio"] <= 1.5)
+        p99 = sum(v["p99_ms"] for v in per.values())
+        f99 = sum(v["floor_p99_ms"] for v in per.values())
+        row("3 warm p99, sum of 5 routes", _fmt(round(p99, 1), " ms"), _fmt(round(f99, 1), " ms"),
+            round(p99 / f99, 3) if f99 else None, "report")
+    q = r.get("requests", {})
+    if "total" in q:
+        row("4 AWS requests per case + review", str(q["total"]["requests"]), str(q["minimum"]["requests"]),
+            q["ratio"], "report (design min.)")
+        row("4 DynamoDB requests per case", str(q["total"]["dynamodb"]), str(q["minimum"]["dynamodb"]),
+            q["ddb_ratio"], "report")
+        row("4 Scan calls", str(q["scan"]), "0", None, "0", q["scan"] == 0)
+    qt = r.get("queues", {})
+    if "events_per_s" in qt:
+        row("5 queue events/s (batches of 10)", _fmt(qt["events_per_s"], "/s"), _fmt(qt["floor_events_per_s"], "/s"),
+            qt["time_ratio"], "report (time ratio)")
+    ld = r.get("load", {})
+    if "all" in ld:
+        row(f"6 load p50 ({ld['clients']} clients, {ld['seconds']:g} s)", _fmt(ld["all"]["p50_ms"], " ms"),
+            _fmt(ld["floor_health"]["p50_ms"], " ms"), ld["p50_ratio"], "errors = 0", ld["errors"] == 0)
+        row("6 load throughput / p99 / errors",
+            f"{ld['all']['per_s']}/s, p99 {ld['all']['p99_ms']} ms, {ld['errors']} err",
+            f"{ld['floor_health']['per_s']}/s", None, "errors = 0", ld["errors"] == 0)
+    m = r.get("money", {})
+    if "usd" in m:
+        row("7 US$ per 10,000 cases (REST API)", f"${m['usd']:.3f}", f"${m['floor_usd']:.3f}",
+            round(m["usd"] / m["floor_usd"], 3) if m["floor_usd"] else None, "≤ $1", m["met"])
+    for name in FIGURES:
+        if "error" in r.get(name, {}):
+            row(name, "ERROR", "", None, "", False)
+    return rows
+
+
+def print_details(r: dict[str, Any]) -> None:
+    c = r.get("cold_start", {})
+    if "top_imports" in c:
+        print("\nTop import costs (python -X importtime -c 'import app'), by cumulative time:")
+        for t in c["top_imports"]:
+            print(f"  {t['cumulative_ms']:8.1f} ms  (self {t['self_ms']:6.1f})  {t['module']}")
+    q = r.get("requests", {})
+    if "per_use_case" in q:
+        print("\nAWS requests per use case (its asynchronous handlers included) for one complete case:")
+        head = f"  {'use case':24} {'http':>4} {'λ':>3} {'ddb':>4} {'w':>3} {'r':>3} {'sqs':>4} {'sns':>4} " \
+               f"{'WRU':>6} {'RRU':>5} {'scan':>4}"
+        print(head)
+        for name, v in q["per_use_case"].items():
+            print(f"  {name:24} {v['http']:>4} {v['invocations']:>3} {v['dynamodb']:>4} {v['dynamodb_writes']:>3} "
+                  f"{v['dynamodb_reads']:>3} {v['sqs']:>4} {v['sns']:>4} {v['wru']:>6} {v['rru']:>5} {v['scan']:>4}")
+        t = q["total"]
+        print(f"  {'total':24} {q['http_requests']:>4} {len(q['invocations']):>3} {t['dynamodb']:>4} "
+              f"{t['dynamodb_writes']:>3} {t['dynamodb_reads']:>3} {t['sqs']:>4} {t['sns']:>4} {t['wru']:>6} "
+              f"{t['rru']:>5} {t['scan']:>4}")
+        mn = q["minimum"]
+        print(f"  {'design minimum':24} {'':>4} {'':>3} {mn['dynamodb']:>4} {'':>3} {'':>3} {mn['sqs']:>4} "
+              f"{mn['sns']:>4}")
+    w = r.get("warm", {})
+    if "per_route" in w:
+        print(f"\nWarm request overhead ({w['cases']} cases), ms:")
+        for name, v in w["per_route"].items():
+            print(f"  {name:10} p50 {v['p50_ms']:7.2f} (floor {v['floor_p50_ms']:6.2f}, x{v['p50_ratio']})   "
+                  f"p99 {v['p99_ms']:7.2f} (floor {v['floor_p99_ms']:6.2f})")
+    qt = r.get("queues", {})
+    if "per_queue" in qt:
+        print("\nQueue throughput:")
+        for name, v in qt["per_queue"].items():
+            print(f"  {name:15} {v['events']:4} events in {v['batches']} batches: {v['events_per_s']:7.1f}/s "
+                  f"(raw DynamoDB writes {v['floor_writes_events_per_s']:.1f}/s, x{v['time_ratio']})")
+    m = r.get("money", {})
+    if "terms_usd" in m:
+        print(f"\nCost of {m['cases']:,} completed cases ({m['prices_as_of']}):")
+        for k, v in sorted(m["terms_usd"].items(), key=lambda kv: -kv[1]):
+            print(f"  {k:18} ${v:.4f}")
+        print(f"  {'total':18} ${m['usd']:.4f}   (with an HTTP API instead of REST: ${m['usd_with_http_api']:.4f})")
+
+
+def print_table(rows: list[dict[str, Any]]) -> None:
+    widths = [46, 30, 12, 7, 22]
+    print()
+    print(f"{'figure':{widths[0]}} {'value':>{widths[1]}} {'floor':>{widths[2]}} {'ratio':>{widths[3]}}  goal")
+    print("-" * (sum(widths) + 6))
+    for r in rows:
+        ratio = "—" if r["ratio"] is None else f"{r['ratio']:.2f}"
+        mark = {True: " ✓", False: " ✗", None: ""}[r["met"]]
+        print(f"{r['figure']:{widths[0]}} {r['value']:>{widths[1]}} {r['floor']:>{widths[2]}} {ratio:>{widths[3]}}"
+              f"  {r['goal']}{mark}")
+
+
+def main() -> int:
+    started = time.perf_counter()
+    results = run()
+    results["elapsed_s"] = round(time.perf_counter() - started, 1)
+    out = ROOT / "bench" / "results.json"
+    out.write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str) + "\n")
+    print_details(results)
+    print_table(results["table"])
+    print(f"\n{results['elapsed_s']:.0f} s; written {out.relative_to(ROOT)}")
+    return 0  # benchmarks report; they never fail on timing
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,227 @@
+"""The application in-process under moto (as the tests' ``client`` and ``pump`` fixtures run it), with every
+AWS call it makes recorded, and the use cases of one case's life driven through its real routes and queue
+handlers."""
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+from typing import Any
+
+from .recorder import Call, Recorder
+
+RECEIVING, HANDLING, MATTER = "SZ-GOV", "DG-GOV", "DG-SI-CERT"  # Shenzhen window, Dongguan matter
+HANDLERS = {"routing": "route_parcels", "courier-events": "apply_courier_events", "tickets": "open_tickets",
+            "notifications": "send_notifications"}
+USE_CASES = ("apply", "receive", "forward", "courier (materials leg)", "decide", "ship-result",
+             "courier (result leg)", "review")
+TIMED = ("apply", "receive", "forward", "decide", "review")
+
+
+@dataclass
+class Invocation:
+    """One Lambda invocation: an HTTP request or a handler batch."""
+
+    function: str
+    phase: str
+    seconds: float
+    records: int
+    calls: list[Call] = field(default_factory=list)
+
+
+def resident_id(n: int) -> str:
+    from chalicelib.domain.identity import with_check_digit
+
+    return with_check_digit(f"440305{1960 + n % 45}{n % 12 + 1:02d}{n % 28 + 1:02d}{n % 1000:03d}")
+
+
+def application(n: int) -> dict[str, Any]:
+    return {
+        "matter_id": MATTER, "receiving_office_id": RECEIVING,
+        "applicant": {"name": "张三", "id_type": "RESIDENT_ID", "id_number": resident_id(n), "phone": "13800138000"},
+        "materials": [{"name": "身份证", "provided": True}, {"name": "申请表", "provided": True}],
+        "delivery": {"method": "MAIL", "address": {"city": "440300", "detail": "南山区科技园科苑路15号",
+                                                   "recipient": "张三", "phone": "13800138000"}},
+    }
+
+
+def headers(role: str, sub: str, office: str | None = None) -> dict[str, str]:
+    from chalicelib.api.auth import issue_dev_token
+
+    return {"Authorization": f"Bearer {issue_dev_token(role, sub, office, None, sub)}",
+            "Content-Type": "application/json"}
+
+
+class Harness:
+    """moto + the app + chalice's test client + the pump with every handler wrapped (timed, labelled)."""
+
+    def __init__(self, start_mock: bool = True) -> None:
+        self._stack = ExitStack()
+        self.start_mock = start_mock
+        self.recorder = Recorder()
+        self.invocations: list[Invocation] = []
+        self._courier_clock = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+        # Called right after each recorded invocation (the warm figure replays its requests there, while
+        # the emulator's tables are the size they were for the request itself).
+        self.after_invocation: Callable[[Invocation], None] | None = None
+
+    # ------------------------------------------------------------ set-up
+
+    def __enter__(self) -> Harness:
+        import boto3
+        from botocore.config import Config
+
+        self.recorder.install()
+        self._stack.callback(self.recorder.uninstall)
+        if self.start_mock:
+            from moto import mock_aws
+
+            self._stack.enter_context(mock_aws())
+            from chalicelib.adapters import messaging, reference_store, tables
+
+            tables.create_tables(boto3.client("dynamodb", region_name="us-east-1"))
+            messaging.create_all(visibility_timeout=0)
+            reference_store.seed()
+            self._stack.callback(reference_store.invalidate)
+        from chalice.test import Client
+
+        import app
+        from chalicelib.adapters import tables
+        from tools.pump import Pump
+
+        self.app = app
+        self.client = self._stack.enter_context(Client(app.app))
+        proxy = SimpleNamespace(relay_outbox=self._wrap("relay_outbox", app.relay_outbox), sweep=app.sweep,
+                                **{name: self._wrap(name, getattr(app, name)) for name in HANDLERS.values()})
+        self.pump = Pump(proxy, wait_seconds=0)
+        # The floor's clients: plain boto3, with botocore's parameter validation off as PynamoDB has it.
+        raw_config = Config(parameter_validation=False)
+        self.raw = {name: boto3.client(name, region_name="us-east-1", config=raw_config)
+                    for name in ("dynamodb", "sqs", "sns")}
+        self.scratch_queue = self.raw["sqs"].create_queue(QueueName="kc-bench-floor")["QueueUrl"]
+        self.recorder.describe_tables(self.raw["dynamodb"], [m.Meta.table_name for m in tables.all_models()])
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stack.close()
+
+    def _wrap(self, name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+        def timed(event: dict[str, Any], context: Any) -> Any:
+            since = len(self.recorder.calls)
+            try:
+                with self.recorder.labelled(name):
+                    start = time.perf_counter()
+                    try:
+                        return fn(event, context)
+                    finally:
+                        inv = Invocation(name, self.recorder.phase, time.perf_counter() - start,
+                                         len(event.get("Records", [])), self.recorder.take(since))
+                        self.invocations.append(inv)
+            finally:
+                if self.after_invocation is not None:
+                    self.after_invocation(inv)
+        return timed
+
+    # ------------------------------------------------------------ requests
+
+    def http(self, method: str, path: str, hdrs: dict[str, str], body: Any = None,
+             function: str | None = None, raw: bytes | None = None) -> tuple[int, Any]:
+        """One API request through the app (one API Gateway request, one Lambda invocation). Recorded
+        under ``function`` when given; the benchmark's own look-ups pass None and are not counted."""
+        kwargs: dict[str, Any] = {"headers": hdrs}
+        if raw is not None:
+            kwargs["body"] = raw
+        elif body is not None:
+            kwargs["body"] = json.dumps(body, ensure_ascii=False)
+        since = len(self.recorder.calls)
+        with self.recorder.labelled(function):
+            start = time.perf_counter()
+            resp = getattr(self.client.http, method.lower())(path, **kwargs)
+            elapsed = time.perf_counter() - start
+        if function is not None:
+            inv = Invocation(function, self.recorder.phase, elapsed, 1, self.recorder.take(since))
+            self.invocations.append(inv)
+            if self.after_invocation is not None:
+                self.after_invocation(inv)
+        return resp.status_code, (json.loads(resp.body) if resp.body else None)
+
+    def settle(self) -> None:
+        """Deliver everything pending (outbox stream and queues) to the handlers."""
+        self.pump.run_until_idle()
+
+    def courier(self, waybill: str, event: str, function: str | None = "courier_webhook") -> None:
+        from chalicelib.adapters.courier import signed_body
+
+        self._courier_clock += timedelta(minutes=1)
+        raw, sig = signed_body({"waybill": waybill, "event": event, "at": self._courier_clock.isoformat()})
+        status, data = self.http("POST", "/webhooks/courier",
+                                 {"Content-Type": "application/json", "X-Signature": sig}, raw=raw,
+                                 function=function)
+        assert status == 202, data
+
+    def legs(self, case_no: str, sub: str) -> list[dict[str, Any]]:
+        status, data = self.http("GET", f"/cases/{case_no}/shipments", headers("citizen", sub))
+        assert status == 200, data
+        return list(data["items"])
+
+    # ------------------------------------------------------------ one case's life
+
+    def complete_case(self, n: int, rating: int = 5) -> dict[str, float]:
+        """apply → receive → forward (routing) → materials delivered (ACCEPTED) → decide → ship-result
+        (routing) → result delivered (COMPLETED) → the applicant's review. Returns the seconds of each
+        timed route."""
+        sub = f"bench-{n}"
+        timings: dict[str, float] = {}
+        rec = self.recorder
+
+        def route(use_case: str, method: str, path: str, hdrs: dict[str, str], body: Any = None,
+                  function: str | None = None) -> Any:
+            rec.phase = use_case
+            start = time.perf_counter()
+            status, data = self.http(method, path, hdrs, body, function=function or use_case)
+            timings[use_case] = time.perf_counter() - start
+            assert status in (200, 201), (use_case, status, data)
+            return data
+
+        case = route("apply", "POST", "/cases", headers("citizen", sub), application(n))
+        case_no = case["case_no"]
+        self.settle()
+        route("receive", "POST", f"/cases/{case_no}/receive", headers("staff", "staff-sz", RECEIVING), {})
+        self.settle()
+        route("forward", "POST", f"/cases/{case_no}/forward", headers("staff", "staff-sz", RECEIVING))
+        self.settle()
+        rec.phase = "courier (materials leg)"
+        waybill = self.legs(case_no, sub)[0]["waybill"]
+        for event in ("PICKED_UP", "IN_TRANSIT", "DELIVERED"):
+            self.courier(waybill, event)
+        self.settle()
+        route("decide", "POST", f"/cases/{case_no}/decide", headers("staff", "staff-dg", HANDLING),
+              {"approved": True, "note": ""})
+        self.settle()
+        route("ship-result", "POST", f"/cases/{case_no}/ship-result", headers("staff", "staff-dg", HANDLING))
+        self.settle()
+        rec.phase = "courier (result leg)"
+        result = next(leg for leg in self.legs(case_no, sub) if leg["kind"] == "RESULT")
+        for event in ("PICKED_UP", "IN_TRANSIT", "DELIVERED"):
+            self.courier(result["waybill"], event)
+        self.settle()
+        status, final = self.http("GET", f"/cases/{case_no}", headers("citizen", sub))
+        assert status == 200 and final["status"] == "COMPLETED", final
+        review: dict[str, Any] = {"stage": "handling", "rating": rating}
+        if rating <= 2:
+            review.update(tags=["超时"], comment="太慢")
+        route("review", "POST", f"/cases/{case_no}/reviews", headers("citizen", sub), review,
+              function="submit_review")
+        self.settle()
+        rec.phase = ""
+        self.last_case = (case_no, sub)
+        return timings
+
+    def timeline_length(self, case_no: str, sub: str) -> int:
+        status, data = self.http("GET", f"/cases/{case_no}/timeline", headers("citizen", sub))
+        assert status == 200, data
+        return len(data["items"])

@@ -195,6 +195,17 @@ def test_bad_input_catalogue(api_world: World, client: Any, api_store_counts: An
         if changed or queue_depth("courier-events") != queued:
             problems.append(f"POST {route['path']}: bad input stored something: {changed}, "
                             f"courier-events {queued} → {queue_depth('courier-events')}")
+        for content_type in ("application/xml", "text/html", "image/png"):
+            hdrs = {**ACTORS[route["role"]], "Content-Type": content_type}
+            resp = client.http.post(path, headers=hdrs, body=_dump(route["valid"]))
+            sent += 1
+            problem = _problem(resp.status_code, json.loads(resp.body), 415)
+            if problem:
+                problems.append(f"POST {route['path']} as {content_type}: {problem}")
+        after = api_store_counts()
+        changed = {t: (before[t], after[t]) for t in before if before[t] != after[t]}
+        if changed:
+            problems.append(f"POST {route['path']}: a body of another Content-Type stored something: {changed}")
         # The target was in a state where a valid request is taken: the 4xx above came from the input.
         status, data = _post(client, path, route["role"], _dump(route["valid"]))
         if status != route["ok"]:

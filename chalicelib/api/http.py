@@ -94,7 +94,7 @@ def framework_errors(event: Any, get_response: Callable[[Any], Response]) -> Res
     if response.status_code >= 400 and isinstance(body, dict) and set(body) == {"Code", "Message"}:
         code = "".join(f"_{c.lower()}" if c.isupper() else c for c in str(body["Code"])).lstrip("_")
         return json_response({"code": code, "message": str(body["Message"])}, response.status_code,
-                             {k: v for k, v in response.headers.items() if k.lower() != "content-type"})
+                             {k: str(v) for k, v in response.headers.items() if k.lower() != "content-type"})
     return response
 
 

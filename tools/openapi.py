@@ -29,6 +29,7 @@ ERROR_STATUSES = {
     "404": "Not found",
     "409": "State conflict (with `current_status`) or a lost race",
     "413": "Body larger than 64 KiB",
+    "415": "A Content-Type the API does not read (send JSON)",
     "422": "A business rule forbids it",
     "429": "Too many requests (query-code guessing)",
 }

@@ -5,12 +5,10 @@ Thin on purpose: each route parses, authorises, calls one service function and s
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice import Rate
 
-from chalicelib.adapters.reference_store import catalogue
-from chalicelib.api import views
 from chalicelib.api.events import sqs_batch, stream_records
 from chalicelib.api.handling_routes import bp as handling_routes
 from chalicelib.api.http import RequestReader, ServiceApp, encode_cursor, json_response
@@ -18,16 +16,29 @@ from chalicelib.api.review_routes import bp as review_routes
 from chalicelib.config import settings
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.observability import count
-from chalicelib.services import (
-    courier_events,
-    intake,
-    notifications,
-    outbox_relay,
-    queries,
-    reviews_consumer,
-    routing,
-    sweeper,
-)
+
+if TYPE_CHECKING:
+    from chalicelib.adapters.reference_store import catalogue
+    from chalicelib.api import views
+    from chalicelib.services import (
+        courier_events,
+        intake,
+        notifications,
+        outbox_relay,
+        queries,
+        reviews_consumer,
+        routing,
+        sweeper,
+    )
+else:  # each Lambda function imports what its own handler uses, on first use (cold start: docs/PERFORMANCE.md)
+    from chalicelib.lazy import lazy_function, lazy_module
+
+    catalogue = lazy_function("chalicelib.adapters.reference_store", "catalogue")
+    views = lazy_module("chalicelib.api.views")
+    courier_events, intake, notifications, outbox_relay, queries, reviews_consumer, routing, sweeper = (
+        lazy_module(f"chalicelib.services.{name}") for name in (
+            "courier_events", "intake", "notifications", "outbox_relay", "queries", "reviews_consumer",
+            "routing", "sweeper"))
 
 app = ServiceApp(app_name="cross-city-service")
 app.register_blueprint(handling_routes)

@@ -106,6 +106,8 @@ def table_rows(r: dict[str, Any]) -> list[dict[str, Any]]:
     if "ratio" in c:
         row("1 cold start (import app, median)", _fmt(c["app_s"], " s"), _fmt(c["floor_s"], " s"), c["ratio"],
             "≤ 1.25", c["ratio"] <= 1.25)
+        row("1 cold start + modules of a first POST /cases", _fmt(c["first_apply_s"], " s"), _fmt(c["floor_s"], " s"),
+            c["first_apply_ratio"], "report")
     p = r.get("package", {})
     if "zipped_mb" in p:
         row("2 package zipped (slimmed; raw = floor col.)", _fmt(p["zipped_mb"], " MB"),
@@ -191,7 +193,9 @@ def print_details(r: dict[str, Any]) -> None:
         print(f"\nCost of {m['cases']:,} completed cases ({m['prices_as_of']}):")
         for k, v in sorted(m["terms_usd"].items(), key=lambda kv: -kv[1]):
             print(f"  {k:18} ${v:.4f}")
-        print(f"  {'total':18} ${m['usd']:.4f}   (with an HTTP API instead of REST: ${m['usd_with_http_api']:.4f})")
+        print(f"  {'total':18} ${m['usd']:.4f}")
+        for name, usd in m.get("scenarios_usd", {}).items():
+            print(f"  scenario: {name:52} ${usd:.4f}")
 
 
 def print_table(rows: list[dict[str, Any]]) -> None:

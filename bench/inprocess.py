@@ -81,7 +81,21 @@ def count_requests(h: Harness) -> dict[str, Any]:
         aws_calls = sum(1 for c in inv.calls if c.service in ("dynamodb", "sqs", "sns"))
         lambda_rows.append({"function": inv.function, "seconds": inv.seconds, "aws_seconds": floor,
                             "aws_calls": aws_calls, "http": _is_http(inv)})
+    # What other index designs would cost in write units, from the same recorded writes.
+    from chalicelib.config import settings
+
+    cases, reviews = settings().name("cases"), settings().name("reviews")
+    keys_only = {(cases, "by_receiving_office"): "KEYS_ONLY", (cases, "by_handling_office"): "KEYS_ONLY"}
+    what_if_wru = {
+        "as built": round(h.recorder.recost(calls), 1),
+        "office work-queue indexes KEYS_ONLY": round(h.recorder.recost(calls, keys_only), 1),
+        "... and review indexes KEYS_ONLY": round(h.recorder.recost(calls, {
+            **keys_only, (reviews, "by_office"): "KEYS_ONLY", (reviews, "by_city"): "KEYS_ONLY"}), 1),
+        "office indexes KEYS_ONLY, events from the cases table's stream (no outbox items)": round(
+            h.recorder.recost(calls, keys_only, without_table=settings().name("outbox")), 1),
+    }
     return {
+        "what_if_wru": what_if_wru,
         "case_no": case_no,
         "per_use_case": per_use_case,
         "per_function": per_function,

@@ -55,7 +55,14 @@ def estimate(requests: dict[str, Any]) -> dict[str, Any]:
     floor = round((per_case["api_gateway"] + per_case["lambda_requests"]) * CASES, 4)
     dominant = max(terms, key=lambda k: terms[k])
     with_http_api = round(usd - terms["api_gateway"] + http * p["api_gateway_http_per_request"] * CASES, 4)
+    # What would meet the goal: the same case with an HTTP API, and with cheaper index designs.
+    scenarios = {"as built (REST API)": usd, "HTTP API": with_http_api}
+    for name, wru in requests.get("what_if_wru", {}).items():
+        if name != "as built":
+            scenarios[f"HTTP API + {name}"] = round(
+                with_http_api + (wru - total["wru"]) * p["dynamodb_per_wru"] * CASES, 4)
     return {
+        "scenarios_usd": scenarios,
         "cases": CASES, "usd": usd, "floor_usd": floor, "terms_usd": terms, "dominant": dominant,
         "goal_usd": GOAL_USD, "met": usd <= GOAL_USD, "usd_with_http_api": with_http_api,
         "per_case": {"api_requests": http, "lambda_invocations": len(invocations),

@@ -135,13 +135,16 @@ class Recorder:
         names = self.keys.get(table) or tuple(sorted(item))[:1]
         return json.dumps({k: item.get(k) for k in names}, sort_keys=True, default=str)
 
-    def _put_cost(self, table: str, item: dict[str, Any] | None, key: dict[str, Any]) -> float:
-        """Base-table units for the new image plus one index write per GSI it touches (two when an index key
-        changes: the old entry is deleted and a new one written)."""
+    def _put_cost(self, table: str, item: dict[str, Any] | None, key: dict[str, Any],
+                  transactional: bool = False) -> float:
+        """Base-table units for the new image (twice in a transaction) plus the index writes: per GSI the
+        item is in, one write of the projected image, or two when the index key changes (the old entry is
+        deleted, a new one written); none for a keys-only index whose keys did not change. Index writes are
+        standard writes, also for a transaction."""
         shadow_key = (table, self._key_of(table, item or key))
         old = self._shadow.get(shadow_key)
         size = item_size(item) if item is not None else item_size(old or key)
-        units: float = write_units(size)
+        units: float = write_units(size) * (2 if transactional else 1)
         for gsi in self.gsis.get(table, []):
             new_keys = tuple(json.dumps((item or {}).get(k), default=str) for k in gsi.keys)
             old_keys = tuple(json.dumps((old or {}).get(k), default=str) for k in gsi.keys)
@@ -150,6 +153,8 @@ class Recorder:
             projected = size if gsi.projection == "ALL" else 100
             if in_new and in_old and new_keys != old_keys:
                 units += 1 + write_units(projected)
+            elif in_new and in_old and gsi.projection == "KEYS_ONLY":
+                continue
             elif in_new or in_old:
                 units += write_units(projected)
         if item is not None:
@@ -173,9 +178,9 @@ class Recorder:
             for entry in params["TransactItems"]:
                 (kind, body), = entry.items()
                 if kind == "Put":
-                    total += 2 * self._put_cost(body["TableName"], body["Item"], body["Item"])
+                    total += self._put_cost(body["TableName"], body["Item"], body["Item"], transactional=True)
                 elif kind == "Delete":
-                    total += 2 * self._put_cost(body["TableName"], None, body["Key"])
+                    total += self._put_cost(body["TableName"], None, body["Key"], transactional=True)
                 else:  # Update, ConditionCheck
                     total += 2 * write_units(item_size(body.get("Key", {})))
             return total
@@ -189,6 +194,27 @@ class Recorder:
                         total += self._put_cost(table, None, req["DeleteRequest"]["Key"])
             return total
         return 0.0
+
+    def recost(self, calls: list[Call], projections: dict[tuple[str, str], str] | None = None,
+               without_table: str | None = None) -> float:
+        """WRU of ``calls`` again from a clean slate, optionally with other projections for some indexes
+        ({(table, index): "KEYS_ONLY"}) or without the writes to one table: what another design would cost."""
+        other = Recorder()
+        other.keys = dict(self.keys)
+        other.gsis = {t: [GsiSpec(g.name, g.keys, (projections or {}).get((t, g.name), g.projection)) for g in gs]
+                      for t, gs in self.gsis.items()}
+        total = 0.0
+        for c in calls:
+            if c.service != "dynamodb" or c.op not in DDB_WRITES:
+                continue
+            params = c.params
+            if without_table and c.op == "TransactWriteItems":
+                params = {**params, "TransactItems": [e for e in params["TransactItems"]
+                                                      if next(iter(e.values()))["TableName"] != without_table]}
+            elif without_table and params.get("TableName") == without_table:
+                continue
+            total += other._write_cost(c.op, params)
+        return total
 
     def describe_tables(self, client: Any, names: list[str]) -> None:
         """Learn each table's key and GSIs (for index write costs)."""

@@ -5,20 +5,33 @@ so the code and the cloud cannot drift. Table names follow ``{RESOURCE_PREFIX}-{
 """
 from __future__ import annotations
 
+import json
 from typing import Any, ClassVar
 
 from pynamodb.attributes import (
     BooleanAttribute,
-    JSONAttribute,
     ListAttribute,
     MapAttribute,
     NumberAttribute,
     UnicodeAttribute,
 )
+from pynamodb.attributes import JSONAttribute as PynamoJSONAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
 from ..config import settings
+
+
+class JSONAttribute(PynamoJSONAttribute):
+    """JSON in a string attribute, stored compact and in UTF-8: Chinese text as itself (3 bytes a
+    character) rather than as ``\\uXXXX`` escapes (6 bytes), which keeps a case under the 1 KB a write unit
+    buys. Reads either form."""
+
+    def serialize(self, value: Any) -> Any:
+        return None if value is None else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+    def deserialize(self, value: Any) -> Any:
+        return json.loads(value, strict=False)
 
 
 def _meta(logical: str, **extra: Any) -> Any:

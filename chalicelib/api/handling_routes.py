@@ -2,16 +2,24 @@
 re-ship, shipments, courier webhook). Registered on the app as a blueprint."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..adapters import courier, messaging
 from ..config import settings
-from ..domain.access import is_applicant
 from ..domain.errors import PayloadTooLarge, Unauthenticated
-from ..services import handling
-from . import views
 from .http import RequestReader, ServiceBlueprint, json_response
 from .schemas import parse_body
+
+if TYPE_CHECKING:
+    from ..adapters import courier, messaging
+    from ..domain.access import is_applicant
+    from ..services import handling
+    from . import views
+else:  # imported on first use: see chalicelib/lazy.py
+    from ..lazy import lazy_function, lazy_module
+
+    courier, messaging = lazy_module("chalicelib.adapters.courier"), lazy_module("chalicelib.adapters.messaging")
+    is_applicant = lazy_function("chalicelib.domain.access", "is_applicant")
+    handling, views = lazy_module("chalicelib.services.handling"), lazy_module("chalicelib.api.views")
 
 bp = ServiceBlueprint(__name__)
 

@@ -6,13 +6,12 @@ import binascii
 import functools
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint, Chalice, Response
 from chalice.app import Request
 
 from ..config import settings
-from ..domain.case import Actor
 from ..domain.errors import (
     Conflict,
     DomainError,
@@ -28,6 +27,9 @@ from ..domain.errors import (
 from ..observability import logger
 from .auth import authenticate, require_role
 from .schemas import parse_body
+
+if TYPE_CHECKING:
+    from ..domain.case import Actor
 
 STATUS_OF: list[tuple[type[DomainError], int]] = [
     (InvalidInput, 400),

@@ -1,13 +1,24 @@
 """Routes of reviews (好差评), tickets (差评工单) and statistics. Registered on the app as a blueprint."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..domain.access import supervises_city
 from ..domain.errors import InvalidInput
-from ..services import review_stats, reviews, tickets
 from .http import RequestReader, ServiceBlueprint, encode_cursor, json_response
-from .review_views import applicant_review_view, review_view, ticket_view
+
+if TYPE_CHECKING:
+    from ..domain.access import supervises_city
+    from ..services import review_stats, reviews, tickets
+    from .review_views import applicant_review_view, review_view, ticket_view
+else:  # imported on first use: see chalicelib/lazy.py
+    from ..lazy import lazy_function, lazy_module
+
+    supervises_city = lazy_function("chalicelib.domain.access", "supervises_city")
+    review_stats, reviews, tickets = (lazy_module(f"chalicelib.services.{m}")
+                                      for m in ("review_stats", "reviews", "tickets"))
+    applicant_review_view, review_view, ticket_view = (lazy_function("chalicelib.api.review_views", f)
+                                                       for f in ("applicant_review_view", "review_view",
+                                                                 "ticket_view"))
 
 bp = ServiceBlueprint(__name__)
 

@@ -1,0 +1,65 @@
+"""The benchmark's request-counting path for one case, checked for structure (no timing): one complete case
+and its review make no Scan, every use case has its row, and the results carry every figure."""
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def harness(aws):
+    from bench.harness import Harness
+
+    with Harness(start_mock=False) as h:
+        yield h
+
+
+def test_counted_case_makes_no_scan_and_every_use_case_has_a_row(harness):
+    from bench import inprocess
+    from bench.harness import USE_CASES
+
+    counted = inprocess.count_requests(harness)
+
+    assert counted["scan"] == 0
+    assert counted["total"]["scan"] == 0
+    assert all(row["scan"] == 0 for row in counted["per_use_case"].values())
+    assert set(counted["per_use_case"]) == set(USE_CASES)
+    for name, row in counted["per_use_case"].items():
+        assert row["http"] >= 1 and row["dynamodb"] >= 1, (name, row)
+    assert counted["http_requests"] == 12  # apply, receive, forward, 6 courier events, decide, ship-result, review
+    assert counted["total"]["dynamodb_writes"] >= counted["minimum"]["dynamodb"] // 2
+    assert counted["total"]["sqs"] > 0 and counted["total"]["sns"] > 0
+    assert counted["total"]["wru"] > 0 and counted["total"]["rru"] > 0
+
+
+def test_results_carry_every_figure_and_the_money_terms(harness):
+    from bench import FIGURES, inprocess, money
+    from bench.__main__ import table_rows
+
+    counted = inprocess.count_requests(harness)
+    cost = money.estimate(counted)
+    assert set(cost["terms_usd"]) == {"api_gateway", "lambda_requests", "lambda_duration", "dynamodb_writes",
+                                      "dynamodb_reads", "sqs", "sns"}
+    assert cost["usd"] > 0 and cost["prices_as_of"]
+
+    results = {name: {"skipped": True} for name in FIGURES}
+    results.update(requests=counted, money=cost)
+    rows = table_rows(results)
+    assert set(FIGURES) == {"cold_start", "package", "warm", "requests", "queues", "load", "money"}
+    figures = " ".join(r["figure"] for r in rows)
+    assert "Scan calls" in figures and "US$" in figures
+    assert {"figure", "value", "floor", "ratio", "goal"} <= set(rows[0])
+
+
+def test_importing_bench_has_no_side_effects():
+    import importlib
+    import os
+
+    before = dict(os.environ)
+    for name in ("bench", "bench.env", "bench.recorder", "bench.harness", "bench.inprocess", "bench.money",
+                 "bench.coldstart", "bench.package", "bench.load", "bench.__main__"):
+        importlib.import_module(name)
+    assert dict(os.environ) == before
+    from botocore import handlers
+
+    assert not any(getattr(h[1], "__self__", None).__class__.__name__ == "Recorder"
+                   for h in handlers.BUILTIN_HANDLERS)

@@ -38,7 +38,7 @@ def test_a_route_without_documentation_fails_the_build() -> None:
     extra = Chalice(app_name="drift-probe")
     extra.routes.update(app.app.routes)
     extra.route("/undocumented", methods=["DELETE"])(lambda: {})
-    with pytest.raises(DocumentDrift, match="DELETE.*/undocumented"):
+    with pytest.raises(DocumentDrift, match=r"DELETE.*/undocumented"):
         build_document(extra)
 
 

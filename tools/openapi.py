@@ -279,6 +279,10 @@ OPERATIONS: dict[tuple[str, str], Op] = {
 }
 
 
+class DocumentDrift(Exception):
+    """A registered route has no entry in OPERATIONS, or an entry no longer has a route."""
+
+
 def registered_routes(chalice_app: Any = None) -> set[tuple[str, str]]:
     """(method, path) of every route registered on the Chalice app, blueprints included."""
     if chalice_app is None:
@@ -331,7 +335,7 @@ def build_document(chalice_app: Any = None) -> dict[str, Any]:
     undocumented = sorted(routes - set(OPERATIONS))
     stale = sorted(set(OPERATIONS) - routes)
     if undocumented or stale:
-        raise SystemExit(f"tools/openapi.py is out of step with the app: undocumented {undocumented}, "
+        raise DocumentDrift(f"tools/openapi.py is out of step with the app: undocumented {undocumented}, "
                          f"no longer routed {stale}")
     paths: dict[str, dict[str, Any]] = {}
     for (method, path), op in sorted(OPERATIONS.items(), key=lambda item: (item[0][1], item[0][0])):
@@ -372,7 +376,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write", action="store_true", help=f"write {DOCUMENT_PATH.relative_to(ROOT)}")
     parser.add_argument("--check", action="store_true", help="exit 1 when the written document is out of date")
     args = parser.parse_args(argv)
-    text = render(build_document())
+    try:
+        text = render(build_document())
+    except DocumentDrift as err:
+        print(err, file=sys.stderr)
+        return 1
     if args.write:
         DOCUMENT_PATH.parent.mkdir(parents=True, exist_ok=True)
         DOCUMENT_PATH.write_text(text, encoding="utf-8")

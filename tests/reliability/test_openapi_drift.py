@@ -28,6 +28,20 @@ def test_openapi_file_is_up_to_date() -> None:
         "docs/openapi.json is out of date: run `make openapi`")
 
 
+def test_a_route_without_documentation_fails_the_build() -> None:
+    import pytest
+    from chalice import Chalice
+
+    import app
+    from tools.openapi import DocumentDrift
+
+    extra = Chalice(app_name="drift-probe")
+    extra.routes.update(app.app.routes)
+    extra.route("/undocumented", methods=["DELETE"])(lambda: {})
+    with pytest.raises(DocumentDrift, match=r"DELETE.*/undocumented"):
+        build_document(extra)
+
+
 def test_openapi_request_schemas_are_the_apps() -> None:
     """Each request body in the document is the schema the route validates with, and its example passes it."""
     from chalicelib.api.schemas import SCHEMAS, validator

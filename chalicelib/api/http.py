@@ -88,6 +88,18 @@ def correlation(event: Any, get_response: Callable[[Any], Response]) -> Response
     return response
 
 
+def framework_errors(event: Any, get_response: Callable[[Any], Response]) -> Response:
+    """HTTP middleware: the errors Chalice answers by itself before a view runs (415 for a Content-Type no
+    route accepts, 405) get the API's ``{"code", "message"}`` shape like every other error."""
+    response = get_response(event)
+    body = response.body
+    if response.status_code >= 400 and isinstance(body, dict) and set(body) == {"Code", "Message"}:
+        code = "".join(f"_{c.lower()}" if c.isupper() else c for c in str(body["Code"])).lstrip("_")
+        return json_response({"code": code, "message": str(body["Message"])}, response.status_code,
+                             {k: str(v) for k, v in response.headers.items() if k.lower() != "content-type"})
+    return response
+
+
 # Bodies are parsed here, as JSON, whatever the client declared: a client that forgets the Content-Type
 # header gets the same clear 400 (or success) instead of the framework's own 415 shape.
 ACCEPTED_CONTENT_TYPES = ["application/json", "text/plain", "application/x-www-form-urlencoded",
@@ -101,6 +113,7 @@ class ServiceApp(Chalice):
     def __init__(self, app_name: str, **kwargs: Any) -> None:
         super().__init__(app_name, **kwargs)
         self.register_middleware(correlation, "http")
+        self.register_middleware(framework_errors, "http")
 
     def route(self, path: str, **kwargs: Any) -> Callable[..., Any]:
         kwargs.setdefault("content_types", ACCEPTED_CONTENT_TYPES)

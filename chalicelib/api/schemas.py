@@ -158,6 +158,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
 }
 
 _validators: dict[str, Callable[[Any], Any]] = {}
+MAX_DEPTH = 16  # the deepest request schema nests 4 levels
 
 
 def validator(name: str) -> Callable[[Any], Any]:
@@ -206,25 +207,37 @@ def parse_body(raw: bytes | None, schema: str, max_bytes: int, optional: bool = 
         data = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise InvalidInput("body", "is not valid UTF-8") from None
-    except (json.JSONDecodeError, RecursionError):
+    except RecursionError:
+        raise InvalidInput("body", f"is nested deeper than {MAX_DEPTH} levels") from None
+    except ValueError:  # not JSON, or a number too long to convert (over 4,300 digits)
         raise InvalidInput("body", "is not valid JSON") from None
     if not isinstance(data, dict):
         raise InvalidInput("body", "must be a JSON object")
+    _reject_control_characters(data, "")  # first: field names are echoed in the schema errors below
     try:
         validator(schema)(data)
     except fastjsonschema.JsonSchemaValueException as err:
         raise InvalidInput(_field(err), _message(err)) from None
-    _reject_control_characters(data, "")
     return data
 
 
-def _reject_control_characters(value: Any, path: str) -> None:
+def _clean(text: str) -> bool:
+    return not any((ord(c) < 32 and c not in "\n\r\t") or c == "\x7f" or "\ud800" <= c <= "\udfff" for c in text)
+
+
+def _reject_control_characters(value: Any, path: str, depth: int = 0) -> None:
+    if depth > MAX_DEPTH:
+        raise InvalidInput(path or "body", f"is nested deeper than {MAX_DEPTH} levels")
     if isinstance(value, str):
         if any(ord(c) < 32 and c not in "\n\r\t" for c in value) or "\x7f" in value:
             raise InvalidInput(path or "body", "contains control characters")
+        if any("\ud800" <= c <= "\udfff" for c in value):  # a \uD800 escape parses, but is no character
+            raise InvalidInput(path or "body", "is not valid Unicode (unpaired surrogate)")
     elif isinstance(value, dict):
         for key, item in value.items():
-            _reject_control_characters(item, f"{path}.{key}" if path else str(key))
+            if not _clean(key):  # not echoed back: the field name itself is the problem
+                raise InvalidInput(path or "body", "has a field name with control characters or invalid Unicode")
+            _reject_control_characters(item, f"{path}.{key}" if path else str(key), depth + 1)
     elif isinstance(value, list):
         for i, item in enumerate(value):
-            _reject_control_characters(item, f"{path}[{i}]")
+            _reject_control_characters(item, f"{path}[{i}]", depth + 1)

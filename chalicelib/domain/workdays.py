@@ -1,12 +1,18 @@
 """Working days on the mainland China calendar (with 调休 make-up days) and China Standard Time dates.
 
-The calendar comes from the maintained ``chinesecalendar`` package. A date outside the years it knows
+The calendar comes from the maintained ``chinesecalendar`` package. A year the package does not know yet
+(the State Council publishes the next year's schedule each November) can be added as data in
+``chalicelib/reference/calendar.json``, which takes precedence for the years it lists. A date outside both
 falls back to weekends-only, with one warning per year, and never raises.
 """
 from __future__ import annotations
 
+import json
 import logging
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
@@ -14,6 +20,41 @@ import chinese_calendar
 CST = ZoneInfo("Asia/Shanghai")
 _log = logging.getLogger(__name__)
 _warned_years: set[int] = set()
+CALENDAR_FILE = Path(__file__).resolve().parent.parent / "reference" / "calendar.json"
+
+
+@dataclass(frozen=True)
+class YearSchedule:
+    """One year's published schedule: public holidays and 调休 make-up working days."""
+
+    holidays: frozenset[date]
+    workdays: frozenset[date]
+
+    def is_working_day(self, day: date) -> bool:
+        if day in self.workdays:
+            return True
+        return day not in self.holidays and day.weekday() < 5
+
+
+def parse_schedules(data: dict[str, object]) -> dict[int, YearSchedule]:
+    """The ``years`` of a calendar file: {"2027": {"holidays": ["2027-01-01", ...], "workdays": [...]}}."""
+    years = data.get("years") or {}
+    if not isinstance(years, dict):
+        raise ValueError("calendar file: 'years' must be an object")
+    schedules: dict[int, YearSchedule] = {}
+    for year, entry in years.items():
+        dates = {kind: frozenset(date.fromisoformat(d) for d in entry.get(kind, []))
+                 for kind in ("holidays", "workdays")}
+        stray = [d for d in dates["holidays"] | dates["workdays"] if d.year != int(year)]
+        if stray:
+            raise ValueError(f"calendar file: {sorted(stray)[0]} listed under {year}")
+        schedules[int(year)] = YearSchedule(dates["holidays"], dates["workdays"])
+    return schedules
+
+
+@cache
+def published_schedules() -> dict[int, YearSchedule]:
+    return parse_schedules(json.loads(CALENDAR_FILE.read_text("utf-8")))
 
 
 def utcnow() -> datetime:
@@ -38,12 +79,16 @@ def cst_date(at: datetime) -> date:
 
 
 def is_working_day(day: date) -> bool:
+    schedule = published_schedules().get(day.year)
+    if schedule is not None:
+        return schedule.is_working_day(day)
     try:
         return bool(chinese_calendar.is_workday(day))
     except NotImplementedError:
         if day.year not in _warned_years:
             _warned_years.add(day.year)
-            _log.warning("working-day calendar has no data for %s; counting weekends only", day.year)
+            _log.warning("working-day calendar has no data for %s; counting weekends only: add the year's "
+                         "published schedule to chalicelib/reference/calendar.json", day.year)
         return day.weekday() < 5
 
 

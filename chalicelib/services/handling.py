@@ -13,7 +13,7 @@ from ..adapters.shipment_repository import ShipmentRepository
 from ..domain.access import require_read
 from ..domain.case import Actor, Case, Change
 from ..domain.errors import InvalidTransition, NotFound, OutOfScope
-from ..domain.lifecycle import Status
+from ..domain.lifecycle import RULES, Action, Status
 from ..domain.shipping import LegKind, Shipment
 from ..domain.workdays import utcnow
 
@@ -72,6 +72,8 @@ def reship(actor: Actor, case_no: str, waybill: str | None = None, note: str = "
     sender, or overdue). The router books the new leg and marks the old one superseded."""
     case = cases.get(case_no)
     at = now or utcnow()
+    if not case.parties(actor) & RULES[Action.RESHIP].by:  # who, before which parcel or state
+        raise OutOfScope(f"{actor.role} {actor.office_id or actor.sub} may not reship this case")
     if case.status not in _LEG_OF_STATUS:
         case.reship(actor, at, waybill or "", note)  # raises: the lifecycle rule says who and when
     leg = _leg_to_reship(case_no, case.status, waybill)

@@ -50,6 +50,12 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
             proc.kill()
+    # The stack's whole output (API, pump, courier, moto) carries no identity number or mobile number in clear.
+    from chalicelib.domain.identity import ID_NUMBER_PATTERN, MOBILE_PATTERN
+
+    lines = log_path.read_text(errors="replace").splitlines()
+    leaks = [ln[:300] for ln in lines if ID_NUMBER_PATTERN.search(ln) or MOBILE_PATTERN.search(ln)]
+    assert not leaks, f"personal data in clear in {len(leaks)} of {len(lines)} lines of the stack's output: {leaks[:3]}"
 
 
 def wait_for(predicate, timeout: float = 30.0, interval: float = 0.2):  # type: ignore[no-untyped-def]

@@ -41,3 +41,27 @@ def test_rules_count_in_china_standard_time_dates():
     assert cst_date(datetime(2026, 11, 23, 17, 30, tzinfo=UTC)) == date(2026, 11, 24)
     # a deadline day ends at midnight CST, i.e. 16:00 UTC the same day
     assert end_of_cst_day(date(2026, 11, 26)) == datetime(2026, 11, 26, 16, 0, tzinfo=UTC)
+
+
+def test_a_published_schedule_in_the_calendar_file_covers_a_year_the_package_does_not(monkeypatch):
+    schedules = workdays.parse_schedules({"years": {"2031": {
+        "holidays": ["2031-01-01", "2031-01-02"], "workdays": ["2031-01-04"]}}})
+    monkeypatch.setattr(workdays, "published_schedules", lambda: schedules)
+    workdays._warned_years.discard(2031)
+    assert not is_working_day(date(2031, 1, 1))  # Wednesday, holiday
+    assert is_working_day(date(2031, 1, 4))  # Saturday, make-up working day
+    assert not is_working_day(date(2031, 1, 5))  # Sunday
+    # Applied on the holiday 1 Jan: counts from Fri 3 Jan; 1 working day later is the make-up Saturday
+    assert add_working_days(date(2031, 1, 1), 1) == date(2031, 1, 4)
+    assert 2031 not in workdays._warned_years
+
+
+def test_a_calendar_entry_outside_its_year_is_refused():
+    import pytest
+
+    with pytest.raises(ValueError, match="2030-12-31"):
+        workdays.parse_schedules({"years": {"2031": {"holidays": ["2030-12-31"]}}})
+
+
+def test_the_shipped_calendar_file_parses():
+    assert isinstance(workdays.published_schedules(), dict)

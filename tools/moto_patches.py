@@ -7,13 +7,12 @@ copies of its tables taken before the transaction ran. Under concurrent requests
 2. replaces the outbox table's stream shard by a copy: every shard iterator already handed out (the
    pump's) keeps reading the old shard object, which holds the record of the cancelled transaction's outbox
    put (an event that never happened: the loser's "decided" with its own answer), and the pump never relays
-   another outbox record. After one
-   lost race (two staff acting on one case at once, or staff and the courier's DELIVERED) the local stack
-   stops routing, notifying and opening tickets.
+   another outbox record. After one lost race (two staff acting on one case at once, or staff and the
+   courier's DELIVERED) the local stack stops routing, notifying and opening tickets.
 
-``harden()`` serialises DynamoDB requests (each takes milliseconds in process) so a rollback cannot
-swallow another request's write, and keeps the live stream shard across a rollback, without the records the
-cancelled transaction appended. In the cloud neither applies: DynamoDB transactions are isolated and a
+``harden()`` serialises DynamoDB writes (reads still run alongside) so a rollback cannot swallow another
+request's write, and keeps the live stream shard across a rollback, without the records the cancelled
+transaction appended. In the cloud neither applies: DynamoDB transactions are isolated and a
 cancelled one writes no stream record.
 """
 from __future__ import annotations
@@ -23,12 +22,12 @@ import threading
 from typing import Any
 
 _LOCK = threading.RLock()
+WRITES = ("put_item", "update_item", "delete_item")  # BatchWriteItem goes through put_item and delete_item
 
 
 def harden() -> None:
-    """Idempotent: patches moto's DynamoDB backend and request handler once per process."""
+    """Idempotent: patches moto's DynamoDB backend once per process."""
     from moto.dynamodb.models import DynamoDBBackend
-    from moto.dynamodb.responses import DynamoHandler
 
     if getattr(DynamoDBBackend.transact_write_items, "_kc_hardened", False):
         return
@@ -49,13 +48,14 @@ def harden() -> None:
                         shard.table = table
                         table.stream_shard = shard
 
-    call_action = DynamoHandler.call_action
+    def locked(write: Any) -> Any:
+        @functools.wraps(write)
+        def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+            with _LOCK:
+                return write(self, *args, **kwargs)
+        return wrapper
 
-    @functools.wraps(call_action)
-    def locked_call_action(self: Any) -> Any:
-        with _LOCK:
-            return call_action(self)
-
+    for name in WRITES:
+        setattr(DynamoDBBackend, name, locked(getattr(DynamoDBBackend, name)))
     transact_write_items._kc_hardened = True  # type: ignore[attr-defined]
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
-    DynamoHandler.call_action = locked_call_action  # type: ignore[method-assign]

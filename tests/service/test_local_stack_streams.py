@@ -8,7 +8,6 @@ import boto3
 import pytest
 from botocore.config import Config
 from moto.dynamodb.models import DynamoDBBackend
-from moto.dynamodb.responses import DynamoHandler
 
 from chalicelib.config import settings
 from tools import moto_patches
@@ -41,7 +40,8 @@ def _records_after_a_lost_race() -> list[str]:
 def test_the_pumps_iterator_sees_writes_after_a_cancelled_transaction(aws: None, monkeypatch: Any) -> None:
     # The patch is process-wide in the local stack; here it is undone after the test.
     monkeypatch.setattr(DynamoDBBackend, "transact_write_items", DynamoDBBackend.transact_write_items)
-    monkeypatch.setattr(DynamoHandler, "call_action", DynamoHandler.call_action)
+    for name in moto_patches.WRITES:
+        monkeypatch.setattr(DynamoDBBackend, name, getattr(DynamoDBBackend, name))
     moto_patches.harden()
     moto_patches.harden()  # idempotent
     assert _records_after_a_lost_race() == ["after#1"]

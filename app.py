@@ -91,7 +91,12 @@ def apply() -> Any:
     case, created = intake.apply(actor, body, idempotency_key=key)
     if created:
         count("CasesApplied", city=case.receiving_city)
-    return json_response(views.case_view(case, actor), 201 if created else 200)
+    view = views.case_view(case, actor)
+    # DESIGN §6: 201 {case_no, query_code, status, ...} for citizens and staff alike. Window staff entering a
+    # walk-in application hand the query code to the applicant (it is never shown to them afterwards).
+    view["query_code"] = case.query_code
+    # A retry with the same Idempotency-Key gets the same answer (201 and the same case), marked as a replay.
+    return json_response(view, 201, None if created else {"Idempotent-Replayed": "true"})
 
 
 @app.route("/cases/{case_no}")

@@ -91,6 +91,9 @@ def main(argv: list[str] | None = None) -> int:
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
+    from tools import moto_patches
+
+    moto_patches.harden()  # a lost race must not stall the outbox stream or lose a write (see the module)
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=moto_port, verbose=False)
     moto.start()
     counts = provision()

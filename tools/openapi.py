@@ -227,7 +227,7 @@ OPERATIONS: dict[tuple[str, str], Op] = {
     ("POST", "/cases"): Op(
         "Apply (citizen for themselves, or staff of the receiving window)", "Case", 201, body="apply",
         header_params=[{"name": "Idempotency-Key", "in": "header", "required": False,
-                        "description": "makes retries safe (200 with the same case)",
+                        "description": "makes retries safe (201 with the same case; header Idempotent-Replayed: true)",
                         "schema": {"type": "string", "minLength": 1, "maxLength": 128}}]),
     ("GET", "/cases/{case_no}"): Op("Case detail (identity masked except for the applicant)", "Case"),
     ("GET", "/cases/{case_no}/timeline"): Op("Timeline events, oldest first", "Timeline"),
@@ -312,9 +312,6 @@ def _operation(method: str, path: str, op: Op) -> dict[str, Any]:
             **{status: {"description": text, **error} for status, text in ERROR_STATUSES.items()},
         },
     }
-    if (method, path) == ("POST", "/cases"):  # an idempotent retry answers 200 with the same case
-        out["responses"]["200"] = {"description": "Retry with the same Idempotency-Key",
-                                   "content": {"application/json": {"schema": _ref("Case")}}}
     if op.who == "public":
         out["security"] = []
     elif op.who == "signature":

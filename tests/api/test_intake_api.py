@@ -42,7 +42,7 @@ def test_idempotency_key_makes_retries_safe(client):
     hdrs = citizen() | {"Idempotency-Key": "retry-1"}
     first = call(client, "POST", "/cases", hdrs, application())
     second = call(client, "POST", "/cases", hdrs, application())
-    assert first[0] == 201 and second[0] == 200
+    assert first[0] == 201 and second[0] == 201  # the same answer (DESIGN §6: 201)
     assert first[1]["case_no"] == second[1]["case_no"]
 
 

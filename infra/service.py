@@ -390,6 +390,9 @@ def _gateway_responses() -> dict[str, Any]:
         return shaped
     return {
         "UNAUTHORIZED": response(401, "unauthenticated", "missing or invalid bearer token"),
+        # Without IAM authorization, API Gateway answers this only for a path or method that matches no route.
+        "MISSING_AUTHENTICATION_TOKEN": response(404, "not_found", "no such route"),
+        "DEFAULT_4XX": response(None, "bad_request", "request refused by the gateway"),
         "ACCESS_DENIED": response(403, "forbidden", "access denied"),
         "WAF_FILTERED": response(403, "forbidden", "request refused (too large or too many)"),
         "THROTTLED": response(429, "too_many_requests", "too many requests, retry later"),

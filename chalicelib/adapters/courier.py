@@ -20,7 +20,7 @@ from typing import Any, Protocol
 from ..config import settings
 from ..domain.errors import InvalidInput
 from ..domain.shipping import COURIER_EVENTS, LegStatus
-from ..domain.workdays import iso, parse_instant
+from ..domain.workdays import CST, iso, parse_instant
 
 WAYBILL = re.compile(r"^[A-Za-z0-9-]{4,64}$")
 
@@ -79,6 +79,15 @@ def signature_valid(raw: bytes, given: str | None) -> bool:
     return hmac.compare_digest(signature(raw, secret), given.strip().lower())
 
 
+def parse_courier_time(value: str) -> datetime:
+    """A courier's event time: with an offset it is that instant; without one it is China Standard Time,
+    the clock mainland couriers report in."""
+    at = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=CST)
+    return parse_instant(at.isoformat())
+
+
 def parse_event(data: dict[str, Any]) -> CourierEvent:
     """Validate a webhook body ``{"waybill", "event", "at"}``; the error names the field."""
     waybill = data.get("waybill")
@@ -89,11 +98,11 @@ def parse_event(data: dict[str, Any]) -> CourierEvent:
         raise InvalidInput("event", f"must be one of {', '.join(COURIER_EVENTS)}")
     at = data.get("at")
     if not isinstance(at, str) or len(at) > 40:
-        raise InvalidInput("at", "must be an ISO-8601 instant with a UTC offset")
+        raise InvalidInput("at", "must be an ISO-8601 date and time")
     try:
-        instant = parse_instant(at)
+        instant = parse_courier_time(at)
     except ValueError:
-        raise InvalidInput("at", "must be an ISO-8601 instant with a UTC offset") from None
+        raise InvalidInput("at", "must be an ISO-8601 date and time") from None
     return CourierEvent(waybill, LegStatus(event), instant)
 
 

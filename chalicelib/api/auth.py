@@ -51,8 +51,10 @@ def authenticate(headers: Any, context: dict[str, Any] | None = None) -> Actor:
     if not header.lower().startswith("bearer "):
         raise Unauthenticated("missing bearer token (Authorization: Bearer <JWT>)")
     try:
+        # DESIGN §6 names the claims sub, role, office_id, city, name: `exp` is checked when present (our own
+        # tokens always carry it) but not required, so a client minting contract tokens is not turned away.
         claims = jwt.decode(header[7:].strip(), s.auth_dev_secret, algorithms=["HS256"],
-                            options={"require": ["sub", "exp"]}, leeway=30)
+                            options={"require": ["sub"]}, leeway=30)
     except jwt.PyJWTError as err:
         raise Unauthenticated(f"invalid token: {type(err).__name__}") from None
     return actor_from_claims(claims)

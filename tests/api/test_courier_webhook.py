@@ -44,7 +44,8 @@ def test_bad_or_missing_signature_is_401_and_queues_nothing(client, pump, in_tra
 @pytest.mark.parametrize(("body", "field"), [
     ({"event": "DELIVERED", "at": "2026-03-02T09:00:00+08:00"}, "waybill"),
     ({"waybill": "EMS000000000001", "event": "ARRIVED", "at": "2026-03-02T09:00:00+08:00"}, "event"),
-    ({"waybill": "EMS000000000001", "event": "DELIVERED", "at": "2026-03-02 09:00"}, "at"),
+    ({"waybill": "EMS000000000001", "event": "DELIVERED", "at": "2 March, 9am"}, "at"),
+    ({"waybill": "EMS000000000001", "event": "DELIVERED", "at": "2026-03-02T25:00:00"}, "at"),
     ({"waybill": "EMS000000000001", "event": "DELIVERED"}, "at"),
 ])
 def test_signed_but_invalid_event_is_400_naming_the_field(client, body, field):
@@ -166,3 +167,12 @@ def test_shipments_mask_the_recipient_for_staff_and_hide_it_from_tracking(client
     status, tracked = call(client, "GET", f"/track/{case_no}?code={code}")
     assert status == 200 and [s["kind"] for s in tracked["shipments"]] == ["MATERIALS", "RESULT"]
     assert "to_address" not in tracked["shipments"][1] and "13800138000" not in json.dumps(tracked)
+
+
+def test_a_courier_time_without_an_offset_is_china_standard_time():
+    from chalicelib.adapters.courier import parse_event
+
+    event = parse_event({"waybill": "EMS000000000001", "event": "DELIVERED", "at": "2026-03-02T09:00:00"})
+    assert event.at.isoformat() == "2026-03-02T01:00:00+00:00"
+    assert parse_event({"waybill": "EMS000000000001", "event": "DELIVERED",
+                        "at": "2026-03-02T09:00:00Z"}).at.isoformat() == "2026-03-02T09:00:00+00:00"

@@ -282,8 +282,11 @@ def test_public_routes_stay_public_and_every_other_route_needs_the_identity_prov
     (settings,) = api["MethodSettings"]
     assert settings["ThrottlingRateLimit"] > 0 and settings["ThrottlingBurstLimit"] > 0
     assert "DestinationArn" in api["AccessLogSetting"]
-    unauthorized = body["x-amazon-apigateway-gateway-responses"]["UNAUTHORIZED"]
-    assert json.loads(unauthorized["responseTemplates"]["application/json"])["code"] == "unauthenticated"
+    responses = body["x-amazon-apigateway-gateway-responses"]
+    shaped = {kind: json.loads(r["responseTemplates"]["application/json"]) for kind, r in responses.items()}
+    assert shaped["UNAUTHORIZED"]["code"] == "unauthenticated"
+    assert responses["MISSING_AUTHENTICATION_TOKEN"]["statusCode"] == "404"  # an unknown route, not a 403
+    assert all(set(error) == {"code", "message"} for error in shaped.values())
 
 
 @pytest.mark.parametrize("stage", STAGES)

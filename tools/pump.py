@@ -7,9 +7,15 @@ handlers Lambda runs, in Lambda's event shapes.
   moves a message that failed maxReceiveCount times to the dead-letter queue.
 - DynamoDB stream: records are handed over in order per shard; a reported failure is retried from it.
 - Schedule: the sweeper runs every ``sweep_seconds``.
+
+Chaos mode (``Pump(app, chaos=random.Random(seed))``, for reliability tests) delivers the way SQS and
+Lambda may at worst: every queue message 1-3 times (a copy in the same batch, or sent again to the queue
+for a later batch), batches shuffled, and outbox stream records duplicated and shuffled (so the queue
+messages they produce arrive out of order). Without ``chaos`` nothing of this happens.
 """
 from __future__ import annotations
 
+import random
 import threading
 import time
 import uuid
@@ -74,7 +80,8 @@ class Pump:
     """Runs the queue, stream and schedule loops in threads until ``stop``."""
 
     def __init__(self, handlers_module: Any, sweep_seconds: float = 10.0, wait_seconds: int = 1,
-                 handlers: dict[str, Callable[..., Any]] | None = None) -> None:
+                 handlers: dict[str, Callable[..., Any]] | None = None,
+                 chaos: random.Random | None = None) -> None:
         self.app = handlers_module  # app.py: its handler functions are what Lambda invokes
         self.region = settings().region
         self.sweep_seconds = sweep_seconds
@@ -90,6 +97,7 @@ class Pump:
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self.stats: dict[str, int] = {}
+        self.chaos = chaos
 
     @staticmethod
     def default_handlers(module: Any) -> dict[str, Callable[..., Any]]:
@@ -115,13 +123,15 @@ class Pump:
             return 0
         arn = f"arn:aws:sqs:{self.region}:000000000000:{settings().name(logical)}"
         handler = self.handlers[logical]
+        delivered = self._chaos_batch(logical, url, messages) if self.chaos else messages
         failed: set[str] = set()
         try:
-            result = handler(sqs_event(messages, arn, self.region), LambdaContext(function_name=logical))
+            result = handler(sqs_event(delivered, arn, self.region), LambdaContext(function_name=logical))
             failed = {f["itemIdentifier"] for f in (result or {}).get("batchItemFailures", [])}
         except Exception:
             logger.exception("queue handler raised; the whole batch will be retried", extra={"queue": logical})
-            failed = {m["MessageId"] for m in messages}
+            failed = {m["MessageId"] for m in delivered}
+        failed = {f.split("#copy")[0] for f in failed}  # a failed copy leaves its message to be retried
         done = [m for m in messages if m["MessageId"] not in failed]
         if done:
             self.sqs.delete_message_batch(
@@ -131,6 +141,29 @@ class Pump:
         self.stats[logical] = self.stats.get(logical, 0) + len(done)
         self.stats[f"{logical}:failed"] = self.stats.get(f"{logical}:failed", 0) + len(failed)
         return len(messages)
+
+    def _chaos_batch(self, logical: str, url: str, messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Each message 1-3 times: extra copies join this batch (with their own message id) or go back on
+        the queue to arrive in a later batch; the batch is shuffled."""
+        assert self.chaos is not None
+        batch = list(messages)
+        for m in messages:
+            if "chaos-copy" in m.get("MessageAttributes", {}):
+                continue  # a copy is not copied again: each message arrives at most 3 times
+            for n in range(self.chaos.randint(1, 3) - 1):
+                self._count("chaos:duplicates")
+                if self.chaos.random() < 0.5:
+                    batch.append({**m, "MessageId": f"{m['MessageId']}#copy{n}"})
+                else:
+                    self.sqs.send_message(QueueUrl=url, MessageBody=m["Body"], MessageAttributes={
+                        "chaos-copy": {"DataType": "String", "StringValue": m["MessageId"]}})
+                    self._count("chaos:requeued")
+        self.chaos.shuffle(batch)
+        self._count(f"chaos:{logical}:deliveries", len(batch))
+        return batch
+
+    def _count(self, key: str, n: int = 1) -> None:
+        self.stats[key] = self.stats.get(key, 0) + n
 
     def _queue_loop(self, logical: str) -> None:
         while not self._stop.is_set():
@@ -193,7 +226,12 @@ class Pump:
 
     def _deliver_stream_batch(self, arn: str, shard_id: str, records: list[dict[str, Any]]) -> str | None:
         """Returns an iterator to retry from the first failed record, or None when all succeeded."""
-        event = {"Records": [{**r, "eventSourceARN": arn} for r in records]}
+        delivered = records
+        if self.chaos:
+            delivered = [r for r in records for _ in range(self.chaos.randint(1, 3))]
+            self._count("chaos:stream_duplicates", len(delivered) - len(records))
+            self.chaos.shuffle(delivered)
+        event = {"Records": [{**r, "eventSourceARN": arn} for r in delivered]}
         try:
             result = self.app.relay_outbox(event, LambdaContext(function_name="relay_outbox"))
             failures = (result or {}).get("batchItemFailures", [])
@@ -203,6 +241,8 @@ class Pump:
         self.stats["outbox"] = self.stats.get("outbox", 0) + len(records) - len(failures)
         if not failures:
             return None
+        if self.chaos:  # shuffled: records before the failed one may not have run, so retry the whole batch
+            failures = [{"itemIdentifier": records[0]["dynamodb"]["SequenceNumber"]}]
         if not self._stop.is_set() and self._threads:
             self._stop.wait(0.5)
         return str(self.streams.get_shard_iterator(

@@ -1,0 +1,62 @@
+"""At-least-once delivery (issue 7, item 2): a mix of cases driven through their whole life — apply,
+receive, forward, routing, courier delivery, acceptance, decision, result shipment, courier delivery or
+pickup, completion, reviews and the tickets of bad ones — once with a clean in-order pump and once with
+the pump in chaos mode (every queue message delivered 1-3 times in random order, outbox stream records
+duplicated and shuffled). Everything stored at the end must be the same, and no SMS, shipment or ticket
+may exist twice."""
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from tests.reliability.reliability_support import (
+    Driver,
+    chalice_client,
+    differences,
+    expected_statuses,
+    final_statuses,
+    fresh_account,
+    plans,
+    record_figures,
+    size,
+    sms_sent,
+    snapshot,
+)
+
+CASES = size(12, 1000)
+
+
+def _run(chaos: random.Random | None) -> tuple[dict[str, list[str]], Any, Any, Driver]:
+    import app
+    from tools.pump import Pump
+
+    todo = plans(CASES)
+    with fresh_account(), chalice_client() as client:
+        pump = Pump(app, wait_seconds=0, chaos=chaos)
+        driver = Driver(client, settle=lambda: pump.run_until_idle(max_rounds=1000))
+        driver.run(todo)
+        assert final_statuses(driver, todo) == expected_statuses(todo)
+        return snapshot(driver.case_numbers), sms_sent(), pump, driver
+
+
+def test_duplicated_shuffled_delivery_leaves_the_state_of_a_clean_run():
+    clean, clean_sms, _, _ = _run(None)
+    chaotic, chaos_sms, pump, _ = _run(random.Random(7))
+
+    assert pump.stats.get("chaos:duplicates", 0) > CASES  # the chaos really happened
+    assert pump.stats.get("chaos:stream_duplicates", 0) > CASES
+    mismatches = differences(clean, chaotic)
+    # One SMS per case event: none twice, none missing, the same texts as in the clean run.
+    twice = {k: n for k, n in chaos_sms.items() if n > 1}
+    sms_mismatch = set(clean_sms) ^ set(chaos_sms)
+    record_figures(
+        "delivery", cases=CASES, queue_duplicates=pump.stats.get("chaos:duplicates", 0),
+        requeued=pump.stats.get("chaos:requeued", 0), stream_duplicates=pump.stats.get("chaos:stream_duplicates", 0),
+        sms=sum(chaos_sms.values()), shipments=len(chaotic["shipments"]), tickets=len(chaotic["tickets"]),
+        mismatches=len(mismatches) + len(sms_mismatch), duplicated_sms=len(twice),
+    )
+    assert not mismatches, mismatches[:10]
+    assert not twice and not sms_mismatch, (list(twice.items())[:5], sorted(sms_mismatch)[:5])
+    assert len(chaotic["tickets"]) == sum(1 for p in plans(CASES) for r in
+                                          ([p.receiving_rating] + ([] if p.refuse else [p.handling_rating]))
+                                          if r <= 2)

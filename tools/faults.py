@@ -12,7 +12,9 @@ connections) and fails a configurable share of their calls, chosen by a seeded R
 
 ``layer="call"`` (default) fails at ``before-call``, under botocore's own retries, so every fault reaches
 the application; ``layer="send"`` fails at ``before-send``, where botocore's retry handler sees it first,
-as in production where the SDK retries throttling and 5xx before the code notices.
+as in production where the SDK retries throttling and 5xx before the code notices. Use ``send`` against an
+endpoint over HTTP (moto server, a real stage): in-process moto is itself a before-send hook, which runs
+even after a hook returned an error, so a "failed" attempt would also be applied.
 
     injector = FaultInjector(rate=0.1, seed=7)
     with injector.attached():        # every app client, created now if needed
@@ -30,6 +32,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
+from urllib.parse import parse_qs
 
 from botocore.awsrequest import AWSResponse, HTTPHeaders
 from botocore.exceptions import EndpointConnectionError, ReadTimeoutError
@@ -70,6 +73,7 @@ class FaultInjector:
         self._rng = random.Random(seed)
         self._lock = threading.Lock()
         self._attached: list[tuple[Any, str, Any]] = []
+        self.lost_replies: list[tuple[str, str, Any]] = []  # (service, operation, request body) applied, reply lost
 
     # ---------------------------------------------------------------- wiring
 
@@ -153,8 +157,12 @@ class FaultInjector:
         if kind is None or kind == "lost_reply":
             if kind == "lost_reply":
                 kwargs.get("context", {})["faults_lost_reply"] = True
-                if self.layer == "send":  # no context at before-send: remember it on the request
-                    kwargs["request"].context["faults_lost_reply"] = True
+                request = kwargs.get("request")
+                if request is not None:  # before-send has no context argument: the request carries it
+                    request.context["faults_lost_reply"] = True
+                body = request.body if request is not None else (kwargs.get("params") or {}).get("body")
+                with self._lock:
+                    self.lost_replies.append((service, operation, body))
             return None
         endpoint = f"https://{service}.fault.invalid"
         if kind == "timeout":
@@ -172,6 +180,22 @@ class FaultInjector:
         context = kwargs.get("context") or {}
         if context.pop("faults_lost_reply", False):
             raise ReadTimeoutError(endpoint_url=f"https://{self._names(kwargs)[0]}.fault.invalid")
+
+    def lost_sms(self) -> list[str]:
+        """Texts of the SMS whose publish was applied but whose reply was lost: the sender cannot know it
+        went out, so it sends again (at-least-once; the SMS channel has no idempotency key)."""
+        texts = []
+        for service, operation, body in self.lost_replies:
+            if service != "sns" or operation != "Publish":
+                continue
+            if isinstance(body, (bytes, str)):
+                raw = body.decode() if isinstance(body, bytes) else body
+                fields = {k: v[0] for k, v in parse_qs(raw).items()}
+            else:
+                fields = dict(body or {})
+            if fields.get("PhoneNumber"):
+                texts.append(str(fields.get("Message", "")))
+        return texts
 
     @staticmethod
     def _wire_error(service: str, code: str, status: int, endpoint: str) -> AWSResponse:

@@ -93,7 +93,7 @@ class Pump:
         self.ddb = boto3.client("dynamodb", region_name=self.region)
         self.handlers = handlers or self.default_handlers(handlers_module)
         self._stream: str | None = None
-        self._iterators: dict[str, str] = {}
+        self._positions: dict[str, tuple[str, str | None]] = {}  # shard → (iterator type, sequence)
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self.stats: dict[str, int] = {}
@@ -180,25 +180,31 @@ class Pump:
         return str(table["LatestStreamArn"])
 
     def drain_stream_once(self) -> int:
-        """Hand the outbox stream's new records to the relay handler. Returns how many were read."""
+        """Hand the outbox stream's new records to the relay handler. Returns how many were read.
+
+        Each call asks for a fresh iterator from the position reached (after the last record relayed, or
+        at the first failed one) instead of following NextShardIterator: the emulator swaps a table for a
+        copy when a transaction is cancelled, and an old iterator keeps reading the abandoned copy's
+        stream (no record after the first 409 would ever be relayed). Real DynamoDB accepts the same calls.
+        """
         if self._stream is None:
             self._stream = self._stream_arn()
         arn = self._stream
-        if not self._iterators:
+        if not self._positions:
             for shard in self.streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
-                self._iterators[shard["ShardId"]] = self.streams.get_shard_iterator(
-                    StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
-                )["ShardIterator"]
+                self._positions[shard["ShardId"]] = ("TRIM_HORIZON", None)
         read = 0
-        for shard_id, iterator in list(self._iterators.items()):
-            resp = self.streams.get_records(ShardIterator=iterator, Limit=100)
-            records = resp.get("Records", [])
-            next_iterator = resp.get("NextShardIterator")
+        for shard_id, (kind, sequence) in list(self._positions.items()):
+            kwargs = {"SequenceNumber": sequence} if sequence else {}
+            iterator = self.streams.get_shard_iterator(StreamArn=arn, ShardId=shard_id, ShardIteratorType=kind,
+                                                       **kwargs)["ShardIterator"]
+            records = self.streams.get_records(ShardIterator=iterator, Limit=100).get("Records", [])
             if records:
                 read += len(records)
-                next_iterator = self._deliver_stream_batch(arn, shard_id, records) or next_iterator
-            if next_iterator:
-                self._iterators[shard_id] = next_iterator
+                failed_at = self._deliver_stream_batch(arn, shard_id, records)
+                self._positions[shard_id] = (
+                    ("AT_SEQUENCE_NUMBER", failed_at) if failed_at
+                    else ("AFTER_SEQUENCE_NUMBER", records[-1]["dynamodb"]["SequenceNumber"]))
         return read
 
     def _stream_loop(self) -> None:
@@ -208,7 +214,6 @@ class Pump:
                     self._stop.wait(0.2)
             except Exception:
                 logger.exception("stream pump error")
-                self._iterators.clear()
                 self._stop.wait(1)
 
     def run_until_idle(self, max_rounds: int = 100) -> int:
@@ -225,7 +230,7 @@ class Pump:
         return rounds
 
     def _deliver_stream_batch(self, arn: str, shard_id: str, records: list[dict[str, Any]]) -> str | None:
-        """Returns an iterator to retry from the first failed record, or None when all succeeded."""
+        """Returns the sequence number to retry from (the first failed record), or None when all succeeded."""
         delivered = records
         if self.chaos:
             delivered = [r for r in records for _ in range(self.chaos.randint(1, 3))]
@@ -245,10 +250,7 @@ class Pump:
             failures = [{"itemIdentifier": records[0]["dynamodb"]["SequenceNumber"]}]
         if not self._stop.is_set() and self._threads:
             self._stop.wait(0.5)
-        return str(self.streams.get_shard_iterator(
-            StreamArn=arn, ShardId=shard_id, ShardIteratorType="AT_SEQUENCE_NUMBER",
-            SequenceNumber=failures[0]["itemIdentifier"],
-        )["ShardIterator"])
+        return str(failures[0]["itemIdentifier"])
 
     # ---------------------------------------------------------------- schedule
 

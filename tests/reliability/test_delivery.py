@@ -7,11 +7,11 @@ may exist twice."""
 from __future__ import annotations
 
 import random
-from typing import Any
 
 from tests.reliability.reliability_support import (
     Driver,
     chalice_client,
+    clean_run,
     differences,
     expected_statuses,
     final_statuses,
@@ -26,22 +26,19 @@ from tests.reliability.reliability_support import (
 CASES = size(12, 1000)
 
 
-def _run(chaos: random.Random | None) -> tuple[dict[str, list[str]], Any, Any, Driver]:
+def test_duplicated_shuffled_delivery_leaves_the_state_of_a_clean_run():
     import app
     from tools.pump import Pump
 
+    reference = clean_run(CASES)
+    clean, clean_sms = reference.snapshot, reference.sms
     todo = plans(CASES)
     with fresh_account(), chalice_client() as client:
-        pump = Pump(app, wait_seconds=0, chaos=chaos)
+        pump = Pump(app, wait_seconds=0, chaos=random.Random(7))
         driver = Driver(client, settle=lambda: pump.run_until_idle(max_rounds=1000))
         driver.run(todo)
         assert final_statuses(driver, todo) == expected_statuses(todo)
-        return snapshot(driver.case_numbers), sms_sent(), pump, driver
-
-
-def test_duplicated_shuffled_delivery_leaves_the_state_of_a_clean_run():
-    clean, clean_sms, _, _ = _run(None)
-    chaotic, chaos_sms, pump, _ = _run(random.Random(7))
+        chaotic, chaos_sms = snapshot(driver.case_numbers), sms_sent(driver.case_numbers)
 
     assert pump.stats.get("chaos:duplicates", 0) > CASES  # the chaos really happened
     assert pump.stats.get("chaos:stream_duplicates", 0) > CASES

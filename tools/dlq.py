@@ -90,6 +90,9 @@ def _receive(sqs: Any, url: str, limit: int | None, visibility: int) -> Iterator
                                     AttributeNames=["All"], MessageAttributeNames=["All"],
                                     WaitTimeSeconds=0).get("Messages", [])
         fresh = [m for m in batch if m["MessageId"] not in seen]
+        for m in batch:
+            if m["MessageId"] in seen:  # released earlier (e.g. a failed redrive) and read again: let it be
+                sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=0)
         if not fresh:
             return
         for m in fresh:

@@ -5,6 +5,8 @@ reach the same final state as a clean run; nothing is lost or duplicated. Poison
 after maxReceiveCount, and the operator CLI (tools/dlq.py) lists, shows (masked), redrives and purges."""
 from __future__ import annotations
 
+import io
+import json
 import re
 from collections import Counter
 from typing import Any
@@ -110,3 +112,78 @@ def _check(name: str, reference: Any, injector: FaultInjector, driver: Driver, p
     assert not mismatches, "\n".join(mismatches[:10])
     assert not unexplained, list(unexplained.items())[:5]
     assert set(sms) == set(reference.sms)
+
+
+def test_poison_message_lands_in_the_dlq_and_the_operator_cli_handles_it(aws, pump, capsys):
+    """An unparseable routing message and one for a case that does not exist fail every receive: after
+    maxReceiveCount they sit in the DLQ; the CLI lists them, shows them with personal data masked,
+    redrives them (they fail again and come back) and purges them only with --yes."""
+    import boto3
+
+    from chalicelib.adapters import messaging
+    from tests.support import resident_id
+
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    id_number = resident_id(5)
+    sqs.send_message(QueueUrl=messaging.queue_url("routing"), MessageBody="{not json " + id_number)
+    messaging.send("routing", {"type": "case.forward", "case_no": "KC4403002026010100001", "version": 3,
+                               "note": f"applicant 13912345678 {id_number}"})
+    pump.run_until_idle()
+    spec = messaging.QUEUES["routing"]
+    assert pump.stats["routing:failed"] == 2 * spec.max_receive_count
+
+    def cli(*args: str) -> tuple[int, str]:
+        out = io.StringIO()
+        code = dlq.main(list(args), out=out)
+        return code, out.getvalue()
+
+    code, listed = cli("--json", "list")
+    rows = {r["dlq"]: r for r in json.loads(listed)}
+    assert code == 0 and rows["kc-test-routing-dlq"]["messages"] == 2 and rows["kc-test-tickets-dlq"]["messages"] == 0
+    code, text = cli("list")
+    assert "kc-test-routing-dlq" in text and "kc-test-routing" in text
+
+    code, shown = cli("--json", "show", "routing", "--limit", "5")
+    messages = json.loads(shown)
+    assert code == 0 and len(messages) == 2
+    assert all(m["receive_count"] >= 1 and m["message_id"] for m in messages)
+    bodies = " ".join(m["body"] for m in messages)
+    assert id_number not in bodies and "13912345678" not in bodies
+    assert id_number[:4] + "*" * 10 + id_number[-4:] in bodies and "139****5678" in bodies
+    code, text = cli("show", "routing-dlq")
+    assert code == 0 and "2 message(s)" in text and id_number not in text
+    assert dlq.list_dlqs()[0]["messages"] == 2  # showing hides nothing
+
+    code, text = cli("redrive", "routing", "--limit", "1")
+    assert code == 0 and "moved 1 message(s)" in text
+    assert [r["messages"] for r in dlq.list_dlqs() if r["dlq"] == "kc-test-routing-dlq"] == [1]
+    pump.run_until_idle()  # still poison: back in the DLQ after maxReceiveCount
+    assert [r["messages"] for r in dlq.list_dlqs() if r["dlq"] == "kc-test-routing-dlq"] == [2]
+
+    assert cli("purge", "routing")[0] == 2
+    assert "--yes" in capsys.readouterr().err
+    assert cli("show", "nothing")[0] == 2
+    code, text = cli("purge", "routing", "--yes")
+    assert code == 0 and "purged kc-test-routing-dlq" in text
+    assert [r["messages"] for r in dlq.list_dlqs() if r["dlq"] == "kc-test-routing-dlq"] == [0]
+
+
+def test_redrive_keeps_a_message_whose_send_failed(aws):
+    """Redrive deletes from the DLQ only after the source queue accepted the copy."""
+    import boto3
+
+    from chalicelib.adapters import messaging
+
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    dlq_url = sqs.get_queue_url(QueueName="kc-test-notifications-dlq")["QueueUrl"]
+    for n in range(3):
+        sqs.send_message(QueueUrl=dlq_url, MessageBody=json.dumps({"n": n}))
+    injector = FaultInjector(rate=1.0, seed=1, kinds=["server"], services=["sqs"], operations=["SendMessage"])
+    injector.attach(sqs)
+    try:
+        assert dlq.redrive("notifications", sqs=sqs) == {"moved": 0, "failed": 3}
+    finally:
+        injector.detach()
+    assert dlq.redrive("notifications", sqs=sqs) == {"moved": 3, "failed": 0}
+    source = sqs.receive_message(QueueUrl=messaging.queue_url("notifications"), MaxNumberOfMessages=10)
+    assert sorted(json.loads(m["Body"])["n"] for m in source["Messages"]) == [0, 1, 2]

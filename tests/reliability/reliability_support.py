@@ -97,22 +97,26 @@ class Outcome:
     case_numbers: list[str]
 
 
-_CLEAN: dict[int, Outcome] = {}
+_CLEAN: dict[str, Outcome] = {}
 
 
-def clean_run(n: int) -> Outcome:
-    """The reference: ``plans(n)`` with an in-order pump, no chaos, no faults (computed once per process)."""
-    if n not in _CLEAN:
+def clean_run(n: int, todo: list[Plan] | None = None, key: str = "") -> Outcome:
+    """The reference: ``plans(n)`` (or ``todo``) with an in-order pump, no chaos, no faults (computed once
+    per process and key)."""
+    cache_key = f"{n}:{key}"
+    if cache_key not in _CLEAN:
         import app
         from tools.pump import Pump
 
+        todo = todo or plans(n)
         with fresh_account(), chalice_client() as client:
             pump = Pump(app, wait_seconds=0)
             driver = Driver(client, settle=lambda: pump.run_until_idle(max_rounds=1000))
-            driver.run(plans(n))
-            assert final_statuses(driver, plans(n)) == expected_statuses(plans(n))
-            _CLEAN[n] = Outcome(snapshot(driver.case_numbers), sms_sent(driver.case_numbers), driver.case_numbers)
-    return _CLEAN[n]
+            driver.run(todo)
+            assert final_statuses(driver, todo) == expected_statuses(todo)
+            _CLEAN[cache_key] = Outcome(snapshot(driver.case_numbers), sms_sent(driver.case_numbers),
+                                        driver.case_numbers)
+    return _CLEAN[cache_key]
 
 
 # ---------------------------------------------------------------- snapshots

@@ -23,7 +23,7 @@ from tests.reliability.reliability_support import (
     snapshot,
 )
 
-CASES = size(12, 1000)
+CASES = size(10, 1000)
 
 
 def test_duplicated_shuffled_delivery_leaves_the_state_of_a_clean_run():

@@ -83,10 +83,13 @@ def test_faults_reach_the_application():
     _check("faults-call", reference, injector, *result)
 
 
-def test_faults_under_sdk_retries(aws_server):
+def test_faults_under_sdk_retries(aws_server, monkeypatch):
     """30% of HTTP attempts fail below botocore's retry handler (as in production, where the SDK retries
     throttling and 5xx first), against the emulator over loopback so that a failed attempt is never
     applied (in process, the emulator is itself a before-send hook and would apply it)."""
+    from botocore.retries.standard import ExponentialBackoff
+
+    monkeypatch.setattr(ExponentialBackoff, "delay_amount", lambda self, context: 0)  # retry now, not later
     reference = clean_run(CASES)
     injector = FaultInjector(rate=3 * RATE, seed=12, layer="send")
     result = _drive_under_faults(injector, plans(CASES))

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any, TextIO
 
 import boto3
+from botocore.exceptions import EndpointConnectionError, NoCredentialsError
 
 from chalicelib.adapters.messaging import QUEUES
 from chalicelib.config import settings
@@ -208,6 +209,10 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
             emit({"purged": name}, lambda: out.write(f"purged {name}\n"))
     except DlqError as err:
         sys.stderr.write(f"dlq: {err}\n")
+        return 2
+    except (EndpointConnectionError, NoCredentialsError) as err:
+        sys.stderr.write(f"dlq: cannot reach SQS ({err}); is the local stack running (make run), or are this "
+                         "stage's credentials and RESOURCE_PREFIX set?\n")
         return 2
     return 0
 

@@ -7,9 +7,15 @@ handlers Lambda runs, in Lambda's event shapes.
   moves a message that failed maxReceiveCount times to the dead-letter queue.
 - DynamoDB stream: records are handed over in order per shard; a reported failure is retried from it.
 - Schedule: the sweeper runs every ``sweep_seconds``.
+
+Chaos mode (``Pump(app, chaos=random.Random(seed))``, for reliability tests) delivers the way SQS and
+Lambda may at worst: every queue message 1-3 times (a copy in the same batch, or sent again to the queue
+for a later batch), batches shuffled, and outbox stream records duplicated and shuffled (so the queue
+messages they produce arrive out of order). Without ``chaos`` nothing of this happens.
 """
 from __future__ import annotations
 
+import random
 import threading
 import time
 import uuid
@@ -74,7 +80,8 @@ class Pump:
     """Runs the queue, stream and schedule loops in threads until ``stop``."""
 
     def __init__(self, handlers_module: Any, sweep_seconds: float = 10.0, wait_seconds: int = 1,
-                 handlers: dict[str, Callable[..., Any]] | None = None) -> None:
+                 handlers: dict[str, Callable[..., Any]] | None = None,
+                 chaos: random.Random | None = None) -> None:
         self.app = handlers_module  # app.py: its handler functions are what Lambda invokes
         self.region = settings().region
         self.sweep_seconds = sweep_seconds
@@ -86,10 +93,11 @@ class Pump:
         self.ddb = boto3.client("dynamodb", region_name=self.region)
         self.handlers = handlers or self.default_handlers(handlers_module)
         self._stream: str | None = None
-        self._iterators: dict[str, str] = {}
+        self._positions: dict[str, tuple[str, str | None]] = {}  # shard → (iterator type, sequence)
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self.stats: dict[str, int] = {}
+        self.chaos = chaos
 
     @staticmethod
     def default_handlers(module: Any) -> dict[str, Callable[..., Any]]:
@@ -115,13 +123,15 @@ class Pump:
             return 0
         arn = f"arn:aws:sqs:{self.region}:000000000000:{settings().name(logical)}"
         handler = self.handlers[logical]
+        delivered = self._chaos_batch(logical, url, messages) if self.chaos else messages
         failed: set[str] = set()
         try:
-            result = handler(sqs_event(messages, arn, self.region), LambdaContext(function_name=logical))
+            result = handler(sqs_event(delivered, arn, self.region), LambdaContext(function_name=logical))
             failed = {f["itemIdentifier"] for f in (result or {}).get("batchItemFailures", [])}
         except Exception:
             logger.exception("queue handler raised; the whole batch will be retried", extra={"queue": logical})
-            failed = {m["MessageId"] for m in messages}
+            failed = {m["MessageId"] for m in delivered}
+        failed = {f.split("#copy")[0] for f in failed}  # a failed copy leaves its message to be retried
         done = [m for m in messages if m["MessageId"] not in failed]
         if done:
             self.sqs.delete_message_batch(
@@ -131,6 +141,29 @@ class Pump:
         self.stats[logical] = self.stats.get(logical, 0) + len(done)
         self.stats[f"{logical}:failed"] = self.stats.get(f"{logical}:failed", 0) + len(failed)
         return len(messages)
+
+    def _chaos_batch(self, logical: str, url: str, messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Each message 1-3 times: extra copies join this batch (with their own message id) or go back on
+        the queue to arrive in a later batch; the batch is shuffled."""
+        assert self.chaos is not None
+        batch = list(messages)
+        for m in messages:
+            if "chaos-copy" in m.get("MessageAttributes", {}):
+                continue  # a copy is not copied again: each message arrives at most 3 times
+            for n in range(self.chaos.randint(1, 3) - 1):
+                self._count("chaos:duplicates")
+                if self.chaos.random() < 0.5:
+                    batch.append({**m, "MessageId": f"{m['MessageId']}#copy{n}"})
+                else:
+                    self.sqs.send_message(QueueUrl=url, MessageBody=m["Body"], MessageAttributes={
+                        "chaos-copy": {"DataType": "String", "StringValue": m["MessageId"]}})
+                    self._count("chaos:requeued")
+        self.chaos.shuffle(batch)
+        self._count(f"chaos:{logical}:deliveries", len(batch))
+        return batch
+
+    def _count(self, key: str, n: int = 1) -> None:
+        self.stats[key] = self.stats.get(key, 0) + n
 
     def _queue_loop(self, logical: str) -> None:
         while not self._stop.is_set():
@@ -147,25 +180,31 @@ class Pump:
         return str(table["LatestStreamArn"])
 
     def drain_stream_once(self) -> int:
-        """Hand the outbox stream's new records to the relay handler. Returns how many were read."""
+        """Hand the outbox stream's new records to the relay handler. Returns how many were read.
+
+        Each call asks for a fresh iterator from the position reached (after the last record relayed, or
+        at the first failed one) instead of following NextShardIterator: the emulator swaps a table for a
+        copy when a transaction is cancelled, and an old iterator keeps reading the abandoned copy's
+        stream (no record after the first 409 would ever be relayed). Real DynamoDB accepts the same calls.
+        """
         if self._stream is None:
             self._stream = self._stream_arn()
         arn = self._stream
-        if not self._iterators:
+        if not self._positions:
             for shard in self.streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
-                self._iterators[shard["ShardId"]] = self.streams.get_shard_iterator(
-                    StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
-                )["ShardIterator"]
+                self._positions[shard["ShardId"]] = ("TRIM_HORIZON", None)
         read = 0
-        for shard_id, iterator in list(self._iterators.items()):
-            resp = self.streams.get_records(ShardIterator=iterator, Limit=100)
-            records = resp.get("Records", [])
-            next_iterator = resp.get("NextShardIterator")
+        for shard_id, (kind, sequence) in list(self._positions.items()):
+            kwargs = {"SequenceNumber": sequence} if sequence else {}
+            iterator = self.streams.get_shard_iterator(StreamArn=arn, ShardId=shard_id, ShardIteratorType=kind,
+                                                       **kwargs)["ShardIterator"]
+            records = self.streams.get_records(ShardIterator=iterator, Limit=100).get("Records", [])
             if records:
                 read += len(records)
-                next_iterator = self._deliver_stream_batch(arn, shard_id, records) or next_iterator
-            if next_iterator:
-                self._iterators[shard_id] = next_iterator
+                failed_at = self._deliver_stream_batch(arn, shard_id, records)
+                self._positions[shard_id] = (
+                    ("AT_SEQUENCE_NUMBER", failed_at) if failed_at
+                    else ("AFTER_SEQUENCE_NUMBER", records[-1]["dynamodb"]["SequenceNumber"]))
         return read
 
     def _stream_loop(self) -> None:
@@ -175,7 +214,6 @@ class Pump:
                     self._stop.wait(0.2)
             except Exception:
                 logger.exception("stream pump error")
-                self._iterators.clear()
                 self._stop.wait(1)
 
     def run_until_idle(self, max_rounds: int = 100) -> int:
@@ -192,8 +230,13 @@ class Pump:
         return rounds
 
     def _deliver_stream_batch(self, arn: str, shard_id: str, records: list[dict[str, Any]]) -> str | None:
-        """Returns an iterator to retry from the first failed record, or None when all succeeded."""
-        event = {"Records": [{**r, "eventSourceARN": arn} for r in records]}
+        """Returns the sequence number to retry from (the first failed record), or None when all succeeded."""
+        delivered = records
+        if self.chaos:
+            delivered = [r for r in records for _ in range(self.chaos.randint(1, 3))]
+            self._count("chaos:stream_duplicates", len(delivered) - len(records))
+            self.chaos.shuffle(delivered)
+        event = {"Records": [{**r, "eventSourceARN": arn} for r in delivered]}
         try:
             result = self.app.relay_outbox(event, LambdaContext(function_name="relay_outbox"))
             failures = (result or {}).get("batchItemFailures", [])
@@ -203,12 +246,11 @@ class Pump:
         self.stats["outbox"] = self.stats.get("outbox", 0) + len(records) - len(failures)
         if not failures:
             return None
+        if self.chaos:  # shuffled: records before the failed one may not have run, so retry the whole batch
+            failures = [{"itemIdentifier": records[0]["dynamodb"]["SequenceNumber"]}]
         if not self._stop.is_set() and self._threads:
             self._stop.wait(0.5)
-        return str(self.streams.get_shard_iterator(
-            StreamArn=arn, ShardId=shard_id, ShardIteratorType="AT_SEQUENCE_NUMBER",
-            SequenceNumber=failures[0]["itemIdentifier"],
-        )["ShardIterator"])
+        return str(failures[0]["itemIdentifier"])
 
     # ---------------------------------------------------------------- schedule
 

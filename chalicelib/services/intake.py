@@ -22,6 +22,7 @@ from ..domain.identity import is_mobile, resident_id_problem
 from ..domain.workdays import cst_date, utcnow
 
 repo = CaseRepository()
+CASE_NUMBER_ATTEMPTS = 5
 
 
 def _applicant(actor: Actor, data: dict[str, Any]) -> Applicant:
@@ -68,20 +69,25 @@ def apply(actor: Actor, body: dict[str, Any], idempotency_key: str | None = None
     if delivery.address is not None and delivery.address.get("city") not in cat.cities:
         raise InvalidInput("delivery.address.city", "must be the division code of a city in service")
     materials = material_items(matter, body.get("materials", []))
-    seq = repo.next_sequence(office.city, cst_date(at))
-    case, change = new_case(
-        case_no=case_number(office.city, cst_date(at), seq), actor=actor, at=at, matter=matter,
-        receiving_office=office, applicant=applicant, materials=materials, delivery=delivery,
-    )
-    try:
-        repo.create(case, change, idempotency_key=key, payload_hash=digest)
-    except Conflict:
-        if key:  # lost a race with a retry of the same request: answer with the winner's case
-            existing, existing_digest = repo.claimed_case(key)
-            if existing:
-                return _replay(existing, existing_digest, digest), False
-        raise
-    return case, True
+    for attempt in range(CASE_NUMBER_ATTEMPTS):
+        seq = repo.next_sequence(office.city, cst_date(at))
+        case, change = new_case(
+            case_no=case_number(office.city, cst_date(at), seq), actor=actor, at=at, matter=matter,
+            receiving_office=office, applicant=applicant, materials=materials, delivery=delivery,
+        )
+        try:
+            repo.create(case, change, idempotency_key=key, payload_hash=digest)
+            return case, True
+        except Conflict:
+            if key:  # lost a race with a retry of the same request: answer with the winner's case
+                existing, existing_digest = repo.claimed_case(key)
+                if existing:
+                    return _replay(existing, existing_digest, digest), False
+            if attempt == CASE_NUMBER_ATTEMPTS - 1:
+                raise
+            # The number is taken (a counter that handed it out twice): the conditional insert refused to
+            # overwrite that case; draw the next number.
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _replay(case_no: str, stored_digest: str | None, digest: str | None) -> Case:

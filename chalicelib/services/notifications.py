@@ -5,6 +5,7 @@ identity number; logs show the phone masked.
 """
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, PutError
@@ -17,6 +18,7 @@ from ..domain.workdays import iso, utcnow
 from ..observability import logger
 
 repo = CaseRepository()
+RECORD_ATTEMPTS = 5
 
 
 def text_for(event: dict[str, Any]) -> str:
@@ -56,16 +58,32 @@ def notify(event: dict[str, Any]) -> bool:
     case = repo.get(case_no)
     text = text_for(event)
     messaging.send_sms(case.applicant.phone, text)
-    try:
-        NotificationRecord(
-            case_no=case_no, notification_id=notification_id, event_type=event["type"], text=text,
-            sent_at=iso(utcnow()), channel="sms",
-        ).save(condition=NotificationRecord.notification_id.does_not_exist())
-    except PutError:
+    record = NotificationRecord(case_no=case_no, notification_id=notification_id, event_type=event["type"],
+                                text=text, sent_at=iso(utcnow()), channel="sms")
+    if not _record_sent(record):
         return False
     logger.info("sms sent", extra={"case_no": case_no, "to": mask_phone(case.applicant.phone),
                                    "event_type": event["type"], "text": text})
     return True
+
+
+def _record_sent(record: NotificationRecord) -> bool:
+    """Store that the SMS went out. The SMS is already sent, so a transient failure here is retried on the
+    spot rather than by redelivery (which would text the applicant twice); only a record that could not be
+    written after several tries is left to redelivery. False: another delivery recorded it first."""
+    for attempt in range(RECORD_ATTEMPTS):
+        try:
+            record.save(condition=NotificationRecord.notification_id.does_not_exist())
+            return True
+        except PutError as err:
+            # not err.cause_response_code: it raises AttributeError when the cause is a timeout
+            response = getattr(err.cause, "response", None) or {}
+            if response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                return attempt > 0  # recorded already: by our own earlier try whose reply was lost, or a twin
+            if attempt == RECORD_ATTEMPTS - 1:
+                raise
+            time.sleep(min(0.05 * 2**attempt, 1.0))
+    return False  # pragma: no cover - the loop returns or raises
 
 
 def sent_for(case_no: str) -> list[dict[str, Any]]:

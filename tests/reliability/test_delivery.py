@@ -1,0 +1,98 @@
+"""At-least-once delivery (issue 7, item 2): a mix of cases driven through their whole life — apply,
+receive, forward, routing, courier delivery, acceptance, decision, result shipment, courier delivery or
+pickup, completion, reviews and the tickets of bad ones — once with a clean in-order pump and once with
+the pump in chaos mode (every queue message delivered 1-3 times in random order, outbox stream records
+duplicated and shuffled). Everything stored at the end must be the same, and no SMS, shipment or ticket
+may exist twice."""
+from __future__ import annotations
+
+import random
+
+from tests.reliability.reliability_support import (
+    Driver,
+    chalice_client,
+    clean_run,
+    differences,
+    expected_statuses,
+    final_statuses,
+    fresh_account,
+    plans,
+    record_figures,
+    size,
+    sms_sent,
+    snapshot,
+)
+from tools import dlq
+
+CASES = size(10, 1000)
+
+
+def test_duplicated_shuffled_delivery_leaves_the_state_of_a_clean_run():
+    import app
+    from tools.pump import Pump
+
+    reference = clean_run(CASES)
+    clean, clean_sms = reference.snapshot, reference.sms
+    todo = plans(CASES)
+    with fresh_account(), chalice_client() as client:
+        pump = Pump(app, wait_seconds=0, chaos=random.Random(7))
+        driver = Driver(client, settle=lambda: pump.run_until_idle(max_rounds=1000))
+        driver.run(todo)
+        assert final_statuses(driver, todo) == expected_statuses(todo)
+        chaotic, chaos_sms = snapshot(driver.case_numbers), sms_sent(driver.case_numbers)
+        dead = sum(r["messages"] + r["in_flight"] for r in dlq.list_dlqs())
+
+    assert pump.stats.get("chaos:duplicates", 0) > CASES  # the chaos really happened
+    assert pump.stats.get("chaos:stream_duplicates", 0) > CASES
+    mismatches = differences(clean, chaotic)
+    # One SMS per case event: none twice, none missing, the same texts as in the clean run.
+    twice = {k: n for k, n in chaos_sms.items() if n > 1}
+    sms_mismatch = set(clean_sms) ^ set(chaos_sms)
+    record_figures(
+        "delivery", cases=CASES, queue_duplicates=pump.stats.get("chaos:duplicates", 0),
+        requeued=pump.stats.get("chaos:requeued", 0), stream_duplicates=pump.stats.get("chaos:stream_duplicates", 0),
+        sms=sum(chaos_sms.values()), shipments=len(chaotic["shipments"]), tickets=len(chaotic["tickets"]),
+        mismatches=len(mismatches) + len(sms_mismatch), duplicated_sms=len(twice), dead_lettered=dead,
+    )
+    assert dead == 0  # nothing dead-lettered: duplicates are no-ops, not failures
+    assert not mismatches, "\n".join(mismatches[:10])
+    assert not twice and not sms_mismatch, (list(twice.items())[:5], sorted(sms_mismatch)[:5])
+    assert len(chaotic["tickets"]) == sum(1 for p in plans(CASES) for r in
+                                          ([p.receiving_rating] + ([] if p.refuse else [p.handling_rating]))
+                                          if r <= 2)
+
+
+def test_a_notification_arriving_three_times_texts_once(client, pump):
+    """The same event three times on the notifications queue — twice in one batch, once in a later one —
+    sends one SMS and keeps one record."""
+    import json
+
+    import boto3
+
+    import app
+    from chalicelib.adapters import messaging
+    from chalicelib.services.notifications import sent_for
+    from tests.support import received_case
+    from tools.pump import sqs_event
+
+    case = received_case(client)
+    pump.run_until_idle()
+    [event] = [r for r in _outbox_events(case["case_no"]) if r["type"] == "case.receive"]
+    before = sum(sms_sent([case["case_no"]]).values())
+    message = {"MessageId": "m1", "ReceiptHandle": "r1", "Body": json.dumps(event, ensure_ascii=False)}
+    twice = sqs_event([message, {**message, "MessageId": "m2"}], "arn:aws:sqs:us-east-1:000000000000:n", "us-east-1")
+    assert app.send_notifications(twice, None) == {"batchItemFailures": []}
+    messaging.send("notifications", event)
+    pump.run_until_idle()
+    assert sum(sms_sent([case["case_no"]]).values()) == before  # the pump had texted it already
+    assert [n["event_type"] for n in sent_for(case["case_no"])].count("case.receive") == 1
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    for logical in messaging.QUEUES:
+        dlq_url = sqs.get_queue_url(QueueName=f"kc-test-{logical}-dlq")["QueueUrl"]
+        assert "Messages" not in sqs.receive_message(QueueUrl=dlq_url)
+
+
+def _outbox_events(case_no: str) -> list[dict]:
+    from chalicelib.adapters.models import OutboxRecord
+
+    return [r.payload for r in OutboxRecord.scan() if r.payload["case_no"] == case_no]

@@ -62,8 +62,10 @@ def moto_endpoint() -> Iterator[str]:
     """A moto server on loopback for tests that need real concurrency (in-process moto is not thread-safe)."""
     from moto.server import ThreadedMotoServer
 
+    from tools import moto_patches
     from tools.local_stack import free_port
 
+    moto_patches.harden()  # as in the local stack: moto's rollback is not safe under concurrent requests
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()

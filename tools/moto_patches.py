@@ -17,11 +17,14 @@ cancelled one writes no stream record.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import threading
+from collections.abc import Iterator
 from typing import Any
 
 _LOCK = threading.RLock()
+_ORIGINALS: dict[str, Any] = {}
 WRITES = ("put_item", "update_item", "delete_item")  # BatchWriteItem goes through put_item and delete_item
 
 
@@ -56,6 +59,23 @@ def harden() -> None:
         return wrapper
 
     for name in WRITES:
-        setattr(DynamoDBBackend, name, locked(getattr(DynamoDBBackend, name)))
+        _ORIGINALS[name] = getattr(DynamoDBBackend, name)
+        setattr(DynamoDBBackend, name, locked(_ORIGINALS[name]))
+    _ORIGINALS["transact_write_items"] = transact
     transact_write_items._kc_hardened = True  # type: ignore[attr-defined]
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+
+
+@contextlib.contextmanager
+def unpatched() -> Iterator[None]:
+    """moto as released, for the duration (a test of the defect itself, in a process that hardened it)."""
+    from moto.dynamodb.models import DynamoDBBackend
+
+    patched = {name: getattr(DynamoDBBackend, name) for name in _ORIGINALS}
+    for name, original in _ORIGINALS.items():
+        setattr(DynamoDBBackend, name, original)
+    try:
+        yield
+    finally:
+        for name, method in patched.items():
+            setattr(DynamoDBBackend, name, method)

@@ -18,7 +18,7 @@ from chalicelib.adapters.courier import signed_body
 from tests.support import MATTER_OF_CITY, OFFICE_OF_CITY, application, call, citizen, staff, supervisor
 
 _SIZE = os.environ.get("RELIABILITY_SIZE", "").lower()
-# "full": the full sizes (make soak); a number such as 0.2: that share of the full sizes (a shorter soak).
+# "full": the full sizes (make soak); a number such as 0.5 or 10: that multiple of the full sizes.
 SCALE = 1.0 if _SIZE == "full" else float(_SIZE) if _SIZE.replace(".", "", 1).isdigit() else 0.0
 FULL = SCALE > 0
 REGION = "us-east-1"

@@ -28,7 +28,7 @@ from tests.reliability.reliability_support import (
 from tools import dlq
 from tools.faults import FaultInjector
 
-CASES = size(6, 300)
+CASES = size(6, 18)
 RATE = 0.1
 
 

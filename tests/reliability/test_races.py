@@ -23,7 +23,7 @@ from tests.review_support import citizen_actor, staff_actor, supervisor_actor
 from tests.support import application
 
 THREADS = 16
-APPLICATIONS = size(100, 2000)
+APPLICATIONS = size(100, 1000)
 
 
 @pytest.fixture

@@ -139,7 +139,7 @@ def test_signature_is_hmac_sha256_of_the_raw_body():
     ({"event": "DELIVERED", "at": "2026-09-28T10:00:00+08:00"}, "waybill"),
     ({"waybill": "EMS 1", "event": "DELIVERED", "at": "2026-09-28T10:00:00+08:00"}, "waybill"),
     ({"waybill": "EMS0001", "event": "LOST", "at": "2026-09-28T10:00:00+08:00"}, "event"),
-    ({"waybill": "EMS0001", "event": "DELIVERED", "at": "2026-09-28T10:00:00"}, "at"),
+    ({"waybill": "EMS0001", "event": "DELIVERED", "at": "2026-09-28T25:00:00"}, "at"),
     ({"waybill": "EMS0001", "event": "DELIVERED", "at": "yesterday"}, "at"),
     ({"waybill": "EMS0001", "event": "DELIVERED", "at": 1759024800}, "at"),
 ])

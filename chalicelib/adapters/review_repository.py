@@ -37,6 +37,7 @@ from .models import (
     TicketEventRecord,
     TicketRecord,
 )
+from .tables import condition_failed
 
 
 def shard_of(key: str) -> str:
@@ -176,7 +177,7 @@ class ReviewRepository:
                 add_version_condition=False,
             )
         except UpdateError as err:
-            if err.cause_response_code == "ConditionalCheckFailedException":
+            if condition_failed(err):
                 raise Conflict("this review already has its follow-up comment") from err
             raise
 

@@ -18,6 +18,7 @@ from ..domain.shipping import LegKind, LegStatus, Shipment, TrackingEvent
 from ..domain.workdays import iso, parse_instant
 from .case_repository import OUTBOX_TTL_SECONDS, connection
 from .models import OutboxRecord, ShipmentRecord
+from .tables import condition_failed
 
 
 def _shard(waybill: str) -> str:
@@ -122,7 +123,7 @@ class ShipmentRepository:
             record.save(condition=condition)
         except PutError as err:
             leg.version -= 1
-            if err.cause_response_code == "ConditionalCheckFailedException":
+            if condition_failed(err):
                 return False
             raise
         return True

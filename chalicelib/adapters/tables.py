@@ -38,3 +38,12 @@ def create_tables(client: Any) -> list[str]:
                 TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": attr}
             )
     return created
+
+
+def condition_failed(err: Exception) -> bool:
+    """Whether a PynamoDB write failed on its condition (not on a throttle, timeout or server error).
+
+    Reads the botocore error itself: PynamoDB's ``cause_response_code`` raises AttributeError when the cause
+    is a timeout, which has no response."""
+    response = getattr(getattr(err, "cause", None), "response", None) or {}
+    return bool(response.get("Error", {}).get("Code") == "ConditionalCheckFailedException")

@@ -13,6 +13,7 @@ from pynamodb.exceptions import DoesNotExist, PutError
 from ..adapters import messaging
 from ..adapters.case_repository import CaseRepository
 from ..adapters.models import NotificationRecord
+from ..adapters.tables import condition_failed
 from ..domain.identity import mask_phone
 from ..domain.workdays import iso, utcnow
 from ..observability import logger
@@ -76,9 +77,7 @@ def _record_sent(record: NotificationRecord) -> bool:
             record.save(condition=NotificationRecord.notification_id.does_not_exist())
             return True
         except PutError as err:
-            # not err.cause_response_code: it raises AttributeError when the cause is a timeout
-            response = getattr(err.cause, "response", None) or {}
-            if response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+            if condition_failed(err):
                 return attempt > 0  # recorded already: by our own earlier try whose reply was lost, or a twin
             if attempt == RECORD_ATTEMPTS - 1:
                 raise

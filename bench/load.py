@@ -3,10 +3,7 @@ loopback ports), then a bounded load of POST /cases and GET /track/{case_no}?cod
 clients. The floor is GET /health at the same concurrency (HTTP server and framework, no AWS calls)."""
 from __future__ import annotations
 
-import contextlib
 import os
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -14,33 +11,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .env import ROOT, median, percentile, ratio, subprocess_env
+from tools.local_stack import spawned
 
-
-def _start_stack(log: Any) -> tuple[subprocess.Popen[bytes], str]:
-    from tools.local_stack import free_port
-
-    port = free_port()
-    # chalice local applies the stage `local` of .chalice/config.json, whose prefix is kc-local.
-    env = subprocess_env(RESOURCE_PREFIX="kc-local", PYTHONUNBUFFERED="1")
-    proc = subprocess.Popen([sys.executable, "-m", "tools.local_stack", "--port", str(port), "--sweep-seconds", "30",
-                             "--courier-delay", "5"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    return proc, f"http://127.0.0.1:{port}"
-
-
-def _wait_healthy(proc: subprocess.Popen[bytes], base: str, timeout: float = 90) -> None:
-    import requests
-
-    deadline = time.monotonic() + timeout
-    while True:
-        if proc.poll() is not None:
-            raise RuntimeError("the local stack exited during start-up")
-        with contextlib.suppress(requests.RequestException):
-            if requests.get(f"{base}/health", timeout=1).status_code == 200:
-                return
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"the local stack did not answer /health within {timeout:.0f} s")
-        time.sleep(0.2)
+from .env import median, percentile, ratio, subprocess_env
 
 
 def _drive(workers: int, seconds: float, step: Callable[[Any, int, int, dict[str, list[float]], list[str]], None]
@@ -90,10 +63,9 @@ def measure(seconds: float | None = None, workers: int | None = None) -> dict[st
     floor_seconds = max(3.0, seconds / 4)
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
         log_path = Path(tmp) / "local_stack.log"
-        with open(log_path, "wb") as log:
-            proc, base = _start_stack(log)
-        try:
-            _wait_healthy(proc, base)
+        # chalice local applies the stage `local` of .chalice/config.json, whose prefix is kc-local.
+        env = subprocess_env(RESOURCE_PREFIX="kc-local", PYTHONUNBUFFERED="1")
+        with spawned(log_path, env, "--sweep-seconds", "30", "--courier-delay", "5") as base:
 
             def health(session: Any, w: int, i: int, lat: dict[str, list[float]], bad: list[str]) -> None:
                 start = time.perf_counter()
@@ -130,13 +102,6 @@ def measure(seconds: float | None = None, workers: int | None = None) -> dict[st
                     case(session, 0, 90_000 + i, {}, [])
             lat, errors, wall = _drive(workers, seconds, case)
             log_tail = log_path.read_text(errors="replace")[-2000:] if errors else ""
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=10)
     both = lat.get("apply", []) + lat.get("track", [])
     floor = _summary(floor_lat.get("health", []), floor_wall)
     everything = _summary(both, wall)

@@ -16,6 +16,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +69,39 @@ def start_courier(api_url: str, delay: float) -> Any:
     except ImportError:
         return None
     return courier_sim.start(api_url=api_url, delay_seconds=delay)
+
+
+@contextlib.contextmanager
+def spawned(log_path: Path, env: dict[str, str], *options: str, timeout: float = 90) -> Iterator[str]:
+    """The local stack as a subprocess on a free port, as `make run` starts it, once it answers /health:
+    yields its URL, writes its whole output to ``log_path`` and stops it on exit (tests and benchmarks)."""
+    import requests
+
+    port = free_port()
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "tools.local_stack", "--port", str(port), *options],
+                                cwd=Path(__file__).resolve().parent.parent, env=env, stdout=log,
+                                stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"local stack exited:\n{log_path.read_text(errors='replace')[-3000:]}")
+            with contextlib.suppress(requests.RequestException):
+                if requests.get(f"{base}/health", timeout=1).status_code == 200:
+                    break
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"local stack did not answer /health within {timeout:.0f} s")
+            time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
 
 
 def main(argv: list[str] | None = None) -> int:

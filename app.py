@@ -116,7 +116,7 @@ def track(case_no: str) -> Any:
     code = _req().query("code")
     if code is None or not (code.isdigit() and len(code) == 6):
         raise InvalidInput("code", "the 6-digit query code is required")
-    case, events = queries.track(case_no, code)
+    case, events = queries.track(case_no, code, caller=_req().source_ip())
     return json_response(views.track_view(case, events, routing.public_shipments(case_no)))
 
 

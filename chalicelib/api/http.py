@@ -148,6 +148,11 @@ class RequestReader:
         value = params.get(name)
         return value if value not in (None, "") else None
 
+    def source_ip(self) -> str:
+        """The caller's address as API Gateway saw it (``unknown`` where there is none, e.g. in-process)."""
+        identity = (self.request.context or {}).get("identity") or {}
+        return str(identity.get("sourceIp") or "unknown")
+
     def limit(self, default: int = 20, maximum: int = 100) -> int:
         raw = self.query("limit")
         if raw is None:

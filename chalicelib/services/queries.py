@@ -16,7 +16,12 @@ from ..domain.lifecycle import Status
 from ..domain.workdays import utcnow
 
 repo = CaseRepository()
-TRACK_FAILURES_PER_HOUR = 10
+# Wrong query codes tolerated per hour: from one caller (address), and for one case from everyone. A caller
+# who guesses is locked out alone; only a guessing crowd locks the case's tracking for the hour, and 100
+# guesses an hour leave a 6-digit code safe for years.
+TRACK_FAILURES_PER_CALLER = 10
+TRACK_FAILURES_PER_CASE = 100
+TOO_MANY = "too many wrong query codes for this case; try again in an hour"
 
 
 def case_for(actor: Actor, case_no: str) -> Case:
@@ -30,25 +35,25 @@ def timeline_for(actor: Actor, case_no: str) -> list[dict[str, Any]]:
     return repo.timeline(case_no)
 
 
-def track(case_no: str, code: str, now: datetime | None = None) -> tuple[Case, list[dict[str, Any]]]:
+def track(case_no: str, code: str, caller: str = "unknown",
+          now: datetime | None = None) -> tuple[Case, list[dict[str, Any]]]:
     """查询码 tracking without login. A wrong code looks like an unknown case; guessing is rate limited."""
     at = now or utcnow()
-    counter_id = f"track-fail#{case_no}#{at:%Y%m%d%H}"
+    hour = f"{at:%Y%m%d%H}"
+    per_caller, per_case = f"track-fail#{case_no}#{caller}#{hour}", f"track-fail#{case_no}#{hour}"
     try:
         case = repo.get(case_no, consistent=False)
     except NotFound:
         case = None
     if case is None or not hmac.compare_digest(case.query_code, code or ""):
-        failures = _count_failure(counter_id)
-        if failures > TRACK_FAILURES_PER_HOUR:
-            raise TooManyRequests("too many wrong query codes for this case; try again in an hour")
+        by_caller, by_everyone = _count_failure(per_caller), _count_failure(per_case)
+        if by_caller > TRACK_FAILURES_PER_CALLER or by_everyone > TRACK_FAILURES_PER_CASE:
+            raise TooManyRequests(TOO_MANY)
         raise NotFound(f"no case {case_no} with that query code")
-    try:
-        failures = int(CounterRecord.get(counter_id).value)
-    except CounterRecord.DoesNotExist:
-        failures = 0
-    if failures > TRACK_FAILURES_PER_HOUR:
-        raise TooManyRequests("too many wrong query codes for this case; try again in an hour")
+    failures = {c.counter_id: int(c.value) for c in CounterRecord.batch_get([per_caller, per_case])}
+    if (failures.get(per_caller, 0) > TRACK_FAILURES_PER_CALLER
+            or failures.get(per_case, 0) > TRACK_FAILURES_PER_CASE):
+        raise TooManyRequests(TOO_MANY)
     return case, repo.timeline(case_no)
 
 

@@ -193,6 +193,32 @@ def test_guessing_query_codes_is_rate_limited(client):
     assert call(client, "GET", f"/track/{case['case_no']}?code={case['query_code']}")[0] == 429
 
 
+def test_a_guesser_locks_out_only_itself_until_a_crowd_guesses(aws):
+    from chalicelib.domain.errors import NotFound, TooManyRequests
+    from chalicelib.services import intake, queries
+    from tests.review_support import citizen_actor
+
+    case, _ = intake.apply(citizen_actor("alice"), application())
+    wrong = "000000" if case.query_code != "000000" else "111111"
+    for _ in range(queries.TRACK_FAILURES_PER_CALLER):
+        with pytest.raises(NotFound):
+            queries.track(case.case_no, wrong, caller="203.0.113.9")
+    with pytest.raises(TooManyRequests):  # the 11th wrong guess from that address
+        queries.track(case.case_no, wrong, caller="203.0.113.9")
+    with pytest.raises(TooManyRequests):  # and now even the right code, from that address only
+        queries.track(case.case_no, case.query_code, caller="203.0.113.9")
+    assert queries.track(case.case_no, case.query_code, caller="198.51.100.7")[0].case_no == case.case_no
+    # A crowd of addresses guessing: past the per-case ceiling, the case's tracking closes for the hour.
+    guesses = queries.TRACK_FAILURES_PER_CASE - queries.TRACK_FAILURES_PER_CALLER - 1
+    for i in range(guesses):
+        with pytest.raises(NotFound):
+            queries.track(case.case_no, wrong, caller=f"192.0.2.{i % 250}")
+    with pytest.raises(TooManyRequests):
+        queries.track(case.case_no, wrong, caller="192.0.2.251")
+    with pytest.raises(TooManyRequests):
+        queries.track(case.case_no, case.query_code, caller="198.51.100.7")
+
+
 def test_office_work_queue_is_paginated_and_scoped(client):
     numbers = [apply_case(client, sub=f"c{i}")["case_no"] for i in range(5)]
     call(client, "POST", f"/cases/{numbers[0]}/receive", staff("SZ-GOV"), {})

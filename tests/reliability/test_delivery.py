@@ -6,6 +6,7 @@ duplicated and shuffled). Everything stored at the end must be the same, and no 
 may exist twice."""
 from __future__ import annotations
 
+import os
 import random
 from collections import Counter
 
@@ -30,15 +31,19 @@ CASES = size(10, 1000)
 # full size runs in batches, each in a fresh emulated account (a batch of cases has no state in common with
 # another, so nothing is lost by splitting).
 BATCH = 20
+# RELIABILITY_SHARD=k/n runs only every n-th batch from the k-th (0-based): n processes share a soak.
+SHARD, SHARDS = (int(x) for x in os.environ.get("RELIABILITY_SHARD", "0/1").split("/"))
 
 
 def test_duplicated_shuffled_delivery_leaves_the_state_of_a_clean_run():
     totals: Counter[str] = Counter()
-    batches = [(b, min(BATCH, CASES - start)) for b, start in enumerate(range(0, CASES, BATCH))]
+    batches = [(b, min(BATCH, CASES - start)) for b, start in enumerate(range(0, CASES, BATCH))
+               if b % SHARDS == SHARD]
     for batch, n in batches:
         figures = _chaos_against_clean(n, seed=2026 + batch, chaos_seed=7 + batch)
         totals.update(figures)
-    record_figures("delivery", cases=CASES, batches=len(batches), **totals)
+    record_figures("delivery", cases=sum(n for _, n in batches), batches=len(batches),
+                   shard=f"{SHARD}/{SHARDS}", **totals)
 
 
 def _chaos_against_clean(n: int, seed: int, chaos_seed: int) -> Counter[str]:

@@ -81,11 +81,10 @@ class Harness:
             from moto import mock_aws
 
             self._stack.enter_context(mock_aws())
-            from chalicelib.adapters import messaging, reference_store, tables
+            from chalicelib.adapters import reference_store
+            from tools.local_stack import provision
 
-            tables.create_tables(boto3.client("dynamodb", region_name="us-east-1"))
-            messaging.create_all(visibility_timeout=0)
-            reference_store.seed()
+            provision(visibility_timeout=0)
             self._stack.callback(reference_store.invalidate)
         from chalice.test import Client
 

@@ -29,18 +29,13 @@ from moto import mock_aws  # noqa: E402
 @pytest.fixture
 def aws() -> Iterator[None]:
     """A fresh emulated AWS account with every table, queue and topic, and the reference data seeded."""
-    import boto3
-
-    from chalicelib.adapters import messaging, reference_store, tables
+    from chalicelib.adapters import reference_store
+    from tools.local_stack import provision
 
     with mock_aws():
         # Clients created earlier keep working under a new mock (moto patches botocore globally), so only
-        # the cached lookups are cleared: re-creating clients costs far more than the test.
-        messaging.queue_url.cache_clear()
-        messaging.topic_arn.cache_clear()
-        tables.create_tables(boto3.client("dynamodb", region_name="us-east-1"))
-        messaging.create_all(visibility_timeout=0)
-        reference_store.seed()
+        # the cached lookups are cleared (by provision): re-creating clients costs far more than the test.
+        provision(visibility_timeout=0)
         yield
         reference_store.invalidate()
 
@@ -76,18 +71,15 @@ def moto_endpoint() -> Iterator[str]:
 @pytest.fixture
 def aws_server(moto_endpoint: str) -> Iterator[str]:
     """Like ``aws`` but against the moto server (reset before each test), for concurrent tests."""
-    import boto3
     import requests
 
-    from chalicelib.adapters import messaging, reference_store, tables
+    from tools.local_stack import provision
 
     requests.post(f"{moto_endpoint}/moto-api/reset", timeout=10)
     os.environ["AWS_ENDPOINT_URL"] = moto_endpoint
     reset_clients()
     try:
-        tables.create_tables(boto3.client("dynamodb", region_name="us-east-1"))
-        messaging.create_all(visibility_timeout=0)
-        reference_store.seed()
+        provision(visibility_timeout=0)
         yield moto_endpoint
     finally:
         os.environ.pop("AWS_ENDPOINT_URL", None)

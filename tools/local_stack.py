@@ -51,11 +51,14 @@ def local_environment(moto_port: int) -> dict[str, str]:
 
 
 def provision(visibility_timeout: int = 3) -> dict[str, int]:
-    """Create tables (with TTL), queues (with DLQs) and topics, then seed the reference data."""
+    """Create tables (with TTL), queues (with DLQs) and topics, then seed the reference data: the local stack,
+    the tests' emulated accounts and the benchmarks all start from this."""
     import boto3
 
     from chalicelib.adapters import messaging, reference_store, tables
 
+    messaging.queue_url.cache_clear()  # a new account: queue URLs and topic ARNs looked up earlier are gone
+    messaging.topic_arn.cache_clear()
     created = tables.create_tables(boto3.client("dynamodb"))
     messaging.create_all(visibility_timeout=visibility_timeout)
     rows = reference_store.seed()

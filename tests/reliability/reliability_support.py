@@ -54,28 +54,16 @@ def record_figures(name: str, **figures: Any) -> None:
 # ---------------------------------------------------------------- accounts
 
 
-def provision() -> None:
-    import boto3
-
-    from chalicelib.adapters import messaging, reference_store, tables
-
-    messaging.queue_url.cache_clear()
-    messaging.topic_arn.cache_clear()
-    tables.create_tables(boto3.client("dynamodb", region_name=REGION))
-    messaging.create_all(visibility_timeout=0)
-    reference_store.invalidate()
-    reference_store.seed()
-
-
 @contextmanager
 def fresh_account() -> Iterator[None]:
     """A fresh in-process emulated account (like the ``aws`` fixture), usable several times in one test."""
     from moto import mock_aws
 
     from chalicelib.adapters import reference_store
+    from tools.local_stack import provision
 
     with mock_aws():
-        provision()
+        provision(visibility_timeout=0)
         yield
         reference_store.invalidate()
 

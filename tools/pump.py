@@ -138,8 +138,8 @@ class Pump:
                 QueueUrl=url,
                 Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)],
             )
-        self.stats[logical] = self.stats.get(logical, 0) + len(done)
-        self.stats[f"{logical}:failed"] = self.stats.get(f"{logical}:failed", 0) + len(failed)
+        self._count(logical, len(done))
+        self._count(f"{logical}:failed", len(failed))
         return len(messages)
 
     def _chaos_batch(self, logical: str, url: str, messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -243,7 +243,7 @@ class Pump:
         except Exception:
             logger.exception("stream handler raised; retrying the batch")
             failures = [{"itemIdentifier": records[0]["dynamodb"]["SequenceNumber"]}]
-        self.stats["outbox"] = self.stats.get("outbox", 0) + len(records) - len(failures)
+        self._count("outbox", len(records) - len(failures))
         if not failures:
             return None
         if self.chaos:  # shuffled: records before the failed one may not have run, so retry the whole batch

@@ -79,15 +79,6 @@ def signature_valid(raw: bytes, given: str | None) -> bool:
     return hmac.compare_digest(signature(raw, secret), given.strip().lower())
 
 
-def parse_courier_time(value: str) -> datetime:
-    """A courier's event time: with an offset it is that instant; without one it is China Standard Time,
-    the clock mainland couriers report in."""
-    at = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=CST)
-    return parse_instant(at.isoformat())
-
-
 def parse_event(data: dict[str, Any]) -> CourierEvent:
     """Validate a webhook body ``{"waybill", "event", "at"}``; the error names the field."""
     waybill = data.get("waybill")
@@ -100,7 +91,7 @@ def parse_event(data: dict[str, Any]) -> CourierEvent:
     if not isinstance(at, str) or len(at) > 40:
         raise InvalidInput("at", "must be an ISO-8601 date and time")
     try:
-        instant = parse_courier_time(at)
+        instant = parse_instant(at, local=CST)  # mainland couriers report China Standard Time
     except ValueError:
         raise InvalidInput("at", "must be an ISO-8601 date and time") from None
     return CourierEvent(waybill, LegStatus(event), instant)

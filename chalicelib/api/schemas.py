@@ -221,21 +221,25 @@ def parse_body(raw: bytes | None, schema: str, max_bytes: int, optional: bool = 
     return data
 
 
-def _clean(text: str) -> bool:
-    return not any((ord(c) < 32 and c not in "\n\r\t") or c == "\x7f" or "\ud800" <= c <= "\udfff" for c in text)
+def _has_control_characters(text: str) -> bool:
+    return any(ord(c) < 32 and c not in "\n\r\t" for c in text) or "\x7f" in text
+
+
+def _has_surrogates(text: str) -> bool:
+    return any("\ud800" <= c <= "\udfff" for c in text)  # a \uD800 escape parses, but is no character
 
 
 def _reject_control_characters(value: Any, path: str, depth: int = 0) -> None:
     if depth > MAX_DEPTH:
         raise InvalidInput(path or "body", f"is nested deeper than {MAX_DEPTH} levels")
     if isinstance(value, str):
-        if any(ord(c) < 32 and c not in "\n\r\t" for c in value) or "\x7f" in value:
+        if _has_control_characters(value):
             raise InvalidInput(path or "body", "contains control characters")
-        if any("\ud800" <= c <= "\udfff" for c in value):  # a \uD800 escape parses, but is no character
+        if _has_surrogates(value):
             raise InvalidInput(path or "body", "is not valid Unicode (unpaired surrogate)")
     elif isinstance(value, dict):
         for key, item in value.items():
-            if not _clean(key):  # not echoed back: the field name itself is the problem
+            if _has_control_characters(key) or _has_surrogates(key):  # not echoed: the name is the problem
                 raise InvalidInput(path or "body", "has a field name with control characters or invalid Unicode")
             _reject_control_characters(item, f"{path}.{key}" if path else str(key), depth + 1)
     elif isinstance(value, list):

@@ -66,10 +66,13 @@ def iso(at: datetime) -> str:
     return at.astimezone(UTC).isoformat(timespec="seconds")
 
 
-def parse_instant(value: str) -> datetime:
+def parse_instant(value: str, local: ZoneInfo | None = None) -> datetime:
+    """An ISO-8601 date and time as a UTC instant. Without an offset it is refused, or read in ``local``."""
     at = datetime.fromisoformat(value.replace("Z", "+00:00"))
     if at.tzinfo is None:
-        raise ValueError("instant without a UTC offset")
+        if local is None:
+            raise ValueError("instant without a UTC offset")
+        at = at.replace(tzinfo=local)
     return at.astimezone(UTC)
 
 

@@ -21,7 +21,6 @@ repo = CaseRepository()
 # guesses an hour leave a 6-digit code safe for years.
 TRACK_FAILURES_PER_CALLER = 10
 TRACK_FAILURES_PER_CASE = 100
-TOO_MANY = "too many wrong query codes for this case; try again in an hour"
 
 
 def case_for(actor: Actor, case_no: str) -> Case:
@@ -46,15 +45,17 @@ def track(case_no: str, code: str, caller: str = "unknown",
     except NotFound:
         case = None
     if case is None or not hmac.compare_digest(case.query_code, code or ""):
-        by_caller, by_everyone = _count_failure(per_caller), _count_failure(per_case)
-        if by_caller > TRACK_FAILURES_PER_CALLER or by_everyone > TRACK_FAILURES_PER_CASE:
-            raise TooManyRequests(TOO_MANY)
+        _refuse_when_guessed(_count_failure(per_caller), _count_failure(per_case))
         raise NotFound(f"no case {case_no} with that query code")
     failures = {c.counter_id: int(c.value) for c in CounterRecord.batch_get([per_caller, per_case])}
-    if (failures.get(per_caller, 0) > TRACK_FAILURES_PER_CALLER
-            or failures.get(per_case, 0) > TRACK_FAILURES_PER_CASE):
-        raise TooManyRequests(TOO_MANY)
+    _refuse_when_guessed(failures.get(per_caller, 0), failures.get(per_case, 0))
     return case, repo.timeline(case_no)
+
+
+def _refuse_when_guessed(by_caller: int, by_everyone: int) -> None:
+    """429 once this caller, or everyone together, sent too many wrong codes for the case this hour."""
+    if by_caller > TRACK_FAILURES_PER_CALLER or by_everyone > TRACK_FAILURES_PER_CASE:
+        raise TooManyRequests("too many wrong query codes for this case; try again in an hour")
 
 
 def _count_failure(counter_id: str) -> int:

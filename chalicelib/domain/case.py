@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from .errors import InvalidInput, InvalidTransition, OutOfScope, RuleViolation
+from .events import CaseEvent
 from .lifecycle import LABELS, RULES, TERMINAL, Action, Party, Status
 from .reference import Matter, Office
 from .workdays import add_working_days, cst_date, end_of_cst_day, iso
@@ -168,6 +169,18 @@ class Case:
         if self.status is Status.ACCEPTED and not self.overdue and self.promised_by:
             due.append(end_of_cst_day(self.promised_by))
         return min(due) if due else None
+
+    def due_action(self, now: datetime) -> Action | None:
+        """What the sweeper is to do with the case at ``now``: terminate it (the supplement deadline passed
+        with materials outstanding), mark it overdue (the promised date passed), or nothing."""
+        deadline = self.supplement_deadline()
+        if (self.status in RULES[Action.TERMINATE].sources and deadline and now >= deadline
+                and (self.missing or self.status is Status.RETURNED)):
+            return Action.TERMINATE
+        promised = self.promised_deadline()
+        if self.status in RULES[Action.MARK_OVERDUE].sources and promised and now >= promised and not self.overdue:
+            return Action.MARK_OVERDUE
+        return None
 
     # ---------------------------------------------------------------- guard
 
@@ -430,6 +443,18 @@ def timeline_entry(change: Change, seq: int) -> dict[str, Any]:
         "note": change.note,
         "details": change.details,
     }
+
+
+def case_event(case: Case, change: Change) -> CaseEvent:
+    """The outgoing event of a committed change: its id is the case number and the version the change
+    made, so consumers drop stale and repeated ones."""
+    return CaseEvent(
+        event_id=f"{case.case_no}#{case.version}", type=change.event_type, case_no=case.case_no,
+        version=case.version, action=change.action.value, from_status=change.from_status.value,
+        to_status=change.to_status.value, at=change.at, matter_id=case.matter_id,
+        receiving_office_id=case.receiving_office_id, handling_office_id=case.handling_office_id,
+        details=change.details,
+    )
 
 
 def material_items(matter: Matter, submitted: list[dict[str, Any]]) -> list[MaterialItem]:

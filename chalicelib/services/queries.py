@@ -5,17 +5,15 @@ import hmac
 from datetime import datetime
 from typing import Any
 
-from pynamodb.exceptions import UpdateError
-
-from ..adapters.case_repository import CaseRepository
-from ..adapters.models import CounterRecord
+from ..bootstrap import unit_of_work
 from ..domain.access import require_read
 from ..domain.case import Actor, Case
 from ..domain.errors import InvalidInput, NotFound, OutOfScope, TooManyRequests
 from ..domain.lifecycle import Status
 from ..domain.workdays import utcnow
+from ..observability import logger
+from .unit_of_work import Counters
 
-repo = CaseRepository()
 # Wrong query codes tolerated per hour: from one caller (address), and for one case from everyone. A caller
 # who guesses is locked out alone; only a guessing crowd locks the case's tracking for the hour, and 100
 # guesses an hour leave a 6-digit code safe for years.
@@ -24,14 +22,16 @@ TRACK_FAILURES_PER_CASE = 100
 
 
 def case_for(actor: Actor, case_no: str) -> Case:
-    case = repo.get(case_no)
+    with unit_of_work() as uow:
+        case = uow.cases.get(case_no)
     require_read(actor, case)
     return case
 
 
 def timeline_for(actor: Actor, case_no: str) -> list[dict[str, Any]]:
-    case_for(actor, case_no)
-    return repo.timeline(case_no)
+    with unit_of_work() as uow:
+        require_read(actor, uow.cases.get(case_no))
+        return uow.cases.timeline(case_no)
 
 
 def track(case_no: str, code: str, caller: str = "unknown",
@@ -40,16 +40,17 @@ def track(case_no: str, code: str, caller: str = "unknown",
     at = now or utcnow()
     hour = f"{at:%Y%m%d%H}"
     per_caller, per_case = f"track-fail#{case_no}#{caller}#{hour}", f"track-fail#{case_no}#{hour}"
-    try:
-        case = repo.get(case_no, consistent=False)
-    except NotFound:
-        case = None
-    if case is None or not hmac.compare_digest(case.query_code, code or ""):
-        _refuse_when_guessed(_count_failure(per_caller), _count_failure(per_case))
-        raise NotFound(f"no case {case_no} with that query code")
-    failures = {c.counter_id: int(c.value) for c in CounterRecord.batch_get([per_caller, per_case])}
-    _refuse_when_guessed(failures.get(per_caller, 0), failures.get(per_case, 0))
-    return case, repo.timeline(case_no)
+    with unit_of_work() as uow:
+        try:
+            case = uow.cases.get(case_no, consistent=False)
+        except NotFound:
+            case = None
+        if case is None or not hmac.compare_digest(case.query_code, code or ""):
+            _refuse_when_guessed(_count_failure(uow.counters, per_caller), _count_failure(uow.counters, per_case))
+            raise NotFound(f"no case {case_no} with that query code")
+        failures = uow.counters.values([per_caller, per_case])
+        _refuse_when_guessed(failures.get(per_caller, 0), failures.get(per_case, 0))
+        return case, uow.cases.timeline(case_no)
 
 
 def _refuse_when_guessed(by_caller: int, by_everyone: int) -> None:
@@ -58,13 +59,12 @@ def _refuse_when_guessed(by_caller: int, by_everyone: int) -> None:
         raise TooManyRequests("too many wrong query codes for this case; try again in an hour")
 
 
-def _count_failure(counter_id: str) -> int:
-    counter = CounterRecord(counter_id=counter_id)
+def _count_failure(counters: Counters, counter_id: str) -> int:
     try:
-        counter.update(actions=[CounterRecord.value.add(1)], add_version_condition=False)
-    except UpdateError:  # pragma: no cover - rate limiting must not break tracking
+        return counters.increment(counter_id)
+    except RuntimeError:  # pragma: no cover - rate limiting must not break tracking
+        logger.warning("a wrong query code was not counted")
         return 0
-    return int(counter.value)
 
 
 def office_queue(actor: Actor, office_id: str, status: str | None, limit: int,
@@ -74,4 +74,5 @@ def office_queue(actor: Actor, office_id: str, status: str | None, limit: int,
         raise OutOfScope(f"only staff of {office_id} see its work queue")
     if status is not None and status not in Status.__members__:
         raise InvalidInput("status", f"must be one of {', '.join(Status.__members__)}")
-    return repo.office_queue(office_id, status, limit, cursor)
+    with unit_of_work() as uow:
+        return uow.cases.office_queue(office_id, status, limit, cursor)

@@ -6,13 +6,11 @@ from datetime import date
 from typing import Any
 
 from ..adapters.reference_store import catalogue
-from ..adapters.review_repository import ReviewRepository
+from ..bootstrap import unit_of_work
 from ..domain.case import Actor
 from ..domain.errors import InvalidInput
 from ..domain.reviews import COUNTERS, figures
 from .review_scope import resolve_scope
-
-store = ReviewRepository()
 
 
 def parse_day(name: str, value: str | None) -> date | None:
@@ -35,8 +33,9 @@ def review_stats(actor: Actor, city: str | None, office_id: str | None, first: s
     cat = catalogue()
     total = dict.fromkeys(COUNTERS, 0)
     offices = []
+    uow = unit_of_work()
     for oid in scope.office_ids:
-        counts = store.counts(oid, start, end)
+        counts = uow.reviews.counts(oid, start, end)
         for k in COUNTERS:
             total[k] += counts[k]
         offices.append({"office_id": oid, "name": cat.offices[oid].name, "city": cat.offices[oid].city,

@@ -6,17 +6,17 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from chalicelib.adapters.case_repository import CaseRepository
 from chalicelib.adapters.models import CaseEventRecord, OutboxRecord
 from chalicelib.domain.case import Actor
 from chalicelib.domain.errors import ConcurrentUpdate, InvalidInput, OutOfScope, RuleViolation
 from chalicelib.domain.lifecycle import Status
 from chalicelib.services import intake, sweeper
+from tests.storage import Cases
 from tests.support import application
 
 ALICE = Actor("alice", "citizen")
 SZ_STAFF = Actor("s-sz", "staff", office_id="SZ-GOV")
-repo = CaseRepository()
+repo = Cases()
 
 
 def test_case_numbers_follow_the_receiving_city_and_cst_date(aws):

@@ -8,13 +8,13 @@ import pytest
 
 from chalicelib.adapters import messaging
 from chalicelib.adapters.models import OutboxRecord, ReviewSlotRecord, TicketRecord
-from chalicelib.adapters.review_repository import ReviewRepository
 from chalicelib.domain.errors import Conflict, InvalidInput, InvalidTransition, OutOfScope, RuleViolation
 from chalicelib.domain.reviews import Stage, ticket_id_for
 from chalicelib.services import reviews, sweeper, tickets
 from tests.review_support import T0, citizen_actor, complete, received, staff_actor, supervisor_actor
+from tests.storage import Reviews
 
-store = ReviewRepository()
+store = Reviews()
 BAD = {"stage": "receiving", "rating": 1, "tags": ["态度差"], "comment": "窗口人员不耐烦"}
 
 

@@ -7,20 +7,19 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from chalicelib.adapters.case_repository import CaseRepository
 from chalicelib.adapters.models import OutboxRecord
-from chalicelib.adapters.shipment_repository import ShipmentRepository
 from chalicelib.domain.case import Actor
 from chalicelib.domain.errors import ConcurrentUpdate, InvalidTransition
 from chalicelib.domain.shipping import LegStatus
 from chalicelib.services import courier_events, handling, intake, routing, sweeper
 from tests.shipping_support import AlertsProbe, queue_depth
+from tests.storage import Cases, Legs
 from tests.support import application
 
 CST = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=CST)  # Monday, a working day
 CITIZEN = Actor(sub="alice", role="citizen")
-cases, legs = CaseRepository(), ShipmentRepository()
+cases, legs = Cases(), Legs()
 
 
 def staff(office: str) -> Actor:

@@ -10,7 +10,7 @@ from chalicelib.domain.case import Actor, Case, Change
 from chalicelib.domain.lifecycle import Action, Status
 from chalicelib.services import intake
 from tests.storage import Cases
-from tests.support import application
+from tests.support import application, service_apply
 
 T0 = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # Monday 2026-03-02 10:00 CST
 
@@ -31,7 +31,7 @@ def supervisor_actor(city: str) -> Actor:
 
 def applied_case(sub: str = "alice", at: datetime = T0, matter_id: str = "DG-SI-CERT",
                  office_id: str = "SZ-GOV", **kwargs: Any) -> Case:
-    case, _ = intake.apply(citizen_actor(sub), application(matter_id=matter_id, office_id=office_id, **kwargs),
+    case, _ = service_apply(citizen_actor(sub), application(matter_id=matter_id, office_id=office_id, **kwargs),
                            now=at)
     return case
 

@@ -20,6 +20,7 @@ from enum import StrEnum
 from typing import Any
 
 from .access import PROVINCIAL
+from .actor import Role
 from .case import Actor, Case
 from .errors import Conflict, InvalidInput, InvalidTransition, OutOfScope, RuleViolation
 from .events import ReviewBad, TicketEvent
@@ -143,7 +144,7 @@ def submit_review(case: Case, actor: Actor, stage: Stage, rating: Any, tags: lis
 
     ``policy_for(office_id)`` gives the rated office's city and that city's review policy.
     """
-    if not (actor.role == "citizen" and actor.sub == case.applicant.sub):
+    if not (actor.role == Role.CITIZEN and actor.sub == case.applicant.sub):
         raise OutOfScope("only the applicant of the case can review it")
     target = stage_target(case, stage)
     if target is None:
@@ -361,19 +362,19 @@ class Ticket:
         return None
 
     def parties(self, actor: Actor) -> set[TicketParty]:
-        if actor.role == "system":
+        if actor.role == Role.SYSTEM:
             return {TicketParty.SYSTEM}
-        if actor.role == "supervisor":
+        if actor.role == Role.SUPERVISOR:
             if actor.city == PROVINCIAL:
                 return {TicketParty.PROVINCIAL_SUPERVISOR}
             if actor.city == self.city:
                 return {TicketParty.CITY_SUPERVISOR}
-        if actor.role == "staff" and actor.office_id == self.office_id:
+        if actor.role == Role.STAFF and actor.office_id == self.office_id:
             return {TicketParty.OFFICE_STAFF}
         return set()
 
     def can_read(self, actor: Actor) -> bool:
-        return bool(self.parties(actor) - {TicketParty.SYSTEM}) or actor.role == "admin"
+        return bool(self.parties(actor) - {TicketParty.SYSTEM}) or actor.role == Role.ADMIN
 
     def sees_reviewer(self, actor: Actor) -> bool:
         """Reviewer identity is for the ticket's supervisors only, never for the rated office."""

@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import datetime
-from typing import Any
 
 from ..adapters.reference_store import catalogue
 from ..bootstrap import unit_of_work
+from ..domain.actor import Role
 from ..domain.case import (
     Actor,
     Applicant,
@@ -21,66 +20,61 @@ from ..domain.errors import Conflict, InvalidInput, OutOfScope, RuleViolation
 from ..domain.identity import is_mobile, resident_id_problem
 from ..domain.workdays import cst_date, utcnow
 from .case_steps import change_case
+from .commands import ApplicantDetails, Apply
 from .unit_of_work import UnitOfWork
 
 CASE_NUMBER_ATTEMPTS = 5
 
 
-def payload_digest(payload: dict[str, Any]) -> str:
-    """What an idempotent retry must repeat: the request body, canonically."""
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-
-
-def _applicant(actor: Actor, data: dict[str, Any]) -> Applicant:
-    id_type = data.get("id_type", "RESIDENT_ID")
-    id_number = str(data.get("id_number", "")).upper()
+def _applicant(actor: Actor, data: ApplicantDetails) -> Applicant:
+    id_type = data.id_type
+    id_number = data.id_number.upper()
     if id_type == "RESIDENT_ID":
         problem = resident_id_problem(id_number)
         if problem:
             raise InvalidInput("applicant.id_number", problem)
-    if not is_mobile(str(data.get("phone", ""))):
+    if not is_mobile(data.phone):
         raise InvalidInput("applicant.phone", "must be an 11-digit mainland mobile number")
-    if actor.role == "citizen":
+    if actor.role == Role.CITIZEN:
         sub = actor.sub  # a citizen applies only for themselves
     else:
         # A walk-in applicant entered by window staff: tracked with the query code, not a login.
         sub = "walk-in:" + hashlib.sha256(f"{id_type}:{id_number}".encode()).hexdigest()[:20]
-    return Applicant(name=data["name"], id_type=id_type, id_number=id_number, phone=data["phone"], sub=sub,
-                     district=data.get("district"))
+    return Applicant(name=data.name, id_type=id_type, id_number=id_number, phone=data.phone, sub=sub,
+                     district=data.district)
 
 
-def apply(actor: Actor, body: dict[str, Any], idempotency_key: str | None = None,
-          now: datetime | None = None) -> tuple[Case, bool]:
+def apply(actor: Actor, command: Apply, now: datetime | None = None) -> tuple[Case, bool]:
     """申请. Returns the case and whether it was created now (False: an idempotent retry)."""
-    if actor.role not in ("citizen", "staff"):
+    if actor.role not in (Role.CITIZEN, Role.STAFF):
         raise OutOfScope("only citizens and window staff can apply")
-    if actor.role == "staff" and actor.office_id != body.get("receiving_office_id"):
+    if actor.role == Role.STAFF and actor.office_id != command.receiving_office_id:
         raise OutOfScope("staff can only enter applications at their own office")
-    key = f"{actor.sub}#{idempotency_key}" if idempotency_key else None
-    digest = payload_digest(body) if key else ""
+    key = f"{actor.sub}#{command.idempotency_key}" if command.idempotency_key else None
+    digest = command.digest() if key else ""
     with unit_of_work() as uow:
         if key:
             existing, existing_digest = uow.cases.claimed(key)
             if existing:
                 return _replay(uow, existing, existing_digest, digest), False
-        return _apply(uow, actor, body, key, digest, now)
+        return _apply(uow, actor, command, key, digest, now)
 
 
-def _apply(uow: UnitOfWork, actor: Actor, body: dict[str, Any], key: str | None, digest: str,
+def _apply(uow: UnitOfWork, actor: Actor, command: Apply, key: str | None, digest: str,
            now: datetime | None) -> tuple[Case, bool]:
     at = now or utcnow()
     cat = catalogue()
-    matter = cat.matter(body["matter_id"])
-    office = cat.offices.get(body["receiving_office_id"])
+    matter = cat.matter(command.matter_id)
+    office = cat.offices.get(command.receiving_office_id)
     if office is None:
-        raise InvalidInput("receiving_office_id", f"unknown office {body['receiving_office_id']!r}")
-    applicant = _applicant(actor, body["applicant"])
-    delivery = check_delivery(body["delivery"])
+        raise InvalidInput("receiving_office_id", f"unknown office {command.receiving_office_id!r}")
+    applicant = _applicant(actor, command.applicant)
+    delivery = check_delivery(command.delivery_method, command.delivery_address)
     if delivery.address is not None and delivery.address.get("phone") and not is_mobile(delivery.address["phone"]):
         raise InvalidInput("delivery.address.phone", "must be an 11-digit mainland mobile number")
     if delivery.address is not None and delivery.address.get("city") not in cat.cities:
         raise InvalidInput("delivery.address.city", "must be the division code of a city in service")
-    materials = material_items(matter, body.get("materials", []))
+    materials = material_items(matter, [(m.name, m.provided) for m in command.materials])
     for attempt in range(CASE_NUMBER_ATTEMPTS):
         seq = uow.counters.increment(f"case-seq#{office.city}#{cst_date(at):%Y%m%d}")
         case, change = new_case(

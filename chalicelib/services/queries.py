@@ -1,15 +1,19 @@
-"""Read use cases: case detail, timeline, tracking by query code, an office's work queue."""
+"""Read use cases: the public catalogue, case detail, timeline, tracking by query code, an office's work
+queue."""
 from __future__ import annotations
 
 import hmac
 from datetime import datetime
 from typing import Any
 
+from ..adapters.reference_store import catalogue
 from ..bootstrap import unit_of_work
 from ..domain.access import require_read
+from ..domain.actor import Role
 from ..domain.case import Actor, Case
 from ..domain.errors import InvalidInput, NotFound, OutOfScope, TooManyRequests
 from ..domain.lifecycle import Status
+from ..domain.shipping import Shipment
 from ..domain.workdays import utcnow
 from ..observability import logger
 from .unit_of_work import Counters
@@ -19,6 +23,17 @@ from .unit_of_work import Counters
 # guesses an hour leave a 6-digit code safe for years.
 TRACK_FAILURES_PER_CALLER = 10
 TRACK_FAILURES_PER_CASE = 100
+
+
+def offices() -> list[dict[str, Any]]:
+    return [o.public() for o in catalogue().offices.values()]
+
+
+def matters(city: str | None) -> list[dict[str, Any]]:
+    """The matters a city's windows accept cross-city (all of them without ``city``)."""
+    if city is not None and not (city.isdigit() and len(city) == 6):
+        raise InvalidInput("city", "must be a 6-digit division code")
+    return [m.public() for m in catalogue().matters.values() if city is None or city in m.accepted_in]
 
 
 def case_for(actor: Actor, case_no: str) -> Case:
@@ -35,7 +50,7 @@ def timeline_for(actor: Actor, case_no: str) -> list[dict[str, Any]]:
 
 
 def track(case_no: str, code: str, caller: str = "unknown",
-          now: datetime | None = None) -> tuple[Case, list[dict[str, Any]]]:
+          now: datetime | None = None) -> tuple[Case, list[dict[str, Any]], list[Shipment]]:
     """查询码 tracking without login. A wrong code looks like an unknown case; guessing is rate limited."""
     at = now or utcnow()
     hour = f"{at:%Y%m%d%H}"
@@ -50,7 +65,7 @@ def track(case_no: str, code: str, caller: str = "unknown",
             raise NotFound(f"no case {case_no} with that query code")
         failures = uow.counters.values([per_caller, per_case])
         _refuse_when_guessed(failures.get(per_caller, 0), failures.get(per_case, 0))
-        return case, uow.cases.timeline(case_no)
+        return case, uow.cases.timeline(case_no), uow.legs.for_case(case_no)
 
 
 def _refuse_when_guessed(by_caller: int, by_everyone: int) -> None:
@@ -70,7 +85,7 @@ def _count_failure(counters: Counters, counter_id: str) -> int:
 def office_queue(actor: Actor, office_id: str, status: str | None, limit: int,
                  cursor: dict[str, Any] | None) -> tuple[list[Case], dict[str, Any] | None]:
     """An office's work queue: only its own staff (or an admin) see it."""
-    if not (actor.role == "admin" or (actor.role == "staff" and actor.office_id == office_id)):
+    if not (actor.role == Role.ADMIN or (actor.role == Role.STAFF and actor.office_id == office_id)):
         raise OutOfScope(f"only staff of {office_id} see its work queue")
     if status is not None and status not in Status.__members__:
         raise InvalidInput("status", f"must be one of {', '.join(Status.__members__)}")

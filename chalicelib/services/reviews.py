@@ -26,6 +26,7 @@ from ..domain.reviews import (
 )
 from ..domain.workdays import parse_instant, utcnow
 from ..observability import logger
+from .commands import SubmitReview
 from .review_scope import Scope, resolve_scope
 
 # The case events after which a stage can be rated: each opens the stage's default-rating slot.
@@ -44,13 +45,13 @@ def policy_for(office_id: str) -> tuple[str, ReviewPolicy]:
     return city, cat.review_policy(city)
 
 
-def submit(actor: Actor, case_no: str, body: dict[str, Any], now: datetime | None = None) -> Review:
+def submit(actor: Actor, command: SubmitReview, now: datetime | None = None) -> Review:
     """好差评: one review per stage; a bad one also leaves a ``review.bad`` event that opens a ticket."""
     with unit_of_work() as uow:
-        case = uow.cases.get(case_no)
-        stage = parse_stage(body["stage"])
-        review = submit_review(case, actor, stage, body["rating"], list(body.get("tags") or []),
-                               str(body.get("comment") or ""), now or utcnow(), policy_for)
+        case = uow.cases.get(command.case_no)
+        stage = parse_stage(command.stage)
+        review = submit_review(case, actor, stage, command.rating, list(command.tags), command.comment,
+                               now or utcnow(), policy_for)
         uow.reviews.add(review, contribution(review))
         if review.bad:
             uow.outbox.add(review.bad_event())

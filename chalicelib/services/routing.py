@@ -18,7 +18,7 @@ from typing import Any
 from ..adapters.courier import Booking, courier
 from ..adapters.reference_store import catalogue
 from ..bootstrap import unit_of_work
-from ..domain.case import Actor, Case
+from ..domain.case import Actor, Case, DeliveryMethod
 from ..domain.errors import ConcurrentUpdate, Duplicate
 from ..domain.lifecycle import Status
 from ..domain.reference import Catalogue, Office, Route
@@ -86,7 +86,7 @@ def _route(uow: UnitOfWork, event: dict[str, Any]) -> None:
 
 def _result_lane(cat: Catalogue, case: Case) -> tuple[Route, str | None, dict[str, Any] | None]:
     assert case.handling_office_id is not None
-    if case.delivery.method == "PICKUP_RECEIVING":
+    if case.delivery.method == DeliveryMethod.PICKUP_RECEIVING:
         return (cat.route_between(case.handling_office_id, case.receiving_office_id),
                 case.receiving_office_id, None)
     address = case.delivery.address or {}
@@ -177,10 +177,4 @@ def _escalate_leg(uow: UnitOfWork, waybill: str, now: datetime) -> bool:
         logger.info("leg changed during the sweep; next run looks again", extra={"waybill": waybill})
         return False
     return True
-
-
-def public_shipments(case_no: str) -> list[dict[str, Any]]:
-    """The case's parcel legs without personal data (for public tracking)."""
-    with unit_of_work() as uow:
-        return [leg.public() for leg in uow.legs.for_case(case_no)]
 

@@ -22,6 +22,7 @@ from ..domain.reviews import (
 from ..domain.workdays import utcnow
 from ..observability import logger
 from .reviews import policy_for
+from .unit_of_work import UnitOfWork
 
 SWEEPER = Actor.system("sweeper")
 
@@ -46,17 +47,25 @@ def open_for_bad_review(event: dict[str, Any], now: datetime | None = None) -> b
     return True
 
 
-def ticket_for(actor: Actor, ticket_id: str) -> tuple[Ticket, Review | None, list[dict[str, Any]]]:
+# A ticket as its readers see it: with its review and its history.
+TicketDetail = tuple[Ticket, Review | None, list[dict[str, Any]]]
+
+
+def ticket_for(actor: Actor, ticket_id: str) -> TicketDetail:
     """The ticket with its review and history, for its supervisors and the rated office's staff."""
     with unit_of_work() as uow:
-        ticket = uow.tickets.get(ticket_id)
-        if not ticket.can_read(actor):
-            raise OutOfScope(f"ticket {ticket_id} is outside your scope")
-        return ticket, uow.reviews.get(ticket.case_no, ticket.stage), uow.tickets.history(ticket_id)
+        return _detail(uow, actor, uow.tickets.get(ticket_id))
 
 
-def _step(ticket_id: str, act: Callable[[Ticket], TicketChange]) -> Ticket:
-    """Load, apply one step of the workflow, commit it with its history entry and counter changes."""
+def _detail(uow: UnitOfWork, actor: Actor, ticket: Ticket) -> TicketDetail:
+    if not ticket.can_read(actor):
+        raise OutOfScope(f"ticket {ticket.ticket_id} is outside your scope")
+    return ticket, uow.reviews.get(ticket.case_no, ticket.stage), uow.tickets.history(ticket.ticket_id)
+
+
+def _step(ticket_id: str, act: Callable[[Ticket], TicketChange], reader: Actor | None = None) -> TicketDetail:
+    """Load, apply one step of the workflow, commit it with its history entry and counter changes; the
+    ticket as ``reader`` then sees it (no reader: the ticket alone)."""
     with unit_of_work() as uow:
         ticket = uow.tickets.get(ticket_id)
         review = uow.reviews.get(ticket.case_no, ticket.stage)
@@ -64,28 +73,29 @@ def _step(ticket_id: str, act: Callable[[Ticket], TicketChange]) -> Ticket:
         change = act(ticket)
         uow.tickets.update(ticket, change, delta(before, contribution(review, ticket)))
         uow.commit()
-        return ticket
+        return _detail(uow, reader, ticket) if reader else (ticket, None, [])
 
 
-def verify(actor: Actor, ticket_id: str, valid: bool, finding: str, now: datetime | None = None) -> Ticket:
-    return _step(ticket_id, lambda t: t.verify(actor, now or utcnow(), valid, finding))
+def verify(actor: Actor, ticket_id: str, valid: bool, finding: str, now: datetime | None = None) -> TicketDetail:
+    return _step(ticket_id, lambda t: t.verify(actor, now or utcnow(), valid, finding), actor)
 
 
-def rectify(actor: Actor, ticket_id: str, actions: str, now: datetime | None = None) -> Ticket:
-    return _step(ticket_id, lambda t: t.rectify(actor, now or utcnow(), actions))
+def rectify(actor: Actor, ticket_id: str, actions: str, now: datetime | None = None) -> TicketDetail:
+    return _step(ticket_id, lambda t: t.rectify(actor, now or utcnow(), actions), actor)
 
 
 def feedback(actor: Actor, ticket_id: str, contacted: bool, satisfied: bool | None, note: str,
-             now: datetime | None = None) -> Ticket:
-    return _step(ticket_id, lambda t: t.feedback(actor, now or utcnow(), contacted, satisfied, note))
+             now: datetime | None = None) -> TicketDetail:
+    return _step(ticket_id, lambda t: t.feedback(actor, now or utcnow(), contacted, satisfied, note), actor)
 
 
-def appeal(actor: Actor, ticket_id: str, grounds: str, now: datetime | None = None) -> Ticket:
-    return _step(ticket_id, lambda t: t.appeal(actor, now or utcnow(), grounds))
+def appeal(actor: Actor, ticket_id: str, grounds: str, now: datetime | None = None) -> TicketDetail:
+    return _step(ticket_id, lambda t: t.appeal(actor, now or utcnow(), grounds), actor)
 
 
-def decide_appeal(actor: Actor, ticket_id: str, upheld: bool, note: str, now: datetime | None = None) -> Ticket:
-    return _step(ticket_id, lambda t: t.decide_appeal(actor, now or utcnow(), upheld, note))
+def decide_appeal(actor: Actor, ticket_id: str, upheld: bool, note: str,
+                  now: datetime | None = None) -> TicketDetail:
+    return _step(ticket_id, lambda t: t.decide_appeal(actor, now or utcnow(), upheld, note), actor)
 
 
 def sweep_overdue_tickets(now: datetime) -> dict[str, int]:

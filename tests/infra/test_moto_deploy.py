@@ -16,6 +16,7 @@ from botocore.config import Config
 from moto import mock_aws
 
 from tests.infra.conftest import STAGES
+from tests.support import service_apply
 
 DATA_PLANE = {"AWS::DynamoDB::Table", "AWS::SQS::Queue", "AWS::SNS::Topic", "AWS::KMS::Key", "AWS::KMS::Alias",
               "AWS::Events::Rule"}
@@ -119,10 +120,10 @@ def test_the_application_commits_a_case_and_relays_through_the_created_resources
 
     assert reference_store.seed() > 0
     applicant = Actor(sub="citizen-1", role="citizen", office_id=None, city=None, name="张三")
-    case, created = intake.apply(applicant, application(), idempotency_key="retry-safe-1")
+    case, created = service_apply(applicant, application(), idempotency_key="retry-safe-1")
     assert created and case.case_no.startswith("KC440300")
     assert Cases().get(case.case_no).status.value == "SUBMITTED"
-    again, created_again = intake.apply(applicant, application(), idempotency_key="retry-safe-1")
+    again, created_again = service_apply(applicant, application(), idempotency_key="retry-safe-1")
     assert not created_again and again.case_no == case.case_no
 
     staff = Actor(sub="staff-sz", role="staff", office_id="SZ-GOV", city=None, name="窗口")

@@ -20,7 +20,7 @@ from chalicelib.api.http import STATUS_OF
 from chalicelib.domain.errors import DomainError
 from tests.reliability.reliability_support import record_figures, size
 from tests.review_support import citizen_actor, staff_actor, supervisor_actor
-from tests.support import application
+from tests.support import application, service_apply, submit_review
 
 THREADS = 16
 APPLICATIONS = size(100, 1000)
@@ -78,7 +78,7 @@ def test_concurrent_transitions_on_one_case_have_one_winner(isolated_dynamodb):
 
     repo = Cases()
     sz, dg = staff_actor("SZ-GOV"), staff_actor("DG-GOV")
-    case, _ = intake.apply(citizen_actor("racer"), application(matter_id="DG-SI-CERT", office_id="SZ-GOV",
+    case, _ = service_apply(citizen_actor("racer"), application(matter_id="DG-SI-CERT", office_id="SZ-GOV",
                                                                method="PICKUP_HANDLING"))
     no = case.case_no
     steps: list[tuple[str, Callable[[int], Callable[[], Any]]]] = [
@@ -107,10 +107,9 @@ def test_concurrent_transitions_on_one_case_have_one_winner(isolated_dynamodb):
 
 def test_parallel_applications_never_share_or_overwrite_a_case(isolated_dynamodb):
     from chalicelib.adapters.models import CaseRecord
-    from chalicelib.services import intake
 
     def apply(i: int) -> tuple[str, str]:
-        case, created = intake.apply(citizen_actor(f"applicant-{i}"),
+        case, created = service_apply(citizen_actor(f"applicant-{i}"),
                                      application(id_seed=i, office_id=("SZ-GOV", "ZH-GOV")[i % 2]))
         assert created
         return case.case_no, case.applicant.sub
@@ -130,12 +129,12 @@ def test_parallel_applications_never_share_or_overwrite_a_case(isolated_dynamodb
 def test_concurrent_ticket_steps_have_one_winner(isolated_dynamodb):
     import app
     from chalicelib.domain.workdays import utcnow
-    from chalicelib.services import reviews, tickets
+    from chalicelib.services import tickets
     from tests.review_support import received
     from tools.pump import Pump
 
     case = received(at=utcnow())
-    reviews.submit(citizen_actor(), case.case_no, {"stage": "receiving", "rating": 1, "tags": ["态度差"],
+    submit_review(citizen_actor(), case.case_no, {"stage": "receiving", "rating": 1, "tags": ["态度差"],
                                                     "comment": "窗口人员不耐烦"})
     Pump(app, wait_seconds=0).run_until_idle()
     ticket_id = f"TK-{case.case_no}-receiving"
@@ -166,10 +165,9 @@ def test_a_case_number_handed_out_twice_is_never_overwritten(aws):
     may hand a number out twice. The conditional insert refuses to overwrite the first case, and the
     application draws the next number instead of failing the applicant."""
     from chalicelib.adapters.dynamodb import DynamoCounters
-    from chalicelib.services import intake
     from tests.storage import Cases
 
-    first, _ = intake.apply(citizen_actor("first"), application(id_seed=1))
+    first, _ = service_apply(citizen_actor("first"), application(id_seed=1))
     real = DynamoCounters.increment
     handed: list[int] = []
 
@@ -181,7 +179,7 @@ def test_a_case_number_handed_out_twice_is_never_overwritten(aws):
     original = DynamoCounters.increment
     DynamoCounters.increment = stale_then_real  # type: ignore[method-assign]
     try:
-        second, created = intake.apply(citizen_actor("second"), application(id_seed=2))
+        second, created = service_apply(citizen_actor("second"), application(id_seed=2))
     finally:
         DynamoCounters.increment = original  # type: ignore[method-assign]
     assert created and handed[0] == 1 and second.case_no != first.case_no

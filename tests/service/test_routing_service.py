@@ -14,7 +14,7 @@ from chalicelib.domain.shipping import LegStatus
 from chalicelib.services import courier_events, handling, intake, routing, sweeper
 from tests.shipping_support import AlertsProbe, queue_depth
 from tests.storage import Cases, Legs
-from tests.support import application
+from tests.support import application, service_apply
 
 CST = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=CST)  # Monday, a working day
@@ -30,7 +30,7 @@ def received(matter="DG-SI-CERT", office="SZ-GOV", missing=(), provided=None, di
     body = application(matter_id=matter, office_id=office, provided=provided, id_seed=seed)
     if district:
         body["applicant"]["district"] = district
-    case, _ = intake.apply(CITIZEN, body, now=now)
+    case, _ = service_apply(CITIZEN, body, now=now)
     intake.receive(staff(office), case.case_no, list(missing), now=now)
     return case.case_no
 

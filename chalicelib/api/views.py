@@ -4,7 +4,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..domain.access import is_applicant
-from ..domain.case import Actor, Case
+from ..domain.actor import Actor
+from ..domain.case import Case
 from ..domain.identity import mask_id_number, mask_name, mask_phone
 from ..domain.lifecycle import LABELS, Status, allowed_actions
 from ..domain.shipping import Shipment

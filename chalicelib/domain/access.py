@@ -1,8 +1,8 @@
 """Who may see what: read scope over cases for each role (谁办理、谁负责; supervisors by city)."""
 from __future__ import annotations
 
-from .actor import Role
-from .case import Actor, Case
+from .actor import Actor, Role
+from .case import Case
 from .errors import OutOfScope
 
 PROVINCIAL = "440000"

@@ -20,8 +20,8 @@ from enum import StrEnum
 from typing import Any
 
 from .access import PROVINCIAL
-from .actor import Role
-from .case import Actor, Case
+from .actor import Actor, Role
+from .case import Case
 from .errors import Conflict, InvalidInput, InvalidTransition, OutOfScope, RuleViolation
 from .events import ReviewBad, TicketEvent
 from .reference import ReviewPolicy

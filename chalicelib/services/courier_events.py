@@ -14,7 +14,8 @@ from typing import Any
 from ..adapters.courier import CourierEvent, parse_event
 from ..adapters.reference_store import catalogue
 from ..bootstrap import unit_of_work
-from ..domain.case import Actor, Case, Change
+from ..domain.actor import Actor
+from ..domain.case import Case, Change
 from ..domain.errors import InvalidInput, InvalidTransition, OutOfScope
 from ..domain.shipping import Applied, LegKind, Shipment
 from ..domain.workdays import utcnow

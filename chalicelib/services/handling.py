@@ -10,7 +10,8 @@ from datetime import datetime
 from ..adapters.reference_store import catalogue
 from ..bootstrap import unit_of_work
 from ..domain.access import require_read
-from ..domain.case import Actor, Case
+from ..domain.actor import Actor
+from ..domain.case import Case
 from ..domain.errors import InvalidTransition, NotFound, OutOfScope
 from ..domain.lifecycle import RULES, Action, Status
 from ..domain.shipping import LegKind, Shipment

@@ -9,8 +9,8 @@ from typing import Any
 from ..adapters.reference_store import catalogue
 from ..bootstrap import unit_of_work
 from ..domain.access import require_read
-from ..domain.actor import Role
-from ..domain.case import Actor, Case
+from ..domain.actor import Actor, Role
+from ..domain.case import Case
 from ..domain.errors import InvalidInput, NotFound, OutOfScope, TooManyRequests
 from ..domain.lifecycle import Status
 from ..domain.shipping import Shipment

@@ -7,8 +7,7 @@ from dataclasses import dataclass
 
 from ..adapters.reference_store import catalogue
 from ..domain.access import PROVINCIAL, supervises_city
-from ..domain.actor import Role
-from ..domain.case import Actor
+from ..domain.actor import Actor, Role
 from ..domain.errors import InvalidInput, OutOfScope
 
 

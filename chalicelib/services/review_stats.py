@@ -7,7 +7,7 @@ from typing import Any
 
 from ..adapters.reference_store import catalogue
 from ..bootstrap import unit_of_work
-from ..domain.case import Actor
+from ..domain.actor import Actor
 from ..domain.errors import InvalidInput
 from ..domain.reviews import COUNTERS, figures
 from .review_scope import resolve_scope

@@ -9,7 +9,7 @@ from ..adapters.reference_store import catalogue
 from ..adapters.review_repository import check_start_key
 from ..bootstrap import unit_of_work
 from ..domain.access import is_applicant, require_read
-from ..domain.case import Actor
+from ..domain.actor import Actor
 from ..domain.errors import Duplicate, InvalidInput, NotFound, OutOfScope
 from ..domain.reference import ReviewPolicy
 from ..domain.reviews import (

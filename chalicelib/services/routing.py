@@ -18,7 +18,8 @@ from typing import Any
 from ..adapters.courier import Booking, courier
 from ..adapters.reference_store import catalogue
 from ..bootstrap import unit_of_work
-from ..domain.case import Actor, Case, DeliveryMethod
+from ..domain.actor import Actor
+from ..domain.case import Case, DeliveryMethod
 from ..domain.errors import ConcurrentUpdate, Duplicate
 from ..domain.lifecycle import Status
 from ..domain.reference import Catalogue, Office, Route

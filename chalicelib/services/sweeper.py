@@ -8,7 +8,7 @@ from datetime import datetime
 
 from ..bootstrap import unit_of_work
 from ..config import settings
-from ..domain.case import Actor
+from ..domain.actor import Actor
 from ..domain.errors import InvalidTransition, NotFound
 from ..domain.lifecycle import Action
 from ..domain.workdays import utcnow

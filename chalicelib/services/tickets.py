@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from ..bootstrap import unit_of_work
-from ..domain.case import Actor
+from ..domain.actor import Actor
 from ..domain.errors import Duplicate, InvalidTransition, NotFound, OutOfScope
 from ..domain.reviews import (
     Review,

@@ -2,6 +2,12 @@
 
 Resource names follow one convention, ``{RESOURCE_PREFIX}-{logical name}``, used alike by the code, the
 local stack and the cloud templates, so nothing has to pass names around.
+
+Authentication fails closed. The identity provider's tokens, verified by API Gateway, are the default
+(``gateway``). HS256 tokens signed with the public dev secret are verified here only when ``STAGE=local``
+and ``AUTH_MODE=hs256`` are both set explicitly and the process is not a Lambda function. A Lambda function
+configured for the local stage or for local tokens refuses to start (:class:`InsecureConfiguration`);
+any other contradictory setting outside Lambda answers every request 401 (mode ``refuse``).
 """
 from __future__ import annotations
 
@@ -11,6 +17,11 @@ from functools import lru_cache
 
 DEFAULT_DEV_SECRET = "local-dev-secret-change-me-0123456789"
 DEFAULT_COURIER_SECRET = "dev-courier-secret"
+AUTH_MODES = ("gateway", "hs256", "refuse")
+
+
+class InsecureConfiguration(RuntimeError):
+    """This process was configured to trust local tokens where it must not: it refuses to start."""
 
 
 @dataclass(frozen=True)
@@ -18,8 +29,11 @@ class Settings:
     stage: str
     resource_prefix: str
     region: str
-    auth_mode: str  # "hs256": verify tokens here (local); "gateway": API Gateway's JWT authorizer verified them
-    auth_dev_secret: str
+    # "gateway": API Gateway's Cognito authorizer verified the token; "hs256": verify local tokens here;
+    # "refuse": contradictory settings, every request is answered 401.
+    auth_mode: str
+    auth_dev_secret: str  # empty unless auth_mode is "hs256"
+    auth_client_ids: frozenset[str]  # gateway: the app clients whose tokens are accepted (aud / client_id)
     courier_webhook_secret: str
     max_body_bytes: int
     reference_cache_seconds: int
@@ -32,14 +46,16 @@ class Settings:
 @lru_cache(maxsize=1)
 def settings() -> Settings:
     stage = os.environ.get("STAGE", "local")
-    auth_mode = os.environ.get("AUTH_MODE", "hs256" if stage == "local" else "gateway")
-    secret = os.environ.get("AUTH_DEV_SECRET", DEFAULT_DEV_SECRET if stage == "local" else "")
+    auth_mode = _auth_mode()
+    secret = (os.environ.get("AUTH_DEV_SECRET") or DEFAULT_DEV_SECRET) if auth_mode == "hs256" else ""
+    clients = frozenset(c.strip() for c in os.environ.get("AUTH_CLIENT_IDS", "").split(",") if c.strip())
     return Settings(
         stage=stage,
         resource_prefix=os.environ.get("RESOURCE_PREFIX", f"kc-{stage}"),
         region=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION", "us-east-1"),
         auth_mode=auth_mode,
         auth_dev_secret=secret,
+        auth_client_ids=clients,
         courier_webhook_secret=os.environ.get(
             "COURIER_WEBHOOK_SECRET", DEFAULT_COURIER_SECRET if stage == "local" else ""
         ),
@@ -47,3 +63,19 @@ def settings() -> Settings:
         reference_cache_seconds=int(os.environ.get("REFERENCE_CACHE_SECONDS", "60")),
         sweep_shards=int(os.environ.get("SWEEP_SHARDS", "4")),
     )
+
+
+def _auth_mode() -> str:
+    """How tokens are checked in this process; raises InsecureConfiguration in a Lambda function set up for
+    local tokens (a deployed `local` stage, or a cloud stage given AUTH_MODE=hs256 or a dev secret)."""
+    stage, requested = os.environ.get("STAGE"), os.environ.get("AUTH_MODE", "gateway")
+    in_lambda = bool(os.environ.get("AWS_LAMBDA_FUNCTION_NAME"))
+    if in_lambda and (stage in (None, "", "local") or requested != "gateway" or os.environ.get("AUTH_DEV_SECRET")):
+        raise InsecureConfiguration(
+            f"refusing to start: a Lambda function needs STAGE set to a cloud stage and AUTH_MODE=gateway, "
+            f"without AUTH_DEV_SECRET (STAGE={stage!r}, AUTH_MODE={requested!r})")
+    if requested == "gateway":
+        return "gateway"
+    if requested == "hs256" and stage == "local" and not in_lambda:
+        return "hs256"
+    return "refuse"

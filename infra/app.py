@@ -38,7 +38,7 @@ def build(stages: tuple[str, ...] = STAGES, outdir: str | None = None,
 
 
 def _context(app: cdk.App) -> dict[str, Any]:
-    keys = ("userPoolArn", "alarmEmail", "logRetentionDays", "apiThrottleRate", "apiThrottleBurst")
+    keys = ("userPoolArn", "appClientIds", "alarmEmail", "logRetentionDays", "apiThrottleRate", "apiThrottleBurst")
     return {k: app.node.try_get_context(k) for k in keys}
 
 

@@ -7,6 +7,7 @@ can be overridden at synth/deploy time with CDK context (``-c key=value``), see 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,7 @@ class StageConfig:
     api_p99_latency_ms: int
     api_5xx_rate: float  # share of requests, e.g. 0.01 = 1 %
     user_pool_arn: str | None  # an existing Cognito user pool; None: the stack makes one
+    app_client_ids: tuple[str, ...]  # app clients of that pool whose tokens the API accepts, besides its own
     alarm_email: str | None
     service_name: str  # POWERTOOLS_SERVICE_NAME: a dimension of the app's own metrics
 
@@ -65,8 +67,13 @@ _DEFAULTS: dict[str, dict[str, Any]] = {
                  waf_requests_per_5min_per_ip=2000, api_p99_latency_ms=2000, api_5xx_rate=0.01),
 }
 
-_CONTEXT_KEYS = {
+def _client_ids(text: Any) -> tuple[str, ...]:
+    return tuple(c.strip() for c in str(text).split(",") if c.strip())
+
+
+_CONTEXT_KEYS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "userPoolArn": ("user_pool_arn", str),
+    "appClientIds": ("app_client_ids", _client_ids),
     "alarmEmail": ("alarm_email", str),
     "logRetentionDays": ("log_retention_days", int),
     "apiThrottleRate": ("api_throttle_rate", float),
@@ -88,6 +95,7 @@ def stage_config(stage: str, context: dict[str, Any] | None = None) -> StageConf
         api_stage_name=chalice.get("api_gateway_stage", "api"),
         max_body_bytes=int(env.get("MAX_BODY_BYTES", 65536)),
         user_pool_arn=None,
+        app_client_ids=(),
         alarm_email=None,
         service_name=env.get("POWERTOOLS_SERVICE_NAME", "cross-city"),
         **_DEFAULTS[stage],

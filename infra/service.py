@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from aws_cdk import Acknowledgment, Aws, CfnOutput, Duration, RemovalPolicy, Validations
+from aws_cdk import Acknowledgment, Aws, CfnOutput, Duration, Fn, RemovalPolicy, Validations
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_iam as iam
@@ -129,8 +129,13 @@ class ServiceConstruct(Construct):
         self.log_groups: dict[str, logs.LogGroup] = {}
         self.roles: dict[str, iam.Role] = {}
         self.sqs_sources: dict[str, str] = {}  # function → queue logical
+        # The app clients whose tokens the API accepts (AUTH_CLIENT_IDS; chalicelib.api.auth checks aud or
+        # client_id): the stack's own app client, any named in the context (appClientIds), and those other
+        # constructs add with accept_client (the console's).
+        self.accepted_clients: list[str] = list(config.app_client_ids)
         for logical, resource in self.app.functions().items():
             self._function(logical, resource)
+        self._publish_clients()
         self._api()
 
     # ---------------------------------------------------------------- functions
@@ -267,6 +272,17 @@ class ServiceConstruct(Construct):
                         f"{config.api_stage_name}/")
         CfnOutput(self, "ApiUrl", value=self.api_url, description="base URL of the API")
 
+    def accept_client(self, client_id: str) -> None:
+        """Let tokens of this app client of the user pool through the API (its id may be a token)."""
+        self.accepted_clients.append(client_id)
+        self._publish_clients()
+
+    def _publish_clients(self) -> None:
+        # None listed (an existing pool and no appClientIds): the API answers every request 401.
+        self.app.get_resource("APIHandler").add_override(
+            "Properties.Environment.Variables.AUTH_CLIENT_IDS",
+            Fn.join(",", self.accepted_clients) if self.accepted_clients else "")
+
     def _gateway_logging_role(self, api: Any) -> None:
         """API Gateway writes access and error logs only when its account setting names a logging role (one
         per account and region; both stages set the same kind of role)."""
@@ -324,6 +340,7 @@ class ServiceConstruct(Construct):
                                  auth_flows=cognito.AuthFlow(user_srp=True),
                                  read_attributes=readable, write_attributes=writable,
                                  id_token_validity=Duration.hours(1), access_token_validity=Duration.hours(1))
+        self.accept_client(client.user_pool_client_id)
         CfnOutput(self, "UserPoolId", value=pool.user_pool_id)
         CfnOutput(self, "UserPoolClientId", value=client.user_pool_client_id)
         return pool, pool.user_pool_arn

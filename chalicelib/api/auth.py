@@ -1,5 +1,7 @@
 """Who is calling. Locally (stage ``local``) tokens are HS256 JWTs signed with AUTH_DEV_SECRET; in the
-cloud API Gateway's JWT/Cognito authorizer verifies the identity provider's token and passes its claims.
+cloud API Gateway's Cognito authorizer verifies the identity provider's token and passes its claims, and
+only the stage's own app clients are accepted (AUTH_CLIENT_IDS). Which of the two applies is decided in
+chalicelib.config, failing closed: see its docstring.
 
 Every route then checks role and office/city scope: missing or bad token → 401, wrong role → 403.
 """
@@ -44,17 +46,24 @@ def authenticate(headers: Any, context: dict[str, Any] | None = None) -> Actor:
         claims = authorizer.get("claims") or (authorizer.get("jwt") or {}).get("claims")
         if not claims:
             raise Unauthenticated("not authenticated")
+        # A Cognito user-pool authorizer accepts a token of ANY app client of the pool: an ID token names its
+        # client in `aud`, an access token in `client_id`. Only the stage's named clients are let in.
+        client = claims.get("client_id") if claims.get("token_use") == "access" else claims.get("aud")
+        if not isinstance(client, str) or client not in s.auth_client_ids:
+            raise Unauthenticated("token of an app client this stage does not accept")
         return actor_from_claims(claims)
+    if s.auth_mode != "hs256":
+        raise Unauthenticated("authentication is not configured for this process")
     import jwt
 
     header = headers.get("authorization") or ""
     if not header.lower().startswith("bearer "):
         raise Unauthenticated("missing bearer token (Authorization: Bearer <JWT>)")
     try:
-        # DESIGN §6 names the claims sub, role, office_id, city, name: `exp` is checked when present (our own
-        # tokens always carry it) but not required, so a client minting contract tokens is not turned away.
+        # Only HS256 (no `none`, no RS256 header verified with the secret as a public key), and `exp` is
+        # required: a leaked local token must not stay valid for ever.
         claims = jwt.decode(header[7:].strip(), s.auth_dev_secret, algorithms=["HS256"],
-                            options={"require": ["sub"]}, leeway=30)
+                            options={"require": ["sub", "exp"]}, leeway=30)
     except jwt.PyJWTError as err:
         raise Unauthenticated(f"invalid token: {type(err).__name__}") from None
     return actor_from_claims(claims)
@@ -71,10 +80,16 @@ def issue_dev_token(role: str, sub: str, office_id: str | None = None, city: str
     """A local-stage token (never valid in the cloud, where the identity provider issues tokens)."""
     import jwt
 
+    key = secret or settings().auth_dev_secret
+    if not key:
+        raise RuntimeError("dev tokens exist only in a local process (STAGE=local, AUTH_MODE=hs256)")
+    if ttl_seconds <= 0:
+        raise ValueError("a dev token needs a positive lifetime (its exp is required)")
+
     now = int(time.time())
     claims: dict[str, Any] = {"sub": sub, "role": role, "name": name, "iat": now, "exp": now + ttl_seconds}
     if office_id:
         claims["office_id"] = office_id
     if city:
         claims["city"] = city
-    return jwt.encode(claims, secret or settings().auth_dev_secret, algorithm="HS256")
+    return jwt.encode(claims, key, algorithm="HS256")

@@ -102,19 +102,23 @@ def test_authentication_and_roles(client):
     assert call(client, "POST", "/cases", staff("DG-GOV"), application(office_id="SZ-GOV"))[0] == 403
 
 
-def test_contract_tokens_without_exp_are_accepted_and_expired_ones_are_not(client):
+def test_tokens_without_exp_expired_ones_and_ones_without_subject_are_refused(client):
     import time
 
     import jwt
 
     secret = "local-dev-secret-change-me-0123456789"
+    # `exp` is required (issue 12): a local token without one would stay valid for ever.
     plain = jwt.encode({"sub": "alice", "role": "citizen", "name": "Alice"}, secret, algorithm="HS256")
     expired = jwt.encode({"sub": "alice", "role": "citizen", "exp": int(time.time()) - 3600}, secret,
                          algorithm="HS256")
     nobody = jwt.encode({"role": "citizen", "exp": int(time.time()) + 3600}, secret, algorithm="HS256")
-    assert call(client, "POST", "/cases", {"Authorization": f"Bearer {plain}"}, application())[0] == 201
+    fresh = jwt.encode({"sub": "alice", "role": "citizen", "exp": int(time.time()) + 3600}, secret,
+                       algorithm="HS256")
+    assert call(client, "POST", "/cases", {"Authorization": f"Bearer {plain}"}, application())[0] == 401
     assert call(client, "POST", "/cases", {"Authorization": f"Bearer {expired}"}, application())[0] == 401
     assert call(client, "POST", "/cases", {"Authorization": f"Bearer {nobody}"}, application())[0] == 401
+    assert call(client, "POST", "/cases", {"Authorization": f"Bearer {fresh}"}, application())[0] == 201
 
 
 def _forged_token() -> str:

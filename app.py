@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from chalice import Rate
 
 from chalicelib.api.case_routes import bp as case_routes
+from chalicelib.api.citizen_routes import bp as citizen_routes
 from chalicelib.api.events import sqs_batch, stream_records
 from chalicelib.api.handling_routes import bp as handling_routes
 from chalicelib.api.http import ServiceApp
@@ -35,6 +36,7 @@ app = ServiceApp(app_name="cross-city-service")
 app.register_blueprint(case_routes)
 app.register_blueprint(handling_routes)
 app.register_blueprint(review_routes)
+app.register_blueprint(citizen_routes)
 
 OUTBOX_STREAM_ARN = os.environ.get(
     "OUTBOX_STREAM_ARN",

@@ -8,6 +8,7 @@ from ..adapters.reference_store import catalogue
 from ..bootstrap import unit_of_work
 from ..domain.actor import Role
 from ..domain.case import (
+    WALK_IN_PREFIX,
     Actor,
     Applicant,
     Case,
@@ -39,7 +40,7 @@ def _applicant(actor: Actor, data: ApplicantDetails) -> Applicant:
         sub = actor.sub  # a citizen applies only for themselves
     else:
         # A walk-in applicant entered by window staff: tracked with the query code, not a login.
-        sub = "walk-in:" + hashlib.sha256(f"{id_type}:{id_number}".encode()).hexdigest()[:20]
+        sub = WALK_IN_PREFIX + hashlib.sha256(f"{id_type}:{id_number}".encode()).hexdigest()[:20]
     return Applicant(name=data.name, id_type=id_type, id_number=id_number, phone=data.phone, sub=sub,
                      district=data.district)
 

@@ -55,6 +55,11 @@ class CaseRepository(abc.ABC):
                      cursor: dict[str, Any] | None) -> tuple[list[Case], dict[str, Any] | None]: ...
 
     @abc.abstractmethod
+    def applicant_cases(self, applicant_sub: str, limit: int,
+                        cursor: dict[str, Any] | None) -> tuple[list[Case], dict[str, Any] | None]:
+        """An applicant's cases, newest first."""
+
+    @abc.abstractmethod
     def due(self, now: datetime) -> Iterator[str]:
         """Case numbers with something due at or before ``now``."""
 

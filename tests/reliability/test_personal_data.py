@@ -15,13 +15,15 @@ from chalicelib.domain.identity import ID_NUMBER_PATTERN, MOBILE_PATTERN, mask_i
 from tests.support import call
 from tests.world_support import ACTORS, HANDLING, RECEIVING, UNRELATED, World
 
+OWN_CASES = "the caller's own cases"  # /me/cases: each citizen sees only their own cases, in clear
+
 
 def _targets(world: World) -> list[tuple[str, str, str | None]]:
     """(route, concrete path, the case it is about or None)."""
     out: list[tuple[str, str, str | None]] = [
         ("/health", "/health", None), ("/offices", "/offices", None), ("/matters", "/matters", None),
         ("/reviews", "/reviews", None), ("/reviews", "/reviews?bad=true", None),
-        ("/stats/reviews", "/stats/reviews", None),
+        ("/stats/reviews", "/stats/reviews", None), ("/me/cases", "/me/cases?limit=100", OWN_CASES),
         ("/tickets/{ticket_id}", f"/tickets/{world.ticket_id}", world.ticket_case),
     ]
     for office in (RECEIVING, HANDLING, UNRELATED):

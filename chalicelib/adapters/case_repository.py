@@ -3,7 +3,6 @@ and its outgoing event in the unit of work's one DynamoDB transaction (transacti
 from __future__ import annotations
 
 import hashlib
-import re
 import time
 from collections.abc import Iterator
 from datetime import date, datetime
@@ -15,13 +14,13 @@ from ..config import settings
 from ..domain.case import Applicant, Case, Change, Delivery, MaterialItem, case_event, timeline_entry
 from ..domain.errors import ConcurrentUpdate, Conflict, InvalidInput, NotFound
 from ..domain.events import DomainEvent, encode
+from ..domain.formats import CASE_NUMBER, matches
 from ..domain.lifecycle import Status
 from ..domain.workdays import iso, parse_instant
 from ..services.unit_of_work import CaseRepository
 from .models import CaseEventRecord, CaseRecord, IdempotencyRecord, OutboxRecord
 from .transaction import Transaction, Write
 
-CASE_NO = re.compile(r"^KC\d{6}\d{8}\d{5,}$")
 OUTBOX_TTL_SECONDS = 7 * 24 * 3600
 IDEMPOTENCY_TTL_SECONDS = 24 * 3600
 
@@ -137,7 +136,7 @@ class DynamoCaseRepository(CaseRepository):
         self.tx = tx
 
     def get(self, case_no: str, consistent: bool = True) -> Case:
-        if not CASE_NO.match(case_no or ""):
+        if not matches(CASE_NUMBER, case_no):
             raise NotFound(f"case {case_no!r} not found")
         try:
             return from_record(CaseRecord.get(case_no, consistent_read=consistent))
@@ -265,7 +264,7 @@ def check_start_key(cursor_key: Any, index_keys: tuple[str, str], partition: str
                        for v in cursor_key.values())
             or cursor_key[hash_attr]["S"] != partition
             or not cursor_key[range_attr]["S"].startswith(sort_prefix)
-            or not CASE_NO.match(cursor_key["case_no"]["S"])
+            or not matches(CASE_NUMBER, cursor_key["case_no"]["S"])
             or not _sort_key_of_case(range_attr, cursor_key[range_attr]["S"], cursor_key["case_no"]["S"])):
         raise InvalidInput("cursor", NOT_OUR_CURSOR)
     return cursor_key

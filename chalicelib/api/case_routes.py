@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..domain.errors import InvalidInput
+from ..domain.formats import QUERY_CODE, matches
 from ..observability import count
 from .http import RequestReader, ServiceBlueprint, encode_cursor, json_response
 
@@ -79,7 +80,7 @@ def timeline(case_no: str) -> Any:
 def track(case_no: str) -> Any:
     req = _req()
     code = req.query("code")
-    if code is None or not (code.isdigit() and len(code) == 6):
+    if not matches(QUERY_CODE, code):
         raise InvalidInput("code", "the 6-digit query code is required")
     return json_response(views.track_view(*queries.track(case_no, code, caller=req.source_ip())))
 

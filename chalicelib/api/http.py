@@ -24,6 +24,7 @@ from ..domain.errors import (
     TooManyRequests,
     Unauthenticated,
 )
+from ..domain.formats import bounded_int
 from ..observability import logger
 from .auth import authenticate, require_role
 from .cors import cors_headers, preflight_view
@@ -173,9 +174,10 @@ class RequestReader:
         raw = self.query("limit")
         if raw is None:
             return default
-        if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+        value = bounded_int(raw, 1, maximum)  # ASCII digits only: int("²") raises, int("１０") converts
+        if value is None:
             raise InvalidInput("limit", f"must be an integer from 1 to {maximum}")
-        return int(raw)
+        return value
 
     def cursor(self) -> dict[str, Any] | None:
         raw = self.query("cursor")

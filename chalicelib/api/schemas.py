@@ -8,10 +8,14 @@ from typing import Any
 import fastjsonschema
 
 from ..domain.errors import InvalidInput, PayloadTooLarge
+from ..domain.formats import DIVISION_CODE_PATTERN, ID_NUMBER_PATTERN, MOBILE_PATTERN, QUERY_CODE_PATTERN
 
 _TEXT = {"type": "string", "maxLength": 2000}
 _SHORT = {"type": "string", "minLength": 1, "maxLength": 200}
-_CITY = {"type": "string", "pattern": "^[0-9]{6}$"}
+# Where the contract says digits it means ASCII 0-9 (chalicelib.domain.formats).
+_CITY = {"type": "string", "pattern": DIVISION_CODE_PATTERN}
+_MOBILE = {"type": "string", "minLength": 11, "maxLength": 11, "pattern": MOBILE_PATTERN}
+_ID_NUMBER = {"type": "string", "minLength": 5, "maxLength": 32, "pattern": ID_NUMBER_PATTERN}
 
 SCHEMAS: dict[str, dict[str, Any]] = {
     "apply": {
@@ -29,8 +33,8 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                     "name": {"type": "string", "minLength": 1, "maxLength": 64},
                     "id_type": {"enum": ["RESIDENT_ID", "HK_MACAO_PERMIT", "TAIWAN_PERMIT", "PASSPORT",
                                          "FOREIGN_PERMANENT_RESIDENT_ID"]},
-                    "id_number": {"type": "string", "minLength": 5, "maxLength": 32},
-                    "phone": {"type": "string", "minLength": 11, "maxLength": 11},
+                    "id_number": _ID_NUMBER,
+                    "phone": _MOBILE,
                     "district": _CITY,
                 },
             },
@@ -59,7 +63,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                             "district": _CITY,
                             "detail": {"type": "string", "minLength": 1, "maxLength": 500},
                             "recipient": {"type": "string", "minLength": 1, "maxLength": 64},
-                            "phone": {"type": "string", "minLength": 11, "maxLength": 11},
+                            "phone": _MOBILE,
                             "postcode": {"type": "string", "maxLength": 10},
                         },
                     },
@@ -111,8 +115,8 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "type": "object",
         "required": ["query_code", "id_number"],
         "additionalProperties": False,
-        "properties": {"query_code": {"type": "string", "pattern": "^[0-9]{6}$"},
-                       "id_number": {"type": "string", "minLength": 5, "maxLength": 32}},
+        "properties": {"query_code": {"type": "string", "pattern": QUERY_CODE_PATTERN},
+                       "id_number": _ID_NUMBER},
     },
     # ---------------------------------------------------------------- reviews and tickets
     "review": {

@@ -23,7 +23,7 @@ def applicant_view(case: Case, in_clear: bool) -> dict[str, Any]:
     if in_clear:
         return {"name": a.name, "id_type": a.id_type, "id_number": a.id_number, "phone": a.phone,
                 "district": a.district}
-    return {"name": mask_name(a.name), "id_type": a.id_type, "id_number": mask_id_number(a.id_number),
+    return {"name": mask_name(a.name), "id_type": a.id_type, "id_number": mask_id_number(a.id_number, a.id_type),
             "phone": mask_phone(a.phone), "district": a.district}
 
 

@@ -18,6 +18,7 @@ from ..domain.case import (
     new_case,
 )
 from ..domain.errors import Conflict, InvalidInput, OutOfScope, RuleViolation
+from ..domain.formats import ID_NUMBER, matches
 from ..domain.identity import is_mobile, resident_id_problem
 from ..domain.workdays import cst_date, utcnow
 from .case_steps import change_case
@@ -30,6 +31,8 @@ CASE_NUMBER_ATTEMPTS = 5
 def _applicant(actor: Actor, data: ApplicantDetails) -> Applicant:
     id_type = data.id_type
     id_number = data.id_number.upper()
+    if not matches(ID_NUMBER, id_number):  # fullwidth or other scripts' digits are never stored as sent
+        raise InvalidInput("applicant.id_number", "must be 5 to 32 ASCII letters and digits")
     if id_type == "RESIDENT_ID":
         problem = resident_id_problem(id_number)
         if problem:

@@ -12,6 +12,7 @@ from ..domain.access import require_read
 from ..domain.actor import Actor, Role
 from ..domain.case import Case
 from ..domain.errors import InvalidInput, NotFound, OutOfScope, TooManyRequests
+from ..domain.formats import DIVISION_CODE, matches
 from ..domain.lifecycle import Status
 from ..domain.shipping import Shipment
 from ..domain.workdays import utcnow
@@ -31,7 +32,7 @@ def offices() -> list[dict[str, Any]]:
 
 def matters(city: str | None) -> list[dict[str, Any]]:
     """The matters a city's windows accept cross-city (all of them without ``city``)."""
-    if city is not None and not (city.isdigit() and len(city) == 6):
+    if city is not None and not matches(DIVISION_CODE, city):
         raise InvalidInput("city", "must be a 6-digit division code")
     return [m.public() for m in catalogue().matters.values() if city is None or city in m.accepted_in]
 

@@ -9,6 +9,7 @@ from ..adapters.reference_store import catalogue
 from ..domain.access import PROVINCIAL, supervises_city
 from ..domain.actor import Actor, Role
 from ..domain.errors import InvalidInput, OutOfScope
+from ..domain.formats import DIVISION_CODE, matches
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ def resolve_scope(actor: Actor, city: str | None, office_id: str | None) -> Scop
         raise OutOfScope("reviews and their statistics are for supervisors")
     cat = catalogue()
     if city is not None:
-        if not (city.isdigit() and len(city) == 6):
+        if not matches(DIVISION_CODE, city):
             raise InvalidInput("city", "must be a 6-digit division code")
         if city == PROVINCIAL:
             if actor.city != PROVINCIAL:

@@ -14,7 +14,7 @@ import hmac
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from ..config import settings
@@ -23,6 +23,7 @@ from ..domain.shipping import COURIER_EVENTS, LegStatus
 from ..domain.workdays import CST, iso, parse_instant
 
 WAYBILL = re.compile(r"^[A-Za-z0-9-]{4,64}$")
+EVENT_AGE_LIMIT = timedelta(days=366)
 
 
 @dataclass(frozen=True)
@@ -79,10 +80,11 @@ def signature_valid(raw: bytes, given: str | None) -> bool:
     return hmac.compare_digest(signature(raw, secret), given.strip().lower())
 
 
-def parse_event(data: dict[str, Any]) -> CourierEvent:
-    """Validate a webhook body ``{"waybill", "event", "at"}``; the error names the field."""
+def parse_event(data: dict[str, Any], received_at: datetime | None = None) -> CourierEvent:
+    """Validate a webhook body ``{"waybill", "event", "at"}``; the error names the field. With
+    ``received_at`` (the webhook, where events enter) ``at`` must also lie within a year of it."""
     waybill = data.get("waybill")
-    if not isinstance(waybill, str) or not WAYBILL.match(waybill):
+    if not isinstance(waybill, str) or not WAYBILL.fullmatch(waybill):
         raise InvalidInput("waybill", "must be 4 to 64 letters, digits or '-'")
     event = data.get("event")
     if event not in COURIER_EVENTS:
@@ -94,6 +96,10 @@ def parse_event(data: dict[str, Any]) -> CourierEvent:
         instant = parse_instant(at, local=CST)  # mainland couriers report China Standard Time
     except ValueError:
         raise InvalidInput("at", "must be an ISO-8601 date and time") from None
+    if received_at is not None and abs(instant - received_at) > EVENT_AGE_LIMIT:
+        # A parcel event is recent: year 0001 or 9999 is a courier's bug, and later date arithmetic (working
+        # days, overdue checks) must never meet an instant at the edge of datetime's range.
+        raise InvalidInput("at", "must be within a year of now")
     return CourierEvent(waybill, LegStatus(event), instant)
 
 

@@ -7,11 +7,13 @@ Every route then checks role and office/city scope: missing or bad token → 401
 """
 from __future__ import annotations
 
+import re
 import time
 from typing import TYPE_CHECKING, Any
 
 from ..config import settings
 from ..domain.errors import OutOfScope, Unauthenticated
+from ..domain.formats import DIVISION_CODE, matches
 
 if TYPE_CHECKING:
     from ..domain.case import Actor
@@ -22,6 +24,13 @@ if TYPE_CHECKING:
 ROLES = ("citizen", "staff", "supervisor", "admin")
 
 
+# What a claim may hold: anything else (a list, an object, a 5,000-character subject) is a token this API did
+# not issue, refused with 401 here, once, rather than reaching a route that trusts the actor's fields.
+_SUB = re.compile(r"[\x21-\x7e]{1,128}")  # Cognito's is a UUID; dev tokens use short printable names
+_OFFICE_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_NAME_MAX = 64
+
+
 def actor_from_claims(claims: dict[str, Any]) -> Actor:
     def claim(name: str) -> Any:
         return claims.get(name, claims.get(f"custom:{name}"))
@@ -29,14 +38,20 @@ def actor_from_claims(claims: dict[str, Any]) -> Actor:
     from ..domain.case import Actor
 
     sub, role = claim("sub"), claim("role")
-    if not sub or role not in ROLES:
+    if not matches(_SUB, sub) or not isinstance(role, str) or role not in ROLES:
         raise Unauthenticated("token lacks a subject or a known role")
-    office_id, city = claim("office_id"), claim("city")
+    office_id, city, name = claim("office_id") or None, claim("city") or None, claim("name") or ""
+    if office_id is not None and not matches(_OFFICE_ID, office_id):
+        raise Unauthenticated("token's office_id is not an office identifier")
+    if city is not None and not matches(DIVISION_CODE, city):
+        raise Unauthenticated("token's city is not a 6-digit division code")
+    if not isinstance(name, str) or len(name) > _NAME_MAX:
+        raise Unauthenticated(f"token's name is not a string of at most {_NAME_MAX} characters")
     if role == "staff" and not office_id:
         raise Unauthenticated("staff token lacks office_id")
     if role == "supervisor" and not city:
         raise Unauthenticated("supervisor token lacks city")
-    return Actor(sub=str(sub), role=role, office_id=office_id, city=city, name=str(claim("name") or ""))
+    return Actor(sub=sub, role=role, office_id=office_id, city=city, name=name)
 
 
 def authenticate(headers: Any, context: dict[str, Any] | None = None) -> Actor:

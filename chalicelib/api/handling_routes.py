@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..config import settings
 from ..domain.errors import PayloadTooLarge, Unauthenticated
+from ..domain.workdays import utcnow
 from .http import RequestReader, ServiceBlueprint, json_response
 from .schemas import parse_body
 
@@ -105,7 +106,7 @@ def courier_webhook() -> Any:
         raise PayloadTooLarge(f"body is larger than {settings().max_body_bytes} bytes")
     if not courier.signature_valid(data, req.request.headers.get("x-signature")):
         raise Unauthenticated("missing or bad X-Signature")
-    event = courier.parse_event(parse_body(data, "courier_event", settings().max_body_bytes))
+    event = courier.parse_event(parse_body(data, "courier_event", settings().max_body_bytes), received_at=utcnow())
     messaging.send("courier-events", event.message())
     return json_response({"accepted": True, "waybill": event.waybill, "event": event.event.value}, 202)
 

@@ -73,7 +73,10 @@ def parse_instant(value: str, local: ZoneInfo | None = None) -> datetime:
         if local is None:
             raise ValueError("instant without a UTC offset")
         at = at.replace(tzinfo=local)
-    return at.astimezone(UTC)
+    try:
+        return at.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+01:00 and 9999-12-31T23:59-01:00 fall outside datetime's range
+        raise ValueError("instant outside the representable range") from None
 
 
 def cst_date(at: datetime) -> date:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import datetime
 
 from ..adapters.reference_store import catalogue
@@ -48,13 +49,21 @@ def _applicant(actor: Actor, data: ApplicantDetails) -> Applicant:
                      district=data.district)
 
 
+def idempotency_record_key(sub: str, idempotency_key: str) -> str:
+    """Where a caller's Idempotency-Key is claimed: a digest of the (subject, key) pair, encoded so that no
+    two pairs meet (``alice`` + ``K#t`` and ``alice#K`` + ``t`` joined with ``#`` were one record, and the
+    second caller was answered with the first caller's case and query code)."""
+    pair = json.dumps([sub, idempotency_key], ensure_ascii=False, separators=(",", ":"))
+    return "idem#" + hashlib.sha256(pair.encode()).hexdigest()
+
+
 def apply(actor: Actor, command: Apply, now: datetime | None = None) -> tuple[Case, bool]:
     """申请. Returns the case and whether it was created now (False: an idempotent retry)."""
     if actor.role not in (Role.CITIZEN, Role.STAFF):
         raise OutOfScope("only citizens and window staff can apply")
     if actor.role == Role.STAFF and actor.office_id != command.receiving_office_id:
         raise OutOfScope("staff can only enter applications at their own office")
-    key = f"{actor.sub}#{command.idempotency_key}" if command.idempotency_key else None
+    key = idempotency_record_key(actor.sub, command.idempotency_key) if command.idempotency_key else None
     digest = command.digest() if key else ""
     with unit_of_work() as uow:
         if key:

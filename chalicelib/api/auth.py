@@ -16,7 +16,7 @@ from ..domain.errors import OutOfScope, Unauthenticated
 from ..domain.formats import DIVISION_CODE, matches
 
 if TYPE_CHECKING:
-    from ..domain.case import Actor
+    from ..domain.actor import Actor
 
 # PyJWT (and the cryptography package it loads, ~40 ms of cold start) is imported where a token is
 # checked or made here: in the cloud API Gateway's authorizer verifies tokens and it is never needed.
@@ -35,7 +35,7 @@ def actor_from_claims(claims: dict[str, Any]) -> Actor:
     def claim(name: str) -> Any:
         return claims.get(name, claims.get(f"custom:{name}"))
 
-    from ..domain.case import Actor
+    from ..domain.actor import Actor, Role
 
     sub, role = claim("sub"), claim("role")
     if not matches(_SUB, sub) or not isinstance(role, str) or role not in ROLES:
@@ -51,7 +51,7 @@ def actor_from_claims(claims: dict[str, Any]) -> Actor:
         raise Unauthenticated("staff token lacks office_id")
     if role == "supervisor" and not city:
         raise Unauthenticated("supervisor token lacks city")
-    return Actor(sub=sub, role=role, office_id=office_id, city=city, name=name)
+    return Actor(sub=sub, role=Role(role), office_id=office_id, city=city, name=name)
 
 
 def authenticate(headers: Any, context: dict[str, Any] | None = None) -> Actor:

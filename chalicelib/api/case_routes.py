@@ -80,7 +80,7 @@ def timeline(case_no: str) -> Any:
 def track(case_no: str) -> Any:
     req = _req()
     code = req.query("code")
-    if not matches(QUERY_CODE, code):
+    if code is None or not matches(QUERY_CODE, code):
         raise InvalidInput("code", "the 6-digit query code is required")
     return json_response(views.track_view(*queries.track(case_no, code, caller=req.source_ip())))
 

@@ -27,17 +27,20 @@ class DynamoOutbox(Outbox):
 
 
 class DynamoCounters(Counters):
-    def increment(self, counter_id: str) -> int:
-        """One UpdateItem ADD."""
+    def increment(self, counter_id: str, expires_at: datetime | None = None) -> int:
+        """One UpdateItem ADD (and SET of the expiry, for a counter that expires)."""
         counter = CounterRecord(counter_id=counter_id)
+        actions: list[Any] = [CounterRecord.value.add(1)]
+        if expires_at is not None:
+            actions.append(CounterRecord.expires_at.set(int(expires_at.timestamp())))
         try:
-            counter.update(actions=[CounterRecord.value.add(1)], add_version_condition=False)
+            counter.update(actions=actions, add_version_condition=False)
         except UpdateError as err:
             raise RuntimeError(f"counter {counter_id} unavailable") from err
         return int(counter.value)
 
     def values(self, counter_ids: list[str]) -> dict[str, int]:
-        return {c.counter_id: int(c.value) for c in CounterRecord.batch_get(counter_ids)}
+        return {c.counter_id: int(c.value) for c in CounterRecord.batch_get(counter_ids, consistent_read=True)}
 
 
 class DynamoNotifications(Notifications):

@@ -143,11 +143,13 @@ class OutboxRecord(Model):
 
 
 class CounterRecord(Model):
-    """Atomic counters (case-number sequences, statistics)."""
+    """Atomic counters (case-number sequences, statistics, and the hourly query-code guessing counters, which
+    expire: TTL)."""
 
     Meta = _meta("counters")
     counter_id = UnicodeAttribute(hash_key=True)
     value = NumberAttribute(default=0)
+    expires_at = NumberAttribute(null=True)  # TTL attribute; unset on counters kept for ever
 
 
 class IdempotencyRecord(Model):
@@ -255,7 +257,7 @@ TABLES: list[type[Model]] = [
 ]
 TABLES.append(ShipmentRecord)
 
-TTL_ATTRIBUTES: dict[str, str] = {"outbox": "expires_at", "idempotency": "expires_at"}
+TTL_ATTRIBUTES: dict[str, str] = {"outbox": "expires_at", "idempotency": "expires_at", "counters": "expires_at"}
 
 
 # ---------------------------------------------------------------- reviews (好差评) and tickets (差评工单)

@@ -27,23 +27,26 @@ def claim(actor: Actor, case_no: str, query_code: str, id_number: str, caller: s
     """认领. Returns the case and whether this call claimed it (False: it was already the caller's).
 
     Any mismatch — unknown case, wrong code, wrong identity number, a case that is someone else's — is the
-    same 404 and spends the guessing budget that tracking spends (queries.check_guess), so claiming is no
+    same 404 and spends the guessing budget that tracking spends (queries.GuessingBudget), so claiming is no
     oracle for codes, identity numbers or whose a case is.
     """
     if actor.role != Role.CITIZEN:
         raise OutOfScope("only citizens claim cases")
     with unit_of_work() as uow:
+        budget = queries.GuessingBudget.open(uow.counters, case_no, caller, now)
         for attempt in range(CLAIM_ATTEMPTS):
             try:
                 case: Case | None = uow.cases.get(case_no)
             except NotFound:
                 case = None
             matches = case is not None and case.claimable_by(actor, query_code, id_number)
-            if attempt == 0:
-                queries.check_guess(uow.counters, case_no, matches, caller, now)
-            elif not matches:  # someone else claimed it in between: as unknown as any other mismatch
-                raise NotFound(f"no case {case_no} with that query code")
+            if not matches:
+                if attempt == 0:
+                    budget.miss(case is not None)
+                raise NotFound(f"no case {case_no} with that query code")  # someone else claimed it in between
             assert case is not None
+            if attempt == 0 and case.applicant.sub != actor.sub:
+                budget.admit()  # claiming one's own case again is never refused
             change = case.claim(actor, now or utcnow())
             if change is None:
                 return case, False

@@ -170,11 +170,13 @@ class Counters(abc.ABC):
     """Atomic counters. They count at once, outside the transaction: a number handed out stays used."""
 
     @abc.abstractmethod
-    def increment(self, counter_id: str) -> int:
-        """Add one and return the new value."""
+    def increment(self, counter_id: str, expires_at: datetime | None = None) -> int:
+        """Add one and return the new value; with ``expires_at`` the counter is deleted some time after it
+        (DynamoDB's TTL: reads must not rely on the deletion, only storage does)."""
 
     @abc.abstractmethod
-    def values(self, counter_ids: list[str]) -> dict[str, int]: ...
+    def values(self, counter_ids: list[str]) -> dict[str, int]:
+        """The current values (strongly consistent) of those of the counters that exist."""
 
 
 class Notifications(abc.ABC):

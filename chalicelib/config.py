@@ -17,6 +17,9 @@ from functools import lru_cache
 
 DEFAULT_DEV_SECRET = "local-dev-secret-change-me-0123456789"
 DEFAULT_COURIER_SECRET = "dev-courier-secret"
+# The local stack's application key (walk-in subjects, list cursors); the cloud reads its own from Secrets
+# Manager (APP_SECRET_ARN) at run time.
+DEFAULT_APP_SECRET = "local-app-secret-not-for-any-cloud-stage"
 AUTH_MODES = ("gateway", "hs256", "refuse")
 
 
@@ -35,6 +38,7 @@ class Settings:
     auth_dev_secret: str  # empty unless auth_mode is "hs256"
     auth_client_ids: frozenset[str]  # gateway: the app clients whose tokens are accepted (aud / client_id)
     courier_webhook_secret: str
+    app_secret_arn: str  # Secrets Manager secret of the application key (cloud stages)
     max_body_bytes: int
     reference_cache_seconds: int
     sweep_shards: int
@@ -59,6 +63,7 @@ def settings() -> Settings:
         courier_webhook_secret=os.environ.get(
             "COURIER_WEBHOOK_SECRET", DEFAULT_COURIER_SECRET if stage == "local" else ""
         ),
+        app_secret_arn=os.environ.get("APP_SECRET_ARN", ""),
         max_body_bytes=int(os.environ.get("MAX_BODY_BYTES", "65536")),
         reference_cache_seconds=int(os.environ.get("REFERENCE_CACHE_SECONDS", "60")),
         sweep_shards=int(os.environ.get("SWEEP_SHARDS", "4")),

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from ..domain.errors import InvalidInput
 from ..domain.formats import QUERY_CODE, matches
 from ..observability import count
-from .http import RequestReader, ServiceBlueprint, encode_cursor, json_response
+from .http import RequestReader, ServiceBlueprint, json_response
 
 if TYPE_CHECKING:
     from ..services import commands, intake, queries
@@ -90,7 +90,7 @@ def office_cases(office_id: str) -> Any:
     req = _req()
     actor = req.actor("staff", "admin")
     cases, cursor = queries.office_queue(actor, office_id, req.query("status"), req.limit(), req.cursor())
-    return json_response({"items": [views.queue_item(c) for c in cases], "next_cursor": encode_cursor(cursor)})
+    return json_response({"items": [views.queue_item(c) for c in cases], "next_cursor": req.next_cursor(cursor)})
 
 
 @bp.route("/cases/{case_no}/receive", methods=["POST"])

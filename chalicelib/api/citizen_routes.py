@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .http import RequestReader, ServiceBlueprint, encode_cursor, json_response
+from .http import RequestReader, ServiceBlueprint, json_response
 
 if TYPE_CHECKING:
     from ..services import citizen_cases
@@ -28,7 +28,7 @@ def my_cases() -> Any:
     req = _req()
     actor = req.actor("citizen")
     cases, cursor = citizen_cases.my_cases(actor, req.limit(), req.cursor())
-    return json_response({"items": [views.case_view(c, actor) for c in cases], "next_cursor": encode_cursor(cursor)})
+    return json_response({"items": [views.case_view(c, actor) for c in cases], "next_cursor": req.next_cursor(cursor)})
 
 
 @bp.route("/cases/{case_no}/claim", methods=["POST"])

@@ -4,13 +4,17 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
+import hashlib
+import hmac
 import json
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint, Chalice, Response
 from chalice.app import Request, RouteEntry
 
+from ..adapters.secrets import purpose_key
 from ..config import settings
 from ..domain.errors import (
     Conflict,
@@ -150,10 +154,11 @@ class RequestReader:
 
     def __init__(self, request: Request) -> None:
         self.request = request
+        self._actor: Actor | None = None
 
     def actor(self, *roles: str) -> Actor:
-        actor = authenticate(self.request.headers, self.request.context)
-        return require_role(actor, *roles) if roles else actor
+        self._actor = authenticate(self.request.headers, self.request.context)
+        return require_role(self._actor, *roles) if roles else self._actor
 
     def body(self, schema: str, optional: bool = False) -> dict[str, Any]:
         raw = self.request.raw_body
@@ -180,19 +185,41 @@ class RequestReader:
         return value
 
     def cursor(self) -> dict[str, Any] | None:
+        """The position a list resumes from. Every list's cursor is checked here, once: it must carry this
+        API's signature for this very listing (path, filters and caller), so a forged one — a negative index,
+        another office's or applicant's partition, a well-formed start key this API never issued — is a 400
+        naming ``cursor`` before any repository sees it. (The repositories still check the shape.)"""
         raw = self.query("cursor")
         if raw is None:
             return None
+        payload, _, mac = raw.partition(".")
+        if not (_CURSOR_PART.fullmatch(payload) and _CURSOR_PART.fullmatch(mac)
+                and hmac.compare_digest(mac, self._cursor_mac(payload))):
+            raise InvalidInput("cursor", NOT_OUR_CURSOR)
         try:
-            value = json.loads(base64.urlsafe_b64decode(raw.encode() + b"==="))
-        except (binascii.Error, ValueError, UnicodeDecodeError):
-            raise InvalidInput("cursor", "is not a cursor this API issued") from None
-        if not isinstance(value, dict):
-            raise InvalidInput("cursor", "is not a cursor this API issued")
+            value = json.loads(base64.urlsafe_b64decode(payload.encode() + b"==="))
+        except (binascii.Error, ValueError, UnicodeDecodeError):  # pragma: no cover - we signed it
+            raise InvalidInput("cursor", NOT_OUR_CURSOR) from None
+        if not isinstance(value, dict):  # pragma: no cover - we signed it
+            raise InvalidInput("cursor", NOT_OUR_CURSOR)
         return value
 
+    def next_cursor(self, cursor: dict[str, Any] | None) -> str | None:
+        """The opaque ``next_cursor`` of a page: the position, signed for this listing and caller."""
+        if cursor is None:
+            return None
+        payload = base64.urlsafe_b64encode(json.dumps(cursor, separators=(",", ":")).encode()).decode().rstrip("=")
+        return f"{payload}.{self._cursor_mac(payload)}"
 
-def encode_cursor(cursor: dict[str, Any] | None) -> str | None:
-    if cursor is None:
-        return None
-    return base64.urlsafe_b64encode(json.dumps(cursor, separators=(",", ":")).encode()).decode().rstrip("=")
+    def _cursor_mac(self, payload: str) -> str:
+        params: Any = self.request.query_params or {}
+        filters = sorted((k, str(v)) for k, v in params.items() if k not in ("cursor", "limit"))
+        actor = self._actor or authenticate(self.request.headers, self.request.context)  # lists: signed-in only
+        listing = json.dumps([self.request.path, self.request.uri_params or {},
+                              filters, actor.sub], separators=(",", ":"), sort_keys=True)
+        mac = hmac.new(purpose_key("cursor"), f"{listing}\n{payload}".encode(), hashlib.sha256).digest()[:18]
+        return base64.urlsafe_b64encode(mac).decode()
+
+
+NOT_OUR_CURSOR = "is not a cursor this API issued for this listing"
+_CURSOR_PART = re.compile(r"[A-Za-z0-9_-]{1,4096}")

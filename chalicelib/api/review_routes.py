@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..domain.errors import InvalidInput
-from .http import RequestReader, ServiceBlueprint, encode_cursor, json_response
+from .http import RequestReader, ServiceBlueprint, json_response
 
 if TYPE_CHECKING:
     from ..services import commands, review_stats, reviews, tickets
@@ -62,7 +62,7 @@ def list_reviews() -> Any:
     items, cursor = reviews.list_reviews(actor, req.query("city"), req.query("office_id"), bad,
                                          req.query("ticket_status"), req.limit(), req.cursor())
     return json_response({"items": [review_view(r, with_reviewer=True) for r in items],
-                          "next_cursor": encode_cursor(cursor)})
+                          "next_cursor": req.next_cursor(cursor)})
 
 
 # ---------------------------------------------------------------- tickets

@@ -6,6 +6,7 @@ import json
 from datetime import datetime
 
 from ..adapters.reference_store import catalogue
+from ..adapters.secrets import keyed_digest
 from ..bootstrap import unit_of_work
 from ..domain.actor import Role
 from ..domain.case import (
@@ -43,8 +44,11 @@ def _applicant(actor: Actor, data: ApplicantDetails) -> Applicant:
     if actor.role == Role.CITIZEN:
         sub = actor.sub  # a citizen applies only for themselves
     else:
-        # A walk-in applicant entered by window staff: tracked with the query code, not a login.
-        sub = WALK_IN_PREFIX + hashlib.sha256(f"{id_type}:{id_number}".encode()).hexdigest()[:20]
+        # A walk-in applicant entered by window staff: tracked with the query code, not a login. The subject
+        # is a keyed HMAC of the document: a plain SHA-256 of an 18-digit ID is reversed by enumerating the
+        # few billion plausible numbers. (Subjects stored before stay as they are: nothing recomputes one,
+        # claiming compares the query code and the identity number.)
+        sub = WALK_IN_PREFIX + keyed_digest("walk-in-subject", f"{id_type}:{id_number}".encode())[:32]
     return Applicant(name=data.name, id_type=id_type, id_number=id_number, phone=data.phone, sub=sub,
                      district=data.district)
 

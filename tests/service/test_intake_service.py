@@ -129,3 +129,64 @@ def _matter():
     from chalicelib.adapters.reference_store import catalogue
 
     return catalogue().matter("DG-SI-CERT")
+
+
+def test_a_walk_in_subject_is_a_keyed_hmac_not_a_hash_anyone_can_recompute(aws, monkeypatch):
+    import hashlib
+
+    from chalicelib.adapters import secrets
+    from chalicelib.config import settings
+    from chalicelib.domain.case import WALK_IN_PREFIX
+    from tests.review_support import staff_actor
+
+    body = application(id_seed=3)
+    id_number = body["applicant"]["id_number"]
+    case, _ = service_apply(staff_actor("SZ-GOV"), body)
+    digest = case.applicant.sub.removeprefix(WALK_IN_PREFIX)
+    assert case.applicant.sub.startswith(WALK_IN_PREFIX)
+    # Enumerating identity numbers and hashing them no longer finds the subject.
+    assert hashlib.sha256(f"RESIDENT_ID:{id_number}".encode()).hexdigest()[:len(digest)] != digest
+    assert digest == secrets.keyed_digest("walk-in-subject", f"RESIDENT_ID:{id_number}".encode())[:32]
+    # Another key, another subject (the cloud's key is its own secret).
+    monkeypatch.setattr("chalicelib.adapters.secrets.app_secret", lambda: "another stage's key")
+    other, _ = service_apply(staff_actor("SZ-GOV"), application(id_seed=3))
+    assert other.applicant.sub != case.applicant.sub
+    assert settings().stage == "local"
+
+
+def test_a_cloud_process_without_its_key_refuses_rather_than_using_the_dev_key(monkeypatch):
+    from chalicelib.adapters import secrets
+    from chalicelib.config import settings
+
+    monkeypatch.setenv("STAGE", "prod")
+    monkeypatch.delenv("APP_SECRET_ARN", raising=False)
+    settings.cache_clear()
+    try:
+        with pytest.raises(secrets.MissingSecret):
+            secrets.purpose_key("walk-in-subject")
+    finally:
+        monkeypatch.undo()
+        settings.cache_clear()
+
+
+def test_the_cloud_key_is_read_from_secrets_manager_once(aws, monkeypatch):
+    import boto3
+
+    from chalicelib.adapters import secrets
+    from chalicelib.config import settings
+
+    arn = boto3.client("secretsmanager").create_secret(Name="kc-prod-app", SecretString="s3cret")["ARN"]
+    monkeypatch.setenv("STAGE", "prod")
+    monkeypatch.setenv("APP_SECRET_ARN", arn)
+    settings.cache_clear()
+    secrets.forget()
+    try:
+        assert secrets.app_secret() == "s3cret"
+        boto3.client("secretsmanager").put_secret_value(SecretId=arn, SecretString="rotated")
+        assert secrets.app_secret() == "s3cret"  # cached for the container's hour
+        secrets.forget()
+        assert secrets.app_secret() == "rotated"
+    finally:
+        monkeypatch.undo()
+        settings.cache_clear()
+        secrets.forget()

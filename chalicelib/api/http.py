@@ -32,7 +32,7 @@ from ..domain.formats import bounded_int
 from ..observability import logger
 from .auth import authenticate, require_role
 from .cors import cors_headers, preflight_view
-from .schemas import parse_body
+from .schemas import has_invisible_characters, parse_body
 
 if TYPE_CHECKING:
     from ..domain.case import Actor
@@ -168,7 +168,11 @@ class RequestReader:
     def query(self, name: str) -> str | None:
         params: Any = self.request.query_params or {}
         value = params.get(name)
-        return value if value not in (None, "") else None
+        if value in (None, ""):
+            return None
+        if has_invisible_characters(str(value)):
+            raise InvalidInput(name, "contains control, zero-width or bidirectional-override characters")
+        return str(value)
 
     def source_ip(self) -> str:
         """The caller's address as API Gateway saw it (``unknown`` where there is none, e.g. in-process)."""

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -11,7 +12,10 @@ from ..domain.errors import InvalidInput, PayloadTooLarge
 from ..domain.formats import DIVISION_CODE_PATTERN, ID_NUMBER_PATTERN, MOBILE_PATTERN, QUERY_CODE_PATTERN
 
 _TEXT = {"type": "string", "maxLength": 2000}
-_SHORT = {"type": "string", "minLength": 1, "maxLength": 200}
+# A name is one line (x-single-line: no line breaks or tabs); like every required text (minLength 1) it must
+# hold more than whitespace (U+3000 included). Checked after the schema, in check_text below.
+_SHORT = {"type": "string", "minLength": 1, "maxLength": 200, "x-single-line": True}
+_NAME = {"type": "string", "minLength": 1, "maxLength": 64, "x-single-line": True}
 # Where the contract says digits it means ASCII 0-9 (chalicelib.domain.formats).
 _CITY = {"type": "string", "pattern": DIVISION_CODE_PATTERN}
 _MOBILE = {"type": "string", "minLength": 11, "maxLength": 11, "pattern": MOBILE_PATTERN}
@@ -30,7 +34,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                 "required": ["name", "id_type", "id_number", "phone"],
                 "additionalProperties": False,
                 "properties": {
-                    "name": {"type": "string", "minLength": 1, "maxLength": 64},
+                    "name": _NAME,
                     "id_type": {"enum": ["RESIDENT_ID", "HK_MACAO_PERMIT", "TAIWAN_PERMIT", "PASSPORT",
                                          "FOREIGN_PERMANENT_RESIDENT_ID"]},
                     "id_number": _ID_NUMBER,
@@ -62,7 +66,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                             "city": _CITY,
                             "district": _CITY,
                             "detail": {"type": "string", "minLength": 1, "maxLength": 500},
-                            "recipient": {"type": "string", "minLength": 1, "maxLength": 64},
+                            "recipient": _NAME,
                             "phone": _MOBILE,
                             "postcode": {"type": "string", "maxLength": 10},
                         },
@@ -126,7 +130,8 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "properties": {
             "stage": {"enum": ["receiving", "handling"]},
             "rating": {"type": "integer", "minimum": 1, "maximum": 5},
-            "tags": {"type": "array", "maxItems": 10, "items": {"type": "string", "minLength": 1, "maxLength": 50}},
+            "tags": {"type": "array", "maxItems": 10, "items": {"type": "string", "minLength": 1, "maxLength": 50,
+                                                             "x-single-line": True}},
             "comment": _TEXT,
         },
     },
@@ -229,11 +234,39 @@ def parse_body(raw: bytes | None, schema: str, max_bytes: int, optional: bool = 
         validator(schema)(data)
     except fastjsonschema.JsonSchemaValueException as err:
         raise InvalidInput(_field(err), _message(err)) from None
+    check_text(data, SCHEMAS[schema], "")
     return data
 
 
-def _has_control_characters(text: str) -> bool:
-    return any(ord(c) < 32 and c not in "\n\r\t" for c in text) or "\x7f" in text
+# C0 and C1 controls (but line feed, carriage return and tab), zero-width characters and the bidirectional
+# controls (U+202A–202E embeddings and overrides, U+2066–2069 isolates, and the marks): invisible in a name,
+# note or reason, they make one text look like another (張三 with a zero-width space is another person to a
+# machine and the same to a clerk) or reorder what a reader sees ("‮gpj.exe").
+_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064"
+                        "\u2066-\u2069\ufeff]")
+_LINE_BREAK = re.compile("[\n\r\t]")
+
+
+def has_invisible_characters(text: str) -> bool:
+    return _INVISIBLE.search(text) is not None
+
+
+def check_text(value: Any, schema: dict[str, Any], path: str) -> None:
+    """What JSON Schema cannot say portably: a required text (minLength ≥ 1) is not only whitespace, and a
+    name (x-single-line) has no line breaks. The error names the field."""
+    if isinstance(value, str):
+        if schema.get("minLength", 0) >= 1 and not value.strip():  # str.strip knows U+3000 and friends
+            raise InvalidInput(path or "body", "must not be blank")
+        if schema.get("x-single-line") and _LINE_BREAK.search(value):
+            raise InvalidInput(path or "body", "must be a single line")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            sub_schema = schema.get("properties", {}).get(key)
+            if sub_schema is not None:
+                check_text(item, sub_schema, f"{path}.{key}" if path else key)
+    elif isinstance(value, list) and isinstance(schema.get("items"), dict):
+        for i, item in enumerate(value):
+            check_text(item, schema["items"], f"{path}[{i}]")
 
 
 def _has_surrogates(text: str) -> bool:
@@ -244,13 +277,13 @@ def _reject_control_characters(value: Any, path: str, depth: int = 0) -> None:
     if depth > MAX_DEPTH:
         raise InvalidInput(path or "body", f"is nested deeper than {MAX_DEPTH} levels")
     if isinstance(value, str):
-        if _has_control_characters(value):
-            raise InvalidInput(path or "body", "contains control characters")
+        if has_invisible_characters(value):
+            raise InvalidInput(path or "body", "contains control, zero-width or bidirectional-override characters")
         if _has_surrogates(value):
             raise InvalidInput(path or "body", "is not valid Unicode (unpaired surrogate)")
     elif isinstance(value, dict):
         for key, item in value.items():
-            if _has_control_characters(key) or _has_surrogates(key):  # not echoed: the name is the problem
+            if has_invisible_characters(key) or _has_surrogates(key):  # not echoed: the name is the problem
                 raise InvalidInput(path or "body", "has a field name with control characters or invalid Unicode")
             _reject_control_characters(item, f"{path}.{key}" if path else str(key), depth + 1)
     elif isinstance(value, list):

@@ -145,3 +145,47 @@ def test_signed_events_of_the_last_months_are_accepted(client):
     resp = client.http.post("/webhooks/courier", body=raw,
                             headers={"Content-Type": "application/json", "X-Signature": sig})
     assert resp.status_code == 202, resp.body
+
+
+# ---------------------------------------------------------------- invisible characters and blank names
+
+INVISIBLE = ["\x01", "\x85", "\x9b", "\u200b", "\u200d", "\ufeff", "\u202a", "\u202e", "\u2066", "\u2069", "\u2060",
+             "\u2028"]
+
+
+def test_names_notes_and_reasons_refuse_invisible_characters_and_blanks(client):
+    for char in INVISIBLE:
+        body = application()
+        body["applicant"]["name"] = f"张{char}三"
+        status, err = call(client, "POST", "/cases", citizen(), body)
+        assert status == 400 and err["field"] == "applicant.name", (char, err)
+        body = application()
+        body["delivery"]["address"]["recipient"] = f"{char}李四"
+        status, err = call(client, "POST", "/cases", citizen(), body)
+        assert status == 400 and err["field"] == "delivery.address.recipient", (char, err)
+    for blank in [" ", "\u3000", "\u3000 \u3000", "\t", "\n"]:
+        body = application()
+        body["applicant"]["name"] = blank
+        status, err = call(client, "POST", "/cases", citizen(), body)
+        assert status == 400 and err["field"] == "applicant.name", (blank, err)
+    body = application()
+    body["applicant"]["name"] = "张\n三"  # a name is one line
+    status, err = call(client, "POST", "/cases", citizen(), body)
+    assert status == 400 and err["field"] == "applicant.name", err
+
+    case = apply_case(client)
+    for reason in ["\u3000", "  ", "材料\u202e不全", "材料\u200b不全"]:
+        status, err = call(client, "POST", f"/cases/{case['case_no']}/refuse", staff("SZ-GOV"), {"reason": reason})
+        assert status == 400 and err["field"] == "reason", (reason, err)
+    status, err = call(client, "POST", f"/cases/{case['case_no']}/receive", staff("SZ-GOV"),
+                       {"note": "ok\u2066hidden\u2069"})
+    assert status == 400 and err["field"] == "note", err
+    status, err = call(client, "GET", "/offices/SZ-GOV/cases?status=SUBMITTED%E2%80%8B", staff("SZ-GOV"))
+    assert status in (400,) and err["field"] == "status", err
+    # Ordinary multi-line notes and names with a middle dot or a space still pass.
+    body = application()
+    body["applicant"]["name"] = "阿依古丽·买买提"
+    assert call(client, "POST", "/cases", citizen("dilnur"), body)[0] == 201
+    status, received = call(client, "POST", f"/cases/{case['case_no']}/receive", staff("SZ-GOV"),
+                            {"note": "第一行\n第二行"})
+    assert status == 200, received

@@ -24,6 +24,7 @@ from ..domain.workdays import CST, iso, parse_instant
 
 WAYBILL = re.compile(r"^[A-Za-z0-9-]{4,64}$")
 EVENT_AGE_LIMIT = timedelta(days=366)
+HEX_SIGNATURE = re.compile(r"^[0-9a-fA-F]{64}$")
 
 
 @dataclass(frozen=True)
@@ -75,8 +76,8 @@ def signature(raw: bytes, secret: str | None = None) -> str:
 def signature_valid(raw: bytes, given: str | None) -> bool:
     """Constant-time check of ``X-Signature``; an unset secret accepts nothing."""
     secret = settings().courier_webhook_secret
-    if not secret or not given:
-        return False
+    if not secret or not given or not HEX_SIGNATURE.match(given.strip()):
+        return False  # also keeps non-ASCII text out of compare_digest, which raises on it
     return hmac.compare_digest(signature(raw, secret), given.strip().lower())
 
 

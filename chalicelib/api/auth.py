@@ -40,13 +40,16 @@ def actor_from_claims(claims: dict[str, Any]) -> Actor:
     sub, role = claim("sub"), claim("role")
     if not matches(_SUB, sub) or not isinstance(role, str) or role not in ROLES:
         raise Unauthenticated("token lacks a subject or a known role")
-    office_id, city, name = claim("office_id") or None, claim("city") or None, claim("name") or ""
+    office_id, city, name = claim("office_id"), claim("city"), claim("name")
+    if any(value is not None and not isinstance(value, str) for value in (office_id, city, name)):
+        raise Unauthenticated("token has a claim of the wrong type")  # [] or {} is no absent claim either
+    office_id, city, name = office_id or None, city or None, name or ""
     if office_id is not None and not matches(_OFFICE_ID, office_id):
         raise Unauthenticated("token's office_id is not an office identifier")
     if city is not None and not matches(DIVISION_CODE, city):
         raise Unauthenticated("token's city is not a 6-digit division code")
-    if not isinstance(name, str) or len(name) > _NAME_MAX:
-        raise Unauthenticated(f"token's name is not a string of at most {_NAME_MAX} characters")
+    if len(name) > _NAME_MAX:
+        raise Unauthenticated(f"token's name is longer than {_NAME_MAX} characters")
     if role == "staff" and not office_id:
         raise Unauthenticated("staff token lacks office_id")
     if role == "supervisor" and not city:

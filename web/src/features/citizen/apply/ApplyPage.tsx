@@ -3,7 +3,7 @@
  * → check your answers → submit. An error summary at the top links to each field in error. The submission
  * carries an Idempotency-Key that a retry reuses, so a double click or a lost answer never makes two cases.
  */
-import { Alert, Button, Checkbox, Descriptions, Flex, Form, Radio, Result, Space, Steps, Tag, Typography } from 'antd';
+import { Alert, Button, Checkbox, Descriptions, Flex, Form, Grid, Radio, Result, Space, Steps, Tag, Typography } from 'antd';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { ApplicantFields } from '@/components/ApplicantFields';
@@ -205,6 +205,7 @@ export function ApplyPage() {
   const [created, setCreated] = useState<(CaseView & { query_code?: string }) | null>(null);
   const idempotencyKey = useRef<string | null>(null);
   const headingRef = useRef<HTMLParagraphElement>(null);
+  const screens = Grid.useBreakpoint();
   const matterId = Form.useWatch('matter_id', form) as string | undefined;
   const matter = useMemo(() => matters.data?.find((m) => m.matter_id === matterId), [matters.data, matterId]);
 
@@ -277,7 +278,9 @@ export function ApplyPage() {
   return (
     <>
       <PageHeader title="在线申请" crumbs={[{ path: '/citizen/cases', title: '我的办件' }, { title: '在线申请' }]} />
-      <Steps size="small" current={step} items={STEPS.map((s) => ({ key: s.key, title: s.title }))} className="kc-wizard-steps" responsive={false} />
+      {screens.md ? (
+        <Steps size="small" current={step} items={STEPS.map((s) => ({ key: s.key, title: s.title }))} className="kc-wizard-steps" />
+      ) : null}
       <p className="kc-step-count" ref={headingRef} tabIndex={-1}>第 {step + 1} 步，共 {STEPS.length} 步：{current?.title}</p>
       <ErrorSummary errors={errors} />
       {submit.error && !(submit.error instanceof ApiError && submit.error.status === 400 && submit.error.field) ? (

@@ -29,7 +29,7 @@ export function WalkInPage() {
   const key = useRef<string | null>(null);
   const officeId = auth.identity?.officeId ?? '';
   const office = offices.data?.find((o) => o.office_id === officeId);
-  const matterId = Form.useWatch('matter_id', form) as string | undefined;
+  const matterId = Form.useWatch('matter_id', { form, preserve: true }) as string | undefined;
   const choices = useMemo(() => (matters.data ?? []).filter((m) => office && m.accepted_in.includes(office.city)), [matters.data, office]);
   const matter = choices.find((m) => m.matter_id === matterId);
 

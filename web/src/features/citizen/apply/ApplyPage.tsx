@@ -206,7 +206,8 @@ export function ApplyPage() {
   const idempotencyKey = useRef<string | null>(null);
   const headingRef = useRef<HTMLParagraphElement>(null);
   const screens = Grid.useBreakpoint();
-  const matterId = Form.useWatch('matter_id', form) as string | undefined;
+  // Watched with preserve: the matter's own field is off screen after the first step.
+  const matterId = Form.useWatch('matter_id', { form, preserve: true }) as string | undefined;
   const matter = useMemo(() => matters.data?.find((m) => m.matter_id === matterId), [matters.data, matterId]);
 
   const submit = useApiMutation({
@@ -295,6 +296,9 @@ export function ApplyPage() {
       ) : null}
       <Form form={form} layout="vertical" initialValues={initial} requiredMark={false} className="kc-wizard" onFinish={step === STEPS.length - 1 ? send : next}>
         {step === 0 ? <MatterStep matters={matters.data} /> : null}
+        {step > 0 && !matter ? (
+          <Alert type="warning" showIcon title="请先选择要办理的事项" action={<Button onClick={() => goTo(0)}>选择事项</Button>} />
+        ) : null}
         {step === 1 && matter ? <WindowStep matter={matter} /> : null}
         {step === 2 ? (
           <>

@@ -44,12 +44,12 @@ export function ApplicantFields({ prefix = ['applicant'], lockName }: { prefix?:
         name={[...prefix, 'id_number']}
         label="证件号码"
         extra="居民身份证为 18 位，最后一位可能是 X"
-        validateTrigger="onBlur"
+       
         rules={[idNumberRule(() => form.getFieldValue([...prefix, 'id_type']) as IdType | undefined)]}
       >
         <Input autoComplete="off" maxLength={32} spellCheck={false} />
       </Form.Item>
-      <Form.Item name={[...prefix, 'phone']} label="手机号码" extra="用于接收办理进度短信" validateTrigger="onBlur" rules={[mobileRule]}>
+      <Form.Item name={[...prefix, 'phone']} label="手机号码" extra="用于接收办理进度短信" rules={[mobileRule]}>
         <Input autoComplete="tel" inputMode="numeric" maxLength={11} />
       </Form.Item>
     </>

@@ -39,7 +39,7 @@ export function DeliveryFields({ methods }: { methods: string[] }) {
           >
             <Input autoComplete="name" maxLength={64} />
           </Form.Item>
-          <Form.Item name={['delivery', 'address', 'phone']} label="收件人手机" validateTrigger="onBlur" rules={[mobileRule]}>
+          <Form.Item name={['delivery', 'address', 'phone']} label="收件人手机" rules={[mobileRule]}>
             <Input autoComplete="tel" inputMode="numeric" maxLength={11} />
           </Form.Item>
         </fieldset>

@@ -54,6 +54,7 @@ export function ClaimPage() {
           form={form}
           layout="vertical"
           requiredMark={false}
+          validateTrigger={false}
           onFinish={(v) => {
             setErrors([]);
             claim.mutate({ case_no: v.case_no.trim().toUpperCase(), query_code: v.query_code.trim(), id_number: v.id_number.trim().toUpperCase() });
@@ -66,7 +67,7 @@ export function ClaimPage() {
           <Form.Item name="query_code" label="查询码" rules={[{ required: true, message: '请输入查询码' }, { pattern: /^\d{6}$/, message: '查询码为 6 位数字' }]}>
             <Input autoComplete="off" inputMode="numeric" maxLength={6} />
           </Form.Item>
-          <Form.Item name="id_number" label="申请人身份证号码" validateTrigger="onBlur" rules={[idNumberRule(() => 'RESIDENT_ID')]}>
+          <Form.Item name="id_number" label="申请人身份证号码" rules={[idNumberRule(() => 'RESIDENT_ID')]}>
             <Input autoComplete="off" maxLength={18} spellCheck={false} />
           </Form.Item>
           <Button type="primary" htmlType="submit" loading={claim.isPending}>认领</Button>

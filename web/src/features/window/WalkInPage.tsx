@@ -96,6 +96,7 @@ export function WalkInPage() {
         form={form}
         layout="vertical"
         requiredMark={false}
+        validateTrigger={false}
         initialValues={{ applicant: { id_type: 'RESIDENT_ID' }, delivery: { method: 'PICKUP_RECEIVING' } }}
         onFinish={() => {
           setErrors([]);

@@ -1,6 +1,7 @@
 /**
  * 在线申请: one small question per step (GOV.UK's pattern) — matter → window → applicant → materials → delivery
- * → check your answers → submit. An error summary at the top links to each field in error. The submission
+ * → check your answers → submit. Answers are checked when the person asks to continue (not while typing, so
+ * nothing moves under their pointer); an error summary at the top links to each field in error. The submission
  * carries an Idempotency-Key that a retry reuses, so a double click or a lost answer never makes two cases.
  */
 import { Alert, Button, Checkbox, Descriptions, Flex, Form, Grid, Radio, Result, Space, Steps, Tag, Typography } from 'antd';
@@ -294,7 +295,7 @@ export function ApplyPage() {
           action={<Button onClick={send} loading={submit.isPending}>重试</Button>}
         />
       ) : null}
-      <Form form={form} layout="vertical" initialValues={initial} requiredMark={false} className="kc-wizard" onFinish={step === STEPS.length - 1 ? send : next}>
+      <Form form={form} layout="vertical" initialValues={initial} requiredMark={false} validateTrigger={false} className="kc-wizard" onFinish={step === STEPS.length - 1 ? send : next}>
         {step === 0 ? <MatterStep matters={matters.data} /> : null}
         {step > 0 && !matter ? (
           <Alert type="warning" showIcon title="请先选择要办理的事项" action={<Button onClick={() => goTo(0)}>选择事项</Button>} />

@@ -295,7 +295,10 @@ export function ApplyPage() {
           action={<Button onClick={send} loading={submit.isPending}>重试</Button>}
         />
       ) : null}
-      <Form form={form} layout="vertical" initialValues={initial} requiredMark={false} validateTrigger={false} className="kc-wizard" onFinish={step === STEPS.length - 1 ? send : next}>
+      <Form form={form} layout="vertical" initialValues={initial} requiredMark={false} validateTrigger={false} className="kc-wizard"
+        onFinish={step === STEPS.length - 1 ? send : next}
+        onFinishFailed={({ errorFields }) => setErrors(toFieldErrors(errorFields))}
+      >
         {step === 0 ? <MatterStep matters={matters.data} /> : null}
         {step > 0 && !matter ? (
           <Alert type="warning" showIcon title="请先选择要办理的事项" action={<Button onClick={() => goTo(0)}>选择事项</Button>} />

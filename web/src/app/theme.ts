@@ -4,6 +4,11 @@ import type { ThemeConfig } from 'antd';
 export const theme: ThemeConfig = {
   token: {
     colorPrimary: '#0b57d0',
+    // Status colours dark enough for text on white and on their own light backgrounds (WCAG 2.2 AA, 4.5:1).
+    colorError: '#cf1322',
+    colorWarning: '#ad4e00',
+    colorSuccess: '#237804',
+    colorInfo: '#0b57d0',
     colorLink: '#0b57d0',
     colorTextSecondary: 'rgba(0, 0, 0, 0.65)',
     colorTextDescription: 'rgba(0, 0, 0, 0.65)',

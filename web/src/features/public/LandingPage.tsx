@@ -22,9 +22,9 @@ export function MatterCard({ matter, applyLink = true }: { matter: Matter; apply
     >
       <Space orientation="vertical" size={6} style={{ width: '100%' }}>
         <Flex wrap gap={6}>
-          <Tag color="blue">办理地 {cityName(matter.handling_city)}</Tag>
+          <Tag color="processing">办理地 {cityName(matter.handling_city)}</Tag>
           <Tag>承诺时限 {matter.time_limit_working_days} 个工作日</Tag>
-          {matter.electronic ? <Tag color="green">电子流转，无需寄递材料</Tag> : <Tag>材料由窗口寄递</Tag>}
+          {matter.electronic ? <Tag color="success">电子流转，无需寄递材料</Tag> : <Tag>材料由窗口寄递</Tag>}
         </Flex>
         <div>
           <Typography.Text strong>所需材料：</Typography.Text>
@@ -32,7 +32,7 @@ export function MatterCard({ matter, applyLink = true }: { matter: Matter; apply
             {matter.materials.map((m) => (
               <li key={m.name}>
                 {m.name}
-                <Tag className="kc-material-kind" color={m.core ? 'red' : 'gold'}>{materialKindLabel(m.core)}</Tag>
+                <Tag className="kc-material-kind" color={m.core ? 'error' : 'warning'}>{materialKindLabel(m.core)}</Tag>
               </li>
             ))}
           </ul>

@@ -125,7 +125,7 @@ export function WalkInPage() {
                   <legend>申请人带来的材料</legend>
                   {matter.materials.map((m) => (
                     <Form.Item key={m.name} name={['provided', m.name]} valuePropName="checked" className="kc-material-item">
-                      <Checkbox>{m.name} <Tag color={m.core ? 'red' : 'gold'}>{materialKindLabel(m.core)}</Tag></Checkbox>
+                      <Checkbox>{m.name} <Tag color={m.core ? 'error' : 'warning'}>{materialKindLabel(m.core)}</Tag></Checkbox>
                     </Form.Item>
                   ))}
                 </fieldset>

@@ -65,7 +65,7 @@ function ReceivePanel({ c }: { c: CaseView }) {
               checked={missing.includes(m.name)}
               onChange={(e) => setMissing((prev) => (e.target.checked ? [...prev, m.name] : prev.filter((x) => x !== m.name)))}
             >
-              缺少「{m.name}」 <Tag color={m.core ? 'red' : 'gold'}>{materialKindLabel(m.core)}</Tag>
+              缺少「{m.name}」 <Tag color={m.core ? 'error' : 'warning'}>{materialKindLabel(m.core)}</Tag>
             </Checkbox>
           </div>
         ))}

@@ -94,7 +94,7 @@ function MaterialsStep({ matter }: { matter: Matter }) {
             }] : []}
           >
             <Checkbox>
-              {m.name} <Tag color={m.core ? 'red' : 'gold'}>{materialKindLabel(m.core)}</Tag>
+              {m.name} <Tag color={m.core ? 'error' : 'warning'}>{materialKindLabel(m.core)}</Tag>
             </Checkbox>
           </Form.Item>
         ))}

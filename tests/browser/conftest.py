@@ -114,7 +114,8 @@ class Person:
         results = Axe().run(self.page)
         bad = [v for v in results.response["violations"] if v.get("impact") in SERIOUS]
         assert not bad, f"{label}: " + "; ".join(
-            f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}" for v in bad)
+            f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}: "
+            f"{v['nodes'][0].get('failureSummary', '')}" for v in bad)
 
     def shot(self, name: str) -> None:
         """A screenshot of the whole page: docs/screenshots/ when SCREENSHOTS=1 (make screenshots), else

@@ -100,8 +100,11 @@ class Person:
     def go(self, path: str) -> None:
         self.page.goto(self.stack.console + path)
 
-    def sign_in(self, who: str, then: str | None = None) -> None:
+    def sign_in(self, who: str, then: str | None = None, check: bool = False) -> None:
         self.go("/login" + (f"?next={then}" if then else ""))
+        if check:
+            self.page.get_by_role("button", name=f"以 {who} 的身份登录").wait_for()
+            self.check("sign-in page")
         self.page.get_by_role("button", name=f"以 {who} 的身份登录").click()
         self.page.wait_for_url(re.compile(r".*/(citizen|window|supervisor)/.*"))
         self.page.locator("h1").first.wait_for()

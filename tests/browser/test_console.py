@@ -33,9 +33,9 @@ def apply_by_api(stack: Stack, *, provided: tuple[str, ...] = ("身份证", "户
 
 def test_citizen_applies_through_the_wizard(people: Any) -> None:
     alice = people("citizen", PHONE)
-    alice.sign_in("张三")
+    alice.sign_in("张三", check=True)
     page = alice.page
-    alice.shot("citizen-my-cases-empty")
+    alice.check("my cases, empty")
     alice.go("/citizen/apply")
     page.get_by_text("户口迁移（准予迁入证明）").click()
     alice.check("wizard: matter")

@@ -3,7 +3,7 @@
  * city's window accepts for which other city, with materials (必要 / 可容缺), time limit, electronic transfer and
  * delivery options. Everything comes from the API's reference data (a fourth city needs no change here).
  */
-import { Card, Col, Collapse, Flex, List, Row, Segmented, Space, Tag, Typography } from 'antd';
+import { Card, Col, Collapse, Flex, Row, Segmented, Space, Tag, Typography } from 'antd';
 import { useMemo, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { PageHeader } from '@/components/PageHeader';
@@ -119,11 +119,11 @@ export function LandingPage() {
         </Col>
         <Col xs={24} md={12}>
           <Card title={<h2 className="kc-card-title">在线申请</h2>} size="small">
-            <List size="small">
-              <List.Item>选择事项和收件窗口，填写身份信息</List.Item>
-              <List.Item>对照材料清单准备材料，选择结果送达方式</List.Item>
-              <List.Item>提交后凭办件编号和查询码随时查询</List.Item>
-            </List>
+            <ol className="kc-how-list">
+              <li>选择事项和收件窗口，填写身份信息</li>
+              <li>对照材料清单准备材料，选择结果送达方式</li>
+              <li>提交后凭办件编号和查询码随时查询</li>
+            </ol>
             <Link to="/citizen/apply" className="kc-link-button">登录后在线申请</Link>
           </Card>
         </Col>

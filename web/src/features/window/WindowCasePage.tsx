@@ -142,7 +142,7 @@ function ParcelsPanel({ caseNo, parcels, officeId }: { caseNo: string; parcels: 
         size="small"
         pagination={false}
         dataSource={parcels}
-        locale={{ emptyText: '暂无寄递' }}
+        locale={{ emptyText: <span className="kc-empty-text">暂无寄递</span> }}
         columns={[
           { title: '运单号', dataIndex: 'waybill' },
           { title: '类型', dataIndex: 'kind', render: (k: string) => parcelKindLabel(k) },

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalice import Rate
 
+from chalicelib.api.citizen_routes import bp as citizen_routes
 from chalicelib.api.events import sqs_batch, stream_records
 from chalicelib.api.handling_routes import bp as handling_routes
 from chalicelib.api.http import RequestReader, ServiceApp, encode_cursor, json_response
@@ -45,6 +46,7 @@ app = ServiceApp(app_name="cross-city-service")
 app.register_blueprint(handling_routes)
 app.register_blueprint(review_routes)
 app.register_blueprint(supervision_routes)
+app.register_blueprint(citizen_routes)
 
 OUTBOX_STREAM_ARN = os.environ.get(
     "OUTBOX_STREAM_ARN",

@@ -1,7 +1,7 @@
 """Stores and lists the personal-data access log (who read whose contact details, when and why)."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from ..domain.errors import InvalidInput
@@ -16,7 +16,9 @@ def month_of(at: datetime) -> str:
 class AccessLogRepository:
     def add(self, entry: dict[str, Any], at: datetime, entry_id: str) -> dict[str, Any]:
         """Write one entry once (attribute_not_exists); returns it as listed."""
-        rec = AccessLogRecord(month=month_of(at), entry_key=f"{iso(at)}#{entry_id}", at=iso(at), **entry)
+        # Microseconds in the sort key keep reads of the same second in the order they happened.
+        stamp = f"{at.astimezone(UTC):%Y-%m-%dT%H:%M:%S.%f}"
+        rec = AccessLogRecord(month=month_of(at), entry_key=f"{stamp}#{entry_id}", at=iso(at), **entry)
         rec.save(condition=AccessLogRecord.entry_key.does_not_exist())
         return entry_view(rec)
 

@@ -16,6 +16,7 @@ from tests.support import call
 from tests.world_support import ACTORS, HANDLING, RECEIVING, UNRELATED, World
 
 CONTACT_READERS = ("supervisor_related", "provincial")
+OWN_CASES = "the caller's own cases"  # /me/cases: each citizen sees only their own cases, in clear
 
 
 def _targets(world: World) -> list[tuple[str, str, str | None]]:
@@ -23,7 +24,7 @@ def _targets(world: World) -> list[tuple[str, str, str | None]]:
     out: list[tuple[str, str, str | None]] = [
         ("/health", "/health", None), ("/offices", "/offices", None), ("/matters", "/matters", None),
         ("/reviews", "/reviews", None), ("/reviews", "/reviews?bad=true", None),
-        ("/stats/reviews", "/stats/reviews", None),
+        ("/stats/reviews", "/stats/reviews", None), ("/me/cases", "/me/cases?limit=100", OWN_CASES),
         ("/tickets/{ticket_id}", f"/tickets/{world.ticket_id}", world.ticket_case),
         ("/tickets/{ticket_id}/reviewer-contact", f"/tickets/{world.ticket_id}/reviewer-contact?reason=回访",
          world.ticket_case),

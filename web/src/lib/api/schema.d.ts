@@ -55,6 +55,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/cases/{case_no}/claim": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Claim a walk-in case with its query code and the applicant's identity number (any mismatch: 404, counted like a wrong tracking code; claiming one's own case again changes nothing) */
+        post: operations["post_cases_case_no_claim"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/cases/{case_no}/decide": {
         parameters: {
             query?: never;
@@ -337,6 +354,23 @@ export interface paths {
         };
         /** Matter catalogue, filtered by accepting city */
         get: operations["get_matters"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/cases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's own cases, newest first (walk-in cases once claimed) */
+        get: operations["get_me_cases"];
         put?: never;
         post?: never;
         delete?: never;
@@ -727,6 +761,9 @@ export interface components {
             promised_by: string | null;
             missing: string[];
             supplement_due: string | null;
+            refusal_reason: string | null;
+            return_reason: string | null;
+            termination_reason: string | null;
             timeline: {
                 at: string;
                 /** @enum {unknown} */
@@ -867,6 +904,10 @@ export interface components {
             items: components["schemas"]["QueueItem"][];
             next_cursor: string | null;
         };
+        MyCases: {
+            items: components["schemas"]["Case"][];
+            next_cursor: string | null;
+        };
         ReviewList: {
             items: components["schemas"]["Review"][];
             next_cursor: string | null;
@@ -905,6 +946,10 @@ export interface components {
                     postcode?: string;
                 };
             };
+        };
+        claim_request: {
+            query_code: string;
+            id_number: string;
         };
         courier_event_request: {
             waybill: string;
@@ -1224,6 +1269,120 @@ export interface operations {
             cookie?: never;
         };
         requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Case"];
+                };
+            };
+            /** @description Bad input: the message (and `field`) names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Wrong role, office or city */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description State conflict (with `current_status`) or a lost race */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A Content-Type the API does not read (send JSON) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business rule forbids it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests (query-code guessing) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    post_cases_case_no_claim: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description e.g. KC4403002026112300017 */
+                case_no: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "query_code": "123456",
+                 *       "id_number": "11010519491231002X"
+                 *     }
+                 */
+                "application/json": components["schemas"]["claim_request"];
+            };
+        };
         responses: {
             /** @description OK */
             200: {
@@ -3227,6 +3386,112 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MatterList"];
+                };
+            };
+            /** @description Bad input: the message (and `field`) names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Wrong role, office or city */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description State conflict (with `current_status`) or a lost race */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A Content-Type the API does not read (send JSON) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business rule forbids it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests (query-code guessing) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_me_cases: {
+        parameters: {
+            query?: {
+                /** @description page size, 1–100 (default 20) */
+                limit?: number;
+                /** @description `next_cursor` of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyCases"];
                 };
             };
             /** @description Bad input: the message (and `field`) names the field */

@@ -13,7 +13,7 @@ import { ErrorState, Loading } from '@/components/PageState';
 import { StatusSteps } from '@/components/StatusSteps';
 import { useApiMutation } from '@/hooks/useApiMutation';
 import { caseKeys, useCaseDetail, useCaseShipments, useCaseTimeline } from '@/hooks/useCase';
-import { useMatters, useOfficeName } from '@/hooks/useReference';
+import { useMatterName, useMatters, useOfficeName } from '@/hooks/useReference';
 import { api, call } from '@/lib/api/client';
 import { ApiError } from '@/lib/api/errors';
 import type { components } from '@/lib/api/schema';
@@ -167,6 +167,7 @@ export function WindowCasePage() {
   const timeline = useCaseTimeline(caseNo);
   const shipments = useCaseShipments(caseNo);
   const officeName = useOfficeName();
+  const matterName = useMatterName();
   const forward = useApiMutation({
     mutationFn: () => call(api().POST('/cases/{case_no}/forward', { params: { path: { case_no: caseNo } }, body: {} })),
     reload: [caseKeys.all(caseNo), ['queue']],
@@ -191,7 +192,7 @@ export function WindowCasePage() {
                 column={2}
                 items={[
                   { key: 's', label: '状态', children: <Tag color={statusColor(c.status)}>{statusLabel(c.status)}</Tag> },
-                  { key: 'm', label: '事项', children: c.matter_id },
+                  { key: 'm', label: '事项', children: matterName(c.matter_id) },
                   { key: 'a', label: '申请人', children: `${c.applicant.name}（${c.applicant.id_number}）` },
                   { key: 'p', label: '手机', children: c.applicant.phone },
                   { key: 'h', label: '办理部门', children: officeName(c.handling_office_id) },
@@ -200,7 +201,7 @@ export function WindowCasePage() {
                   { key: 'c', label: '申请时间', children: formatDateTime(c.created_at) },
                 ]}
               />
-              <StatusSteps status={c.status} />
+              <StatusSteps status={c.status} compact />
               {c.refusal_reason ? <Alert type="error" showIcon title="不予收件原因" description={c.refusal_reason} /> : null}
               <Space wrap className="kc-case-actions">
                 {can('forward') ? <Button type="primary" onClick={() => forward.mutate()} loading={forward.isPending}>转递到办理地</Button> : null}

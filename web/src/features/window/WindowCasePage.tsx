@@ -3,7 +3,8 @@
  * refuse with the reason; a missing non-core one is 容缺 with a supplement deadline), refuse, forward, re-ship a
  * lost or returned parcel, record a supplement, and print the window's documents.
  */
-import { Alert, Button, Card, Checkbox, Col, Descriptions, Form, Input, Row, Space, Table, Tag } from 'antd';
+import { Alert, Button, Checkbox, Col, Descriptions, Form, Input, Row, Space, Table, Tag } from 'antd';
+import { Panel } from '@/components/Panel';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { CaseTimeline } from '@/components/CaseTimeline';
@@ -56,7 +57,7 @@ function ReceivePanel({ c }: { c: CaseView }) {
     successMessage: (r) => (r.missing.length ? `已容缺收件，补正期限 ${formatDate(r.supplement_due)}` : '已收件'),
   });
   return (
-    <Card size="small" title={<h2 className="kc-card-title">核对材料并收件</h2>}>
+    <Panel size="small" title={<h2 className="kc-card-title">核对材料并收件</h2>}>
       <fieldset className="kc-fieldset">
         <legend>勾选缺少的材料</legend>
         {materials.map((m) => (
@@ -102,7 +103,7 @@ function ReceivePanel({ c }: { c: CaseView }) {
           ) : null}
         </>
       )}
-    </Card>
+    </Panel>
   );
 }
 
@@ -113,7 +114,7 @@ function SupplementPanel({ c }: { c: CaseView }) {
     successMessage: '已记录补交',
   });
   return (
-    <Card size="small" title={<h2 className="kc-card-title">待补齐材料</h2>}>
+    <Panel size="small" title={<h2 className="kc-card-title">待补齐材料</h2>}>
       <Space orientation="vertical">
         <span>补正期限：{formatDate(c.supplement_due)} <CountdownTag deadline={c.supplement_due} /></span>
         <Space wrap>
@@ -124,7 +125,7 @@ function SupplementPanel({ c }: { c: CaseView }) {
           ))}
         </Space>
       </Space>
-    </Card>
+    </Panel>
   );
 }
 
@@ -136,7 +137,7 @@ function ParcelsPanel({ caseNo, parcels, officeId }: { caseNo: string; parcels: 
     successMessage: '已重新寄递',
   });
   return (
-    <Card size="small" title={<h2 className="kc-card-title">寄递</h2>}>
+    <Panel size="small" title={<h2 className="kc-card-title">寄递</h2>}>
       <Table<Shipment>
         rowKey="waybill"
         size="small"
@@ -157,7 +158,7 @@ function ParcelsPanel({ caseNo, parcels, officeId }: { caseNo: string; parcels: 
           },
         ]}
       />
-    </Card>
+    </Panel>
   );
 }
 
@@ -186,7 +187,7 @@ export function WindowCasePage() {
       <Row gutter={[16, 16]}>
         <Col xs={24} xl={14}>
           <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
-            <Card size="small">
+            <Panel size="small">
               <Descriptions
                 size="small"
                 column={2}
@@ -209,21 +210,21 @@ export function WindowCasePage() {
                 {received && c.missing.length ? <Link to={`/window/print/notice/${c.case_no}`}>打印一次性告知书</Link> : null}
                 {c.status === 'REFUSED' ? <Link to={`/window/print/refusal/${c.case_no}`}>打印不予收件通知</Link> : null}
               </Space>
-            </Card>
+            </Panel>
             {can('receive') ? <ReceivePanel c={c} /> : null}
             {can('refuse') ? (
-              <Card size="small" title={<h2 className="kc-card-title">不予收件</h2>}>
+              <Panel size="small" title={<h2 className="kc-card-title">不予收件</h2>}>
                 <RefuseForm caseNo={c.case_no} />
-              </Card>
+              </Panel>
             ) : null}
             {c.missing.length && can('supplement') ? <SupplementPanel c={c} /> : null}
             <ParcelsPanel caseNo={c.case_no} parcels={shipments.data ?? []} officeId={c.receiving_office_id} />
           </Space>
         </Col>
         <Col xs={24} xl={10}>
-          <Card size="small" title={<h2 className="kc-card-title">办理记录</h2>}>
+          <Panel size="small" title={<h2 className="kc-card-title">办理记录</h2>}>
             {timeline.isError ? <ErrorState error={timeline.error} onRetry={() => timeline.refetch()} /> : <CaseTimeline events={timeline.data ?? []} />}
-          </Card>
+          </Panel>
         </Col>
       </Row>
     </>

@@ -23,7 +23,7 @@ export function DeliveryFields({ methods }: { methods: string[] }) {
         <fieldset className="kc-fieldset">
           <legend>邮寄地址</legend>
           <Form.Item name={['delivery', 'address', 'city']} label="城市" rules={[{ required: true, message: '请选择城市' }]}>
-            <Radio.Group aria-label="城市" optionType="button" options={cities.map((c) => ({ value: c, label: cityName(c) }))} />
+            <Radio.Group aria-label="城市" options={cities.map((c) => ({ value: c, label: cityName(c) }))} />
           </Form.Item>
           <Form.Item
             name={['delivery', 'address', 'detail']}

@@ -1,8 +1,9 @@
 /** Parcels (寄递单) of a case and their courier tracking events. */
-import { Card, Descriptions, Tag, Timeline, Typography } from 'antd';
+import { Descriptions, Tag, Timeline, Typography } from 'antd';
+import { Panel } from '@/components/Panel';
 import type { components } from '@/lib/api/schema';
 import { formatDate, formatDateTime } from '@/lib/dates';
-import { cityName, PARCEL_KIND_LABELS, parcelEventLabel } from '@/lib/labels';
+import { cityName, parcelEventLabel, parcelKindLabel } from '@/lib/labels';
 
 type Parcel = components['schemas']['PublicShipment'];
 
@@ -12,10 +13,10 @@ export function ParcelEvents({ parcels, officeName }: { parcels: Parcel[]; offic
   return (
     <div className="kc-parcels">
       {parcels.map((p) => (
-        <Card
+        <Panel
           key={p.waybill}
           size="small"
-          title={<span>{PARCEL_KIND_LABELS[p.kind] ?? p.kind} · {p.courier} <Typography.Text copyable>{p.waybill}</Typography.Text></span>}
+          title={<span>{parcelKindLabel(p.kind)} · {p.courier} <Typography.Text copyable>{p.waybill}</Typography.Text></span>}
           extra={p.overdue ? <Tag color="error">超时</Tag> : <Tag>{parcelEventLabel(p.status)}</Tag>}
           className="kc-parcel"
         >
@@ -38,7 +39,7 @@ export function ParcelEvents({ parcels, officeName }: { parcels: Parcel[]; offic
               }))}
             />
           ) : null}
-        </Card>
+        </Panel>
       ))}
     </div>
   );

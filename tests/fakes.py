@@ -107,9 +107,9 @@ class FakeCases(CaseRepository):
         self.tx, self.db = tx, tx.db
 
     def get(self, case_no: str, consistent: bool = True) -> Case:
-        from chalicelib.adapters.case_repository import CASE_NO
+        from chalicelib.domain.formats import CASE_NUMBER, matches
 
-        if not CASE_NO.match(case_no or "") or case_no not in self.db.cases:
+        if not matches(CASE_NUMBER, case_no) or case_no not in self.db.cases:
             raise NotFound(f"case {case_no} not found")
         return _copy(self.db.cases[case_no])
 
@@ -400,7 +400,8 @@ class FakeCounters(Counters):
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def increment(self, counter_id: str) -> int:
+    def increment(self, counter_id: str, expires_at: datetime | None = None) -> int:
+        # DynamoDB's TTL deletes some time after expiry and reads never rely on it: nothing to emulate here.
         with self.db.lock:
             self.db.counters[counter_id] += 1
             return self.db.counters[counter_id]

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from chalicelib.domain.formats import CASE_NUMBER_PATTERN, DIVISION_CODE_PATTERN
+
 ROOT = Path(__file__).resolve().parents[1]
 DOCUMENT_PATH = ROOT / "docs" / "openapi.json"
 
@@ -178,7 +180,7 @@ RESPONSE_SCHEMAS: dict[str, dict[str, Any]] = {
 }
 
 _CASE_NO = {"name": "case_no", "in": "path", "required": True, "description": "e.g. KC4403002026112300017",
-            "schema": {"type": "string", "minLength": 1, "maxLength": 64}}
+            "schema": {"type": "string", "pattern": CASE_NUMBER_PATTERN}}
 _TICKET_ID = {"name": "ticket_id", "in": "path", "required": True, "description": "e.g. TK-KC…-handling",
               "schema": {"type": "string", "minLength": 1, "maxLength": 80}}
 _OFFICE_ID = {"name": "office_id", "in": "path", "required": True, "schema": {"type": "string", "minLength": 1,
@@ -194,8 +196,10 @@ def _q(name: str, schema: dict[str, Any], description: str = "") -> dict[str, An
 
 
 _LIMIT = _q("limit", {"type": "integer", "minimum": 1, "maximum": 100}, "page size, 1–100 (default 20)")
-_CURSOR = _q("cursor", {"type": "string"}, "`next_cursor` of the previous page")
-_CITY_Q = _q("city", {"type": "string", "pattern": "^[0-9]{6}$"}, "6-digit division code (440000: province)")
+_CURSOR = _q("cursor", {"type": "string"}, "`next_cursor` of the previous page: opaque, signed for this listing"
+             " (path, filters) and caller; anything else is a 400 naming `cursor`")
+_CITY_Q = _q("city", {"type": "string", "pattern": DIVISION_CODE_PATTERN},
+             "6-digit division code, ASCII digits (440000: province)")
 
 
 # One valid body per request schema: shown in the document and used by the fuzzer to get past validation.

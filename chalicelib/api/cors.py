@@ -21,7 +21,7 @@ from chalice import Response
 from ..config import settings
 
 LOCAL_ORIGINS = "http://127.0.0.1:8080,http://localhost:8080"
-ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?$")
+ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
 ALLOW_HEADERS = "Authorization,Content-Type,Idempotency-Key,X-Correlation-Id"
 EXPOSE_HEADERS = "Idempotent-Replayed,X-Correlation-Id"
 MAX_AGE_SECONDS = "7200"  # browsers cap it there (Chromium: 2 h): one preflight per path and hour or two

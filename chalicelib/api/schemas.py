@@ -9,7 +9,14 @@ from typing import Any
 import fastjsonschema
 
 from ..domain.errors import InvalidInput, PayloadTooLarge
-from ..domain.formats import DIVISION_CODE_PATTERN, ID_NUMBER_PATTERN, MOBILE_PATTERN, QUERY_CODE_PATTERN
+from ..domain.formats import (
+    DIVISION_CODE_PATTERN,
+    ID_NUMBER_PATTERN,
+    MOBILE_PATTERN,
+    QUERY_CODE_PATTERN,
+    UNSIGNED,
+    matches,
+)
 
 _TEXT = {"type": "string", "maxLength": 2000}
 # A name is one line (x-single-line: no line breaks or tabs); like every required text (minLength 1) it must
@@ -196,7 +203,7 @@ def _field(err: fastjsonschema.JsonSchemaValueException) -> str:
             path.append(str(extra[0]))
     out = ""
     for part in path:
-        out += f"[{part}]" if part.isdigit() else (f".{part}" if out else part)
+        out += f"[{part}]" if matches(UNSIGNED, part) else (f".{part}" if out else part)
     return out or "body"
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .http import RequestReader, ServiceBlueprint, encode_cursor, json_response
+from .http import RequestReader, ServiceBlueprint, json_response
 
 if TYPE_CHECKING:
     from ..services import supervision
@@ -34,7 +34,7 @@ def access_log() -> Any:
     req = _req()
     actor = req.actor("supervisor")
     month, items, cursor = supervision.access_log(actor, req.query("month"), req.limit(), req.cursor())
-    return json_response({"month": month, "items": items, "next_cursor": encode_cursor(cursor)})
+    return json_response({"month": month, "items": items, "next_cursor": req.next_cursor(cursor)})
 
 
 @bp.route("/overview/cases")

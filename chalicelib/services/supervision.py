@@ -14,6 +14,7 @@ from ..bootstrap import unit_of_work
 from ..domain.access import PROVINCIAL
 from ..domain.actor import Actor, Role
 from ..domain.errors import InvalidInput, NotFound, OutOfScope
+from ..domain.formats import MONTH, matches
 from ..domain.lifecycle import Status
 from ..domain.workdays import utcnow
 from ..observability import logger
@@ -63,8 +64,7 @@ def access_log(actor: Actor, month: str | None, limit: int, cursor: Any,
         raise OutOfScope("only the provincial level lists the access log")
     if month is None:
         month = month_of(now or utcnow())
-    elif not (len(month) == 7 and month[4] == "-" and month[:4].isdigit() and month[5:].isdigit()
-              and 1 <= int(month[5:]) <= 12):
+    elif not matches(MONTH, month):
         raise InvalidInput("month", "must be a month YYYY-MM (China Standard Time)")
     items, last = unit_of_work().access_log.month(month, limit, check_month_cursor(cursor, month))
     return month, items, last

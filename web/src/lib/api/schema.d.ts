@@ -1018,7 +1018,7 @@ export interface operations {
                 month?: string;
                 /** @description page size, 1–100 (default 20) */
                 limit?: number;
-                /** @description `next_cursor` of the previous page */
+                /** @description `next_cursor` of the previous page: opaque, signed for this listing (path, filters) and caller; anything else is a 400 naming `cursor` */
                 cursor?: string;
             };
             header?: never;
@@ -3476,7 +3476,7 @@ export interface operations {
             query?: {
                 /** @description page size, 1–100 (default 20) */
                 limit?: number;
-                /** @description `next_cursor` of the previous page */
+                /** @description `next_cursor` of the previous page: opaque, signed for this listing (path, filters) and caller; anything else is a 400 naming `cursor` */
                 cursor?: string;
             };
             header?: never;
@@ -3684,7 +3684,7 @@ export interface operations {
                 status?: "SUBMITTED" | "RECEIVED" | "REFUSED" | "WITHDRAWN" | "IN_TRANSIT" | "ACCEPTED" | "RETURNED" | "APPROVED" | "DENIED" | "RESULT_IN_TRANSIT" | "READY_FOR_PICKUP" | "COMPLETED" | "TERMINATED";
                 /** @description page size, 1–100 (default 20) */
                 limit?: number;
-                /** @description `next_cursor` of the previous page */
+                /** @description `next_cursor` of the previous page: opaque, signed for this listing (path, filters) and caller; anything else is a 400 naming `cursor` */
                 cursor?: string;
             };
             header?: never;
@@ -3790,7 +3790,7 @@ export interface operations {
     get_overview_cases: {
         parameters: {
             query?: {
-                /** @description 6-digit division code (440000: province) */
+                /** @description 6-digit division code, ASCII digits (440000: province) */
                 city?: string;
             };
             header?: never;
@@ -3894,14 +3894,14 @@ export interface operations {
     get_reviews: {
         parameters: {
             query?: {
-                /** @description 6-digit division code (440000: province) */
+                /** @description 6-digit division code, ASCII digits (440000: province) */
                 city?: string;
                 office_id?: string;
                 bad?: "true" | "false";
                 ticket_status?: "OPEN" | "VERIFIED" | "EXPLAINED" | "RECTIFIED" | "CLOSED";
                 /** @description page size, 1–100 (default 20) */
                 limit?: number;
-                /** @description `next_cursor` of the previous page */
+                /** @description `next_cursor` of the previous page: opaque, signed for this listing (path, filters) and caller; anything else is a 400 naming `cursor` */
                 cursor?: string;
             };
             header?: never;
@@ -4005,7 +4005,7 @@ export interface operations {
     get_stats_reviews: {
         parameters: {
             query?: {
-                /** @description 6-digit division code (440000: province) */
+                /** @description 6-digit division code, ASCII digits (440000: province) */
                 city?: string;
                 office_id?: string;
                 from?: string;

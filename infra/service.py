@@ -125,6 +125,20 @@ class ServiceConstruct(Construct):
             id="AwsSolutions::AwsSolutions-SMG4",
             reason="The webhook key is shared with the courier company and rotated together with them "
                    "(infra/README.md); an automatic rotation would break the webhook."))
+        # The application key (walk-in applicant subjects, list cursors: chalicelib/adapters/secrets.py), read
+        # by the API at run time and cached; never in the environment.
+        self.app_secret = secretsmanager.Secret(
+            self, "AppSecret", secret_name=config.name("app-secret"),
+            description="Application HMAC key: walk-in applicant subjects and list cursors (API only)",
+            generate_secret_string=secretsmanager.SecretStringGenerator(password_length=64,
+                                                                        exclude_punctuation=True),
+            encryption_key=data.key,
+            removal_policy=RemovalPolicy.RETAIN if config.production else RemovalPolicy.DESTROY,
+        )
+        Validations.of(self.app_secret).acknowledge(Acknowledgment(
+            id="AwsSolutions::AwsSolutions-SMG4",
+            reason="Rotating the application key only changes the subjects of walk-in applicants entered "
+                   "afterwards and ends open list cursors; it is rotated by hand (infra/README.md)."))
         self.function_names: dict[str, str] = {}
         self.log_groups: dict[str, logs.LogGroup] = {}
         self.roles: dict[str, iam.Role] = {}
@@ -188,6 +202,8 @@ class ServiceConstruct(Construct):
         if access.secrets:
             overrides["Environment.Variables.COURIER_WEBHOOK_SECRET"] = (
                 self.courier_secret.secret_value.unsafe_unwrap())  # a dynamic reference, resolved by CloudFormation
+            overrides["Environment.Variables.APP_SECRET_ARN"] = self.app_secret.secret_arn
+            statements.append(_allow(["secretsmanager:GetSecretValue"], [self.app_secret.secret_arn]))
 
         log_group = logs.LogGroup(
             self, f"{logical}Logs", log_group_name=f"/aws/lambda/{name}",

@@ -41,3 +41,25 @@ def test_the_api_accepts_the_stage_app_client(synthesized, stage):
     refs = {i["Ref"] for i in ids if isinstance(i, dict) and "Ref" in i}
     pool_clients = synthesized.resources(stage, "AWS::Cognito::UserPoolClient")
     assert pool_clients and set(pool_clients) <= refs
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_api_reads_its_application_key_from_secrets_manager(synthesized, stage):
+    """Walk-in subjects and list cursors are keyed with a secret of the stage: the API gets its ARN (never the
+    value) and may read that one secret; without it a cloud process refuses to key anything."""
+    functions = _functions(synthesized, stage)
+    secrets = synthesized.resources(stage, "AWS::SecretsManager::Secret")
+    [app_secret] = [k for k, v in secrets.items() if str(v["Properties"].get("Name", "")).endswith("app-secret")]
+    env = _env(functions["APIHandler"])
+    assert env["APP_SECRET_ARN"] == {"Ref": app_secret}
+    assert all("APP_SECRET" not in k or k == "APP_SECRET_ARN" for k in env)
+    roles = synthesized.resources(stage, "AWS::IAM::Role")
+    readers = [name for name, role in roles.items()
+               for policy in role["Properties"].get("Policies", [])
+               for statement in policy["PolicyDocument"]["Statement"]
+               if statement.get("Resource") == {"Ref": app_secret}
+               and "secretsmanager:GetSecretValue" in str(statement.get("Action"))]
+    assert len(readers) == 1, readers
+    for name, function in functions.items():
+        if name != "APIHandler":
+            assert "APP_SECRET_ARN" not in _env(function), name

@@ -217,7 +217,8 @@ class RequestReader:
 
     def _cursor_mac(self, payload: str) -> str:
         params: Any = self.request.query_params or {}
-        filters = sorted((k, str(v)) for k, v in params.items() if k not in ("cursor", "limit"))
+        # The filters as the route reads them (an empty value is no filter, as in ``query``).
+        filters = sorted((k, str(v)) for k, v in params.items() if k not in ("cursor", "limit") and v not in (None, ""))
         actor = self._actor or authenticate(self.request.headers, self.request.context)  # lists: signed-in only
         listing = json.dumps([self.request.path, self.request.uri_params or {},
                               filters, actor.sub], separators=(",", ":"), sort_keys=True)

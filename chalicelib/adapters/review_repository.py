@@ -79,6 +79,7 @@ def review_from(rec: ReviewRecord) -> Review:
         created_at=parse_instant(rec.created_at), reviewable_at=parse_instant(rec.reviewable_at),
         default=bool(rec.is_default), follow_up=rec.follow_up, follow_up_at=_pt(rec.follow_up_at),
         ticket_id=rec.ticket_id, ticket_status=rec.ticket_status, excluded=bool(rec.excluded),
+        ticket_escalated=bool(rec.ticket_escalated),
     )
 
 
@@ -270,7 +271,8 @@ class ReviewRepository:
         tx.update(ReviewRecord(case_no=ticket.case_no, stage=ticket.stage.value),
                   actions=[ReviewRecord.ticket_id.set(ticket.ticket_id),
                            ReviewRecord.ticket_status.set(ticket.status.value),
-                           ReviewRecord.excluded.set(ticket.excluded)],
+                           ReviewRecord.excluded.set(ticket.excluded),
+                           ReviewRecord.ticket_escalated.set(ticket.escalated)],
                   condition=ReviewRecord.case_no.exists(), add_version_condition=False)
         _add_counts(tx, ticket.office_id, ticket.review_day, counts)
 

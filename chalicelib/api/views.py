@@ -8,7 +8,7 @@ from ..domain.case import Actor, Case
 from ..domain.identity import mask_id_number, mask_name, mask_phone, scrub
 from ..domain.lifecycle import LABELS, Status, allowed_actions
 from ..domain.shipping import Shipment
-from ..domain.workdays import iso
+from ..domain.workdays import cst_date, iso, utcnow, working_days_left
 
 
 def _iso(value: Any) -> str | None:
@@ -80,6 +80,8 @@ def queue_item(case: Case) -> dict[str, Any]:
         "handling_office_id": case.handling_office_id, "applicant_name": mask_name(case.applicant.name),
         "missing": list(case.missing), "created_at": _iso(case.created_at), "updated_at": _iso(case.updated_at),
         "promised_by": _iso(case.promised_by), "overdue": case.overdue,
+        # Working days to the promised date (negative: late), for the queues' overdue and due-soon flags.
+        "working_days_left": working_days_left(cst_date(utcnow()), case.promised_by) if case.promised_by else None,
     }
 
 

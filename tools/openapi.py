@@ -302,6 +302,8 @@ OPERATIONS: dict[tuple[str, str], Op] = {
     ("GET", "/reviews"): Op("Reviews with their tickets (supervisors, scoped to their city)", "ReviewList",
                             params=[_CITY_Q, _q("office_id", {"type": "string"}),
                                     _q("bad", {"enum": ["true", "false"]}), _q("ticket_status", _TICKET_STATUS),
+                                    _q("from", {"type": "string", "format": "date"}, "first CST day of the review"),
+                                    _q("to", {"type": "string", "format": "date"}, "last CST day of the review"),
                                     _LIMIT, _CURSOR]),
     ("GET", "/tickets/{ticket_id}"): Op("A rectification ticket", "Ticket"),
     ("POST", "/tickets/{ticket_id}/verify"): Op("Verify (valid) or explain (not valid)", "Ticket", body="verify"),

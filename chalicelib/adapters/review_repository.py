@@ -183,16 +183,29 @@ class ReviewRepository:
             raise
 
     def list_reviews(self, partition: str, key: str, limit: int, start: dict[str, Any] | None,
-                     bad: bool | None, ticket_status: str | None) -> tuple[list[Review], dict[str, Any] | None]:
-        """Newest first, from the by-office or by-city index (``key`` is office_id or city)."""
+                     bad: bool | None, ticket_status: str | None,
+                     period: tuple[str | None, str | None] = (None, None),
+                     ) -> tuple[list[Review], dict[str, Any] | None]:
+        """Newest first, from the by-office or by-city index (``key`` is office_id or city), within the period
+        of ``created_at`` instants (either end open)."""
         index: Any = ReviewRecord.by_office if partition == "office_id" else ReviewRecord.by_city
+        first, last = period
+        if first and last:
+            range_cond: Any = ReviewRecord.created_at.between(first, last)
+        elif first:
+            range_cond = ReviewRecord.created_at >= first
+        elif last:
+            range_cond = ReviewRecord.created_at <= last
+        else:
+            range_cond = None
         cond = None
         if bad is not None:
             cond = ReviewRecord.bad == bad
         if ticket_status is not None:
             status_cond = ReviewRecord.ticket_status == ticket_status
             cond = status_cond if cond is None else cond & status_cond
-        result = index.query(key, filter_condition=cond, scan_index_forward=False, limit=limit,
+        result = index.query(key, range_key_condition=range_cond, filter_condition=cond, scan_index_forward=False,
+                             limit=limit,
                              last_evaluated_key=start, page_size=max(limit, 25))
         items = [review_from(r) for r in result]
         return items, result.last_evaluated_key

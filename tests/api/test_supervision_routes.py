@@ -130,3 +130,16 @@ def test_worklist_rows_carry_deadlines_and_history_names_who_acted(client, pump)
     assert status == 200 and ticket["verify_working_days_left"] is None
     last = ticket["history"][-1]
     assert (last["actor_role"], last["actor_sub"], last["action"]) == ("supervisor", "supervisor-440300", "verify")
+
+
+def test_review_listing_takes_a_period_of_cst_days(client, pump):
+    _ticket(client, pump)
+    today = cst_date(utcnow()).isoformat()
+    sz = supervisor("440300")
+    status, listed = call(client, "GET", f"/reviews?from={today}&to={today}", sz)
+    assert status == 200 and len(listed["items"]) == 1
+    status, before = call(client, "GET", "/reviews?to=2020-01-01", sz)
+    assert status == 200 and before["items"] == []
+    status, err = call(client, "GET", f"/reviews?from={today}&to=2020-01-01", sz)
+    assert status == 400 and err["field"] == "from"
+    assert call(client, "GET", "/reviews?from=yesterday", sz)[1]["field"] == "from"

@@ -3946,6 +3946,10 @@ export interface operations {
                 office_id?: string;
                 bad?: "true" | "false";
                 ticket_status?: "OPEN" | "VERIFIED" | "EXPLAINED" | "RECTIFIED" | "CLOSED";
+                /** @description first CST day of the review */
+                from?: string;
+                /** @description last CST day of the review */
+                to?: string;
                 /** @description page size, 1–100 (default 20) */
                 limit?: number;
                 /** @description `next_cursor` of the previous page */

@@ -91,7 +91,7 @@ RESPONSE_SCHEMAS: dict[str, dict[str, Any]] = {
             "refusal_reason": _NULLABLE_STR, "return_reason": _NULLABLE_STR, "completed_at": _NULLABLE_INSTANT,
             "next_actions": {"type": "array", "items": {"type": "string"}},
         },
-        {"query_code": {"type": "string", "pattern": "^[0-9]{6}$"}},
+        {"query_code": {"type": "string", "pattern": "^[0-9]{6}$"}, "working_days_left": _NULLABLE_INT},
     ),
     "QueueItem": _obj({"case_no": {"type": "string"}, "status": _STATUS, "status_label": {"type": "string"},
                        "matter_id": {"type": "string"}, "receiving_office_id": {"type": "string"},

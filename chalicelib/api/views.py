@@ -65,6 +65,8 @@ def case_view(case: Case, actor: Actor) -> dict[str, Any]:
         "refusal_reason": case.refusal_reason,
         "return_reason": case.return_reason,
         "completed_at": _iso(case.completed_at),
+        "working_days_left": working_days_left(cst_date(utcnow()), case.promised_by)
+        if case.promised_by and not case.completed_at else None,
         "next_actions": [a.value for a in allowed_actions(case.status, case.parties(actor))],
     }
     if in_clear:

@@ -75,7 +75,9 @@ export function PublicLayout() {
 export function RoleLayout() {
   const auth = useAuthValue();
   const location = useLocation();
-  const entries = auth.identity ? MENUS[auth.identity.role] : [];
+  const entries = auth.identity
+    ? MENUS[auth.identity.role].filter((e) => !e.provincialOnly || auth.identity?.city === '440000')
+    : [];
   const selected = entries
     .filter((e) => location.pathname === e.path || location.pathname.startsWith(`${e.path}/`))
     .sort((a, b) => b.path.length - a.path.length)[0];

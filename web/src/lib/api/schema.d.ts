@@ -695,6 +695,7 @@ export interface components {
             completed_at: string | null;
             next_actions: string[];
             query_code?: string;
+            working_days_left?: number | null;
         };
         QueueItem: {
             case_no: string;

@@ -9,7 +9,7 @@ import { PrintLayout } from '@/components/PrintLayout';
 import { useCaseDetail, useCaseShipments } from '@/hooks/useCase';
 import { useMatterName, useOffices } from '@/hooks/useReference';
 import { formatDate } from '@/lib/dates';
-import { cityName, PARCEL_KIND_LABELS } from '@/lib/labels';
+import { cityName, parcelKindLabel } from '@/lib/labels';
 import { maskName, maskPhone } from '@/lib/mask';
 import { Barcode } from './Barcode';
 
@@ -57,7 +57,7 @@ export function HandoverPage() {
   const from = p.office(leg.from_office_id);
   const carried = leg.kind.toLowerCase() === 'materials' ? data.materials.filter((m) => m.provided).map((m) => m.name) : [`办理结果（${data.decision === 'DENIED' ? '不予' : '准予'}）`];
   return (
-    <PrintLayout title={`跨城通办${PARCEL_KIND_LABELS[leg.kind.toLowerCase()] ?? ''}交接单`} actions={<Back caseNo={p.caseNo} />}>
+    <PrintLayout title={`跨城通办${parcelKindLabel(leg.kind)}交接单`} actions={<Back caseNo={p.caseNo} />}>
       <table className="kc-print-table">
         <tbody>
           <tr><th scope="row">运单号</th><td><strong>{leg.waybill}</strong>（{leg.courier} {leg.service}）</td></tr>
@@ -98,7 +98,7 @@ export function LabelPage() {
           <p className="kc-label-waybill">运单号 {leg.waybill}</p>
           <div className="kc-label-block"><span className="kc-label-key">收</span><div><Destination leg={leg} office={p.office} /></div></div>
           <div className="kc-label-block"><span className="kc-label-key">寄</span><div>{from?.name ?? leg.from_office_id}<br />{from?.address ?? ''}</div></div>
-          <p className="kc-label-foot">办件 {p.caseNo} · {PARCEL_KIND_LABELS[leg.kind.toLowerCase()] ?? leg.kind} · {formatDate(leg.created_at)}</p>
+          <p className="kc-label-foot">办件 {p.caseNo} · {parcelKindLabel(leg.kind)} · {formatDate(leg.created_at)}</p>
         </div>
       </PrintLayout>
     </div>

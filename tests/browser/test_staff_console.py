@@ -72,7 +72,7 @@ def hold_parcel(stack: Stack, waybill: str) -> None:
 def completed_case(stack: Stack, who: str = "citizen-alice") -> str:
     """A case the courier carried to DG-GOV, decided, held and handed over: ready for its handling review."""
     case_no = apply_and_forward(stack, who=who)
-    wait_for(lambda: stack.call("GET", f"/cases/{case_no}", f"staff-{HANDLER}")["status"] == "ACCEPTED",
+    wait_for(lambda: stack.call("GET", f"/cases/{case_no}", f"staff-{RECEIVER}")["status"] == "ACCEPTED",
              "the courier's delivery")
     stack.call("POST", f"/cases/{case_no}/decide", f"staff-{HANDLER}", {"approved": True, "note": ""})
     stack.call("POST", f"/cases/{case_no}/ship-result", f"staff-{HANDLER}", {})
@@ -106,8 +106,8 @@ def test_handling_flow_and_prints_through_the_pages(people: Any, stack: Stack) -
     sign_in(staff, f"{HANDLER} 窗口工作人员", "/handling/inbox")
     page = staff.page
     row = page.get_by_role("row", name=re.compile(case_no))
-    row.wait_for()
-    assert "预计" in row.inner_text() and leg["waybill"] in row.inner_text()
+    row.get_by_text(re.compile(r"预计 .* 到达")).wait_for()  # the materials leg's expected arrival
+    assert leg["waybill"] in row.inner_text()
     staff.check("handling inbox")
     staff.shot("handling-inbox")
 
@@ -256,6 +256,6 @@ def test_appeal_upheld_leaves_the_statistics_and_the_dashboard_draws_them(people
         page.get_by_role("button", name="导出评价 CSV").click()
     raw = Path(download.value.path()).read_bytes()
     text = raw.decode("utf-8-sig")
-    assert raw.startswith(b"\xef\xbb\xbf") and "李*" in text and "李四" not in text
+    assert raw.startswith(b"\xef\xbb\xbf") and "张*" in text and "张三" not in text  # the reviewer, masked
     reviews = list(csv.DictReader(io.StringIO(text)))
     assert any(r["办件编号"] in ticket_id and r["不计入统计"] == "是" for r in reviews)

@@ -72,7 +72,6 @@ function TrendCard({ data }: { data: Stats }) {
           size="small"
           rowKey="month"
           pagination={false}
-          scroll={{ y: 260 }}
           dataSource={months}
           columns={[
             { title: '月份', dataIndex: 'month' },

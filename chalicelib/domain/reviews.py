@@ -20,8 +20,10 @@ from enum import StrEnum
 from typing import Any
 
 from .access import PROVINCIAL
-from .case import Actor, Case
+from .actor import Actor, Role
+from .case import Case
 from .errors import Conflict, InvalidInput, InvalidTransition, OutOfScope, RuleViolation
+from .events import ReviewBad, TicketEvent
 from .reference import ReviewPolicy
 from .workdays import add_working_days, cst_date, end_of_cst_day, iso
 
@@ -123,6 +125,12 @@ class Review:
     def day(self) -> date:
         return cst_date(self.created_at)
 
+    def bad_event(self) -> ReviewBad:
+        """``review.bad``: opens the rectification ticket (from the tickets queue)."""
+        return ReviewBad(event_id=f"review#{self.case_no}#{self.stage.value}", type="review.bad",
+                         at=self.created_at, case_no=self.case_no, stage=self.stage.value,
+                         office_id=self.office_id, city=self.city)
+
     def add_follow_up(self, actor: Actor, comment: str, at: datetime) -> None:
         if not comment.strip():
             raise InvalidInput("comment", "must not be empty")
@@ -137,7 +145,7 @@ def submit_review(case: Case, actor: Actor, stage: Stage, rating: Any, tags: lis
 
     ``policy_for(office_id)`` gives the rated office's city and that city's review policy.
     """
-    if not (actor.role == "citizen" and actor.sub == case.applicant.sub):
+    if not (actor.role == Role.CITIZEN and actor.sub == case.applicant.sub):
         raise OutOfScope("only the applicant of the case can review it")
     target = stage_target(case, stage)
     if target is None:
@@ -158,6 +166,19 @@ def submit_review(case: Case, actor: Actor, stage: Stage, rating: Any, tags: lis
         reviewer_sub=actor.sub, reviewer_name=case.applicant.name, created_at=at,
         reviewable_at=target.reviewable_at,
     )
+
+
+@dataclass(frozen=True)
+class ReviewSlot:
+    """A stage awaiting its review: when the policy's days are over (``due_at``) it gets the default rating."""
+
+    case_no: str
+    stage: Stage
+    office_id: str
+    city: str
+    matter_id: str
+    reviewable_at: datetime
+    due_at: datetime
 
 
 def default_review(case_no: str, stage: Stage, office_id: str, city: str, matter_id: str,
@@ -342,19 +363,19 @@ class Ticket:
         return None
 
     def parties(self, actor: Actor) -> set[TicketParty]:
-        if actor.role == "system":
+        if actor.role == Role.SYSTEM:
             return {TicketParty.SYSTEM}
-        if actor.role == "supervisor":
+        if actor.role == Role.SUPERVISOR:
             if actor.city == PROVINCIAL:
                 return {TicketParty.PROVINCIAL_SUPERVISOR}
             if actor.city == self.city:
                 return {TicketParty.CITY_SUPERVISOR}
-        if actor.role == "staff" and actor.office_id == self.office_id:
+        if actor.role == Role.STAFF and actor.office_id == self.office_id:
             return {TicketParty.OFFICE_STAFF}
         return set()
 
     def can_read(self, actor: Actor) -> bool:
-        return bool(self.parties(actor) - {TicketParty.SYSTEM}) or actor.role == "admin"
+        return bool(self.parties(actor) - {TicketParty.SYSTEM}) or actor.role == Role.ADMIN
 
     def sees_reviewer(self, actor: Actor) -> bool:
         """Reviewer identity is for the ticket's supervisors only, never for the rated office."""
@@ -463,6 +484,16 @@ def open_ticket(review: Review, at: datetime, policy: ReviewPolicy) -> tuple[Tic
                           "", {"rating": review.rating, "verify_due": ticket.verify_due.isoformat(),
                                "rectify_due": ticket.rectify_due.isoformat()})
     return ticket, change
+
+
+def ticket_event(ticket: Ticket, change: TicketChange) -> TicketEvent:
+    """The outgoing event of a committed ticket step (``ticket.escalated`` alerts the provincial level)."""
+    return TicketEvent(
+        event_id=f"{ticket.ticket_id}#{ticket.version}", type=change.event_type, at=change.at,
+        ticket_id=ticket.ticket_id, case_no=ticket.case_no, stage=ticket.stage.value,
+        office_id=ticket.office_id, city=ticket.city, status=ticket.status.value, version=ticket.version,
+        details=change.details,
+    )
 
 
 def ticket_history_entry(change: TicketChange, seq: int) -> dict[str, Any]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..adapters.reference_store import catalogue
 from ..domain.access import supervises_city
 from ..domain.actor import Actor, Role
-from ..adapters.reference_store import catalogue
 from ..domain.reviews import RATING_LABELS, Review, Ticket, TicketStatus
 from ..domain.workdays import add_working_days, cst_date, iso, utcnow, working_days_left
 

@@ -212,9 +212,8 @@ def test_appeal_upheld_leaves_the_statistics_and_the_dashboard_draws_them(people
     staff.page.get_by_text("已提交申诉，等待省级复核").wait_for()
 
     province = people("province", DESKTOP)
-    sign_in(province, PROVINCE, "/supervisor")
+    sign_in(province, PROVINCE, f"/supervisor/tickets/{ticket_id}")
     page = province.page
-    page.goto(f"{stack.console}/supervisor/tickets/{ticket_id}")
     page.get_by_text("申诉成立（差评不计入统计）").click()
     page.get_by_label("复核意见").fill("证据充分，申诉成立")
     page.get_by_role("button", name="提交复核").click()

@@ -7,7 +7,8 @@ from typing import Any
 from ..adapters.reference_store import catalogue
 from ..domain.access import supervises_city
 from ..domain.actor import Actor, Role
-from ..domain.reviews import RATING_LABELS, Review, Ticket, TicketStatus
+from ..domain.reviews import RATING_LABELS, Review
+from ..domain.tickets import Ticket, TicketStatus
 from ..domain.workdays import add_working_days, cst_date, iso, utcnow, working_days_left
 
 _DONE = {TicketStatus.CLOSED.value, TicketStatus.EXPLAINED.value}

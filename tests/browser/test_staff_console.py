@@ -16,6 +16,7 @@ import pytest
 import requests
 
 from chalicelib.adapters.courier import signed_body
+from chalicelib.domain.workdays import iso, utcnow
 from tests.browser.conftest import DESKTOP, Stack
 
 pytestmark = pytest.mark.e2e
@@ -63,7 +64,7 @@ def materials_leg(stack: Stack, case_no: str) -> dict[str, Any]:
 
 def hold_parcel(stack: Stack, waybill: str) -> None:
     """A courier EXCEPTION stops the simulated courier on this leg, so staff sign for it in the page."""
-    raw, signature = signed_body({"waybill": waybill, "event": "EXCEPTION", "at": "2030-01-01T00:00:00+00:00"})
+    raw, signature = signed_body({"waybill": waybill, "event": "EXCEPTION", "at": iso(utcnow())})
     r = requests.post(stack.api + "/webhooks/courier", data=raw, timeout=10,
                       headers={"Content-Type": "application/json", "X-Signature": signature})
     assert r.status_code == 202, r.text

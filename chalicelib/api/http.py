@@ -177,7 +177,8 @@ class RequestReader:
     def source_ip(self) -> str:
         """The caller's address as API Gateway saw it (``unknown`` where there is none, e.g. in-process)."""
         identity = (self.request.context or {}).get("identity") or {}
-        local_caller = (self.request.headers or {}).get("x-local-caller")
+        headers: Any = self.request.headers or {}
+        local_caller = headers.get("x-local-caller")
         if local_caller and settings().auth_mode == "hs256":
             # `chalice local` says 127.0.0.1 for everyone; the local stack's tests name their caller instead.
             # hs256 is only ever the mode of a local, non-Lambda process (chalicelib.config): never in a cloud.

@@ -138,3 +138,23 @@ def no_personal_data_in_logs() -> Iterator[_Tee]:
     leaks = [line[:300] for line in "".join(tee.lines).splitlines()
              if ID_NUMBER_PATTERN.search(line) or MOBILE_PATTERN.search(line)]
     assert not leaks, f"personal data in {len(leaks)} log lines, e.g. {leaks[:3]}"
+
+
+@pytest.fixture
+def fake() -> Iterator[Any]:
+    """The services on the in-memory unit of work (tests/fakes.py, held to DynamoDB's behaviour by
+    tests/contract) and the reference data files: no emulator, microseconds a use case."""
+    import time
+
+    from chalicelib import bootstrap
+    from chalicelib.adapters import reference_store
+    from chalicelib.domain.reference import Catalogue
+    from chalicelib.reference import load_files
+    from tests.fakes import Database
+
+    db = Database()
+    bootstrap.use(db.uow)
+    reference_store._cache = (time.monotonic() + 10**6, Catalogue.from_rows(load_files()))
+    yield db
+    bootstrap.use(None)
+    reference_store.invalidate()

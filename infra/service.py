@@ -186,8 +186,10 @@ class ServiceConstruct(Construct):
             statements.append(iam.PolicyStatement(
                 actions=["sns:Publish"], not_resources=[f"arn:{Aws.PARTITION}:sns:*:*:*"]))
         if access.secrets:
-            overrides["Environment.Variables.COURIER_WEBHOOK_SECRET"] = (
-                self.courier_secret.secret_value.unsafe_unwrap())  # a dynamic reference, resolved by CloudFormation
+            # The key itself is read at run time (chalicelib.adapters.courier.webhook_secret, cached): an
+            # environment variable would show it to anyone who may read the function's configuration.
+            overrides["Environment.Variables.COURIER_WEBHOOK_SECRET_ARN"] = self.courier_secret.secret_arn
+            statements.append(_allow(["secretsmanager:GetSecretValue"], [self.courier_secret.secret_arn]))
 
         log_group = logs.LogGroup(
             self, f"{logical}Logs", log_group_name=f"/aws/lambda/{name}",

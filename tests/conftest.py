@@ -138,3 +138,30 @@ def no_personal_data_in_logs() -> Iterator[_Tee]:
     leaks = [line[:300] for line in "".join(tee.lines).splitlines()
              if ID_NUMBER_PATTERN.search(line) or MOBILE_PATTERN.search(line)]
     assert not leaks, f"personal data in {len(leaks)} log lines, e.g. {leaks[:3]}"
+
+
+ENV_KEYS = ("STAGE", "AUTH_MODE", "AUTH_DEV_SECRET", "AUTH_CLIENT_IDS", "AWS_LAMBDA_FUNCTION_NAME",
+            "COURIER_WEBHOOK_SECRET", "COURIER_WEBHOOK_SECRET_ARN")
+
+
+@pytest.fixture
+def environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """``environment(STAGE="dev", ...)``: this process's stage, auth and secret settings as given (the others
+    unset), the settings re-read; everything restored afterwards."""
+    from chalicelib import config
+    from chalicelib.adapters import courier
+
+    def configure(**values: str | None) -> Any:
+        for key in ENV_KEYS:
+            monkeypatch.delenv(key, raising=False)
+        for key, value in values.items():
+            if value is not None:
+                monkeypatch.setenv(key, value)
+        config.settings.cache_clear()
+        courier.forget_secret()
+        return config.settings()
+
+    yield configure
+    monkeypatch.undo()
+    config.settings.cache_clear()
+    courier.forget_secret()

@@ -41,3 +41,31 @@ def test_the_api_accepts_the_stage_app_client(synthesized, stage):
     refs = {i["Ref"] for i in ids if isinstance(i, dict) and "Ref" in i}
     pool_clients = synthesized.resources(stage, "AWS::Cognito::UserPoolClient")
     assert pool_clients and set(pool_clients) <= refs
+
+
+def _role_statements(synthesized: Synthesized, stage: str, function: str) -> list[dict[str, Any]]:
+    role_id = _functions(synthesized, stage)[function]["Role"]["Fn::GetAtt"][0]
+    role = synthesized.templates[stage]["Resources"][role_id]
+    return [s for p in role["Properties"].get("Policies", []) for s in p["PolicyDocument"]["Statement"]]
+
+
+def _actions(statement: dict[str, Any]) -> list[str]:
+    actions = statement.get("Action", [])
+    return [actions] if isinstance(actions, str) else list(actions)
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_courier_key_is_read_at_run_time_by_the_api_only(synthesized, stage):
+    (secret_id,) = synthesized.resources(stage, "AWS::SecretsManager::Secret")
+    for name, function in _functions(synthesized, stage).items():
+        env = _env(function)
+        assert "COURIER_WEBHOOK_SECRET" not in env, name
+        assert "resolve:secretsmanager" not in str(env), name
+        reads = [s for s in _role_statements(synthesized, stage, name)
+                 if any(a.startswith("secretsmanager:") for a in _actions(s))]
+        if name == "APIHandler":
+            assert env["COURIER_WEBHOOK_SECRET_ARN"] == {"Ref": secret_id}
+            assert [(_actions(s), s["Resource"]) for s in reads] == [
+                (["secretsmanager:GetSecretValue"], {"Ref": secret_id})]
+        else:
+            assert not reads and "COURIER_WEBHOOK_SECRET_ARN" not in env, name

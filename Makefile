@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint types unit token bench fuzz soak openapi dlq synth deploy destroy bootstrap infra-deps clean
+.PHONY: run test lint types unit token bench fuzz soak openapi dlq outbox synth deploy destroy bootstrap infra-deps clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -35,15 +35,25 @@ $(LAMBDA_DEPS): $(STAMP) requirements.txt
 	@rm -rf $(VENV)/.chalice-package
 	@touch $@
 
+# checkov (template checks, tests/infra/test_checkov.py) in a venv of its own: its many dependencies must not
+# change the pins of the shared .venv.
+CHECKOV_VENV  := .venv-checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
+CHECKOV_VERSION := 3.3.30
+$(CHECKOV_STAMP):
+	@test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install -q --disable-pip-version-check checkov==$(CHECKOV_VERSION)
+	@touch $(CHECKOV_STAMP)
+
 ## Start the whole system locally: moto server, tables, queues, seed data, API on 127.0.0.1:8000, pump, courier.
 run: $(STAMP)
 	$(PY) -m tools.local_stack $(if $(PORT),--port $(PORT))
 
 ## Lint, types and the whole test suite (infra tests synthesize the cloud stack, so they need its deps).
-test: $(STAMP) $(INFRA_STAMP) $(LAMBDA_DEPS)
+test: $(STAMP) $(INFRA_STAMP) $(LAMBDA_DEPS) $(CHECKOV_STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m mypy
-	$(PY) -m pytest -q -n 2 --dist loadfile
+	REQUIRE_CHECKOV=1 $(PY) -m pytest -q -n 2 --dist loadfile
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
@@ -76,6 +86,10 @@ soak: $(STAMP)
 dlq: $(STAMP)
 	$(PY) -m tools.dlq $(ARGS)
 
+## The outbox: make outbox ARGS="list" | ARGS="relay <event_id>" | ARGS="relay --from T1 --to T2" | ARGS="relay --failed"
+outbox: $(STAMP)
+	$(PY) -m tools.outbox $(ARGS)
+
 ## Write the CloudFormation templates of every stage (or STAGE=dev) to cdk.out/.
 synth: $(INFRA_STAMP) $(LAMBDA_DEPS)
 	$(PY) -m infra.app $(if $(STAGE),--stage $(STAGE))
@@ -94,4 +108,4 @@ bootstrap: infra-deps
 	$(STAGE_REQUIRED)$(PY) -m infra.deploy $(STAGE) --bootstrap
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache cdk.out chalice.out infra/node_modules
+	rm -rf $(VENV) $(CHECKOV_VENV) .pytest_cache .mypy_cache .ruff_cache cdk.out chalice.out infra/node_modules

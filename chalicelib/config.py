@@ -18,6 +18,9 @@ from functools import lru_cache
 DEFAULT_DEV_SECRET = "local-dev-secret-change-me-0123456789"
 DEFAULT_COURIER_SECRET = "dev-courier-secret"
 AUTH_MODES = ("gateway", "hs256", "refuse")
+# API Gateway hands WAF only the first 16 KB of a body, so the edge can inspect exactly what the app accepts:
+# the app refuses larger bodies (413) and WAF blocks them (infra/service.py), and no rule misses a tail.
+MAX_BODY_BYTES = 16 * 1024
 
 
 class InsecureConfiguration(RuntimeError):
@@ -62,7 +65,7 @@ def settings() -> Settings:
         local=local,
         courier_webhook_secret=os.environ.get("COURIER_WEBHOOK_SECRET", DEFAULT_COURIER_SECRET) if local else "",
         courier_webhook_secret_arn=os.environ.get("COURIER_WEBHOOK_SECRET_ARN", ""),
-        max_body_bytes=int(os.environ.get("MAX_BODY_BYTES", "65536")),
+        max_body_bytes=int(os.environ.get("MAX_BODY_BYTES", str(MAX_BODY_BYTES))),
         reference_cache_seconds=int(os.environ.get("REFERENCE_CACHE_SECONDS", "60")),
         sweep_shards=int(os.environ.get("SWEEP_SHARDS", "4")),
     )

@@ -4,7 +4,8 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint types unit token bench fuzz soak openapi dlq outbox synth deploy destroy bootstrap infra-deps clean
+.PHONY: run test lint types unit token bench fuzz soak openapi dlq outbox synth deploy destroy bootstrap infra-deps clean \
+        web web-deps web-test browser-deps
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -35,22 +36,55 @@ $(LAMBDA_DEPS): $(STAMP) requirements.txt
 	@rm -rf $(VENV)/.chalice-package
 	@touch $@
 
+# The web console (web/): npm ci when the lock file changed, vite build when a source changed (both stamped).
+WEB_DEPS := web/node_modules/.kc-installed
+WEB_DIST := web/dist/.kc-built
+WEB_SRC  := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/vite.config.ts \
+            web/tsconfig.json web/package.json
+$(WEB_DEPS): web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+	@touch $@
+
+$(WEB_DIST): $(WEB_DEPS) $(WEB_SRC)
+	cd web && node_modules/.bin/vite build --logLevel warn
+	@touch $@
+
+web-deps: $(WEB_DEPS)
+
+## Build the web console into web/dist (make run does it when its sources changed).
+web: $(WEB_DIST)
+
+## The console's ESLint, TypeScript (tsc --noEmit) and Vitest unit tests.
+web-test: $(WEB_DEPS)
+	cd web && node_modules/.bin/eslint --max-warnings 0 . && node_modules/.bin/tsc --noEmit -p tsconfig.json \
+	  && node_modules/.bin/vitest run --reporter=dot
+
+# The browser tests drive Debian's chromium (Playwright's own download cannot work here); without
+# fonts-noto-cjk Chinese renders as boxes. Installed when missing and running as root.
+browser-deps:
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q chromium fonts-noto-cjk; \
+	  else echo "install chromium and fonts-noto-cjk (apt-get, as root) for the browser tests" >&2; exit 1; fi; \
+	fi
+
 # checkov (template checks, tests/infra/test_checkov.py) in a venv of its own: its many dependencies must not
 # change the pins of the shared .venv.
-CHECKOV_VENV  := .venv-checkov
-CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
+CHECKOV_VENV    := .venv-checkov
+CHECKOV_STAMP   := $(CHECKOV_VENV)/.installed
 CHECKOV_VERSION := 3.3.30
 $(CHECKOV_STAMP):
 	@test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
 	$(CHECKOV_VENV)/bin/python -m pip install -q --disable-pip-version-check checkov==$(CHECKOV_VERSION)
 	@touch $(CHECKOV_STAMP)
 
-## Start the whole system locally: moto server, tables, queues, seed data, API on 127.0.0.1:8000, pump, courier.
-run: $(STAMP)
-	$(PY) -m tools.local_stack $(if $(PORT),--port $(PORT))
+## Start the whole system locally: the web console on 127.0.0.1:8080, moto server, tables, queues, seed data,
+## API on 127.0.0.1:8000, pump, courier.
+run: $(STAMP) $(WEB_DIST)
+	$(PY) -m tools.local_stack $(if $(PORT),--port $(PORT)) $(if $(CONSOLE_PORT),--console-port $(CONSOLE_PORT))
 
-## Lint, types and the whole test suite (infra tests synthesize the cloud stack, so they need its deps).
-test: $(STAMP) $(INFRA_STAMP) $(LAMBDA_DEPS) $(CHECKOV_STAMP)
+## Lint, types and the whole test suite (infra tests synthesize the cloud stack, so they need its deps;
+## browser tests drive the built console in chromium).
+test: $(STAMP) $(INFRA_STAMP) $(LAMBDA_DEPS) $(CHECKOV_STAMP) $(WEB_DIST) browser-deps web-test
 	$(PY) -m ruff check .
 	$(PY) -m mypy
 	REQUIRE_CHECKOV=1 $(PY) -m pytest -q -n 2 --dist loadfile
@@ -70,9 +104,11 @@ token: $(STAMP)
 bench: $(STAMP) $(LAMBDA_DEPS)
 	$(PY) -m bench
 
-## Regenerate docs/openapi.json from the registered routes (a test fails when it drifts).
-openapi: $(STAMP)
+## Regenerate docs/openapi.json from the registered routes, and the console's typed client from it
+## (web/src/lib/api/schema.d.ts); a test fails when either drifts.
+openapi: $(STAMP) $(WEB_DEPS)
 	$(PY) -m tools.openapi --write
+	cd web && node_modules/.bin/openapi-typescript ../docs/openapi.json -o src/lib/api/schema.d.ts
 
 ## Full-size API fuzzing (make test runs a CI-sized sample).
 fuzz: $(STAMP)
@@ -103,9 +139,10 @@ deploy: infra-deps
 destroy: infra-deps
 	$(STAGE_REQUIRED)$(PY) -m infra.deploy $(STAGE) --destroy
 
-## Once per account and region: the CDK's asset bucket and deployment roles.
+## Once per account and region: the CDK's asset bucket and deployment roles, and API Gateway's logging role.
 bootstrap: infra-deps
 	$(STAGE_REQUIRED)$(PY) -m infra.deploy $(STAGE) --bootstrap
 
 clean:
-	rm -rf $(VENV) $(CHECKOV_VENV) .pytest_cache .mypy_cache .ruff_cache cdk.out chalice.out infra/node_modules
+	rm -rf $(VENV) $(CHECKOV_VENV) .pytest_cache .mypy_cache .ruff_cache cdk.out chalice.out infra/node_modules \
+	  web/node_modules web/dist test-results

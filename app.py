@@ -9,10 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 from chalice import Rate
 
+from chalicelib.api.citizen_routes import bp as citizen_routes
 from chalicelib.api.events import sqs_batch, stream_records
 from chalicelib.api.handling_routes import bp as handling_routes
 from chalicelib.api.http import RequestReader, ServiceApp, encode_cursor, json_response
 from chalicelib.api.review_routes import bp as review_routes
+from chalicelib.api.supervision_routes import bp as supervision_routes
 from chalicelib.config import settings
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.observability import count
@@ -43,6 +45,8 @@ else:  # each Lambda function imports what its own handler uses, on first use (c
 app = ServiceApp(app_name="cross-city-service")
 app.register_blueprint(handling_routes)
 app.register_blueprint(review_routes)
+app.register_blueprint(supervision_routes)
+app.register_blueprint(citizen_routes)
 
 OUTBOX_STREAM_ARN = os.environ.get(
     "OUTBOX_STREAM_ARN",

@@ -45,6 +45,7 @@ class World:
     ticket_id: str = ""
     ticket_case: str = ""
     id_numbers: set[str] = field(default_factory=set)
+    id_number_of: dict[str, str] = field(default_factory=dict)  # case_no → the applicant's identity number
     phones: set[str] = field(default_factory=set)
 
     def __getitem__(self, state: str) -> str:
@@ -72,6 +73,7 @@ def build_world(client: Any, pump: Any) -> World:
         world.cases[state] = data["case_no"]
         world.query_codes[data["case_no"]] = data["query_code"]
         world.id_numbers.add(body["applicant"]["id_number"])
+        world.id_number_of[data["case_no"]] = body["applicant"]["id_number"]
         world.phones.add(body["applicant"]["phone"])
         return str(data["case_no"])
 

@@ -4,7 +4,10 @@ Starts moto in server mode on loopback, creates every table, queue and topic fro
 definitions, seeds the reference data, serves the API with ``chalice local`` and runs the event pump (and
 the simulated courier, where built). Ctrl-C stops everything. Every start begins with empty data.
 
-    python -m tools.local_stack [--port 8000] [--moto-port 0] [--sweep-seconds 10]
+    python -m tools.local_stack [--port 8000] [--console-port 8080] [--moto-port 0] [--sweep-seconds 10]
+
+With a built console (web/dist: ``make web``), it also serves the web console on ``--console-port`` (0: off)
+and allows that origin on the API (CORS, env ``CONSOLE_ORIGIN``).
 """
 from __future__ import annotations
 
@@ -81,6 +84,8 @@ def spawned(log_path: Path, env: dict[str, str], *options: str, timeout: float =
     import requests
 
     port = free_port()
+    if "--console-port" not in options:
+        options = (*options, "--console-port", "0")  # callers that want the console pick its (free) port
     with open(log_path, "wb") as log:
         proc = subprocess.Popen([sys.executable, "-m", "tools.local_stack", "--port", str(port), *options],
                                 cwd=Path(__file__).resolve().parent.parent, env=env, stdout=log,
@@ -113,11 +118,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--moto-port", type=int, default=int(os.environ.get("MOTO_PORT", "0")))
     parser.add_argument("--sweep-seconds", type=float, default=float(os.environ.get("SWEEP_SECONDS", "10")))
     parser.add_argument("--courier-delay", type=float, default=float(os.environ.get("COURIER_DELAY_SECONDS", "2")))
+    parser.add_argument("--console-port", type=int, default=int(os.environ.get("CONSOLE_PORT", "8080")),
+                        help="serve the web console here (0: do not serve it)")
     args = parser.parse_args(argv)
 
-    if port_in_use(args.port):
-        print(f"port {args.port} on 127.0.0.1 is in use: stop what runs there or pass --port", file=sys.stderr)
-        return 2
+    for port, flag in ((args.port, "--port"), (args.console_port, "--console-port")):
+        if port and port_in_use(port):
+            print(f"port {port} on 127.0.0.1 is in use: stop what runs there or pass {flag}", file=sys.stderr)
+            return 2
+    from tools import console_server
+
+    console_url = f"http://127.0.0.1:{args.console_port}" if args.console_port else None
+    if console_url and not (console_server.DIST / "index.html").is_file():
+        print("the web console is not built (run `make web`): serving the API only", file=sys.stderr)
+        console_url = None
+    if console_url:
+        # The API answers the console's origin only (CORS); an origin already set (e.g. a second console) stays.
+        origins = [o for o in os.environ.get("CONSOLE_ORIGIN", "").split(",") if o.strip()]
+        os.environ["CONSOLE_ORIGIN"] = ",".join(dict.fromkeys([*origins, console_url,
+                                                               f"http://localhost:{args.console_port}"]))
     started = time.monotonic()
     moto_port = args.moto_port or free_port()
     os.environ.update(local_environment(moto_port))
@@ -136,6 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     counts = provision()
 
     api_url = f"http://127.0.0.1:{args.port}"
+    console = console_server.serve(args.console_port, api_url) if console_url else None
     chalice_bin = Path(sys.executable).with_name("chalice")
     api = subprocess.Popen(
         [str(chalice_bin), "local", "--host", "127.0.0.1", "--port", str(args.port), "--stage", "local",
@@ -152,6 +172,8 @@ def main(argv: list[str] | None = None) -> int:
         courier = start_courier(api_url, args.courier_delay)
     except BaseException:
         api.terminate()
+        if console is not None:
+            console.shutdown()
         moto.stop()
         raise
 
@@ -160,12 +182,15 @@ def main(argv: list[str] | None = None) -> int:
         if api.poll() is not None or time.monotonic() > deadline:
             print("the API did not start", file=sys.stderr)
             pump.stop()
+            if console is not None:
+                console.shutdown()
             moto.stop()
             return 1
         time.sleep(0.1)
     print(
         f"\nCross-city service is up in {time.monotonic() - started:.1f} s\n"
-        f"  API            {api_url}   (try: curl {api_url}/health)\n"
+        + (f"  console        {console_url}   (open it in a browser; demo sign-in)\n" if console_url else "")
+        + f"  API            {api_url}   (try: curl {api_url}/health)\n"
         f"  AWS emulator   http://127.0.0.1:{moto_port} (moto; {counts['tables']} tables, "
         f"{counts['queues']} queues, {counts['reference_rows']} reference rows)\n"
         f"  pump           queues, outbox stream, sweeper every {args.sweep_seconds:g} s\n"
@@ -191,6 +216,8 @@ def main(argv: list[str] | None = None) -> int:
         if courier is not None:
             courier.stop()
         pump.stop()
+        if console is not None:
+            console.shutdown()
         api.terminate()
         with contextlib.suppress(subprocess.TimeoutExpired):
             api.wait(timeout=5)

@@ -117,6 +117,8 @@ RESPONSE_SCHEMAS: dict[str, dict[str, Any]] = {
     "Track": _obj({"case_no": {"type": "string"}, "status": _STATUS, "status_label": {"type": "string"},
                    "matter_id": {"type": "string"}, "promised_by": _NULLABLE_STR,
                    "missing": {"type": "array", "items": {"type": "string"}}, "supplement_due": _NULLABLE_STR,
+                   "refusal_reason": _NULLABLE_STR, "return_reason": _NULLABLE_STR,
+                   "termination_reason": _NULLABLE_STR,
                    "timeline": {"type": "array", "items": _obj({"at": _INSTANT, "status": _STATUS,
                                                                 "label": {"type": "string"},
                                                                 "action": {"type": "string"}})},
@@ -145,7 +147,24 @@ RESPONSE_SCHEMAS: dict[str, dict[str, Any]] = {
                      "on_time_rate": _RATE, "satisfaction_rate": _RATE, "counts": {"type": "object"}}),
     "Stats": {"allOf": [_ref("Figures"), _obj({"city": _NULLABLE_STR, "office_id": _NULLABLE_STR,
                                                "from": _NULLABLE_STR, "to": _NULLABLE_STR,
-                                               "offices": {"type": "array", "items": _ref("Figures")}})]},
+                                               "offices": {"type": "array", "items": _ref("Figures")}},
+                                              {"months": {"type": "array", "items": {"allOf": [
+                                                  _ref("Figures"), _obj({"month": {"type": "string"}})]}}})]},
+    "ReviewerContact": _obj({"ticket_id": {"type": "string"}, "case_no": {"type": "string"},
+                             "name": {"type": "string"}, "phone": {"type": "string"},
+                             "logged_at": {"type": "string"}, "entry_id": {"type": "string"}}),
+    "AccessLogEntry": _obj({"entry_id": {"type": "string"}, "at": {"type": "string"},
+                            "reader_sub": {"type": "string"}, "reader_name": {"type": "string"},
+                            "reader_role": {"type": "string"}, "reader_city": _NULLABLE_STR,
+                            "what": {"type": "string"}, "ticket_id": _NULLABLE_STR, "case_no": {"type": "string"},
+                            "reason": {"type": "string"}}),
+    "AccessLog": _list_of("AccessLogEntry", month={"type": "string"}, next_cursor=_NULLABLE_STR),
+    "OfficeOverview": _obj({"office_id": {"type": "string"}, "name": {"type": "string"},
+                            "city": {"type": "string"}, "total": {"type": "integer"},
+                            "by_status": {"type": "object", "additionalProperties": {"type": "integer"}},
+                            "overdue": {"type": "integer"}, "partial": {"type": "boolean"}}),
+    "CityOverview": _obj({"city": _NULLABLE_STR,
+                          "offices": {"type": "array", "items": _ref("OfficeOverview")}}),
     "CourierAccepted": _obj({"accepted": {"const": True}, "waybill": {"type": "string"},
                              "event": {"type": "string"}}),
     "OfficeList": _list_of("Office"),
@@ -154,6 +173,7 @@ RESPONSE_SCHEMAS: dict[str, dict[str, Any]] = {
     "ShipmentList": _list_of("Shipment", case_no={"type": "string"}),
     "CaseReviews": _list_of("Review", case_no={"type": "string"}),
     "WorkQueue": _list_of("QueueItem", next_cursor=_NULLABLE_STR),
+    "MyCases": _list_of("Case", next_cursor=_NULLABLE_STR),
     "ReviewList": _list_of("Review", next_cursor=_NULLABLE_STR),
 }
 
@@ -197,6 +217,7 @@ REQUEST_EXAMPLES: dict[str, dict[str, Any]] = {
     "courier_event": {"waybill": "EMS0000000001", "event": "DELIVERED", "at": "2026-03-02T09:00:00+08:00"},
     "review": {"stage": "handling", "rating": 2, "tags": ["办理慢"], "comment": "took too long"},
     "follow_up": {"comment": "resolved in the end"},
+    "claim": {"query_code": "123456", "id_number": "11010519491231002X"},
     "verify": {"valid": True, "finding": "confirmed with the window"},
     "rectify": {"actions": "staff retrained"},
     "feedback": {"contacted": True, "satisfied": True, "note": ""},
@@ -272,10 +293,28 @@ OPERATIONS: dict[tuple[str, str], Op] = {
                                                 body="appeal"),
     ("POST", "/tickets/{ticket_id}/appeal-decision"): Op("Decide an appeal (provincial supervisor)", "Ticket",
                                                          body="appeal_decision"),
+    ("GET", "/me/cases"): Op("The caller's own cases, newest first (walk-in cases once claimed)", "MyCases",
+                             params=[_LIMIT, _CURSOR]),
+    ("POST", "/cases/{case_no}/claim"): Op(
+        "Claim a walk-in case with its query code and the applicant's identity number (any mismatch: 404, "
+        "counted like a wrong tracking code; claiming one's own case again changes nothing)", "Case",
+        body="claim"),
     ("GET", "/stats/reviews"): Op("Review statistics (GB/T 39735 figures)", "Stats",
                                   params=[_CITY_Q, _q("office_id", {"type": "string"}),
                                           _q("from", {"type": "string", "format": "date"}),
-                                          _q("to", {"type": "string", "format": "date"})]),
+                                          _q("to", {"type": "string", "format": "date"}),
+                                          _q("group", {"enum": ["month"]},
+                                             "month: the figures per CST month as well (`months`)")]),
+    ("GET", "/tickets/{ticket_id}/reviewer-contact"): Op(
+        "The reviewer's name and full phone (supervisors of the ticket); every read is written to the access log",
+        "ReviewerContact", params=[{"name": "reason", "in": "query", "required": True,
+                                    "description": "why it is read (核实, 回访), 2–200 characters",
+                                    "schema": {"type": "string", "minLength": 2, "maxLength": 200}}]),
+    ("GET", "/access-log"): Op("Personal-data access log of a CST month, newest first (provincial supervisors)",
+                               "AccessLog", params=[_q("month", {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"},
+                                                       "YYYY-MM (default: this month)"), _LIMIT, _CURSOR]),
+    ("GET", "/overview/cases"): Op("Cases by status and overdue counts per office of the supervisor's cities",
+                                   "CityOverview", params=[_CITY_Q]),
 }
 
 
@@ -290,7 +329,9 @@ def registered_routes(chalice_app: Any = None) -> set[tuple[str, str]]:
         import app as app_module
 
         chalice_app = app_module.app
-    return {(method, path) for path, methods in chalice_app.routes.items() for method in methods}
+    # OPTIONS answers CORS preflights on every path (chalicelib/api/cors.py): not an operation of the API.
+    return {(method, path) for path, methods in chalice_app.routes.items() for method in methods
+            if method != "OPTIONS"}
 
 
 def _path_params(path: str) -> list[dict[str, Any]]:
@@ -347,7 +388,9 @@ def build_document(chalice_app: Any = None) -> dict[str, Any]:
             "version": "1.0.0",
             "description": "Generated by `python -m tools.openapi --write` from the routes registered on "
                            "app.app and the request schemas of chalicelib/api/schemas.py. Errors are "
-                           '`{"code", "message"}` (plus `field` on 400, `current_status` on 409).',
+                           '`{"code", "message"}` (plus `field` on 400, `current_status` on 409). '
+                           "Browsers may call it from the console's origin(s) only (env CONSOLE_ORIGIN; "
+                           "every path answers CORS preflights).",
         },
         "servers": [{"url": "http://127.0.0.1:8000", "description": "make run"}],
         "security": [{"bearer": []}],

@@ -18,7 +18,7 @@ from pynamodb.transactions import TransactWrite
 
 from ..config import settings
 from ..domain.case import Applicant, Case, Change, Delivery, MaterialItem, timeline_entry
-from ..domain.errors import ConcurrentUpdate, Conflict, NotFound
+from ..domain.errors import ConcurrentUpdate, Conflict, InvalidInput, NotFound
 from ..domain.lifecycle import Status
 from ..domain.workdays import iso, parse_instant
 from .models import CaseEventRecord, CaseRecord, CounterRecord, IdempotencyRecord, OutboxRecord
@@ -258,8 +258,11 @@ class CaseRepository:
 
         Paginated across both indexes: the cursor says which index and where in it to go on.
         """
-        which = int((cursor or {}).get("i", 0))
-        start = (cursor or {}).get("k")
+        which = (cursor or {}).get("i", 0)
+        if type(which) is not int or which not in (0, 1) or (cursor is not None and set(cursor) != {"i", "k"}):
+            raise InvalidInput("cursor", NOT_OUR_CURSOR)
+        index_keys = (("receiving_office_id", "receiving_sort"), ("handling_office_id", "handling_sort"))[which]
+        start = check_start_key((cursor or {}).get("k"), index_keys, office_id, f"{status}#" if status else "")
         cases: list[Case] = []
         while which < 2 and len(cases) < limit:
             if which == 0:
@@ -281,11 +284,64 @@ class CaseRepository:
         next_cursor = {"i": which, "k": start} if which < 2 else None
         return cases, next_cursor
 
+    def applicant_cases(self, applicant_sub: str, limit: int,
+                        cursor: dict[str, Any] | None) -> tuple[list[Case], dict[str, Any] | None]:
+        """An applicant's cases, newest first (index ``by_applicant``; the cursor must be one issued for this
+        very applicant)."""
+        if cursor is not None and set(cursor) != {"k"}:
+            raise InvalidInput("cursor", NOT_OUR_CURSOR)
+        start = check_start_key((cursor or {}).get("k"), ("applicant_sub", "created_at"), applicant_sub)
+        if cursor is not None and start is None:
+            raise InvalidInput("cursor", NOT_OUR_CURSOR)
+        result = CaseRecord.by_applicant.query(applicant_sub, scan_index_forward=False, limit=limit,
+                                               last_evaluated_key=start)
+        case_nos = [rec.case_no for rec in result]
+        records = {rec.case_no: rec for rec in CaseRecord.batch_get(case_nos)} if case_nos else {}
+        # The index is eventually consistent: a record read since must still be this applicant's.
+        cases = [from_record(records[n]) for n in case_nos
+                 if n in records and records[n].applicant_sub == applicant_sub]
+        last = result.last_evaluated_key
+        return cases, ({"k": last} if last else None)
+
     def due(self, now: datetime) -> Iterator[str]:
         """Case numbers with something due at or before ``now`` (sparse index, sharded; no scan)."""
         for shard in range(settings().sweep_shards):
             for rec in CaseRecord.due.query(str(shard), CaseRecord.due_at <= iso(now)):
                 yield rec.case_no
+
+
+NOT_OUR_CURSOR = "is not a cursor this API issued for this listing"
+
+
+def check_start_key(cursor_key: Any, index_keys: tuple[str, str], partition: str,
+                    sort_prefix: str = "") -> dict[str, Any] | None:
+    """A cursor's start key must be one this API issued for this index, partition and filter: a forged one
+    (another office's or applicant's partition, a wrong shape) is a 400 naming ``cursor``, never a peek
+    elsewhere and never a 500 from DynamoDB refusing it."""
+    if cursor_key is None:
+        return None
+    hash_attr, range_attr = index_keys
+    if (not isinstance(cursor_key, dict) or set(cursor_key) != {"case_no", hash_attr, range_attr}
+            or not all(isinstance(v, dict) and set(v) == {"S"} and isinstance(v["S"], str) and v["S"]
+                       for v in cursor_key.values())
+            or cursor_key[hash_attr]["S"] != partition
+            or not cursor_key[range_attr]["S"].startswith(sort_prefix)
+            or not CASE_NO.match(cursor_key["case_no"]["S"])
+            or not _sort_key_of_case(range_attr, cursor_key[range_attr]["S"], cursor_key["case_no"]["S"])):
+        raise InvalidInput("cursor", NOT_OUR_CURSOR)
+    return cursor_key
+
+
+def _sort_key_of_case(attr: str, value: str, case_no: str) -> bool:
+    """The sort key is one ``to_record`` writes: a work queue's ``status#created_at#case_no``, or an instant."""
+    if attr == "created_at":
+        try:
+            parse_instant(value)
+        except ValueError:
+            return False
+        return True
+    status, _, rest = value.partition("#")
+    return status in Status.__members__ and rest.endswith(f"#{case_no}")
 
 
 def new_event_id() -> str:

@@ -286,6 +286,15 @@ class ReviewRepository:
 
     def counts(self, office_id: str, first: date | None, last: date | None) -> dict[str, int]:
         """The office's counters summed over the CST days from ``first`` to ``last`` (either open)."""
+        total = dict.fromkeys(COUNTERS, 0)
+        for counts in self.daily_counts(office_id, first, last).values():
+            for k in COUNTERS:
+                total[k] += counts[k]
+        return total
+
+    def daily_counts(self, office_id: str, first: date | None, last: date | None) -> dict[str, dict[str, int]]:
+        """The office's counters per CST day (``YYYY-MM-DD``) from ``first`` to ``last`` (either open): one
+        query, whatever the grouping the caller makes of the days."""
         if first and last:
             cond: Any = ReviewStatsRecord.day.between(first.isoformat(), last.isoformat())
         elif first:
@@ -294,11 +303,8 @@ class ReviewRepository:
             cond = ReviewStatsRecord.day <= last.isoformat()
         else:
             cond = None
-        total = dict.fromkeys(COUNTERS, 0)
-        for rec in ReviewStatsRecord.query(office_id, range_key_condition=cond):
-            for k in COUNTERS:
-                total[k] += int(getattr(rec, k) or 0)
-        return total
+        return {rec.day: {k: int(getattr(rec, k) or 0) for k in COUNTERS}
+                for rec in ReviewStatsRecord.query(office_id, range_key_condition=cond)}
 
 
 def check_start_key(cursor_key: Any, partition: str, key: str) -> dict[str, Any] | None:

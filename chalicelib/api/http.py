@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint, Chalice, Response
-from chalice.app import Request
+from chalice.app import Request, RouteEntry
 
 from ..config import settings
 from ..domain.errors import (
@@ -26,6 +26,7 @@ from ..domain.errors import (
 )
 from ..observability import logger
 from .auth import authenticate, require_role
+from .cors import cors_headers, preflight_view
 from .schemas import parse_body
 
 if TYPE_CHECKING:
@@ -108,12 +109,27 @@ ACCEPTED_CONTENT_TYPES = ["application/json", "text/plain", "application/x-www-f
 
 class ServiceApp(Chalice):
     """Chalice whose every route maps domain errors to HTTP (Chalice's own middleware never sees a view's
-    exception: it turns it into a 500 first)."""
+    exception: it turns it into a 500 first), and whose every path answers CORS preflights (chalicelib/api/
+    cors.py) for the console's origins only."""
 
     def __init__(self, app_name: str, **kwargs: Any) -> None:
         super().__init__(app_name, **kwargs)
         self.register_middleware(correlation, "http")
         self.register_middleware(framework_errors, "http")
+        self.register_middleware(cors_headers, "http")
+
+    def _register_route(self, name: str, user_handler: Any, kwargs: Any, **unused: Any) -> None:
+        # Every route registration (the app's own and its blueprints') passes here: each path gets its OPTIONS
+        # route once, answering with the methods the path has when the preflight arrives.
+        super()._register_route(name, user_handler, kwargs, **unused)
+        for path, entries in self.routes.items():
+            if "OPTIONS" not in entries:
+                view = preflight_view(functools.partial(self._methods_of, path), lambda: self.current_request)
+                entries["OPTIONS"] = RouteEntry(view, f"preflight{path}", path, "OPTIONS",
+                                                content_types=ACCEPTED_CONTENT_TYPES)
+
+    def _methods_of(self, path: str) -> list[str]:
+        return sorted(m for m in self.routes[path] if m != "OPTIONS")
 
     def route(self, path: str, **kwargs: Any) -> Callable[..., Any]:
         kwargs.setdefault("content_types", ACCEPTED_CONTENT_TYPES)

@@ -107,6 +107,13 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "at": {"type": "string", "minLength": 10, "maxLength": 40},
         },
     },
+    "claim": {
+        "type": "object",
+        "required": ["query_code", "id_number"],
+        "additionalProperties": False,
+        "properties": {"query_code": {"type": "string", "pattern": "^[0-9]{6}$"},
+                       "id_number": {"type": "string", "minLength": 5, "maxLength": 32}},
+    },
     # ---------------------------------------------------------------- reviews and tickets
     "review": {
         "type": "object",

@@ -5,7 +5,7 @@ from typing import Any
 
 from ..domain.access import is_applicant
 from ..domain.case import Actor, Case
-from ..domain.identity import mask_id_number, mask_name, mask_phone
+from ..domain.identity import mask_id_number, mask_name, mask_phone, scrub
 from ..domain.lifecycle import LABELS, Status, allowed_actions
 from ..domain.shipping import Shipment
 from ..domain.workdays import iso
@@ -93,6 +93,10 @@ def track_view(case: Case, timeline: list[dict[str, Any]], shipments: list[dict[
         "promised_by": _iso(case.promised_by),
         "missing": list(case.missing),
         "supplement_due": _iso(case.supplement_due),
+        # Reasons are staff's free text: whatever looks like an identity or mobile number in them is masked.
+        "refusal_reason": scrub(case.refusal_reason) if case.refusal_reason else None,
+        "return_reason": scrub(case.return_reason) if case.return_reason else None,
+        "termination_reason": termination_reason(case),
         "timeline": [
             {"at": e["at"], "status": e["to_status"], "label": LABELS[Status(e["to_status"])],
              "action": e["action"]}
@@ -102,6 +106,16 @@ def track_view(case: Case, timeline: list[dict[str, Any]], shipments: list[dict[
         ],
         "shipments": shipments,
     }
+
+
+def termination_reason(case: Case) -> str | None:
+    """终止: why, in the words the applicant is told (the deadline and what was still outstanding)."""
+    if case.status is not Status.TERMINATED:
+        return None
+    due = f"（{case.supplement_due.isoformat()}）" if case.supplement_due else ""
+    if case.missing:
+        return f"未在补正期限{due}内补齐材料：{'、'.join(case.missing)}"
+    return f"未在补正期限{due}内补正：{scrub(case.return_reason or '')}".rstrip("：")
 
 
 def shipment_view(leg: Shipment, in_clear: bool) -> dict[str, Any]:

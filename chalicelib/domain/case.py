@@ -6,6 +6,7 @@ its outgoing event (outbox).
 """
 from __future__ import annotations
 
+import hmac
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -17,6 +18,9 @@ from .reference import Matter, Office
 from .workdays import add_working_days, cst_date, end_of_cst_day, iso
 
 DELIVERY_METHODS = ("MAIL", "PICKUP_RECEIVING", "PICKUP_HANDLING")
+# The applicant subject of a case that window staff entered for someone at the counter (services/intake.py):
+# no account owns it until the applicant claims it (Case.claim).
+WALK_IN_PREFIX = "walk-in:"
 
 
 @dataclass(frozen=True)
@@ -366,6 +370,28 @@ class Case:
     def reship(self, actor: Actor, at: datetime, waybill: str, note: str = "") -> Change:
         self._guard(Action.RESHIP, actor)
         return self._move(Action.RESHIP, self.status, actor, at, note, waybill=waybill)
+
+    def claimable_by(self, actor: Actor, query_code: str, id_number: str) -> bool:
+        """Whether this citizen, showing the query code and the applicant's identity number, may claim the
+        case: it must be a walk-in case nobody claimed yet, or already theirs (claiming again changes
+        nothing). Compared in constant time; the caller answers every ``False`` alike (no oracle)."""
+        if actor.role != "citizen":
+            return False
+        code_ok = hmac.compare_digest(self.query_code.encode(), query_code.encode())
+        id_ok = hmac.compare_digest(self.applicant.id_number.upper().encode(), id_number.strip().upper().encode())
+        owner_ok = self.applicant.sub == actor.sub or self.applicant.sub.startswith(WALK_IN_PREFIX)
+        return code_ok and id_ok and owner_ok
+
+    def claim(self, actor: Actor, at: datetime) -> Change | None:
+        """认领: the citizen becomes the applicant of a walk-in case, with every right the applicant has
+        (withdraw, supplement, rate, follow up, see their data). None when it is already theirs."""
+        if self.applicant.sub == actor.sub:
+            return None
+        if actor.role != "citizen" or not self.applicant.sub.startswith(WALK_IN_PREFIX):
+            raise OutOfScope(f"case {self.case_no} cannot be claimed")
+        self.applicant.sub = actor.sub
+        self.updated_at = at
+        return Change(Action.CLAIM, self.status, self.status, actor, at, "claimed by the applicant")
 
 
 def new_case(

@@ -76,6 +76,9 @@ class Action(StrEnum):
     MARK_OVERDUE = "mark_overdue"
     SHIPMENT_EXCEPTION = "shipment_exception"
     RESHIP = "reship"
+    # 认领: a citizen links a walk-in case to their account. Like APPLY it has no rule here: no party of the
+    # case takes it, the query code and the identity number authorise it (Case.claim), in any state.
+    CLAIM = "claim"
 
 
 @dataclass(frozen=True)

@@ -37,19 +37,28 @@ def timeline_for(actor: Actor, case_no: str) -> list[dict[str, Any]]:
 def track(case_no: str, code: str, caller: str = "unknown",
           now: datetime | None = None) -> tuple[Case, list[dict[str, Any]]]:
     """查询码 tracking without login. A wrong code looks like an unknown case; guessing is rate limited."""
-    at = now or utcnow()
-    hour = f"{at:%Y%m%d%H}"
-    per_caller, per_case = f"track-fail#{case_no}#{caller}#{hour}", f"track-fail#{case_no}#{hour}"
     try:
         case = repo.get(case_no, consistent=False)
     except NotFound:
         case = None
-    if case is None or not hmac.compare_digest(case.query_code, code or ""):
+    matches = case is not None and hmac.compare_digest(case.query_code.encode(), (code or "").encode())
+    check_guess(case_no, matches, caller, now)
+    assert case is not None
+    return case, repo.timeline(case_no)
+
+
+def check_guess(case_no: str, matches: bool, caller: str, now: datetime | None = None) -> None:
+    """One use of a case's query code (tracking it, or claiming it with the identity number: they share one
+    guessing budget). A miss counts against the caller and the case and is a 404 like an unknown case; once
+    either has missed too often this hour, even a right guess gets 429."""
+    at = now or utcnow()
+    hour = f"{at:%Y%m%d%H}"
+    per_caller, per_case = f"track-fail#{case_no}#{caller}#{hour}", f"track-fail#{case_no}#{hour}"
+    if not matches:
         _refuse_when_guessed(_count_failure(per_caller), _count_failure(per_case))
         raise NotFound(f"no case {case_no} with that query code")
     failures = {c.counter_id: int(c.value) for c in CounterRecord.batch_get([per_caller, per_case])}
     _refuse_when_guessed(failures.get(per_caller, 0), failures.get(per_case, 0))
-    return case, repo.timeline(case_no)
 
 
 def _refuse_when_guessed(by_caller: int, by_everyone: int) -> None:

@@ -449,3 +449,61 @@ def test_electronic_pickup_at_the_handling_office_refusal_and_withdrawal(api: Ap
     assert len(page["items"]) == 1 and page["next_cursor"]
     nxt = api.ok("GET", "/reviews", SUPERVISOR["440000"], params={"limit": 1, "cursor": page["next_cursor"]})
     assert nxt["items"] and nxt["items"][0] != page["items"][0]
+
+
+# ---------------------------------------------------------------- second release: my cases, claim, tracking, CORS
+
+
+def test_my_cases_claim_tracking_reasons_and_cors(api: Api) -> None:
+    wang, zhao = mint("citizen", "contract-wang", name="王五"), mint("citizen", "contract-zhao", name="赵六")
+    own_id, walk_in_id = resident_id(801), resident_id(802)
+    own = api.ok("POST", "/cases", wang, application("DG-SI-CERT", "SZ-GOV", "PICKUP_RECEIVING", own_id,
+                                                      ["身份证", "申请表"]), status=201)
+    # Window staff enter a walk-in application; the applicant later claims it with the query code and their ID.
+    walk_in = api.ok("POST", "/cases", STAFF["SZ-GOV"], application(
+        "DG-SI-CERT", "SZ-GOV", "PICKUP_RECEIVING", walk_in_id, ["身份证", "申请表"]), status=201)
+    case_no, code = walk_in["case_no"], walk_in["query_code"]
+    api.error(403, "GET", f"/cases/{case_no}", wang)
+    assert "query_code" in api.error(400, "POST", f"/cases/{case_no}/claim", wang,
+                                     {"query_code": "12", "id_number": walk_in_id})["message"]
+    wrong = "000000" if code != "000000" else "111111"
+    api.error(404, "POST", f"/cases/{case_no}/claim", wang, {"query_code": wrong, "id_number": walk_in_id})
+    api.error(404, "POST", f"/cases/{case_no}/claim", wang, {"query_code": code, "id_number": own_id})
+    api.error(403, "POST", f"/cases/{case_no}/claim", STAFF["SZ-GOV"], {"query_code": code, "id_number": walk_in_id})
+    claimed = api.ok("POST", f"/cases/{case_no}/claim", wang, {"query_code": code, "id_number": walk_in_id})
+    assert claimed["applicant"]["id_number"] == walk_in_id and claimed["query_code"] == code
+    assert api.ok("POST", f"/cases/{case_no}/claim", wang, {"query_code": code, "id_number": walk_in_id})[
+        "version"] == claimed["version"]
+    api.error(404, "POST", f"/cases/{case_no}/claim", zhao, {"query_code": code, "id_number": walk_in_id})
+    assert [e["action"] for e in api.ok("GET", f"/cases/{case_no}/timeline", wang)["items"]] == ["apply", "claim"]
+
+    # 我的办件: newest first, one per page, the cursor carries on; a cursor not issued is a 400 naming it.
+    first = api.ok("GET", "/me/cases", wang, params={"limit": 1})
+    assert [c["case_no"] for c in first["items"]] == [case_no] and first["next_cursor"]
+    second = api.ok("GET", "/me/cases", wang, params={"limit": 1, "cursor": first["next_cursor"]})
+    assert [c["case_no"] for c in second["items"]] == [own["case_no"]]
+    assert api.error(400, "GET", "/me/cases", zhao, params={"cursor": first["next_cursor"]})["field"] == "cursor"
+    assert api.error(400, "GET", "/me/cases", wang, params={"cursor": "forged"})["field"] == "cursor"
+    api.error(403, "GET", "/me/cases", STAFF["SZ-GOV"])
+    api.error(401, "GET", "/me/cases")
+
+    # The claimant acts as the applicant: withdraws the claimed case; the other is refused with a reason.
+    assert api.ok("POST", f"/cases/{case_no}/withdraw", wang, {})["status"] == "WITHDRAWN"
+    api.ok("POST", f"/cases/{own['case_no']}/refuse", STAFF["SZ-GOV"], {"reason": "申请表未签名"})
+    tracked = api.ok("GET", f"/track/{own['case_no']}", params={"code": own["query_code"]})
+    assert tracked["status"] == "REFUSED" and tracked["refusal_reason"] == "申请表未签名"
+    assert {"promised_by", "missing", "supplement_due", "return_reason", "termination_reason"} <= set(tracked)
+    assert_no_personal_data(tracked, own_id)
+
+    # CORS: the console's origin (local default) gets its preflight answered on every kind of route.
+    for path in ("/me/cases", f"/cases/{case_no}/claim", f"/cases/{case_no}", "/health"):
+        resp = requests.options(api.base + path, timeout=15, headers={
+            "Origin": "http://127.0.0.1:8080", "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "authorization,content-type"})
+        assert resp.status_code == 204 and resp.headers["Access-Control-Allow-Origin"] == "http://127.0.0.1:8080"
+        assert "authorization" in resp.headers["Access-Control-Allow-Headers"].lower()
+        resp = requests.options(api.base + path, timeout=15, headers={"Origin": "https://evil.example"})
+        assert resp.status_code == 403 and "Access-Control-Allow-Origin" not in resp.headers
+    resp = requests.get(api.base + "/me/cases", timeout=15,
+                        headers={"Origin": "http://localhost:8080", "Authorization": f"Bearer {wang}"})
+    assert resp.status_code == 200 and resp.headers["Access-Control-Allow-Origin"] == "http://localhost:8080"

@@ -214,11 +214,12 @@ def test_bad_input_catalogue(api_world: World, client: Any, api_store_counts: An
     assert not problems, f"{len(problems)} of {sent} bad inputs mishandled:\n" + "\n".join(problems)
 
 
-PAGED = ("/offices/SZ-GOV/cases", "/reviews")
-LISTS = ["/offices/SZ-GOV/cases", "/reviews", "/stats/reviews", "/matters", "/track/{COMPLETED}"]
+PAGED = ("/offices/SZ-GOV/cases", "/reviews", "/me/cases")
+LISTS = ["/offices/SZ-GOV/cases", "/reviews", "/me/cases", "/stats/reviews", "/matters", "/track/{COMPLETED}"]
 ABSURD_QUERIES = ["limit=1000000000", "limit=0", "limit=-1", "limit=1e3", "limit=abc", "limit=%00",
                   "limit=99999999999999999999999999", "cursor=not-a-cursor", "cursor=W10", "cursor=%FF%FE",
-                  "cursor=eyJpIjogOTl9", "cursor=eyJwIjogLTF9", "status=DROP%20TABLE", "city=44030",
+                  "cursor=eyJpIjogOTl9", "cursor=eyJwIjogLTF9", "cursor=eyJpIjoieCJ9", "cursor=eyJpIjowLCJrIjoieCJ9",
+                  "cursor=eyJrIjp7ImFwcGxpY2FudF9zdWIiOnsiUyI6Im1hbGxvcnkifX19", "status=DROP%20TABLE", "city=44030",
                   "city=%27%20OR%201%3D1", "office_id=..%2F..", "bad=maybe", "ticket_status=x",
                   "from=2026-13-45", "to=yesterday", "from=2026-03-02&to=2026-03-01", "code=12345",
                   "code=%00%00%00%00%00%00"]
@@ -227,6 +228,7 @@ ABSURD_QUERIES = ["limit=1000000000", "limit=0", "limit=-1", "limit=1e3", "limit
 def test_absurd_query_parameters(api_world: World, client: Any, api_record: Any) -> None:
     """Huge page sizes, negative numbers, forged cursors, bad filters: a 4xx about the parameter, never 5xx."""
     who = {"/offices/SZ-GOV/cases": "staff_receiving", "/reviews": "provincial", "/stats/reviews": "provincial",
+           "/me/cases": "owner",
            "/matters": "anonymous", "/track/{COMPLETED}": "anonymous"}
     problems: list[str] = []
     sent = answered_400 = 0

@@ -1,0 +1,65 @@
+/** Providers, set once: antd in zh_CN, the query client, the sign-in provider of the stage, the router. */
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { App as AntApp, ConfigProvider } from 'antd';
+import zhCN from 'antd/locale/zh_CN';
+import { lazy, Suspense, useState, type ReactNode } from 'react';
+import { RouterProvider } from 'react-router';
+import { ErrorBoundary } from '@/components/ErrorBoundary';
+import { Loading } from '@/components/PageState';
+import { configureApi } from '@/lib/api/client';
+import { ApiError } from '@/lib/api/errors';
+import { LocalAuthProvider } from '@/lib/auth/LocalAuthProvider';
+import { RuntimeConfigContext, type RuntimeConfig } from '@/lib/config';
+import '@/lib/dates';
+import { createRouter } from './routes';
+import { theme } from './theme';
+
+const OidcAuthProvider = lazy(() => import('@/lib/auth/OidcAuthProvider'));
+
+function makeQueryClient(): QueryClient {
+  return new QueryClient({
+    defaultOptions: {
+      queries: {
+        // A 4xx will not change by asking again; a network blip might.
+        retry: (count, error) => !(error instanceof ApiError && error.status >= 400 && error.status < 500) && count < 2,
+        refetchOnWindowFocus: false,
+        staleTime: 10_000,
+      },
+      mutations: { retry: false },
+    },
+  });
+}
+
+function AuthBoundary({ config, children }: { config: RuntimeConfig; children: ReactNode }) {
+  if (config.auth.mode === 'oidc') {
+    return (
+      <Suspense fallback={<Loading label="正在准备登录…" />}>
+        <OidcAuthProvider config={config.auth}>{children}</OidcAuthProvider>
+      </Suspense>
+    );
+  }
+  return <LocalAuthProvider>{children}</LocalAuthProvider>;
+}
+
+export function App({ config }: { config: RuntimeConfig }) {
+  const [queryClient] = useState(makeQueryClient);
+  const [router] = useState(() => {
+    configureApi(config.apiUrl);
+    return createRouter();
+  });
+  return (
+    <ConfigProvider locale={zhCN} theme={theme}>
+      <AntApp>
+        <ErrorBoundary>
+          <RuntimeConfigContext.Provider value={config}>
+            <QueryClientProvider client={queryClient}>
+              <AuthBoundary config={config}>
+                <RouterProvider router={router} />
+              </AuthBoundary>
+            </QueryClientProvider>
+          </RuntimeConfigContext.Provider>
+        </ErrorBoundary>
+      </AntApp>
+    </ConfigProvider>
+  );
+}

@@ -1,0 +1,117 @@
+/** Page frames: the public one (phone first) and the signed-in one with a side menu per role. */
+import { LogoutOutlined } from '@ant-design/icons';
+import { Button, Layout, Menu, Space, Typography } from 'antd';
+import { Suspense } from 'react';
+import { Link, Outlet, useLocation, useNavigate } from 'react-router';
+import { ErrorBoundary } from '@/components/ErrorBoundary';
+import { Loading } from '@/components/PageState';
+import { useAuthValue } from '@/lib/auth/context';
+import { homeOf } from '@/lib/auth/identity';
+import { cityName, ROLE_LABELS } from '@/lib/labels';
+import { MENUS } from './menus';
+
+function Brand() {
+  return (
+    <Link to="/" className="kc-brand" aria-label="跨城通办 首页">
+      <span className="kc-brand-mark" aria-hidden="true">通</span>
+      <span>跨城通办</span>
+    </Link>
+  );
+}
+
+function UserBox() {
+  const auth = useAuthValue();
+  const navigate = useNavigate();
+  if (!auth.identity) {
+    return <Button type="primary" onClick={() => auth.signIn(window.location.pathname)}>登录</Button>;
+  }
+  const who = auth.identity;
+  const scope = who.officeId ?? (who.city ? cityName(who.city) : '');
+  return (
+    <Space size="small" wrap>
+      <Link to={homeOf(who)} className="kc-user">
+        {who.name}
+        <span className="kc-user-role">（{ROLE_LABELS[who.role]}{scope ? ` · ${scope}` : ''}）</span>
+      </Link>
+      <Button
+        icon={<LogoutOutlined />}
+        onClick={() => {
+          auth.signOut();
+          navigate('/');
+        }}
+      >
+        退出
+      </Button>
+    </Space>
+  );
+}
+
+export function PublicLayout() {
+  return (
+    <Layout className="kc-layout">
+      <Layout.Header className="kc-header">
+        <Brand />
+        <nav aria-label="主要导航" className="kc-public-nav">
+          <Link to="/track">办件查询</Link>
+          <UserBox />
+        </nav>
+      </Layout.Header>
+      <Layout.Content>
+        <main id="main" className="kc-main kc-main-narrow">
+          <ErrorBoundary>
+            <Suspense fallback={<Loading />}>
+              <Outlet />
+            </Suspense>
+          </ErrorBoundary>
+        </main>
+      </Layout.Content>
+      <Layout.Footer className="kc-footer">
+        <Typography.Text type="secondary">广东省 跨城通办 · 深圳 · 东莞 · 珠海</Typography.Text>
+      </Layout.Footer>
+    </Layout>
+  );
+}
+
+export function RoleLayout() {
+  const auth = useAuthValue();
+  const location = useLocation();
+  const entries = auth.identity ? MENUS[auth.identity.role] : [];
+  const selected = entries
+    .filter((e) => location.pathname === e.path || location.pathname.startsWith(`${e.path}/`))
+    .sort((a, b) => b.path.length - a.path.length)[0];
+  return (
+    <Layout className="kc-layout">
+      <Layout.Header className="kc-header">
+        <Brand />
+        <UserBox />
+      </Layout.Header>
+      <Layout hasSider>
+        <Layout.Sider
+          breakpoint="lg"
+          collapsedWidth={0}
+          width={200}
+          theme="light"
+          className="kc-sider"
+          zeroWidthTriggerStyle={{ top: 8 }}
+        >
+          <nav aria-label="功能菜单">
+            <Menu
+              mode="inline"
+              selectedKeys={selected ? [selected.path] : []}
+              items={entries.map((e) => ({ key: e.path, icon: e.icon, label: <Link to={e.path}>{e.label}</Link> }))}
+            />
+          </nav>
+        </Layout.Sider>
+        <Layout.Content>
+          <main id="main" className="kc-main">
+            <ErrorBoundary key={location.pathname}>
+              <Suspense fallback={<Loading />}>
+                <Outlet />
+              </Suspense>
+            </ErrorBoundary>
+          </main>
+        </Layout.Content>
+      </Layout>
+    </Layout>
+  );
+}

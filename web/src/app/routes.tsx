@@ -1,0 +1,75 @@
+/**
+ * The route table: public pages, then one branch per user group, each behind its role. A group's pages live in
+ * features/<group>/routes.tsx; the handling (staff) and supervisor branches of issue 11 plug in the same way.
+ */
+import { Button, Result } from 'antd';
+import { createBrowserRouter, isRouteErrorResponse, Link, useRouteError, type RouteObject } from 'react-router';
+import { Loading } from '@/components/PageState';
+import { CallbackPage, LoginPage } from '@/features/auth/LoginPage';
+import { citizenRoutes } from '@/features/citizen/routes';
+import { publicRoutes } from '@/features/public/routes';
+import { windowRoutes } from '@/features/window/routes';
+import { PublicLayout, RoleLayout } from './layouts';
+import { RequireRole } from './RequireRole';
+
+function RouteError() {
+  const error = useRouteError();
+  const notFound = isRouteErrorResponse(error) && error.status === 404;
+  // A chunk that failed to load (a new deployment replaced it) is fixed by loading the page again.
+  return (
+    <main className="kc-main">
+      <Result
+        status={notFound ? '404' : 'error'}
+        title={notFound ? '页面不存在' : '页面加载失败'}
+        subTitle={notFound ? '您访问的地址不存在。' : error instanceof Error ? error.message : '请刷新后重试。'}
+        extra={[
+          <Button key="reload" onClick={() => window.location.reload()}>重新加载</Button>,
+          <Link key="home" to="/"><Button type="primary">返回首页</Button></Link>,
+        ]}
+      />
+    </main>
+  );
+}
+
+export const routes: RouteObject[] = [
+  {
+    element: <PublicLayout />,
+    errorElement: <RouteError />,
+    hydrateFallbackElement: <Loading />,
+    children: [
+      ...publicRoutes,
+      { path: 'login', element: <LoginPage /> },
+      { path: 'auth/callback', element: <CallbackPage /> },
+    ],
+  },
+  {
+    path: 'citizen',
+    element: <RequireRole roles={['citizen']}><RoleLayout /></RequireRole>,
+    errorElement: <RouteError />,
+    hydrateFallbackElement: <Loading />,
+    children: citizenRoutes,
+  },
+  {
+    path: 'window',
+    element: <RequireRole roles={['staff']}><RoleLayout /></RequireRole>,
+    errorElement: <RouteError />,
+    hydrateFallbackElement: <Loading />,
+    children: windowRoutes,
+  },
+  { path: '*', element: <PublicLayout />, children: [{ path: '*', element: <RouteError404 /> }] },
+];
+
+function RouteError404() {
+  return (
+    <Result
+      status="404"
+      title="页面不存在"
+      subTitle="您访问的地址不存在。"
+      extra={<Link to="/"><Button type="primary">返回首页</Button></Link>}
+    />
+  );
+}
+
+export function createRouter() {
+  return createBrowserRouter(routes);
+}

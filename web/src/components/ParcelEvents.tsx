@@ -1,0 +1,45 @@
+/** Parcels (寄递单) of a case and their courier tracking events. */
+import { Card, Descriptions, Tag, Timeline, Typography } from 'antd';
+import type { components } from '@/lib/api/schema';
+import { formatDate, formatDateTime } from '@/lib/dates';
+import { cityName, PARCEL_KIND_LABELS, parcelEventLabel } from '@/lib/labels';
+
+type Parcel = components['schemas']['PublicShipment'];
+
+export function ParcelEvents({ parcels, officeName }: { parcels: Parcel[]; officeName?: (id: string | null) => string }) {
+  if (!parcels.length) return <Typography.Text type="secondary">暂无寄递信息</Typography.Text>;
+  const office = officeName ?? ((id: string | null) => id ?? '—');
+  return (
+    <div className="kc-parcels">
+      {parcels.map((p) => (
+        <Card
+          key={p.waybill}
+          size="small"
+          title={<span>{PARCEL_KIND_LABELS[p.kind] ?? p.kind} · {p.courier} <Typography.Text copyable>{p.waybill}</Typography.Text></span>}
+          extra={p.overdue ? <Tag color="error">超时</Tag> : <Tag>{parcelEventLabel(p.status)}</Tag>}
+          className="kc-parcel"
+        >
+          <Descriptions size="small" column={1}>
+            <Descriptions.Item label="寄出">{office(p.from_office_id)}</Descriptions.Item>
+            <Descriptions.Item label="寄往">{p.to_office_id ? office(p.to_office_id) : cityName(p.to_city)}</Descriptions.Item>
+            <Descriptions.Item label="预计送达">{formatDate(p.expected_arrival)}</Descriptions.Item>
+            {p.superseded_by ? <Descriptions.Item label="已改寄">{p.superseded_by}</Descriptions.Item> : null}
+          </Descriptions>
+          {p.events.length ? (
+            <Timeline
+              items={[...p.events].reverse().map((e, i) => ({
+                key: i,
+                content: (
+                  <span>
+                    {parcelEventLabel(e.event)}
+                    <Typography.Text type="secondary"> · {formatDateTime(e.at)}</Typography.Text>
+                  </span>
+                ),
+              }))}
+            />
+          ) : null}
+        </Card>
+      ))}
+    </div>
+  );
+}

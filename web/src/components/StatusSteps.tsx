@@ -1,0 +1,23 @@
+/** Where a case stands on its road, with DESIGN §3's labels. */
+import { Grid, Steps } from 'antd';
+import { STATUS_STEPS, stepPosition, type CaseStatus } from '@/lib/labels';
+
+export function StatusSteps({ status }: { status: CaseStatus }) {
+  const screens = Grid.useBreakpoint();
+  const position = stepPosition(status);
+  const items = STATUS_STEPS.map((step, index) => ({
+    key: step.key,
+    title: index === position.current ? position.currentTitle : step.title,
+  }));
+  return (
+    <nav aria-label="办理进度">
+      <Steps
+        size="small"
+        orientation={screens.md ? 'horizontal' : 'vertical'}
+        current={position.current}
+        status={position.status}
+        items={items}
+      />
+    </nav>
+  );
+}

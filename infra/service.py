@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from aws_cdk import Acknowledgment, Aws, CfnOutput, Duration, Fn, RemovalPolicy, Validations
+from aws_cdk import Acknowledgment, Aws, CfnCondition, CfnOutput, Duration, Fn, RemovalPolicy, Validations
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
@@ -313,8 +313,10 @@ class ServiceConstruct(Construct):
             self_sign_up_enabled=False, sign_in_aliases=cognito.SignInAliases(username=True, email=True),
             password_policy=cognito.PasswordPolicy(min_length=12, require_digits=True, require_lowercase=True,
                                                    require_uppercase=True, require_symbols=True),
-            mfa=cognito.Mfa.OPTIONAL, mfa_second_factor=cognito.MfaSecondFactor(otp=True, sms=False),
-            advanced_security_mode=None,
+            # Every account of this pool is made by an administrator (no self sign-up): staff, supervisors
+            # and administrators. Each signs in with a password and a TOTP code; citizens come through a
+            # federated identity provider, which authenticates them itself (infra/README.md, Identity).
+            mfa=cognito.Mfa.REQUIRED, mfa_second_factor=cognito.MfaSecondFactor(otp=True, sms=False),
             custom_attributes={  # the claims the app reads (chalicelib/api/auth.py), as custom:<name>
                 "role": cognito.StringAttribute(mutable=True),
                 "office_id": cognito.StringAttribute(mutable=True),
@@ -323,10 +325,8 @@ class ServiceConstruct(Construct):
             removal_policy=RemovalPolicy.RETAIN if config.production else RemovalPolicy.DESTROY,
             deletion_protection=config.production,
         )
-        Validations.of(pool).acknowledge(Acknowledgment(
-            id="AwsSolutions::AwsSolutions-COG2",
-            reason="MFA is optional in the pool because citizens sign in from many devices; operators require "
-                   "TOTP enrolment for staff and supervisors (infra/README.md)."))
+        if config.threat_protection:
+            self._threat_protection(pool)
         readable = cognito.ClientAttributes().with_standard_attributes(email=True, fullname=True) \
             .with_custom_attributes("role", "office_id", "city")
         # Users must not write their own role, office or city: only administrators set them.
@@ -339,6 +339,17 @@ class ServiceConstruct(Construct):
         CfnOutput(self, "UserPoolId", value=pool.user_pool_id)
         CfnOutput(self, "UserPoolClientId", value=client.user_pool_client_id)
         return pool, pool.user_pool_arn
+
+    def _threat_protection(self, pool: cognito.UserPool) -> None:
+        """Cognito threat protection (compromised credentials, adaptive authentication), enforced, on the Plus
+        feature plan, where the partition offers it: not in aws-cn, where the pool keeps the default plan. The
+        template stays partition-free: a condition decides at deploy time."""
+        china = CfnCondition(self, "IsChinaPartition", expression=Fn.condition_equals(Aws.PARTITION, "aws-cn"))
+        cfn_pool = pool.node.default_child
+        cfn_pool.add_property_override(  # type: ignore[union-attr]
+            "UserPoolTier", Fn.condition_if(china.logical_id, Aws.NO_VALUE, "PLUS"))
+        cfn_pool.add_property_override(  # type: ignore[union-attr]
+            "UserPoolAddOns", Fn.condition_if(china.logical_id, Aws.NO_VALUE, {"AdvancedSecurityMode": "ENFORCED"}))
 
     def _web_acl(self) -> None:
         """The edge of the API stage: a body-size limit equal to the app's, AWS's managed rule groups (common

@@ -234,3 +234,19 @@ def test_the_relay_sends_only_to_the_queues_it_feeds_and_the_api_to_courier_even
     assert not GRANTS["RelayOutbox"].tables
     writers_of_everything = [f for f, g in GRANTS.items() if len(g.tables) >= 13]
     assert not writers_of_everything
+
+
+# ---------------------------------------------------------------- the user pool
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_user_pool_requires_totp_and_enforces_threat_protection_where_offered(synthesized, stage):
+    (pool,) = synthesized.resources(stage, "AWS::Cognito::UserPool").values()
+    props = pool["Properties"]
+    assert props["MfaConfiguration"] == "ON" and props["EnabledMfas"] == ["SOFTWARE_TOKEN_MFA"]
+    assert props["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True  # every account: staff, by admins
+    condition, china, elsewhere = props["UserPoolAddOns"]["Fn::If"]
+    assert elsewhere == {"AdvancedSecurityMode": "ENFORCED"} and china == {"Ref": "AWS::NoValue"}
+    assert props["UserPoolTier"]["Fn::If"] == [condition, {"Ref": "AWS::NoValue"}, "PLUS"]
+    assert synthesized.templates[stage]["Conditions"][condition] == {
+        "Fn::Equals": [{"Ref": "AWS::Partition"}, "aws-cn"]}

@@ -6,15 +6,25 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from chalicelib.domain.workdays import utcnow
 from chalicelib.grants import GRANTS, allows
+from tests.access_recorder import AccessRecorder
 from tests.shipping_support import deliver, forward_and_route, legs_of
 from tests.support import received_case
 
 
-def test_every_function_calls_only_what_it_is_granted(client, pump, aws_calls_of_each_function, monkeypatch):
-    recorder = aws_calls_of_each_function
-    before = {f: set(calls) for f, calls in recorder.calls.items()}
+@pytest.fixture
+def recorder():
+    """A recorder of this test's calls only (the session's own keeps recording underneath)."""
+    fresh = AccessRecorder()
+    fresh.install()
+    yield fresh
+    fresh.uninstall()
+
+
+def test_every_function_calls_only_what_it_is_granted(client, pump, recorder, monkeypatch):
     case = received_case(client)
     forward_and_route(client, pump, case["case_no"], "SZ-GOV")
     [leg] = legs_of(client, case["case_no"])
@@ -25,7 +35,7 @@ def test_every_function_calls_only_what_it_is_granted(client, pump, aws_calls_of
     monkeypatch.setattr("chalicelib.services.sweeper.utcnow", lambda: later)
     pump.tick()
     pump.run_until_idle()
-    made = {f: calls - before.get(f, set()) for f, calls in recorder.calls.items()}
+    made = recorder.calls
     exercised = {f for f, calls in made.items() if calls}
     assert {"APIHandler", "RelayOutbox", "RouteParcels", "ApplyCourierEvents", "SendNotifications",
             "Sweep"} <= exercised

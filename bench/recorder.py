@@ -268,11 +268,11 @@ def forget_clients() -> None:
     ``reset_clients`` does, so the next call builds them from a session carrying the hooks."""
     import boto3
 
-    from chalicelib.adapters import case_repository, messaging, tables
+    from chalicelib.adapters import messaging, tables, transaction
 
     for model in tables.all_models():
         model._connection = None
-    case_repository._connection = None
+    transaction.reset_connection()
     for cached in (messaging.sqs, messaging.sns, messaging.queue_url, messaging.topic_arn):
         cached.cache_clear()
     boto3.DEFAULT_SESSION = None

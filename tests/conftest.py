@@ -42,11 +42,11 @@ def aws() -> Iterator[None]:
 
 def reset_clients() -> None:
     """Forget every cached AWS client so the next call picks up the current endpoint (mock or server)."""
-    from chalicelib.adapters import case_repository, messaging, reference_store, tables
+    from chalicelib.adapters import messaging, reference_store, tables, transaction
 
     for model in tables.all_models():
         model._connection = None
-    case_repository._connection = None
+    transaction.reset_connection()
     for cached in (messaging.sqs, messaging.sns, messaging.queue_url, messaging.topic_arn):
         cached.cache_clear()
     reference_store.invalidate()

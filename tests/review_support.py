@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from chalicelib.adapters.case_repository import CaseRepository
 from chalicelib.adapters.reference_store import catalogue
 from chalicelib.domain.case import Actor, Case, Change
 from chalicelib.domain.lifecycle import Action, Status
 from chalicelib.services import intake
-from tests.support import application
+from tests.storage import Cases
+from tests.support import application, service_apply
 
 T0 = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # Monday 2026-03-02 10:00 CST
 
@@ -31,7 +31,7 @@ def supervisor_actor(city: str) -> Actor:
 
 def applied_case(sub: str = "alice", at: datetime = T0, matter_id: str = "DG-SI-CERT",
                  office_id: str = "SZ-GOV", **kwargs: Any) -> Case:
-    case, _ = intake.apply(citizen_actor(sub), application(matter_id=matter_id, office_id=office_id, **kwargs),
+    case, _ = service_apply(citizen_actor(sub), application(matter_id=matter_id, office_id=office_id, **kwargs),
                            now=at)
     return case
 
@@ -44,7 +44,7 @@ def received(sub: str = "alice", at: datetime = T0, **kwargs: Any) -> Case:
 def complete(case_no: str, at: datetime, handling_office_id: str | None = None) -> Case:
     """Put a received case into COMPLETED (as if forwarded, decided and delivered), emitting the
     ``case.deliver_result`` event a real delivery emits."""
-    repo = CaseRepository()
+    repo = Cases()
     case = repo.get(case_no)
     before = case.status
     case.handling_office_id = handling_office_id or HANDLER_OF_CITY[case.handling_city]

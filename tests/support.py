@@ -99,3 +99,19 @@ def received_case(client: Any, sub: str = "alice", missing: list[str] | None = N
                         {"missing": missing or []})
     assert status == 200, data
     return {**data, "query_code": case["query_code"]}
+
+
+def service_apply(actor: Any, body: dict[str, Any], idempotency_key: str | None = None, now: Any = None) -> Any:
+    """intake.apply with the command a POST /cases with this body makes."""
+    from chalicelib.services import intake
+    from chalicelib.services.commands import Apply
+
+    return intake.apply(actor, Apply.from_body(body, idempotency_key=idempotency_key), now=now)
+
+
+def submit_review(actor: Any, case_no: str, body: dict[str, Any], now: Any = None) -> Any:
+    """reviews.submit with the command a POST /cases/{case_no}/reviews with this body makes."""
+    from chalicelib.services import reviews
+    from chalicelib.services.commands import SubmitReview
+
+    return reviews.submit(actor, SubmitReview.from_body(case_no, body), now=now)

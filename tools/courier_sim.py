@@ -17,7 +17,7 @@ import urllib.error
 import urllib.request
 
 from chalicelib.adapters.courier import signed_request
-from chalicelib.adapters.shipment_repository import ShipmentRepository
+from chalicelib.bootstrap import unit_of_work
 from chalicelib.domain.shipping import NEXT_EVENT, RANK, LegStatus
 from chalicelib.domain.workdays import iso, utcnow
 from chalicelib.observability import logger
@@ -28,7 +28,7 @@ class CourierSim:
         self.webhook = api_url.rstrip("/") + "/webhooks/courier"
         self.delay = max(0.0, delay_seconds)
         self.poll = poll_seconds if poll_seconds is not None else min(max(self.delay / 2, 0.05), 0.5)
-        self.repo = ShipmentRepository()
+        self.repo = unit_of_work().legs
         # waybill → (the furthest status reported or seen, when): the webhook applies events
         # asynchronously (queue), so what was sent runs ahead of what the table shows.
         self._progress: dict[str, tuple[LegStatus, float]] = {}

@@ -95,13 +95,13 @@ class FaultInjector:
 
     def attach_app_clients(self) -> None:
         """Every AWS client the application uses (created now if it was not yet)."""
-        from chalicelib.adapters import case_repository, messaging, tables
+        from chalicelib.adapters import messaging, tables, transaction
 
         clients: dict[int, Any] = {}
         for model in tables.all_models():
             conn = model._get_connection().connection
             clients[id(conn.client)] = conn.client
-        repo_client = case_repository.connection().client
+        repo_client = transaction.connection().client
         clients[id(repo_client)] = repo_client
         for client in (messaging.sqs(), messaging.sns()):
             clients[id(client)] = client

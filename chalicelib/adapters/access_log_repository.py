@@ -6,6 +6,7 @@ from typing import Any
 
 from ..domain.errors import InvalidInput
 from ..domain.workdays import cst_date, iso
+from ..services.unit_of_work import AccessLog
 from .models import AccessLogRecord
 
 
@@ -13,8 +14,8 @@ def month_of(at: datetime) -> str:
     return f"{cst_date(at):%Y-%m}"
 
 
-class AccessLogRepository:
-    def add(self, entry: dict[str, Any], at: datetime, entry_id: str) -> dict[str, Any]:
+class DynamoAccessLog(AccessLog):
+    def record(self, entry: dict[str, Any], at: datetime, entry_id: str) -> dict[str, Any]:
         """Write one entry once (attribute_not_exists); returns it as listed."""
         # Microseconds in the sort key keep reads of the same second in the order they happened.
         stamp = f"{at.astimezone(UTC):%Y-%m-%dT%H:%M:%S.%f}"
@@ -22,7 +23,7 @@ class AccessLogRepository:
         rec.save(condition=AccessLogRecord.entry_key.does_not_exist())
         return entry_view(rec)
 
-    def list_month(self, month: str, limit: int,
+    def month(self, month: str, limit: int,
                    start: dict[str, Any] | None) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
         """A month's entries, newest first."""
         result = AccessLogRecord.query(month, scan_index_forward=False, limit=limit, last_evaluated_key=start)

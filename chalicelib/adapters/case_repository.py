@@ -1,41 +1,29 @@
-"""Stores cases: every change commits the case (guarded by its version), its immutable timeline event
-and its outgoing event in one DynamoDB transaction (transactional outbox)."""
+"""Stores cases: every change stages the case (guarded by its version), its immutable timeline event
+and its outgoing event in the unit of work's one DynamoDB transaction (transactional outbox)."""
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import time
-import uuid
 from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
 
-from pynamodb.connection import Connection
-from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
-from pynamodb.models import Model
-from pynamodb.transactions import TransactWrite
+from pynamodb.exceptions import DoesNotExist
 
 from ..config import settings
-from ..domain.case import Applicant, Case, Change, Delivery, MaterialItem, timeline_entry
+from ..domain.case import Applicant, Case, Change, Delivery, MaterialItem, case_event, timeline_entry
 from ..domain.errors import ConcurrentUpdate, Conflict, InvalidInput, NotFound
+from ..domain.events import DomainEvent, encode
 from ..domain.lifecycle import Status
 from ..domain.workdays import iso, parse_instant
-from .models import CaseEventRecord, CaseRecord, CounterRecord, IdempotencyRecord, OutboxRecord
+from ..services.unit_of_work import CaseRepository
+from .models import CaseEventRecord, CaseRecord, IdempotencyRecord, OutboxRecord
+from .transaction import Transaction, Write
 
 CASE_NO = re.compile(r"^KC\d{6}\d{8}\d{5,}$")
 OUTBOX_TTL_SECONDS = 7 * 24 * 3600
 IDEMPOTENCY_TTL_SECONDS = 24 * 3600
-
-_connection: Connection | None = None
-
-
-def connection() -> Connection:
-    global _connection
-    if _connection is None:
-        _connection = Connection(region=settings().region)
-    return _connection
-
 
 # ---------------------------------------------------------------- mapping
 
@@ -133,41 +121,20 @@ def from_record(rec: CaseRecord) -> Case:
     )
 
 
-def outbox_event(case: Case, change: Change) -> OutboxRecord:
-    """The outgoing event of a change: carries the case number and version so consumers drop stale ones."""
-    event_id = f"{case.case_no}#{case.version}"
-    payload = {
-        "event_id": event_id,
-        "type": change.event_type,
-        "case_no": case.case_no,
-        "version": case.version,
-        "action": change.action.value,
-        "from_status": change.from_status.value,
-        "to_status": change.to_status.value,
-        "at": iso(change.at),
-        "matter_id": case.matter_id,
-        "receiving_office_id": case.receiving_office_id,
-        "handling_office_id": case.handling_office_id,
-        "details": change.details,
-    }
-    return OutboxRecord(
-        event_id=event_id,
-        event_type=change.event_type,
-        payload=payload,
-        created_at=iso(change.at),
-        expires_at=int(time.time()) + OUTBOX_TTL_SECONDS,
-    )
-
-
-def _cancelled_by_condition(err: TransactWriteError) -> bool:
-    return any(getattr(r, "code", None) == "ConditionalCheckFailed" for r in (err.cancellation_reasons or []))
+def outbox_record(event: DomainEvent) -> OutboxRecord:
+    """An outgoing event as stored in the outbox (kept a week: the relay reads it from the stream)."""
+    return OutboxRecord(event_id=event.event_id, event_type=event.type, payload=encode(event),
+                        created_at=iso(event.at), expires_at=int(time.time()) + OUTBOX_TTL_SECONDS)
 
 
 # ---------------------------------------------------------------- repository
 
 
-class CaseRepository:
-    """Load and commit cases. ``commit`` is the only way a case changes."""
+class DynamoCaseRepository(CaseRepository):
+    """Cases, their timelines and idempotency claims. Writes are staged in the unit of work's transaction."""
+
+    def __init__(self, tx: Transaction) -> None:
+        self.tx = tx
 
     def get(self, case_no: str, consistent: bool = True) -> Case:
         if not CASE_NO.match(case_no or ""):
@@ -177,74 +144,46 @@ class CaseRepository:
         except DoesNotExist:
             raise NotFound(f"case {case_no} not found") from None
 
-    def next_sequence(self, receiving_city: str, day: date) -> int:
-        """Atomic daily counter per receiving city (one UpdateItem ADD)."""
-        counter = CounterRecord(counter_id=f"case-seq#{receiving_city}#{day:%Y%m%d}")
-        try:
-            counter.update(actions=[CounterRecord.value.add(1)], add_version_condition=False)
-        except UpdateError as err:  # pragma: no cover - surfaced as a 5xx-worthy infrastructure error
-            raise RuntimeError("case sequence counter unavailable") from err
-        return int(counter.value)
-
-    def create(self, case: Case, change: Change, idempotency_key: str | None = None,
-               payload_hash: str | None = None, extra: list[Model] | None = None) -> None:
-        """Insert a new case with its first event; with an idempotency key, atomically claim the key."""
+    def add(self, case: Case, change: Change, claim: tuple[str, str] | None = None) -> None:
         case.version = 1
-        try:
-            with TransactWrite(connection=connection()) as tx:
-                tx.save(to_record(case), condition=CaseRecord.case_no.does_not_exist())
-                tx.save(self._event(case, change), condition=CaseEventRecord.case_no.does_not_exist())
-                tx.save(outbox_event(case, change))
-                if idempotency_key:
-                    tx.save(
-                        IdempotencyRecord(key=idempotency_key, case_no=case.case_no, payload_hash=payload_hash,
-                                          expires_at=int(time.time()) + IDEMPOTENCY_TTL_SECONDS),
-                        condition=IdempotencyRecord.key.does_not_exist(),
-                    )
-                for item in extra or []:
-                    tx.save(item)
-        except TransactWriteError as err:
-            if _cancelled_by_condition(err):
-                raise Conflict("the case number or idempotency key is already taken") from err
-            raise
 
-    def commit(self, case: Case, change: Change, extra: list[Model | tuple[Model, Any]] | None = None) -> None:
-        """Commit one change: case (if its version is still the one loaded), timeline event, outbox event.
+        def taken() -> Exception:
+            return Conflict("the case number or idempotency key is already taken")
 
-        ``extra`` items (e.g. a shipment) join the same transaction, each either a model or a
-        ``(model, condition)`` pair. The loser of a race gets ConcurrentUpdate (409) with the state the
-        winner left.
-        """
+        self.tx.stage(Write("put", to_record(case), CaseRecord.case_no.does_not_exist(), conflict=taken,
+                            undo=lambda: setattr(case, "version", 0)))
+        self._stage_events(case, change, taken)
+        if claim:
+            key, digest = claim
+            self.tx.stage(Write("put", IdempotencyRecord(key=key, case_no=case.case_no, payload_hash=digest,
+                                                         expires_at=int(time.time()) + IDEMPOTENCY_TTL_SECONDS),
+                                IdempotencyRecord.key.does_not_exist(), conflict=taken))
+
+    def update(self, case: Case, change: Change) -> None:
         expected = case.version
         case.version = expected + 1
-        try:
-            with TransactWrite(connection=connection()) as tx:
-                tx.save(to_record(case), condition=CaseRecord.version == expected)
-                tx.save(self._event(case, change), condition=CaseEventRecord.case_no.does_not_exist())
-                tx.save(outbox_event(case, change))
-                for item in extra or []:
-                    if isinstance(item, tuple):
-                        tx.save(item[0], condition=item[1])
-                    else:
-                        tx.save(item)
-        except TransactWriteError as err:
-            case.version = expected
-            if _cancelled_by_condition(err):
-                current = self.get(case.case_no)
-                raise ConcurrentUpdate(
-                    f"case {case.case_no} was changed by someone else; it is now {current.status.value}",
-                    current_status=current.status.value,
-                ) from err
-            raise
 
-    @staticmethod
-    def _event(case: Case, change: Change) -> CaseEventRecord:
-        return CaseEventRecord(case_no=case.case_no, seq=case.version, event=timeline_entry(change, case.version))
+        def lost() -> Exception:
+            current = self.get(case.case_no)
+            return ConcurrentUpdate(
+                f"case {case.case_no} was changed by someone else; it is now {current.status.value}",
+                current_status=current.status.value,
+            )
+
+        self.tx.stage(Write("put", to_record(case), CaseRecord.version == expected, conflict=lost,
+                            undo=lambda: setattr(case, "version", expected)))
+        self._stage_events(case, change, lost)
+
+    def _stage_events(self, case: Case, change: Change, conflict: Any) -> None:
+        self.tx.stage(Write("put", CaseEventRecord(case_no=case.case_no, seq=case.version,
+                                                   event=timeline_entry(change, case.version)),
+                            CaseEventRecord.case_no.does_not_exist(), conflict=conflict))
+        self.tx.stage(Write("put", outbox_record(case_event(case, change))))
 
     def timeline(self, case_no: str) -> list[dict[str, Any]]:
         return [r.event for r in CaseEventRecord.query(case_no, scan_index_forward=True, consistent_read=True)]
 
-    def claimed_case(self, idempotency_key: str) -> tuple[str | None, str | None]:
+    def claimed(self, idempotency_key: str) -> tuple[str | None, str | None]:
         try:
             rec = IdempotencyRecord.get(idempotency_key, consistent_read=True)
         except DoesNotExist:
@@ -283,6 +222,11 @@ class CaseRepository:
                 which, start = which + 1, None
         next_cursor = {"i": which, "k": start} if which < 2 else None
         return cases, next_cursor
+
+    def of_office(self, office_id: str) -> Iterator[Case]:
+        for index in (CaseRecord.by_receiving_office, CaseRecord.by_handling_office):
+            for rec in index.query(office_id):
+                yield from_record(rec)
 
     def applicant_cases(self, applicant_sub: str, limit: int,
                         cursor: dict[str, Any] | None) -> tuple[list[Case], dict[str, Any] | None]:
@@ -343,10 +287,3 @@ def _sort_key_of_case(attr: str, value: str, case_no: str) -> bool:
     status, _, rest = value.partition("#")
     return status in Status.__members__ and rest.endswith(f"#{case_no}")
 
-
-def new_event_id() -> str:
-    return uuid.uuid4().hex
-
-
-def payload_digest(payload: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()

@@ -7,37 +7,28 @@ read at, and history entries are written once.
 from __future__ import annotations
 
 import hashlib
-import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
-from pynamodb.transactions import TransactWrite
+from pynamodb.exceptions import DoesNotExist
 
 from ..config import settings
-from ..domain.errors import ConcurrentUpdate, Conflict, InvalidInput, NotFound
-from ..domain.reviews import (
-    COUNTERS,
-    AppealStatus,
-    Review,
-    Stage,
-    Ticket,
-    TicketChange,
-    TicketStatus,
-    ticket_history_entry,
-)
+from ..domain.errors import ConcurrentUpdate, Conflict, Duplicate, InvalidInput, NotFound
+from ..domain.reviews import Review, ReviewSlot, Stage
+from ..domain.statistics import COUNTERS
+from ..domain.tickets import AppealStatus, Ticket, TicketChange, TicketStatus, ticket_event, ticket_history_entry
 from ..domain.workdays import iso, parse_instant
-from .case_repository import OUTBOX_TTL_SECONDS, connection
+from ..services.unit_of_work import ReviewRepository, TicketRepository
+from .case_repository import outbox_record
 from .models import (
-    OutboxRecord,
     ReviewRecord,
     ReviewSlotRecord,
     ReviewStatsRecord,
     TicketEventRecord,
     TicketRecord,
 )
-from .tables import condition_failed
+from .transaction import Transaction, Write
 
 
 def shard_of(key: str) -> str:
@@ -50,10 +41,6 @@ def _pt(value: str | None) -> datetime | None:
 
 def _t(value: datetime | None) -> str | None:
     return iso(value) if value else None
-
-
-def _cancelled_by_condition(err: TransactWriteError) -> bool:
-    return any(getattr(r, "code", None) == "ConditionalCheckFailed" for r in (err.cancellation_reasons or []))
 
 
 # ---------------------------------------------------------------- mapping
@@ -119,71 +106,66 @@ def ticket_from(rec: TicketRecord) -> Ticket:
     )
 
 
-def outbox(event_id: str, event_type: str, at: datetime, **payload: Any) -> OutboxRecord:
-    body = {"event_id": event_id, "type": event_type, "at": iso(at), **payload}
-    return OutboxRecord(event_id=event_id, event_type=event_type, payload=body, created_at=iso(at),
-                        expires_at=int(time.time()) + OUTBOX_TTL_SECONDS)
-
-
-def _add_counts(tx: TransactWrite, office_id: str, day: date, counts: Mapping[str, int]) -> None:
+def _count_update(office_id: str, day: date, counts: Mapping[str, int]) -> Write | None:
     actions = [getattr(ReviewStatsRecord, k).add(v) for k, v in counts.items() if v]
-    if actions:
-        tx.update(ReviewStatsRecord(office_id=office_id, day=day.isoformat()), actions=actions,
-                  add_version_condition=False)
+    if not actions:
+        return None
+    return Write("update", ReviewStatsRecord(office_id=office_id, day=day.isoformat()), actions=actions)
 
 
-# ---------------------------------------------------------------- repository
+def slot_record(slot: ReviewSlot) -> ReviewSlotRecord:
+    return ReviewSlotRecord(
+        case_no=slot.case_no, stage=slot.stage.value, office_id=slot.office_id, city=slot.city,
+        matter_id=slot.matter_id, reviewable_at=iso(slot.reviewable_at),
+        due_shard=shard_of(f"{slot.case_no}#{slot.stage.value}"), due_at=iso(slot.due_at),
+    )
 
 
-class ReviewRepository:
-    """Load and store reviews and tickets; the only code that writes review counters."""
+def slot_from(rec: ReviewSlotRecord) -> ReviewSlot:
+    return ReviewSlot(case_no=rec.case_no, stage=Stage(rec.stage), office_id=rec.office_id, city=rec.city,
+                      matter_id=rec.matter_id, reviewable_at=parse_instant(rec.reviewable_at),
+                      due_at=parse_instant(rec.due_at))
 
-    # ------------------------------------------------------------ reviews
 
-    def get_review(self, case_no: str, stage: Stage) -> Review | None:
+# ---------------------------------------------------------------- repositories
+
+
+class DynamoReviewRepository(ReviewRepository):
+    """Reviews, slots and counters; the only code that writes review counters (with tickets below)."""
+
+    def __init__(self, tx: Transaction) -> None:
+        self.tx = tx
+
+    def get(self, case_no: str, stage: Stage) -> Review | None:
         try:
             return review_from(ReviewRecord.get(case_no, stage.value, consistent_read=True))
         except DoesNotExist:
             return None
 
-    def reviews_of_case(self, case_no: str) -> list[Review]:
+    def of_case(self, case_no: str) -> list[Review]:
         return [review_from(r) for r in ReviewRecord.query(case_no, consistent_read=True)]
 
-    def add_review(self, review: Review, counts: Mapping[str, int], event: OutboxRecord | None = None) -> bool:
-        """Put a review unless the stage has one; its counters, outgoing event and the removal of the
-        stage's pending slot commit with it. Returns False when the stage was already reviewed."""
-        try:
-            with TransactWrite(connection=connection()) as tx:
-                tx.save(review_record(review), condition=ReviewRecord.case_no.does_not_exist())
-                _add_counts(tx, review.office_id, review.day, counts)
-                if event is not None:
-                    tx.save(event)
-                tx.delete(ReviewSlotRecord(case_no=review.case_no, stage=review.stage.value),
-                          add_version_condition=False)
-        except TransactWriteError as err:
-            if _cancelled_by_condition(err):
-                return False
-            raise
-        return True
+    def add(self, review: Review, counts: Mapping[str, int]) -> None:
+        def reviewed() -> Exception:
+            return Duplicate(f"the {review.stage.value} stage of case {review.case_no} has already been reviewed")
+
+        self.tx.stage(Write("put", review_record(review), ReviewRecord.case_no.does_not_exist(), conflict=reviewed))
+        update = _count_update(review.office_id, review.day, counts)
+        if update:
+            self.tx.stage(update)
+        self.tx.stage(Write("delete", ReviewSlotRecord(case_no=review.case_no, stage=review.stage.value)))
 
     def add_follow_up(self, review: Review) -> None:
-        """The one follow-up comment (追评): set only where none exists yet."""
-        rec = ReviewRecord(case_no=review.case_no, stage=review.stage.value)
-        try:
-            rec.update(
-                actions=[ReviewRecord.follow_up.set(review.follow_up or ""),
-                         ReviewRecord.follow_up_at.set(_t(review.follow_up_at) or "")],
-                condition=ReviewRecord.case_no.exists() & ReviewRecord.follow_up.does_not_exist(),
-                add_version_condition=False,
-            )
-        except UpdateError as err:
-            if condition_failed(err):
-                raise Conflict("this review already has its follow-up comment") from err
-            raise
+        self.tx.stage(Write(
+            "update", ReviewRecord(case_no=review.case_no, stage=review.stage.value),
+            ReviewRecord.case_no.exists() & ReviewRecord.follow_up.does_not_exist(),
+            actions=[ReviewRecord.follow_up.set(review.follow_up or ""),
+                     ReviewRecord.follow_up_at.set(_t(review.follow_up_at) or "")],
+            conflict=lambda: Conflict("this review already has its follow-up comment"),
+        ))
 
-    def list_reviews(self, partition: str, key: str, limit: int, start: dict[str, Any] | None,
-                     bad: bool | None, ticket_status: str | None) -> tuple[list[Review], dict[str, Any] | None]:
-        """Newest first, from the by-office or by-city index (``key`` is office_id or city)."""
+    def listing(self, partition: str, key: str, limit: int, start: dict[str, Any] | None,
+                bad: bool | None, ticket_status: str | None) -> tuple[list[Review], dict[str, Any] | None]:
         index: Any = ReviewRecord.by_office if partition == "office_id" else ReviewRecord.by_city
         cond = None
         if bad is not None:
@@ -196,101 +178,19 @@ class ReviewRepository:
         items = [review_from(r) for r in result]
         return items, result.last_evaluated_key
 
-    # ------------------------------------------------------------ slots (default ratings)
+    def open_slot(self, slot: ReviewSlot) -> None:
+        self.tx.stage(Write("check", (ReviewRecord, slot.case_no, slot.stage.value),
+                            ReviewRecord.case_no.does_not_exist(),
+                            conflict=lambda: Duplicate(f"the {slot.stage.value} stage was reviewed already")))
+        self.tx.stage(Write("put", slot_record(slot)))
 
-    def put_slot(self, slot: ReviewSlotRecord) -> bool:
-        """Record a stage awaiting its default rating, unless the stage was reviewed already."""
-        try:
-            with TransactWrite(connection=connection()) as tx:
-                tx.condition_check(ReviewRecord, slot.case_no, slot.stage,
-                                   condition=ReviewRecord.case_no.does_not_exist())
-                tx.save(slot)
-        except TransactWriteError as err:
-            if _cancelled_by_condition(err):
-                return False
-            raise
-        return True
-
-    def due_slots(self, now: datetime) -> Iterator[ReviewSlotRecord]:
+    def due_slots(self, now: datetime) -> Iterator[ReviewSlot]:
         for shard in range(settings().sweep_shards):
-            yield from ReviewSlotRecord.due.query(str(shard), ReviewSlotRecord.due_at <= iso(now))
+            for rec in ReviewSlotRecord.due.query(str(shard), ReviewSlotRecord.due_at <= iso(now)):
+                yield slot_from(rec)
 
-    def delete_slot(self, case_no: str, stage: str) -> None:
-        ReviewSlotRecord(case_no=case_no, stage=stage).delete(add_version_condition=False)
-
-    # ------------------------------------------------------------ tickets
-
-    def get_ticket(self, ticket_id: str) -> Ticket:
-        try:
-            return ticket_from(TicketRecord.get(ticket_id, consistent_read=True))
-        except DoesNotExist:
-            raise NotFound(f"ticket {ticket_id} not found") from None
-
-    def open_ticket(self, ticket: Ticket, change: TicketChange, counts: Mapping[str, int]) -> bool:
-        """Create the ticket of a bad review once: False when it exists already (a redelivered message)."""
-        ticket.version = 1
-        try:
-            with TransactWrite(connection=connection()) as tx:
-                tx.save(ticket_record(ticket), condition=TicketRecord.ticket_id.does_not_exist())
-                self._write_change(tx, ticket, change, counts)
-        except TransactWriteError as err:
-            ticket.version = 0
-            if _cancelled_by_condition(err):
-                return False
-            raise
-        return True
-
-    def commit_ticket(self, ticket: Ticket, change: TicketChange, counts: Mapping[str, int]) -> None:
-        """Commit one step if the ticket is still at the version it was read at (else 409 for the loser)."""
-        expected = ticket.version
-        ticket.version = expected + 1
-        try:
-            with TransactWrite(connection=connection()) as tx:
-                tx.save(ticket_record(ticket), condition=TicketRecord.version == expected)
-                self._write_change(tx, ticket, change, counts)
-        except TransactWriteError as err:
-            ticket.version = expected
-            if _cancelled_by_condition(err):
-                current = self.get_ticket(ticket.ticket_id)
-                raise ConcurrentUpdate(
-                    f"ticket {ticket.ticket_id} was changed by someone else; it is now {current.status.value}",
-                    current_status=current.status.value,
-                ) from err
-            raise
-
-    @staticmethod
-    def _write_change(tx: TransactWrite, ticket: Ticket, change: TicketChange, counts: Mapping[str, int]) -> None:
-        entry = ticket_history_entry(change, ticket.version)
-        tx.save(TicketEventRecord(ticket_id=ticket.ticket_id, seq=ticket.version, event=entry),
-                condition=TicketEventRecord.ticket_id.does_not_exist())
-        tx.save(outbox(f"{ticket.ticket_id}#{ticket.version}", change.event_type, change.at,
-                       ticket_id=ticket.ticket_id, case_no=ticket.case_no, stage=ticket.stage.value,
-                       office_id=ticket.office_id, city=ticket.city, status=ticket.status.value,
-                       version=ticket.version, details=change.details))
-        tx.update(ReviewRecord(case_no=ticket.case_no, stage=ticket.stage.value),
-                  actions=[ReviewRecord.ticket_id.set(ticket.ticket_id),
-                           ReviewRecord.ticket_status.set(ticket.status.value),
-                           ReviewRecord.excluded.set(ticket.excluded)],
-                  condition=ReviewRecord.case_no.exists(), add_version_condition=False)
-        _add_counts(tx, ticket.office_id, ticket.review_day, counts)
-
-    def history(self, ticket_id: str) -> list[dict[str, Any]]:
-        return [r.event for r in TicketEventRecord.query(ticket_id, scan_index_forward=True, consistent_read=True)]
-
-    def due_tickets(self, now: datetime) -> Iterator[str]:
-        for shard in range(settings().sweep_shards):
-            for rec in TicketRecord.due.query(str(shard), TicketRecord.due_at <= iso(now)):
-                yield rec.ticket_id
-
-    # ------------------------------------------------------------ statistics
-
-    def counts(self, office_id: str, first: date | None, last: date | None) -> dict[str, int]:
-        """The office's counters summed over the CST days from ``first`` to ``last`` (either open)."""
-        total = dict.fromkeys(COUNTERS, 0)
-        for counts in self.daily_counts(office_id, first, last).values():
-            for k in COUNTERS:
-                total[k] += counts[k]
-        return total
+    def remove_slot(self, case_no: str, stage: Stage) -> None:
+        self.tx.stage(Write("delete", ReviewSlotRecord(case_no=case_no, stage=stage.value)))
 
     def daily_counts(self, office_id: str, first: date | None, last: date | None) -> dict[str, dict[str, int]]:
         """The office's counters per CST day (``YYYY-MM-DD``) from ``first`` to ``last`` (either open): one
@@ -305,6 +205,70 @@ class ReviewRepository:
             cond = None
         return {rec.day: {k: int(getattr(rec, k) or 0) for k in COUNTERS}
                 for rec in ReviewStatsRecord.query(office_id, range_key_condition=cond)}
+
+
+class DynamoTicketRepository(TicketRepository):
+    """Tickets and their history. A ticket changes only at the version it was read at; each step writes
+    its history entry once, its outgoing event, the review's ticket fields and the counter changes."""
+
+    def __init__(self, tx: Transaction) -> None:
+        self.tx = tx
+
+    def get(self, ticket_id: str) -> Ticket:
+        try:
+            return ticket_from(TicketRecord.get(ticket_id, consistent_read=True))
+        except DoesNotExist:
+            raise NotFound(f"ticket {ticket_id} not found") from None
+
+    def add(self, ticket: Ticket, change: TicketChange, counts: Mapping[str, int]) -> None:
+        ticket.version = 1
+
+        def exists() -> Exception:
+            return Duplicate(f"ticket {ticket.ticket_id} exists already")
+
+        self.tx.stage(Write("put", ticket_record(ticket), TicketRecord.ticket_id.does_not_exist(),
+                            conflict=exists, undo=lambda: setattr(ticket, "version", 0)))
+        self._stage_change(ticket, change, counts, exists)
+
+    def update(self, ticket: Ticket, change: TicketChange, counts: Mapping[str, int]) -> None:
+        expected = ticket.version
+        ticket.version = expected + 1
+
+        def lost() -> Exception:
+            current = self.get(ticket.ticket_id)
+            return ConcurrentUpdate(
+                f"ticket {ticket.ticket_id} was changed by someone else; it is now {current.status.value}",
+                current_status=current.status.value,
+            )
+
+        self.tx.stage(Write("put", ticket_record(ticket), TicketRecord.version == expected, conflict=lost,
+                            undo=lambda: setattr(ticket, "version", expected)))
+        self._stage_change(ticket, change, counts, lost)
+
+    def _stage_change(self, ticket: Ticket, change: TicketChange, counts: Mapping[str, int],
+                      conflict: Callable[[], Exception]) -> None:
+        entry = ticket_history_entry(change, ticket.version)
+        self.tx.stage(Write("put", TicketEventRecord(ticket_id=ticket.ticket_id, seq=ticket.version, event=entry),
+                            TicketEventRecord.ticket_id.does_not_exist(), conflict=conflict))
+        self.tx.stage(Write("put", outbox_record(ticket_event(ticket, change))))
+        self.tx.stage(Write(
+            "update", ReviewRecord(case_no=ticket.case_no, stage=ticket.stage.value),
+            ReviewRecord.case_no.exists(),
+            actions=[ReviewRecord.ticket_id.set(ticket.ticket_id), ReviewRecord.ticket_status.set(ticket.status.value),
+                     ReviewRecord.excluded.set(ticket.excluded)],
+            conflict=lambda: NotFound(f"no review for {ticket.case_no} {ticket.stage.value}"),
+        ))
+        update = _count_update(ticket.office_id, ticket.review_day, counts)
+        if update:
+            self.tx.stage(update)
+
+    def history(self, ticket_id: str) -> list[dict[str, Any]]:
+        return [r.event for r in TicketEventRecord.query(ticket_id, scan_index_forward=True, consistent_read=True)]
+
+    def due(self, now: datetime) -> Iterator[str]:
+        for shard in range(settings().sweep_shards):
+            for rec in TicketRecord.due.query(str(shard), TicketRecord.due_at <= iso(now)):
+                yield rec.ticket_id
 
 
 def check_start_key(cursor_key: Any, partition: str, key: str) -> dict[str, Any] | None:

@@ -7,18 +7,15 @@ from ..domain.errors import InvalidInput
 from .http import RequestReader, ServiceBlueprint, encode_cursor, json_response
 
 if TYPE_CHECKING:
-    from ..domain.access import supervises_city
-    from ..services import review_stats, reviews, tickets
-    from .review_views import applicant_review_view, review_view, ticket_view
+    from ..services import commands, review_stats, reviews, tickets
+    from .review_views import case_reviews_view, review_view, ticket_view
 else:  # imported on first use: see chalicelib/lazy.py
     from ..lazy import lazy_function, lazy_module
 
-    supervises_city = lazy_function("chalicelib.domain.access", "supervises_city")
-    review_stats, reviews, tickets = (lazy_module(f"chalicelib.services.{m}")
-                                      for m in ("review_stats", "reviews", "tickets"))
-    applicant_review_view, review_view, ticket_view = (lazy_function("chalicelib.api.review_views", f)
-                                                       for f in ("applicant_review_view", "review_view",
-                                                                 "ticket_view"))
+    commands, review_stats, reviews, tickets = (lazy_module(f"chalicelib.services.{m}")
+                                                for m in ("commands", "review_stats", "reviews", "tickets"))
+    case_reviews_view, review_view, ticket_view = (lazy_function("chalicelib.api.review_views", f)
+                                                   for f in ("case_reviews_view", "review_view", "ticket_view"))
 
 bp = ServiceBlueprint(__name__)
 
@@ -35,19 +32,14 @@ def _req() -> RequestReader:
 def submit_review(case_no: str) -> Any:
     req = _req()
     actor = req.actor()
-    review = reviews.submit(actor, case_no, req.body("review"))
+    review = reviews.submit(actor, commands.SubmitReview.from_body(case_no, req.body("review")))
     return json_response(review_view(review, with_reviewer=False), 201)
 
 
 @bp.route("/cases/{case_no}/reviews")
 def case_reviews(case_no: str) -> Any:
     actor = _req().actor()
-    items = []
-    for review, ticket in reviews.reviews_of_case(actor, case_no):
-        if actor.role == "citizen":
-            items.append(applicant_review_view(review, ticket))
-        else:
-            items.append(review_view(review, with_reviewer=supervises_city(actor, review.city)))
+    items = case_reviews_view(actor, reviews.reviews_of_case(actor, case_no))
     return json_response({"case_no": case_no, "items": items})
 
 
@@ -76,15 +68,15 @@ def list_reviews() -> Any:
 # ---------------------------------------------------------------- tickets
 
 
-def _ticket_response(actor: Any, ticket_id: str) -> Any:
-    ticket, review, history = tickets.ticket_for(actor, ticket_id)
+def _ticket_response(actor: Any, detail: tuple[Any, Any, list[dict[str, Any]]]) -> Any:
+    ticket, review, history = detail
     return json_response(ticket_view(ticket, review, history, with_reviewer=ticket.sees_reviewer(actor)))
 
 
 @bp.route("/tickets/{ticket_id}")
 def get_ticket(ticket_id: str) -> Any:
     actor = _req().actor("supervisor", "staff")
-    return _ticket_response(actor, ticket_id)
+    return _ticket_response(actor, tickets.ticket_for(actor, ticket_id))
 
 
 @bp.route("/tickets/{ticket_id}/verify", methods=["POST"])
@@ -92,16 +84,14 @@ def verify_ticket(ticket_id: str) -> Any:
     req = _req()
     actor = req.actor("supervisor")
     body = req.body("verify")
-    tickets.verify(actor, ticket_id, body["valid"], body["finding"])
-    return _ticket_response(actor, ticket_id)
+    return _ticket_response(actor, tickets.verify(actor, ticket_id, body["valid"], body["finding"]))
 
 
 @bp.route("/tickets/{ticket_id}/rectify", methods=["POST"])
 def rectify_ticket(ticket_id: str) -> Any:
     req = _req()
     actor = req.actor("supervisor")
-    tickets.rectify(actor, ticket_id, req.body("rectify")["actions"])
-    return _ticket_response(actor, ticket_id)
+    return _ticket_response(actor, tickets.rectify(actor, ticket_id, req.body("rectify")["actions"]))
 
 
 @bp.route("/tickets/{ticket_id}/feedback", methods=["POST"])
@@ -109,16 +99,15 @@ def ticket_feedback(ticket_id: str) -> Any:
     req = _req()
     actor = req.actor("supervisor")
     body = req.body("feedback")
-    tickets.feedback(actor, ticket_id, body["contacted"], body.get("satisfied"), body.get("note", ""))
-    return _ticket_response(actor, ticket_id)
+    detail = tickets.feedback(actor, ticket_id, body["contacted"], body.get("satisfied"), body.get("note", ""))
+    return _ticket_response(actor, detail)
 
 
 @bp.route("/tickets/{ticket_id}/appeal", methods=["POST"])
 def appeal_ticket(ticket_id: str) -> Any:
     req = _req()
     actor = req.actor("staff")
-    tickets.appeal(actor, ticket_id, req.body("appeal")["grounds"])
-    return _ticket_response(actor, ticket_id)
+    return _ticket_response(actor, tickets.appeal(actor, ticket_id, req.body("appeal")["grounds"]))
 
 
 @bp.route("/tickets/{ticket_id}/appeal-decision", methods=["POST"])
@@ -126,8 +115,7 @@ def decide_appeal(ticket_id: str) -> Any:
     req = _req()
     actor = req.actor("supervisor")
     body = req.body("appeal_decision")
-    tickets.decide_appeal(actor, ticket_id, body["upheld"], body["note"])
-    return _ticket_response(actor, ticket_id)
+    return _ticket_response(actor, tickets.decide_appeal(actor, ticket_id, body["upheld"], body["note"]))
 
 
 # ---------------------------------------------------------------- statistics

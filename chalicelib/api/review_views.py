@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..domain.reviews import RATING_LABELS, Review, Ticket
+from ..domain.access import supervises_city
+from ..domain.actor import Actor, Role
+from ..domain.reviews import RATING_LABELS, Review
+from ..domain.tickets import Ticket
 from ..domain.workdays import iso
 
 
@@ -87,3 +90,11 @@ def applicant_review_view(review: Review, ticket: Ticket | None) -> dict[str, An
             "actions": ticket.actions,
         }
     return view
+
+
+def case_reviews_view(actor: Actor, reviews: list[tuple[Review, Ticket | None]]) -> list[dict[str, Any]]:
+    """A case's reviews as the reader may see them: the applicant with what came of their complaints, staff
+    and supervisors without the reviewer unless they oversee the rated office's city."""
+    if actor.role == Role.CITIZEN:
+        return [applicant_review_view(review, ticket) for review, ticket in reviews]
+    return [review_view(review, with_reviewer=supervises_city(actor, review.city)) for review, _ in reviews]

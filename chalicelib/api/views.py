@@ -4,7 +4,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..domain.access import is_applicant
-from ..domain.case import Actor, Case
+from ..domain.actor import Actor
+from ..domain.case import Case
 from ..domain.identity import mask_id_number, mask_name, mask_phone, scrub
 from ..domain.lifecycle import LABELS, Status, allowed_actions
 from ..domain.shipping import Shipment
@@ -83,7 +84,13 @@ def queue_item(case: Case) -> dict[str, Any]:
     }
 
 
-def track_view(case: Case, timeline: list[dict[str, Any]], shipments: list[dict[str, Any]]) -> dict[str, Any]:
+def created_case_view(case: Case, actor: Actor) -> dict[str, Any]:
+    """DESIGN §6: 201 {case_no, query_code, status, ...} for citizens and staff alike. Window staff entering a
+    walk-in application hand the query code to the applicant (it is never shown to them afterwards)."""
+    return {**case_view(case, actor), "query_code": case.query_code}
+
+
+def track_view(case: Case, timeline: list[dict[str, Any]], legs: list[Shipment]) -> dict[str, Any]:
     """Public tracking: status, timeline labels and parcels; no personal data."""
     return {
         "case_no": case.case_no,
@@ -104,7 +111,7 @@ def track_view(case: Case, timeline: list[dict[str, Any]], shipments: list[dict[
             # The public timeline shows the steps a citizen recognises: changes of status (and the application).
             if e["from_status"] != e["to_status"] or e["action"] == "apply"
         ],
-        "shipments": shipments,
+        "shipments": [leg.public() for leg in legs],
     }
 
 

@@ -10,32 +10,28 @@ import hmac
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
+from .actor import Actor, Role
 from .errors import InvalidInput, InvalidTransition, OutOfScope, RuleViolation
+from .events import CaseEvent
 from .lifecycle import LABELS, RULES, TERMINAL, Action, Party, Status
 from .reference import Matter, Office
+from .shipping import LegKind
 from .workdays import add_working_days, cst_date, end_of_cst_day, iso
 
-DELIVERY_METHODS = ("MAIL", "PICKUP_RECEIVING", "PICKUP_HANDLING")
 # The applicant subject of a case that window staff entered for someone at the counter (services/intake.py):
 # no account owns it until the applicant claims it (Case.claim).
 WALK_IN_PREFIX = "walk-in:"
 
+class DeliveryMethod(StrEnum):
+    """How the result reaches the applicant (邮寄送达 or pickup at a window)."""
 
-@dataclass(frozen=True)
-class Actor:
-    """Who acts: a person with a token, or the system (queue handlers, courier, sweeper)."""
+    MAIL = "MAIL"
+    PICKUP_RECEIVING = "PICKUP_RECEIVING"  # at the receiving window, where the applicant applied
+    PICKUP_HANDLING = "PICKUP_HANDLING"  # at the handling office
 
-    sub: str
-    role: str  # citizen | staff | supervisor | admin | system
-    office_id: str | None = None
-    city: str | None = None
-    name: str = ""
-
-    @classmethod
-    def system(cls, name: str) -> Actor:
-        return cls(sub=f"system:{name}", role="system", name=name)
 
 
 @dataclass
@@ -57,8 +53,11 @@ class MaterialItem:
 
 @dataclass
 class Delivery:
-    method: str
+    method: DeliveryMethod
     address: dict[str, Any] | None = None
+
+    def __post_init__(self) -> None:
+        self.method = DeliveryMethod(self.method)
 
 
 @dataclass(frozen=True)
@@ -129,20 +128,20 @@ class Case:
 
     @property
     def pickup_office_id(self) -> str | None:
-        if self.delivery.method == "PICKUP_RECEIVING":
+        if self.delivery.method == DeliveryMethod.PICKUP_RECEIVING:
             return self.receiving_office_id
-        if self.delivery.method == "PICKUP_HANDLING":
+        if self.delivery.method == DeliveryMethod.PICKUP_HANDLING:
             return self.handling_office_id
         return None
 
     def parties(self, actor: Actor) -> set[Party]:
         """The parts this actor plays on this case (谁办理、谁负责)."""
-        if actor.role == "system":
+        if actor.role == Role.SYSTEM:
             return {Party.SYSTEM}
         parties: set[Party] = set()
-        if actor.role == "citizen" and actor.sub == self.applicant.sub:
+        if actor.role == Role.CITIZEN and actor.sub == self.applicant.sub:
             parties.add(Party.APPLICANT)
-        if actor.role == "staff" and actor.office_id:
+        if actor.role == Role.STAFF and actor.office_id:
             if actor.office_id == self.receiving_office_id:
                 parties.add(Party.RECEIVING_STAFF)
             if actor.office_id == self.handling_office_id:
@@ -172,6 +171,27 @@ class Case:
         if self.status is Status.ACCEPTED and not self.overdue and self.promised_by:
             due.append(end_of_cst_day(self.promised_by))
         return min(due) if due else None
+
+    def awaited_leg(self) -> LegKind | None:
+        """The parcel a case in transit waits for: its materials, or its result (None: no parcel)."""
+        return {Status.IN_TRANSIT: LegKind.MATERIALS, Status.RESULT_IN_TRANSIT: LegKind.RESULT}.get(self.status)
+
+    def require(self, action: Action, actor: Actor) -> None:
+        """Raise unless the lifecycle lets this actor take this action now (OutOfScope: not theirs to take;
+        InvalidTransition: not in this state)."""
+        self._guard(action, actor)
+
+    def due_action(self, now: datetime) -> Action | None:
+        """What the sweeper is to do with the case at ``now``: terminate it (the supplement deadline passed
+        with materials outstanding), mark it overdue (the promised date passed), or nothing."""
+        deadline = self.supplement_deadline()
+        if (self.status in RULES[Action.TERMINATE].sources and deadline and now >= deadline
+                and (self.missing or self.status is Status.RETURNED)):
+            return Action.TERMINATE
+        promised = self.promised_deadline()
+        if self.status in RULES[Action.MARK_OVERDUE].sources and promised and now >= promised and not self.overdue:
+            return Action.MARK_OVERDUE
+        return None
 
     # ---------------------------------------------------------------- guard
 
@@ -316,7 +336,7 @@ class Case:
     def ship_result(self, actor: Actor, at: datetime, note: str = "") -> Change:
         """Send the result back as the applicant chose: by mail, to the receiving window, or hold here."""
         self._guard(Action.SHIP_RESULT, actor)
-        if self.delivery.method == "PICKUP_HANDLING":
+        if self.delivery.method == DeliveryMethod.PICKUP_HANDLING:
             return self._move(Action.SHIP_RESULT, Status.READY_FOR_PICKUP, actor, at, note,
                               delivery=self.delivery.method, pickup_office_id=self.pickup_office_id)
         return self._move(Action.SHIP_RESULT, Status.RESULT_IN_TRANSIT, actor, at, note,
@@ -324,7 +344,7 @@ class Case:
 
     def result_arrived(self, actor: Actor, at: datetime, waybill: str) -> Change:
         """The result parcel was delivered: to the applicant (completed) or to the pickup window."""
-        if self.delivery.method == "PICKUP_RECEIVING":
+        if self.delivery.method == DeliveryMethod.PICKUP_RECEIVING:
             self._guard(Action.RESULT_AT_PICKUP_OFFICE, actor)
             return self._move(Action.RESULT_AT_PICKUP_OFFICE, Status.READY_FOR_PICKUP, actor, at, "",
                               waybill=waybill, pickup_office_id=self.pickup_office_id)
@@ -375,7 +395,7 @@ class Case:
         """Whether this citizen, showing the query code and the applicant's identity number, may claim the
         case: it must be a walk-in case nobody claimed yet, or already theirs (claiming again changes
         nothing). Compared in constant time; the caller answers every ``False`` alike (no oracle)."""
-        if actor.role != "citizen":
+        if actor.role != Role.CITIZEN:
             return False
         code_ok = hmac.compare_digest(self.query_code.encode(), query_code.encode())
         id_ok = hmac.compare_digest(self.applicant.id_number.upper().encode(), id_number.strip().upper().encode())
@@ -387,7 +407,7 @@ class Case:
         (withdraw, supplement, rate, follow up, see their data). None when it is already theirs."""
         if self.applicant.sub == actor.sub:
             return None
-        if actor.role != "citizen" or not self.applicant.sub.startswith(WALK_IN_PREFIX):
+        if actor.role != Role.CITIZEN or not self.applicant.sub.startswith(WALK_IN_PREFIX):
             raise OutOfScope(f"case {self.case_no} cannot be claimed")
         self.applicant.sub = actor.sub
         self.updated_at = at
@@ -458,22 +478,32 @@ def timeline_entry(change: Change, seq: int) -> dict[str, Any]:
     }
 
 
-def material_items(matter: Matter, submitted: list[dict[str, Any]]) -> list[MaterialItem]:
-    """The case's material list: every material of the matter, provided or not as the applicant said."""
+def case_event(case: Case, change: Change) -> CaseEvent:
+    """The outgoing event of a committed change: its id is the case number and the version the change
+    made, so consumers drop stale and repeated ones."""
+    return CaseEvent(
+        event_id=f"{case.case_no}#{case.version}", type=change.event_type, case_no=case.case_no,
+        version=case.version, action=change.action.value, from_status=change.from_status.value,
+        to_status=change.to_status.value, at=change.at, matter_id=case.matter_id,
+        receiving_office_id=case.receiving_office_id, handling_office_id=case.handling_office_id,
+        details=change.details,
+    )
+
+
+def material_items(matter: Matter, submitted: list[tuple[str, bool]]) -> list[MaterialItem]:
+    """The case's material list: every material of the matter, provided or not as the applicant said
+    (``submitted``: name and whether it was provided)."""
     provided: dict[str, bool] = {}
-    for i, m in enumerate(submitted):
-        name = str(m.get("name", ""))
+    for i, (name, given) in enumerate(submitted):
         if matter.material(name) is None:
             raise InvalidInput(f"materials[{i}].name", f"{name!r} is not a material of {matter.matter_id}")
-        provided[name] = bool(m.get("provided", False))
+        provided[name] = given
     return [MaterialItem(m.name, m.core, provided.get(m.name, False)) for m in matter.materials]
 
 
-def check_delivery(delivery: dict[str, Any]) -> Delivery:
-    method = delivery.get("method")
-    if method not in DELIVERY_METHODS:
-        raise InvalidInput("delivery.method", f"must be one of {', '.join(DELIVERY_METHODS)}")
-    address = delivery.get("address")
-    if method == "MAIL" and not address:
+def check_delivery(method: str, address: dict[str, Any] | None) -> Delivery:
+    if method not in DeliveryMethod.__members__:
+        raise InvalidInput("delivery.method", f"must be one of {', '.join(DeliveryMethod)}")
+    if method == DeliveryMethod.MAIL and not address:
         raise InvalidInput("delivery.address", "required when delivery.method is MAIL")
-    return Delivery(method=method, address=address if method == "MAIL" else None)
+    return Delivery(method=DeliveryMethod(method), address=address if method == DeliveryMethod.MAIL else None)

@@ -63,6 +63,11 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class Duplicate(Conflict):
+    """A write that happens once has happened already: a retry or a redelivered message, which the
+    caller usually treats as done rather than as an error."""
+
+
 class RuleViolation(DomainError):
     """A business rule forbids this, e.g. a missing core material (422)."""
 

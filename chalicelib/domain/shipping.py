@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
+from .events import ShipmentOverdue
 from .reference import Office, Route
 from .workdays import CST, add_working_days, end_of_cst_day, iso
 
@@ -172,6 +173,16 @@ class Shipment:
             return False
         self.overdue = True
         return True
+
+    def overdue_event(self, at: datetime) -> ShipmentOverdue:
+        """The escalation of a leg found overdue (``shipment.overdue`` → alerts), once per leg."""
+        return ShipmentOverdue(
+            event_id=f"{self.waybill}#shipment.overdue", type="shipment.overdue", case_no=self.case_no,
+            waybill=self.waybill, leg_version=self.version, kind=self.kind.value,
+            from_office_id=self.from_office_id, to_office_id=self.to_office_id, to_city=self.to_city,
+            status=self.status.value, expected_arrival=self.expected_arrival.isoformat(), at=at,
+            details={"expected_arrival": self.expected_arrival.isoformat()},
+        )
 
     def supersede(self, by_waybill: str) -> None:
         self.superseded_by = by_waybill

@@ -5,20 +5,21 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from ..adapters.case_repository import CaseRepository
-from ..domain.case import Actor, Case
+from ..bootstrap import unit_of_work
+from ..domain.actor import Actor, Role
+from ..domain.case import Case
 from ..domain.errors import ConcurrentUpdate, NotFound, OutOfScope
 from ..domain.workdays import utcnow
 from . import queries
 
-repo = CaseRepository()
 CLAIM_ATTEMPTS = 3
 
 
 def my_cases(actor: Actor, limit: int, cursor: dict[str, Any] | None) -> tuple[list[Case], dict[str, Any] | None]:
-    if actor.role != "citizen":
+    if actor.role != Role.CITIZEN:
         raise OutOfScope("only citizens have cases of their own")
-    return repo.applicant_cases(actor.sub, limit, cursor)
+    with unit_of_work() as uow:
+        return uow.cases.applicant_cases(actor.sub, limit, cursor)
 
 
 def claim(actor: Actor, case_no: str, query_code: str, id_number: str, caller: str = "unknown",
@@ -29,25 +30,28 @@ def claim(actor: Actor, case_no: str, query_code: str, id_number: str, caller: s
     same 404 and spends the guessing budget that tracking spends (queries.check_guess), so claiming is no
     oracle for codes, identity numbers or whose a case is.
     """
-    if actor.role != "citizen":
+    if actor.role != Role.CITIZEN:
         raise OutOfScope("only citizens claim cases")
-    for attempt in range(CLAIM_ATTEMPTS):
-        try:
-            case: Case | None = repo.get(case_no)
-        except NotFound:
-            case = None
-        matches = case is not None and case.claimable_by(actor, query_code, id_number)
-        if attempt == 0:
-            queries.check_guess(case_no, matches, caller, now)
-        elif not matches:  # someone else claimed it in between: as unknown as any other mismatch
-            raise NotFound(f"no case {case_no} with that query code")
-        assert case is not None
-        change = case.claim(actor, now or utcnow())
-        if change is None:
-            return case, False
-        try:
-            repo.commit(case, change)
-            return case, True
-        except ConcurrentUpdate:
-            continue  # the case changed meanwhile (staff acted, or another claim): look again
-    raise ConcurrentUpdate(f"case {case_no} keeps changing; try again", current_status=repo.get(case_no).status.value)
+    with unit_of_work() as uow:
+        for attempt in range(CLAIM_ATTEMPTS):
+            try:
+                case: Case | None = uow.cases.get(case_no)
+            except NotFound:
+                case = None
+            matches = case is not None and case.claimable_by(actor, query_code, id_number)
+            if attempt == 0:
+                queries.check_guess(uow.counters, case_no, matches, caller, now)
+            elif not matches:  # someone else claimed it in between: as unknown as any other mismatch
+                raise NotFound(f"no case {case_no} with that query code")
+            assert case is not None
+            change = case.claim(actor, now or utcnow())
+            if change is None:
+                return case, False
+            uow.cases.update(case, change)
+            try:
+                uow.commit()
+                return case, True
+            except ConcurrentUpdate:
+                continue  # the case changed meanwhile (staff acted, or another claim): look again
+        current = uow.cases.get(case_no).status.value
+    raise ConcurrentUpdate(f"case {case_no} keeps changing; try again", current_status=current)

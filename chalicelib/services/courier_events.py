@@ -11,18 +11,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from ..adapters.case_repository import CaseRepository
 from ..adapters.courier import CourierEvent, parse_event
 from ..adapters.reference_store import catalogue
-from ..adapters.shipment_repository import ShipmentRepository
-from ..domain.case import Actor, Case, Change
+from ..bootstrap import unit_of_work
+from ..domain.actor import Actor
+from ..domain.case import Case, Change
 from ..domain.errors import InvalidInput, InvalidTransition, OutOfScope
 from ..domain.shipping import Applied, LegKind, Shipment
 from ..domain.workdays import utcnow
 from ..observability import logger
+from .unit_of_work import CaseRepository, UnitOfWork
 
-cases = CaseRepository()
-legs = ShipmentRepository()
 COURIER = Actor.system("courier")
 
 
@@ -32,7 +31,12 @@ def apply_courier_event(message: dict[str, Any]) -> None:
     except InvalidInput as err:  # the webhook validated it; a malformed message can never succeed
         logger.warning("malformed courier event dropped", extra={"reason": err.message})
         return
-    leg = legs.find(event.waybill)
+    with unit_of_work() as uow:
+        _apply(uow, event)
+
+
+def _apply(uow: UnitOfWork, event: CourierEvent) -> None:
+    leg = uow.legs.find(event.waybill)
     if leg is None:
         logger.warning("courier event for an unknown waybill dropped", extra={"waybill": event.waybill,
                                                                             "event": event.event.value})
@@ -41,14 +45,15 @@ def apply_courier_event(message: dict[str, Any]) -> None:
     if not applied.recorded:
         logger.info("duplicate courier event", extra={"waybill": leg.waybill, "event": event.event.value})
         return
-    case, change = _case_change(leg, applied, event)
+    case, change = _case_change(uow.cases, leg, applied, event)
     if case is not None and change is not None:
-        cases.commit(case, change, extra=[legs.staged(leg)])
-    else:
-        legs.save(leg)
+        uow.cases.update(case, change)
+    uow.legs.update(leg)
+    uow.commit()
 
 
-def _case_change(leg: Shipment, applied: Applied, event: CourierEvent) -> tuple[Case | None, Change | None]:
+def _case_change(cases: CaseRepository, leg: Shipment, applied: Applied,
+                 event: CourierEvent) -> tuple[Case | None, Change | None]:
     """The case change this event causes, if any: only a status newly reached on a current leg counts."""
     if leg.superseded_by is not None or not (applied.delivered_now or applied.trouble_now):
         return None, None

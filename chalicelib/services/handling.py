@@ -7,97 +7,82 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..adapters.case_repository import CaseRepository
 from ..adapters.reference_store import catalogue
-from ..adapters.shipment_repository import ShipmentRepository
+from ..bootstrap import unit_of_work
 from ..domain.access import require_read
-from ..domain.case import Actor, Case, Change
+from ..domain.actor import Actor
+from ..domain.case import Case
 from ..domain.errors import InvalidTransition, NotFound, OutOfScope
-from ..domain.lifecycle import RULES, Action, Status
-from ..domain.shipping import LegKind, Shipment
+from ..domain.lifecycle import Action
+from ..domain.shipping import Shipment
 from ..domain.workdays import utcnow
-
-cases = CaseRepository()
-legs = ShipmentRepository()
-
-# Which leg a case in transit is waiting for.
-_LEG_OF_STATUS = {Status.IN_TRANSIT: LegKind.MATERIALS, Status.RESULT_IN_TRANSIT: LegKind.RESULT}
-
-
-def _commit(case: Case, change: Change) -> Case:
-    cases.commit(case, change)
-    return case
+from .case_steps import change_case
+from .unit_of_work import LegRepository
 
 
 def forward(actor: Actor, case_no: str, note: str = "", now: datetime | None = None) -> Case:
     """转办: the receiving office sends the case on; the router picks the office and plans the parcel."""
-    case = cases.get(case_no)
-    return _commit(case, case.forward(actor, now or utcnow(), note))
+    return change_case(case_no, lambda case: case.forward(actor, now or utcnow(), note))
 
 
 def sign(actor: Actor, case_no: str, note: str = "", now: datetime | None = None) -> Case:
     """签收: handling staff sign for the arrived materials (the courier's DELIVERED does the same)."""
-    case = cases.get(case_no)
-    matter = catalogue().matter(case.matter_id)
-    return _commit(case, case.sign(actor, now or utcnow(), matter, note))
+    return change_case(case_no, lambda case: case.sign(actor, now or utcnow(), catalogue().matter(case.matter_id),
+                                                       note))
 
 
 def return_for_correction(actor: Actor, case_no: str, reason: str, now: datetime | None = None) -> Case:
     """退回补正."""
-    case = cases.get(case_no)
     days = catalogue().supplement_working_days
-    return _commit(case, case.return_for_correction(actor, now or utcnow(), reason, days))
+    return change_case(case_no, lambda case: case.return_for_correction(actor, now or utcnow(), reason, days))
 
 
 def decide(actor: Actor, case_no: str, approved: bool, note: str = "", now: datetime | None = None) -> Case:
-    case = cases.get(case_no)
-    return _commit(case, case.decide(actor, now or utcnow(), approved, note))
+    return change_case(case_no, lambda case: case.decide(actor, now or utcnow(), approved, note))
 
 
 def ship_result(actor: Actor, case_no: str, note: str = "", now: datetime | None = None) -> Case:
     """Send the result back as the applicant chose; the router plans the result leg."""
-    case = cases.get(case_no)
-    return _commit(case, case.ship_result(actor, now or utcnow(), note))
+    return change_case(case_no, lambda case: case.ship_result(actor, now or utcnow(), note))
 
 
 def pickup(actor: Actor, case_no: str, note: str = "", now: datetime | None = None) -> Case:
     """领取: staff of the pickup office hand the result over."""
-    case = cases.get(case_no)
-    return _commit(case, case.pickup(actor, now or utcnow(), note))
+    return change_case(case_no, lambda case: case.pickup(actor, now or utcnow(), note))
 
 
 def reship(actor: Actor, case_no: str, waybill: str | None = None, note: str = "",
            now: datetime | None = None) -> Case:
     """重新寄递: staff of the sending office send again a parcel that went wrong (exception, returned to
     sender, or overdue). The router books the new leg and marks the old one superseded."""
-    case = cases.get(case_no)
-    at = now or utcnow()
-    if not case.parties(actor) & RULES[Action.RESHIP].by:  # who, before which parcel or state
-        raise OutOfScope(f"{actor.role} {actor.office_id or actor.sub} may not reship this case")
-    if case.status not in _LEG_OF_STATUS:
-        case.reship(actor, at, waybill or "", note)  # raises: the lifecycle rule says who and when
-    leg = _leg_to_reship(case_no, case.status, waybill)
-    if leg.from_office_id != actor.office_id:
-        raise OutOfScope(f"only staff of {leg.from_office_id}, which sent {leg.waybill}, can re-ship it")
-    if not leg.reshippable:
-        raise InvalidTransition(
-            f"shipment {leg.waybill} is {leg.status.value}; only a parcel with an exception, returned to "
-            "sender or overdue can be re-shipped", current_status=leg.status.value,
-        )
-    return _commit(case, case.reship(actor, at, leg.waybill, note))
+    with unit_of_work() as uow:
+        case = uow.cases.get(case_no)
+        at = now or utcnow()
+        case.require(Action.RESHIP, actor)  # who and when, before which parcel
+        leg = _leg_to_reship(uow.legs, case, waybill)
+        if leg.from_office_id != actor.office_id:
+            raise OutOfScope(f"only staff of {leg.from_office_id}, which sent {leg.waybill}, can re-ship it")
+        if not leg.reshippable:
+            raise InvalidTransition(
+                f"shipment {leg.waybill} is {leg.status.value}; only a parcel with an exception, returned to "
+                "sender or overdue can be re-shipped", current_status=leg.status.value,
+            )
+        uow.cases.update(case, case.reship(actor, at, leg.waybill, note))
+        uow.commit()
+        return case
 
 
-def _leg_to_reship(case_no: str, status: Status, waybill: str | None) -> Shipment:
+def _leg_to_reship(legs: LegRepository, case: Case, waybill: str | None) -> Shipment:
+    case_no, status, awaited = case.case_no, case.status, case.awaited_leg()
     if waybill:
         leg = legs.find(waybill)
         if leg is None or leg.case_no != case_no:
             raise NotFound(f"shipment {waybill} of case {case_no} not found")
-        if leg.kind is not _LEG_OF_STATUS.get(status):
+        if leg.kind is not awaited:
             raise InvalidTransition(f"shipment {waybill} is not the parcel a {status.value} case waits for",
                                     current_status=status.value)
         return leg
-    current = [leg for leg in legs.for_case(case_no)
-               if leg.kind is _LEG_OF_STATUS.get(status) and leg.superseded_by is None]
+    current = [leg for leg in legs.for_case(case_no) if leg.kind is awaited and leg.superseded_by is None]
     if not current:
         raise InvalidTransition("the case has no parcel on its way yet", current_status=status.value)
     return legs.get(current[-1].waybill)  # consistent read of the latest leg
@@ -105,6 +90,7 @@ def _leg_to_reship(case_no: str, status: Status, waybill: str | None) -> Shipmen
 
 def shipments_for(actor: Actor, case_no: str) -> tuple[Case, list[Shipment]]:
     """The case's legs with their tracking events, for whoever may read the case."""
-    case = cases.get(case_no)
-    require_read(actor, case)
-    return case, legs.for_case(case_no)
+    with unit_of_work() as uow:
+        case = uow.cases.get(case_no)
+        require_read(actor, case)
+        return case, uow.legs.for_case(case_no)

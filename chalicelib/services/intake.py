@@ -3,15 +3,15 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
-from typing import Any
 
-from ..adapters.case_repository import CaseRepository, payload_digest
 from ..adapters.reference_store import catalogue
+from ..bootstrap import unit_of_work
+from ..domain.actor import Role
 from ..domain.case import (
+    WALK_IN_PREFIX,
     Actor,
     Applicant,
     Case,
-    Change,
     case_number,
     check_delivery,
     material_items,
@@ -20,69 +20,77 @@ from ..domain.case import (
 from ..domain.errors import Conflict, InvalidInput, OutOfScope, RuleViolation
 from ..domain.identity import is_mobile, resident_id_problem
 from ..domain.workdays import cst_date, utcnow
+from .case_steps import change_case
+from .commands import ApplicantDetails, Apply
+from .unit_of_work import UnitOfWork
 
-repo = CaseRepository()
 CASE_NUMBER_ATTEMPTS = 5
 
 
-def _applicant(actor: Actor, data: dict[str, Any]) -> Applicant:
-    id_type = data.get("id_type", "RESIDENT_ID")
-    id_number = str(data.get("id_number", "")).upper()
+def _applicant(actor: Actor, data: ApplicantDetails) -> Applicant:
+    id_type = data.id_type
+    id_number = data.id_number.upper()
     if id_type == "RESIDENT_ID":
         problem = resident_id_problem(id_number)
         if problem:
             raise InvalidInput("applicant.id_number", problem)
-    if not is_mobile(str(data.get("phone", ""))):
+    if not is_mobile(data.phone):
         raise InvalidInput("applicant.phone", "must be an 11-digit mainland mobile number")
-    if actor.role == "citizen":
+    if actor.role == Role.CITIZEN:
         sub = actor.sub  # a citizen applies only for themselves
     else:
         # A walk-in applicant entered by window staff: tracked with the query code, not a login.
-        sub = "walk-in:" + hashlib.sha256(f"{id_type}:{id_number}".encode()).hexdigest()[:20]
-    return Applicant(name=data["name"], id_type=id_type, id_number=id_number, phone=data["phone"], sub=sub,
-                     district=data.get("district"))
+        sub = WALK_IN_PREFIX + hashlib.sha256(f"{id_type}:{id_number}".encode()).hexdigest()[:20]
+    return Applicant(name=data.name, id_type=id_type, id_number=id_number, phone=data.phone, sub=sub,
+                     district=data.district)
 
 
-def apply(actor: Actor, body: dict[str, Any], idempotency_key: str | None = None,
-          now: datetime | None = None) -> tuple[Case, bool]:
+def apply(actor: Actor, command: Apply, now: datetime | None = None) -> tuple[Case, bool]:
     """申请. Returns the case and whether it was created now (False: an idempotent retry)."""
-    if actor.role not in ("citizen", "staff"):
+    if actor.role not in (Role.CITIZEN, Role.STAFF):
         raise OutOfScope("only citizens and window staff can apply")
-    if actor.role == "staff" and actor.office_id != body.get("receiving_office_id"):
+    if actor.role == Role.STAFF and actor.office_id != command.receiving_office_id:
         raise OutOfScope("staff can only enter applications at their own office")
-    key = f"{actor.sub}#{idempotency_key}" if idempotency_key else None
-    digest = payload_digest(body) if key else None
-    if key:
-        existing, existing_digest = repo.claimed_case(key)
-        if existing:
-            return _replay(existing, existing_digest, digest), False
+    key = f"{actor.sub}#{command.idempotency_key}" if command.idempotency_key else None
+    digest = command.digest() if key else ""
+    with unit_of_work() as uow:
+        if key:
+            existing, existing_digest = uow.cases.claimed(key)
+            if existing:
+                return _replay(uow, existing, existing_digest, digest), False
+        return _apply(uow, actor, command, key, digest, now)
+
+
+def _apply(uow: UnitOfWork, actor: Actor, command: Apply, key: str | None, digest: str,
+           now: datetime | None) -> tuple[Case, bool]:
     at = now or utcnow()
     cat = catalogue()
-    matter = cat.matter(body["matter_id"])
-    office = cat.offices.get(body["receiving_office_id"])
+    matter = cat.matter(command.matter_id)
+    office = cat.offices.get(command.receiving_office_id)
     if office is None:
-        raise InvalidInput("receiving_office_id", f"unknown office {body['receiving_office_id']!r}")
-    applicant = _applicant(actor, body["applicant"])
-    delivery = check_delivery(body["delivery"])
+        raise InvalidInput("receiving_office_id", f"unknown office {command.receiving_office_id!r}")
+    applicant = _applicant(actor, command.applicant)
+    delivery = check_delivery(command.delivery_method, command.delivery_address)
     if delivery.address is not None and delivery.address.get("phone") and not is_mobile(delivery.address["phone"]):
         raise InvalidInput("delivery.address.phone", "must be an 11-digit mainland mobile number")
     if delivery.address is not None and delivery.address.get("city") not in cat.cities:
         raise InvalidInput("delivery.address.city", "must be the division code of a city in service")
-    materials = material_items(matter, body.get("materials", []))
+    materials = material_items(matter, [(m.name, m.provided) for m in command.materials])
     for attempt in range(CASE_NUMBER_ATTEMPTS):
-        seq = repo.next_sequence(office.city, cst_date(at))
+        seq = uow.counters.increment(f"case-seq#{office.city}#{cst_date(at):%Y%m%d}")
         case, change = new_case(
             case_no=case_number(office.city, cst_date(at), seq), actor=actor, at=at, matter=matter,
             receiving_office=office, applicant=applicant, materials=materials, delivery=delivery,
         )
+        uow.cases.add(case, change, claim=(key, digest) if key else None)
         try:
-            repo.create(case, change, idempotency_key=key, payload_hash=digest)
+            uow.commit()
             return case, True
         except Conflict:
             if key:  # lost a race with a retry of the same request: answer with the winner's case
-                existing, existing_digest = repo.claimed_case(key)
+                existing, existing_digest = uow.cases.claimed(key)
                 if existing:
-                    return _replay(existing, existing_digest, digest), False
+                    return _replay(uow, existing, existing_digest, digest), False
             if attempt == CASE_NUMBER_ATTEMPTS - 1:
                 raise
             # The number is taken (a counter that handed it out twice): the conditional insert refused to
@@ -90,36 +98,26 @@ def apply(actor: Actor, body: dict[str, Any], idempotency_key: str | None = None
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _replay(case_no: str, stored_digest: str | None, digest: str | None) -> Case:
+def _replay(uow: UnitOfWork, case_no: str, stored_digest: str | None, digest: str | None) -> Case:
     if stored_digest and digest and stored_digest != digest:
         raise RuleViolation("idempotency_key_reused", "Idempotency-Key was already used for a different request")
-    return repo.get(case_no)
-
-
-def _commit(case: Case, change: Change) -> Case:
-    repo.commit(case, change)
-    return case
+    return uow.cases.get(case_no)
 
 
 def receive(actor: Actor, case_no: str, missing: list[str], note: str = "", now: datetime | None = None) -> Case:
-    case = repo.get(case_no)
     cat = catalogue()
-    change = case.receive(actor, now or utcnow(), cat.matter(case.matter_id), missing, note,
-                          cat.supplement_working_days)
-    return _commit(case, change)
+    return change_case(case_no, lambda case: case.receive(actor, now or utcnow(), cat.matter(case.matter_id),
+                                                          missing, note, cat.supplement_working_days))
 
 
 def refuse(actor: Actor, case_no: str, reason: str, now: datetime | None = None) -> Case:
-    case = repo.get(case_no)
-    return _commit(case, case.refuse(actor, now or utcnow(), reason))
+    return change_case(case_no, lambda case: case.refuse(actor, now or utcnow(), reason))
 
 
 def withdraw(actor: Actor, case_no: str, note: str = "", now: datetime | None = None) -> Case:
-    case = repo.get(case_no)
-    return _commit(case, case.withdraw(actor, now or utcnow(), note))
+    return change_case(case_no, lambda case: case.withdraw(actor, now or utcnow(), note))
 
 
 def supplement(actor: Actor, case_no: str, material: str, note: str = "", now: datetime | None = None) -> Case:
-    case = repo.get(case_no)
-    matter = catalogue().matter(case.matter_id)
-    return _commit(case, case.supplement(actor, now or utcnow(), matter, material, note))
+    return change_case(case_no, lambda case: case.supplement(actor, now or utcnow(),
+                                                             catalogue().matter(case.matter_id), material, note))

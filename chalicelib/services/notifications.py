@@ -8,17 +8,14 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist, PutError
-
 from ..adapters import messaging
-from ..adapters.case_repository import CaseRepository
-from ..adapters.models import NotificationRecord
-from ..adapters.tables import condition_failed
+from ..bootstrap import unit_of_work
+from ..domain.errors import Duplicate
 from ..domain.identity import mask_phone
-from ..domain.workdays import iso, utcnow
+from ..domain.workdays import utcnow
 from ..observability import logger
+from .unit_of_work import UnitOfWork
 
-repo = CaseRepository()
 RECORD_ATTEMPTS = 5
 
 
@@ -51,34 +48,31 @@ def text_for(event: dict[str, Any]) -> str:
 def notify(event: dict[str, Any]) -> bool:
     """Send the applicant the message for this event, once. Returns False for a duplicate."""
     case_no, notification_id = event["case_no"], event["event_id"]
-    try:
-        NotificationRecord.get(case_no, notification_id, consistent_read=True)
-        return False
-    except DoesNotExist:
-        pass
-    case = repo.get(case_no)
-    text = text_for(event)
-    messaging.send_sms(case.applicant.phone, text)
-    record = NotificationRecord(case_no=case_no, notification_id=notification_id, event_type=event["type"],
-                                text=text, sent_at=iso(utcnow()), channel="sms")
-    if not _record_sent(record):
-        return False
+    with unit_of_work() as uow:
+        if uow.notifications.was_sent(case_no, notification_id):
+            return False
+        case = uow.cases.get(case_no)
+        text = text_for(event)
+        messaging.send_sms(case.applicant.phone, text)
+        if not _record_sent(uow, case_no, notification_id, event["type"], text):
+            return False
     logger.info("sms sent", extra={"case_no": case_no, "to": mask_phone(case.applicant.phone),
                                    "event_type": event["type"], "text": text})
     return True
 
 
-def _record_sent(record: NotificationRecord) -> bool:
+def _record_sent(uow: UnitOfWork, case_no: str, notification_id: str, event_type: str, text: str) -> bool:
     """Store that the SMS went out. The SMS is already sent, so a transient failure here is retried on the
     spot rather than by redelivery (which would text the applicant twice); only a record that could not be
     written after several tries is left to redelivery. False: another delivery recorded it first."""
     for attempt in range(RECORD_ATTEMPTS):
+        uow.notifications.add(case_no, notification_id, event_type, text, utcnow())
         try:
-            record.save(condition=NotificationRecord.notification_id.does_not_exist())
+            uow.commit()
             return True
-        except PutError as err:
-            if condition_failed(err):
-                return attempt > 0  # recorded already: by our own earlier try whose reply was lost, or a twin
+        except Duplicate:
+            return attempt > 0  # recorded already: by our own earlier try whose reply was lost, or a twin
+        except Exception:
             if attempt == RECORD_ATTEMPTS - 1:
                 raise
             time.sleep(min(0.05 * 2**attempt, 1.0))
@@ -86,7 +80,5 @@ def _record_sent(record: NotificationRecord) -> bool:
 
 
 def sent_for(case_no: str) -> list[dict[str, Any]]:
-    return [
-        {"event_type": n.event_type, "text": n.text, "sent_at": n.sent_at, "channel": n.channel}
-        for n in NotificationRecord.query(case_no)
-    ]
+    with unit_of_work() as uow:
+        return uow.notifications.of_case(case_no)

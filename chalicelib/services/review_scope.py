@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from ..adapters.reference_store import catalogue
 from ..domain.access import PROVINCIAL, supervises_city
-from ..domain.case import Actor
+from ..domain.actor import Actor, Role
 from ..domain.errors import InvalidInput, OutOfScope
 
 
@@ -27,7 +27,7 @@ class Scope:
 
 
 def resolve_scope(actor: Actor, city: str | None, office_id: str | None) -> Scope:
-    if actor.role != "supervisor" or not actor.city:
+    if actor.role != Role.SUPERVISOR or not actor.city:
         raise OutOfScope("reviews and their statistics are for supervisors")
     cat = catalogue()
     if city is not None:

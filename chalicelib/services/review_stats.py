@@ -6,13 +6,11 @@ from datetime import date
 from typing import Any
 
 from ..adapters.reference_store import catalogue
-from ..adapters.review_repository import ReviewRepository
-from ..domain.case import Actor
+from ..bootstrap import unit_of_work
+from ..domain.actor import Actor
 from ..domain.errors import InvalidInput
-from ..domain.reviews import COUNTERS, figures
+from ..domain.statistics import COUNTERS, figures
 from .review_scope import resolve_scope
-
-store = ReviewRepository()
 
 
 def parse_day(name: str, value: str | None) -> date | None:
@@ -40,9 +38,10 @@ def review_stats(actor: Actor, city: str | None, office_id: str | None, first: s
     total = dict.fromkeys(COUNTERS, 0)
     months: dict[str, dict[str, int]] = {}
     offices = []
+    uow = unit_of_work()
     for oid in scope.office_ids:
         counts = dict.fromkeys(COUNTERS, 0)
-        for day, day_counts in store.daily_counts(oid, start, end).items():
+        for day, day_counts in uow.reviews.daily_counts(oid, start, end).items():
             month = months.setdefault(day[:7], dict.fromkeys(COUNTERS, 0))
             for k in COUNTERS:
                 counts[k] += day_counts[k]

@@ -5,31 +5,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from ..adapters.case_repository import CaseRepository
-from ..adapters.models import ReviewSlotRecord
 from ..adapters.reference_store import catalogue
-from ..adapters.review_repository import ReviewRepository, check_start_key, outbox, shard_of
+from ..adapters.review_repository import check_start_key
+from ..bootstrap import unit_of_work
 from ..domain.access import is_applicant, require_read
-from ..domain.case import Actor
-from ..domain.errors import Conflict, InvalidInput, NotFound, OutOfScope
+from ..domain.actor import Actor
+from ..domain.errors import Duplicate, InvalidInput, NotFound, OutOfScope
 from ..domain.reference import ReviewPolicy
-from ..domain.reviews import (
-    Review,
-    Stage,
-    Ticket,
-    TicketStatus,
-    contribution,
-    default_due_at,
-    default_review,
-    parse_stage,
-    submit_review,
-)
-from ..domain.workdays import iso, parse_instant, utcnow
+from ..domain.reviews import Review, ReviewSlot, Stage, default_due_at, default_review, parse_stage, submit_review
+from ..domain.statistics import contribution
+from ..domain.tickets import Ticket, TicketStatus
+from ..domain.workdays import parse_instant, utcnow
 from ..observability import logger
+from .commands import SubmitReview
 from .review_scope import Scope, resolve_scope
-
-cases = CaseRepository()
-store = ReviewRepository()
 
 # The case events after which a stage can be rated: each opens the stage's default-rating slot.
 SLOT_EVENTS: dict[str, Stage] = {
@@ -47,43 +36,42 @@ def policy_for(office_id: str) -> tuple[str, ReviewPolicy]:
     return city, cat.review_policy(city)
 
 
-def submit(actor: Actor, case_no: str, body: dict[str, Any], now: datetime | None = None) -> Review:
+def submit(actor: Actor, command: SubmitReview, now: datetime | None = None) -> Review:
     """好差评: one review per stage; a bad one also leaves a ``review.bad`` event that opens a ticket."""
-    case = cases.get(case_no)
-    stage = parse_stage(body["stage"])
-    at = now or utcnow()
-    review = submit_review(case, actor, stage, body["rating"], list(body.get("tags") or []),
-                           str(body.get("comment") or ""), at, policy_for)
-    event = None
-    if review.bad:
-        event = outbox(f"review#{case_no}#{stage.value}", "review.bad", at, case_no=case_no, stage=stage.value,
-                       office_id=review.office_id, city=review.city)
-    if not store.add_review(review, contribution(review), event):
-        raise Conflict(f"the {stage.value} stage of case {case_no} has already been reviewed")
-    return review
+    with unit_of_work() as uow:
+        case = uow.cases.get(command.case_no)
+        stage = parse_stage(command.stage)
+        review = submit_review(case, actor, stage, command.rating, list(command.tags), command.comment,
+                               now or utcnow(), policy_for)
+        uow.reviews.add(review, contribution(review))
+        if review.bad:
+            uow.outbox.add(review.bad_event())
+        uow.commit()
+        return review
 
 
 def follow_up(actor: Actor, case_no: str, stage_value: str, comment: str, now: datetime | None = None) -> Review:
     """追评: the applicant adds one follow-up comment to a stage's review; the review itself never changes."""
-    case = cases.get(case_no)
-    if not is_applicant(actor, case):
-        raise OutOfScope("only the applicant of the case can comment on its reviews")
-    stage = parse_stage(stage_value)
-    review = store.get_review(case_no, stage)
-    if review is None:
-        raise NotFound(f"the {stage.value} stage of case {case_no} has no review")
-    review.add_follow_up(actor, comment, now or utcnow())
-    store.add_follow_up(review)
-    return review
+    with unit_of_work() as uow:
+        case = uow.cases.get(case_no)
+        if not is_applicant(actor, case):
+            raise OutOfScope("only the applicant of the case can comment on its reviews")
+        stage = parse_stage(stage_value)
+        review = uow.reviews.get(case_no, stage)
+        if review is None:
+            raise NotFound(f"the {stage.value} stage of case {case_no} has no review")
+        review.add_follow_up(actor, comment, now or utcnow())
+        uow.reviews.add_follow_up(review)
+        uow.commit()
+        return review
 
 
 def reviews_of_case(actor: Actor, case_no: str) -> list[tuple[Review, Ticket | None]]:
     """A case's reviews, with their tickets, for whoever may read the case."""
-    require_read(actor, cases.get(case_no))
-    out: list[tuple[Review, Ticket | None]] = []
-    for review in store.reviews_of_case(case_no):
-        out.append((review, store.get_ticket(review.ticket_id) if review.ticket_id else None))
-    return out
+    with unit_of_work() as uow:
+        require_read(actor, uow.cases.get(case_no))
+        return [(review, uow.tickets.get(review.ticket_id) if review.ticket_id else None)
+                for review in uow.reviews.of_case(case_no)]
 
 
 def list_reviews(actor: Actor, city: str | None, office_id: str | None, bad: bool | None,
@@ -99,9 +87,10 @@ def list_reviews(actor: Actor, city: str | None, office_id: str | None, bad: boo
         raise InvalidInput("cursor", "is not a cursor this API issued for this listing")
     start = check_start_key((cursor or {}).get("k"), *partitions[which])
     items: list[Review] = []
+    uow = unit_of_work()
     while which < len(partitions) and len(items) < limit:
         partition, key = partitions[which]
-        page, start = store.list_reviews(partition, key, limit - len(items), start, bad, ticket_status)
+        page, start = uow.reviews.listing(partition, key, limit - len(items), start, bad, ticket_status)
         items.extend(page)
         if start is None:
             which += 1
@@ -122,25 +111,34 @@ def open_review_slot(event: dict[str, Any]) -> bool:
         return False
     reviewable_at = parse_instant(event["at"])
     city, policy = policy_for(office_id)
-    key = f"{event['case_no']}#{stage.value}"
-    slot = ReviewSlotRecord(
-        case_no=event["case_no"], stage=stage.value, office_id=office_id, city=city,
-        matter_id=event.get("matter_id") or "", reviewable_at=iso(reviewable_at), due_shard=shard_of(key),
-        due_at=iso(default_due_at(reviewable_at, policy)),
-    )
-    return store.put_slot(slot)
+    slot = ReviewSlot(case_no=event["case_no"], stage=stage, office_id=office_id, city=city,
+                      matter_id=event.get("matter_id") or "", reviewable_at=reviewable_at,
+                      due_at=default_due_at(reviewable_at, policy))
+    with unit_of_work() as uow:
+        uow.reviews.open_slot(slot)
+        try:
+            uow.commit()
+        except Duplicate:
+            return False
+        return True
 
 
 def sweep_default_ratings(now: datetime) -> dict[str, int]:
     """Stages still unrated when their slot falls due get the policy's default rating. A real review that
     commits first wins (both writes are conditional on the stage having no review)."""
     given = 0
-    for slot in store.due_slots(now):
+    with unit_of_work() as uow:
+        due = list(uow.reviews.due_slots(now))
+    for slot in due:
         _, policy = policy_for(slot.office_id)
-        review = default_review(slot.case_no, Stage(slot.stage), slot.office_id, slot.city, slot.matter_id,
-                                parse_instant(slot.reviewable_at), parse_instant(slot.due_at), policy)
-        if store.add_review(review, contribution(review)):
-            given += 1
-        else:
-            store.delete_slot(slot.case_no, slot.stage)
+        review = default_review(slot.case_no, slot.stage, slot.office_id, slot.city, slot.matter_id,
+                                slot.reviewable_at, slot.due_at, policy)
+        with unit_of_work() as uow:
+            uow.reviews.add(review, contribution(review))
+            try:
+                uow.commit()
+                given += 1
+            except Duplicate:
+                uow.reviews.remove_slot(slot.case_no, slot.stage)
+                uow.commit()
     return {"default_ratings": given}

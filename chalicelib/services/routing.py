@@ -15,20 +15,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from ..adapters.case_repository import CaseRepository
 from ..adapters.courier import Booking, courier
 from ..adapters.reference_store import catalogue
-from ..adapters.shipment_repository import ShipmentRepository, shipment_event
-from ..domain.case import Actor, Case
-from ..domain.errors import ConcurrentUpdate
+from ..bootstrap import unit_of_work
+from ..domain.actor import Actor
+from ..domain.case import Case, DeliveryMethod
+from ..domain.errors import ConcurrentUpdate, Duplicate
 from ..domain.lifecycle import Status
 from ..domain.reference import Catalogue, Office, Route
 from ..domain.shipping import LegKind, Shipment, leg_id_for, plan_leg
 from ..domain.workdays import parse_instant, utcnow
 from ..observability import logger
+from .unit_of_work import UnitOfWork
 
-cases = CaseRepository()
-legs = ShipmentRepository()
 ROUTER = Actor.system("router")
 
 
@@ -53,7 +52,12 @@ def _book(case_no: str, version: int, kind: LegKind, origin: Office, route: Rout
 
 
 def _forwarded(event: dict[str, Any]) -> None:
-    case = cases.get(event["case_no"])
+    with unit_of_work() as uow:
+        _route(uow, event)
+
+
+def _route(uow: UnitOfWork, event: dict[str, Any]) -> None:
+    case = uow.cases.get(event["case_no"])
     if case.handling_office_id or case.status is not Status.IN_TRANSIT:
         logger.info("forward already routed or moved on", extra={"case_no": case.case_no,
                                                                  "status": case.status.value})
@@ -63,24 +67,27 @@ def _forwarded(event: dict[str, Any]) -> None:
     office = cat.handling_office_for(matter, case.applicant.district)
     at = utcnow()
     if case.electronic:
-        cases.commit(case, case.route(ROUTER, at, office, matter))
+        uow.cases.update(case, case.route(ROUTER, at, office, matter))
+        uow.commit()
         return
     route = cat.route_between(case.receiving_office_id, office.office_id)
     leg = _book(case.case_no, int(event["version"]), LegKind.MATERIALS, cat.office(case.receiving_office_id),
                 route, event, to_office_id=office.office_id)
     change = case.route(ROUTER, at, office, matter, waybill=leg.waybill, courier=leg.courier,
                         expected_arrival=leg.expected_arrival.isoformat())
+    uow.cases.update(case, change)
+    uow.legs.add(leg)
     try:
-        cases.commit(case, change, extra=[legs.staged(leg)])
-    except ConcurrentUpdate:
-        if cases.get(case.case_no).handling_office_id:
+        uow.commit()
+    except (ConcurrentUpdate, Duplicate):
+        if uow.cases.get(case.case_no).handling_office_id:
             return  # a concurrent delivery of this message routed it
         raise
 
 
 def _result_lane(cat: Catalogue, case: Case) -> tuple[Route, str | None, dict[str, Any] | None]:
     assert case.handling_office_id is not None
-    if case.delivery.method == "PICKUP_RECEIVING":
+    if case.delivery.method == DeliveryMethod.PICKUP_RECEIVING:
         return (cat.route_between(case.handling_office_id, case.receiving_office_id),
                 case.receiving_office_id, None)
     address = case.delivery.address or {}
@@ -90,7 +97,12 @@ def _result_lane(cat: Catalogue, case: Case) -> tuple[Route, str | None, dict[st
 def _result_shipped(event: dict[str, Any]) -> None:
     if event.get("to_status") != Status.RESULT_IN_TRANSIT.value:
         return  # pickup at the handling office: the result is ready there, no parcel
-    case = cases.get(event["case_no"])
+    with unit_of_work() as uow:
+        _plan_result_leg(uow, event)
+
+
+def _plan_result_leg(uow: UnitOfWork, event: dict[str, Any]) -> None:
+    case = uow.cases.get(event["case_no"])
     if case.status is not Status.RESULT_IN_TRANSIT or not case.handling_office_id:
         logger.info("result already delivered or case moved on", extra={"case_no": case.case_no})
         return
@@ -98,12 +110,20 @@ def _result_shipped(event: dict[str, Any]) -> None:
     route, to_office_id, to_address = _result_lane(cat, case)
     leg = _book(case.case_no, int(event["version"]), LegKind.RESULT, cat.office(case.handling_office_id),
                 route, event, to_office_id=to_office_id, to_address=to_address)
-    if not legs.create(leg):
+    uow.legs.add(leg)
+    try:
+        uow.commit()
+    except Duplicate:
         logger.info("result leg already planned", extra={"case_no": case.case_no, "waybill": leg.waybill})
 
 
 def _reshipped(event: dict[str, Any]) -> None:
-    old = legs.find(str((event.get("details") or {}).get("waybill")))
+    with unit_of_work() as uow:
+        _replace_leg(uow, event)
+
+
+def _replace_leg(uow: UnitOfWork, event: dict[str, Any]) -> None:
+    old = uow.legs.find(str((event.get("details") or {}).get("waybill")))
     if old is None:
         logger.warning("reship of an unknown leg dropped", extra={"case_no": event.get("case_no")})
         return
@@ -120,7 +140,9 @@ def _reshipped(event: dict[str, Any]) -> None:
             logger.warning("leg already superseded", extra={"waybill": old.waybill})
         return
     old.supersede(leg.waybill)
-    legs.commit([leg, old])
+    uow.legs.add(leg)
+    uow.legs.update(old)
+    uow.commit()
 
 
 _HANDLERS = {
@@ -134,21 +156,26 @@ def sweep_legs(now: datetime) -> dict[str, int]:
     """Marks legs still open after their expected-arrival day as overdue and escalates each once
     (``shipment.overdue`` → alerts). What it marked is no longer due, so a re-run changes nothing."""
     marked = 0
-    for waybill in legs.due(now):
-        leg = legs.find(waybill)
-        if leg is None or not leg.mark_overdue(now):
-            continue
-        escalation = shipment_event(leg, "shipment.overdue", now, expected_arrival=leg.expected_arrival.isoformat())
-        try:
-            legs.commit([leg], outbox=[escalation])
-        except ConcurrentUpdate:
-            logger.info("leg changed during the sweep; next run looks again", extra={"waybill": waybill})
-            continue
-        marked += 1
+    with unit_of_work() as uow:
+        due = list(uow.legs.due(now))
+    for waybill in due:
+        with unit_of_work() as uow:
+            if _escalate_leg(uow, waybill, now):
+                marked += 1
     return {"legs_overdue": marked}
 
 
-def public_shipments(case_no: str) -> list[dict[str, Any]]:
-    """The case's parcel legs without personal data (for public tracking)."""
-    return [leg.public() for leg in legs.for_case(case_no)]
+def _escalate_leg(uow: UnitOfWork, waybill: str, now: datetime) -> bool:
+    leg = uow.legs.find(waybill)
+    if leg is None or not leg.mark_overdue(now):
+        return False
+    escalation = leg.overdue_event(now)
+    uow.legs.update(leg)
+    uow.outbox.add(escalation, once=True)
+    try:
+        uow.commit()
+    except (ConcurrentUpdate, Duplicate):
+        logger.info("leg changed during the sweep; next run looks again", extra={"waybill": waybill})
+        return False
+    return True
 

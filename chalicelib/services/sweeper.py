@@ -6,17 +6,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from ..adapters.case_repository import CaseRepository
+from ..bootstrap import unit_of_work
 from ..config import settings
-from ..domain.case import Actor
+from ..domain.actor import Actor
 from ..domain.errors import InvalidTransition, NotFound
-from ..domain.lifecycle import RULES, Action
+from ..domain.lifecycle import Action
 from ..domain.workdays import utcnow
 from ..observability import count, logger
 from . import reviews, tickets
 from .routing import sweep_legs
+from .unit_of_work import UnitOfWork
 
-repo = CaseRepository()
 SWEEPER = Actor.system("sweeper")
 
 # Other capabilities add their sweeps here: each takes ``now`` and returns counts by what it did.
@@ -27,23 +27,32 @@ EXTRA_SWEEPS += [reviews.sweep_default_ratings, tickets.sweep_overdue_tickets]
 
 def sweep_cases(now: datetime) -> dict[str, int]:
     counts = {"terminated": 0, "overdue": 0}
-    for case_no in repo.due(now):
-        try:
-            case = repo.get(case_no)
-            deadline = case.supplement_deadline()
-            if (case.status in RULES[Action.TERMINATE].sources and deadline and now >= deadline
-                    and (case.missing or case.status.value == "RETURNED")):
-                repo.commit(case, case.terminate(SWEEPER, now))
-                counts["terminated"] += 1
-                continue
-            promised = case.promised_deadline()
-            if case.status in RULES[Action.MARK_OVERDUE].sources and promised and now >= promised \
-                    and not case.overdue:
-                repo.commit(case, case.mark_overdue(SWEEPER, now))
-                counts["overdue"] += 1
-        except (InvalidTransition, NotFound) as err:
-            logger.info("sweep skipped a case", extra={"case_no": case_no, "reason": type(err).__name__})
+    with unit_of_work() as uow:
+        due = list(uow.cases.due(now))
+    for case_no in due:
+        with unit_of_work() as uow:
+            outcome = _sweep_case(uow, case_no, now)
+        if outcome:
+            counts[outcome] += 1
     return counts
+
+
+def _sweep_case(uow: UnitOfWork, case_no: str, now: datetime) -> str | None:
+    """Take the step the case is due for, if any (a race with staff loses: the case is looked at next run)."""
+    try:
+        case = uow.cases.get(case_no)
+        action = case.due_action(now)
+        if action is Action.TERMINATE:
+            uow.cases.update(case, case.terminate(SWEEPER, now))
+        elif action is Action.MARK_OVERDUE:
+            uow.cases.update(case, case.mark_overdue(SWEEPER, now))
+        else:
+            return None
+        uow.commit()
+    except (InvalidTransition, NotFound) as err:
+        logger.info("sweep skipped a case", extra={"case_no": case_no, "reason": type(err).__name__})
+        return None
+    return "terminated" if action is Action.TERMINATE else "overdue"
 
 
 def sweep(now: datetime | None = None) -> dict[str, int]:

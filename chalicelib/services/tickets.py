@@ -7,86 +7,98 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from ..adapters.review_repository import ReviewRepository
-from ..domain.case import Actor
-from ..domain.errors import InvalidTransition, NotFound, OutOfScope
-from ..domain.reviews import (
-    Review,
-    Stage,
-    Ticket,
-    TicketChange,
-    contribution,
-    delta,
-    open_ticket,
-)
+from ..bootstrap import unit_of_work
+from ..domain.actor import Actor
+from ..domain.errors import Duplicate, InvalidTransition, NotFound, OutOfScope
+from ..domain.reviews import Review, Stage
+from ..domain.statistics import contribution, delta
+from ..domain.tickets import Ticket, TicketChange, open_ticket
 from ..domain.workdays import utcnow
 from ..observability import logger
 from .reviews import policy_for
+from .unit_of_work import UnitOfWork
 
-store = ReviewRepository()
 SWEEPER = Actor.system("sweeper")
 
 
 def open_for_bad_review(event: dict[str, Any], now: datetime | None = None) -> bool:
     """One ticket per bad review however often the event arrives (deterministic id, conditional put).
     Returns False for a duplicate."""
-    review = store.get_review(event["case_no"], Stage(event["stage"]))
-    if review is None:  # committed with the event, so this only happens on a foreign message
-        raise NotFound(f"no review for {event['case_no']} {event['stage']}")
-    if not review.bad:
-        return False
-    _, policy = policy_for(review.office_id)
-    ticket, change = open_ticket(review, now or utcnow(), policy)
-    opened = store.open_ticket(ticket, change, delta(contribution(review), contribution(review, ticket)))
-    if opened:
-        logger.info("ticket opened", extra={"ticket_id": ticket.ticket_id, "office_id": ticket.office_id})
-    return opened
+    with unit_of_work() as uow:
+        review = uow.reviews.get(event["case_no"], Stage(event["stage"]))
+        if review is None:  # committed with the event, so this only happens on a foreign message
+            raise NotFound(f"no review for {event['case_no']} {event['stage']}")
+        if not review.bad:
+            return False
+        _, policy = policy_for(review.office_id)
+        ticket, change = open_ticket(review, now or utcnow(), policy)
+        uow.tickets.add(ticket, change, delta(contribution(review), contribution(review, ticket)))
+        try:
+            uow.commit()
+        except Duplicate:
+            return False
+    logger.info("ticket opened", extra={"ticket_id": ticket.ticket_id, "office_id": ticket.office_id})
+    return True
 
 
-def ticket_for(actor: Actor, ticket_id: str) -> tuple[Ticket, Review | None, list[dict[str, Any]]]:
+# A ticket as its readers see it: with its review and its history.
+TicketDetail = tuple[Ticket, Review | None, list[dict[str, Any]]]
+
+
+def ticket_for(actor: Actor, ticket_id: str) -> TicketDetail:
     """The ticket with its review and history, for its supervisors and the rated office's staff."""
-    ticket = store.get_ticket(ticket_id)
+    with unit_of_work() as uow:
+        return _detail(uow, actor, uow.tickets.get(ticket_id))
+
+
+def _detail(uow: UnitOfWork, actor: Actor, ticket: Ticket) -> TicketDetail:
     if not ticket.can_read(actor):
-        raise OutOfScope(f"ticket {ticket_id} is outside your scope")
-    return ticket, store.get_review(ticket.case_no, ticket.stage), store.history(ticket_id)
+        raise OutOfScope(f"ticket {ticket.ticket_id} is outside your scope")
+    return ticket, uow.reviews.get(ticket.case_no, ticket.stage), uow.tickets.history(ticket.ticket_id)
 
 
-def _step(ticket_id: str, act: Callable[[Ticket], TicketChange]) -> Ticket:
-    """Load, apply one step of the workflow, commit it with its history entry and counter changes."""
-    ticket = store.get_ticket(ticket_id)
-    review = store.get_review(ticket.case_no, ticket.stage)
-    before = contribution(review, ticket)
-    change = act(ticket)
-    store.commit_ticket(ticket, change, delta(before, contribution(review, ticket)))
-    return ticket
+def _step(ticket_id: str, act: Callable[[Ticket], TicketChange], reader: Actor | None = None) -> TicketDetail:
+    """Load, apply one step of the workflow, commit it with its history entry and counter changes; the
+    ticket as ``reader`` then sees it (no reader: the ticket alone)."""
+    with unit_of_work() as uow:
+        ticket = uow.tickets.get(ticket_id)
+        review = uow.reviews.get(ticket.case_no, ticket.stage)
+        before = contribution(review, ticket)
+        change = act(ticket)
+        uow.tickets.update(ticket, change, delta(before, contribution(review, ticket)))
+        uow.commit()
+        return _detail(uow, reader, ticket) if reader else (ticket, None, [])
 
 
-def verify(actor: Actor, ticket_id: str, valid: bool, finding: str, now: datetime | None = None) -> Ticket:
-    return _step(ticket_id, lambda t: t.verify(actor, now or utcnow(), valid, finding))
+def verify(actor: Actor, ticket_id: str, valid: bool, finding: str, now: datetime | None = None) -> TicketDetail:
+    return _step(ticket_id, lambda t: t.verify(actor, now or utcnow(), valid, finding), actor)
 
 
-def rectify(actor: Actor, ticket_id: str, actions: str, now: datetime | None = None) -> Ticket:
-    return _step(ticket_id, lambda t: t.rectify(actor, now or utcnow(), actions))
+def rectify(actor: Actor, ticket_id: str, actions: str, now: datetime | None = None) -> TicketDetail:
+    return _step(ticket_id, lambda t: t.rectify(actor, now or utcnow(), actions), actor)
 
 
 def feedback(actor: Actor, ticket_id: str, contacted: bool, satisfied: bool | None, note: str,
-             now: datetime | None = None) -> Ticket:
-    return _step(ticket_id, lambda t: t.feedback(actor, now or utcnow(), contacted, satisfied, note))
+             now: datetime | None = None) -> TicketDetail:
+    return _step(ticket_id, lambda t: t.feedback(actor, now or utcnow(), contacted, satisfied, note), actor)
 
 
-def appeal(actor: Actor, ticket_id: str, grounds: str, now: datetime | None = None) -> Ticket:
-    return _step(ticket_id, lambda t: t.appeal(actor, now or utcnow(), grounds))
+def appeal(actor: Actor, ticket_id: str, grounds: str, now: datetime | None = None) -> TicketDetail:
+    return _step(ticket_id, lambda t: t.appeal(actor, now or utcnow(), grounds), actor)
 
 
-def decide_appeal(actor: Actor, ticket_id: str, upheld: bool, note: str, now: datetime | None = None) -> Ticket:
-    return _step(ticket_id, lambda t: t.decide_appeal(actor, now or utcnow(), upheld, note))
+def decide_appeal(actor: Actor, ticket_id: str, upheld: bool, note: str,
+                  now: datetime | None = None) -> TicketDetail:
+    return _step(ticket_id, lambda t: t.decide_appeal(actor, now or utcnow(), upheld, note), actor)
 
 
 def sweep_overdue_tickets(now: datetime) -> dict[str, int]:
     """Tickets whose verify or rectify deadline passed are flagged and escalated to the provincial level
     (``ticket.escalated`` → alerts), once per missed deadline."""
     escalated = 0
-    for ticket_id in store.due_tickets(now):
+    with unit_of_work() as uow:
+        due = list(uow.tickets.due(now))
+    for ticket_id in due:
         try:
             _step(ticket_id, lambda t: t.escalate(SWEEPER, now))
             escalated += 1

@@ -13,6 +13,7 @@ from tests.support import (
     headers,
     received_case,
     resident_id,
+    service_apply,
     staff,
     supervisor,
 )
@@ -199,10 +200,10 @@ def test_guessing_query_codes_is_rate_limited(client):
 
 def test_a_guesser_locks_out_only_itself_until_a_crowd_guesses(aws):
     from chalicelib.domain.errors import NotFound, TooManyRequests
-    from chalicelib.services import intake, queries
+    from chalicelib.services import queries
     from tests.review_support import citizen_actor
 
-    case, _ = intake.apply(citizen_actor("alice"), application())
+    case, _ = service_apply(citizen_actor("alice"), application())
     wrong = "000000" if case.query_code != "000000" else "111111"
     for _ in range(queries.TRACK_FAILURES_PER_CALLER):
         with pytest.raises(NotFound):

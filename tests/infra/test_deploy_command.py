@@ -54,6 +54,7 @@ def steps(monkeypatch):
     monkeypatch.setattr(deploy, "cdk", lambda *args, stage, context: calls.append(args))
     monkeypatch.setattr(deploy, "api_gateway_logging_ready", lambda region: True)
     monkeypatch.setattr(deploy, "seed_reference_data", lambda stage, region: None)
+    monkeypatch.setattr("infra.console_upload.publish_console", lambda stage, values, region: "https://console")
     return calls
 
 

@@ -16,6 +16,7 @@ from botocore.config import Config
 from moto import mock_aws
 
 from tests.infra.conftest import STAGES
+from tests.support import service_apply
 
 DATA_PLANE = {"AWS::DynamoDB::Table", "AWS::SQS::Queue", "AWS::SNS::Topic", "AWS::KMS::Key", "AWS::KMS::Alias",
               "AWS::Events::Rule"}
@@ -112,17 +113,17 @@ def test_the_application_commits_a_case_and_relays_through_the_created_resources
     """Seed the reference data, apply for a case (one transaction over five tables), read it back, find its
     outbox event on the outbox table's stream, and put it through a created queue and topic."""
     from chalicelib.adapters import messaging, reference_store
-    from chalicelib.adapters.case_repository import CaseRepository
     from chalicelib.domain.case import Actor
     from chalicelib.services import intake, notifications, outbox_relay
+    from tests.storage import Cases
     from tests.support import application
 
     assert reference_store.seed() > 0
     applicant = Actor(sub="citizen-1", role="citizen", office_id=None, city=None, name="张三")
-    case, created = intake.apply(applicant, application(), idempotency_key="retry-safe-1")
+    case, created = service_apply(applicant, application(), idempotency_key="retry-safe-1")
     assert created and case.case_no.startswith("KC440300")
-    assert CaseRepository().get(case.case_no).status.value == "SUBMITTED"
-    again, created_again = intake.apply(applicant, application(), idempotency_key="retry-safe-1")
+    assert Cases().get(case.case_no).status.value == "SUBMITTED"
+    again, created_again = service_apply(applicant, application(), idempotency_key="retry-safe-1")
     assert not created_again and again.case_no == case.case_no
 
     staff = Actor(sub="staff-sz", role="staff", office_id="SZ-GOV", city=None, name="窗口")

@@ -7,8 +7,8 @@ The points, in the order an event travels:
 
 1. ``api-create``: POST /cases committed the case (and its idempotency key), the process dies before
    replying; the client retries with the same Idempotency-Key.
-2. ``api-commit``: a transition committed (CaseRepository.commit: case + timeline + outbox in one
-   transaction), the process dies before replying and before the stream relay ran.
+2. ``api-commit``: a transition committed (the unit of work's commit: case + timeline + outbox
+   in one transaction), the process dies before replying and before the stream relay ran.
 3. ``relay-partial``: the relay sent an event to some of its queues (tickets) but not the others
    (notifications) and dies; the stream batch is retried.
 4. ``relay-before-checkpoint``: the relay sent every event of the batch but died before reporting success
@@ -78,34 +78,48 @@ def _kill_once(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str, when: Cal
     return state
 
 
-def _event_type_is(event_type: str) -> Callable[..., bool]:
-    def match(_repo: Any, _case: Any, change: Any, *_a: Any, **_k: Any) -> bool:
-        return bool(change.event_type == event_type)
+def _staged(uow: Any) -> list[tuple[str, Any]]:
+    """What a DynamoDB unit of work is about to commit: (operation, item) pairs."""
+    return [(w.op, w.item) for w in uow.tx.writes]
+
+
+def _commits_event(event_type: str) -> Callable[..., bool]:
+    def match(uow: Any) -> bool:
+        return any(type(item).__name__ == "OutboxRecord" and item.event_type == event_type
+                   for _, item in _staged(uow))
+    return match
+
+
+def _commits(record: str, alone: bool = False) -> Callable[..., bool]:
+    def match(uow: Any) -> bool:
+        names = [type(item).__name__ for op, item in _staged(uow) if op == "put"]
+        return record in names and (not alone or "CaseRecord" not in names)
     return match
 
 
 def _points() -> dict[str, Callable[[pytest.MonkeyPatch], dict[str, int]]]:
     from chalicelib.adapters import messaging
-    from chalicelib.adapters.case_repository import CaseRepository
-    from chalicelib.adapters.review_repository import ReviewRepository
-    from chalicelib.adapters.shipment_repository import ShipmentRepository
+    from chalicelib.adapters.dynamodb import DynamoUnitOfWork
     from chalicelib.services import notifications, outbox_relay
 
     def relay_partial(queue: str, body: dict[str, Any]) -> bool:
         return queue == "tickets" and body.get("type") == "case.receive"
 
+    def commit(when: Callable[..., bool]) -> Callable[[pytest.MonkeyPatch], dict[str, int]]:
+        return lambda mp: _kill_once(mp, DynamoUnitOfWork, "commit", when)
+
     return {
-        "api-create": lambda mp: _kill_once(mp, CaseRepository, "create"),
-        "api-commit": lambda mp: _kill_once(mp, CaseRepository, "commit", _event_type_is("case.forward")),
+        "api-create": commit(_commits_event("case.apply")),
+        "api-commit": commit(_commits_event("case.forward")),
         "relay-partial": lambda mp: _kill_once(mp, messaging, "send", relay_partial),
         "relay-before-checkpoint": lambda mp: _kill_once(
             mp, outbox_relay, "relay_stream_batch",
             lambda records: any(outbox_relay.payload_of_stream_record(r) for r in records)),
-        "routing-after-commit": lambda mp: _kill_once(mp, CaseRepository, "commit", _event_type_is("case.route")),
-        "courier-after-commit": lambda mp: _kill_once(mp, CaseRepository, "commit", _event_type_is("case.sign")),
-        "result-leg-after-create": lambda mp: _kill_once(mp, ShipmentRepository, "create"),
-        "ticket-after-open": lambda mp: _kill_once(mp, ReviewRepository, "open_ticket"),
-        "slot-after-put": lambda mp: _kill_once(mp, ReviewRepository, "put_slot"),
+        "routing-after-commit": commit(_commits_event("case.route")),
+        "courier-after-commit": commit(_commits_event("case.sign")),
+        "result-leg-after-create": commit(_commits("ShipmentRecord", alone=True)),
+        "ticket-after-open": commit(_commits_event("ticket.open")),
+        "slot-after-put": commit(_commits("ReviewSlotRecord")),
         "notification-after-record": lambda mp: _kill_once(mp, notifications, "_record_sent"),
         "notification-between-sms-and-record": lambda mp: _kill_once(mp, notifications, "_record_sent",
                                                                      before=True),

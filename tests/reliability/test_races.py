@@ -20,7 +20,7 @@ from chalicelib.api.http import STATUS_OF
 from chalicelib.domain.errors import DomainError
 from tests.reliability.reliability_support import record_figures, size
 from tests.review_support import citizen_actor, staff_actor, supervisor_actor
-from tests.support import application
+from tests.support import application, service_apply, submit_review
 
 THREADS = 16
 APPLICATIONS = size(100, 1000)
@@ -72,13 +72,13 @@ def _race(calls: list[Callable[[], Any]]) -> Counter[int]:
 
 def test_concurrent_transitions_on_one_case_have_one_winner(isolated_dynamodb):
     import app
-    from chalicelib.adapters.case_repository import CaseRepository
     from chalicelib.services import handling, intake
+    from tests.storage import Cases
     from tools.pump import Pump
 
-    repo = CaseRepository()
+    repo = Cases()
     sz, dg = staff_actor("SZ-GOV"), staff_actor("DG-GOV")
-    case, _ = intake.apply(citizen_actor("racer"), application(matter_id="DG-SI-CERT", office_id="SZ-GOV",
+    case, _ = service_apply(citizen_actor("racer"), application(matter_id="DG-SI-CERT", office_id="SZ-GOV",
                                                                method="PICKUP_HANDLING"))
     no = case.case_no
     steps: list[tuple[str, Callable[[int], Callable[[], Any]]]] = [
@@ -107,10 +107,9 @@ def test_concurrent_transitions_on_one_case_have_one_winner(isolated_dynamodb):
 
 def test_parallel_applications_never_share_or_overwrite_a_case(isolated_dynamodb):
     from chalicelib.adapters.models import CaseRecord
-    from chalicelib.services import intake
 
     def apply(i: int) -> tuple[str, str]:
-        case, created = intake.apply(citizen_actor(f"applicant-{i}"),
+        case, created = service_apply(citizen_actor(f"applicant-{i}"),
                                      application(id_seed=i, office_id=("SZ-GOV", "ZH-GOV")[i % 2]))
         assert created
         return case.case_no, case.applicant.sub
@@ -130,12 +129,12 @@ def test_parallel_applications_never_share_or_overwrite_a_case(isolated_dynamodb
 def test_concurrent_ticket_steps_have_one_winner(isolated_dynamodb):
     import app
     from chalicelib.domain.workdays import utcnow
-    from chalicelib.services import reviews, tickets
+    from chalicelib.services import tickets
     from tests.review_support import received
     from tools.pump import Pump
 
     case = received(at=utcnow())
-    reviews.submit(citizen_actor(), case.case_no, {"stage": "receiving", "rating": 1, "tags": ["态度差"],
+    submit_review(citizen_actor(), case.case_no, {"stage": "receiving", "rating": 1, "tags": ["态度差"],
                                                     "comment": "窗口人员不耐烦"})
     Pump(app, wait_seconds=0).run_until_idle()
     ticket_id = f"TK-{case.case_no}-receiving"
@@ -150,9 +149,9 @@ def test_concurrent_ticket_steps_have_one_winner(isolated_dynamodb):
         outcome = _race([make(who, i) for i, who in enumerate(supervisors)])
         outcomes[name] = dict(outcome)
         assert outcome == Counter({200: 1, 409: THREADS - 1}), (name, outcome)
-    from chalicelib.adapters.review_repository import ReviewRepository
+    from tests.storage import Reviews
 
-    store = ReviewRepository()
+    store = Reviews()
     assert [e["action"] for e in store.history(ticket_id)] == ["open", "verify", "rectify", "feedback"]
     assert store.get_ticket(ticket_id).status.value == "CLOSED"
     counts = store.counts("SZ-GOV", None, None)
@@ -165,26 +164,26 @@ def test_a_case_number_handed_out_twice_is_never_overwritten(aws):
     """The emulator's UpdateItem ADD is not atomic under concurrency (DynamoDB's is), so a daily counter
     may hand a number out twice. The conditional insert refuses to overwrite the first case, and the
     application draws the next number instead of failing the applicant."""
-    from chalicelib.adapters.case_repository import CaseRepository
-    from chalicelib.services import intake
+    from chalicelib.adapters.dynamodb import DynamoCounters
+    from tests.storage import Cases
 
-    first, _ = intake.apply(citizen_actor("first"), application(id_seed=1))
-    real = CaseRepository.next_sequence
+    first, _ = service_apply(citizen_actor("first"), application(id_seed=1))
+    real = DynamoCounters.increment
     handed: list[int] = []
 
-    def stale_then_real(self: Any, city: str, day: Any) -> int:
-        seq = 1 if not handed else real(self, city, day)  # first call: the number the first case has
+    def stale_then_real(self: Any, counter_id: str) -> int:
+        seq = 1 if not handed else real(self, counter_id)  # first call: the number the first case has
         handed.append(seq)
         return seq
 
-    original = CaseRepository.next_sequence
-    CaseRepository.next_sequence = stale_then_real  # type: ignore[method-assign]
+    original = DynamoCounters.increment
+    DynamoCounters.increment = stale_then_real  # type: ignore[method-assign]
     try:
-        second, created = intake.apply(citizen_actor("second"), application(id_seed=2))
+        second, created = service_apply(citizen_actor("second"), application(id_seed=2))
     finally:
-        CaseRepository.next_sequence = original  # type: ignore[method-assign]
+        DynamoCounters.increment = original  # type: ignore[method-assign]
     assert created and handed[0] == 1 and second.case_no != first.case_no
-    repo = CaseRepository()
+    repo = Cases()
     assert repo.get(first.case_no).applicant.sub == "first"
     assert repo.get(second.case_no).applicant.sub == "second"
     assert [e["action"] for e in repo.timeline(first.case_no)] == ["apply"]

@@ -6,45 +6,45 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from chalicelib.adapters.case_repository import CaseRepository
 from chalicelib.adapters.models import CaseEventRecord, OutboxRecord
 from chalicelib.domain.case import Actor
 from chalicelib.domain.errors import ConcurrentUpdate, InvalidInput, OutOfScope, RuleViolation
 from chalicelib.domain.lifecycle import Status
 from chalicelib.services import intake, sweeper
-from tests.support import application
+from tests.storage import Cases
+from tests.support import application, service_apply
 
 ALICE = Actor("alice", "citizen")
 SZ_STAFF = Actor("s-sz", "staff", office_id="SZ-GOV")
-repo = CaseRepository()
+repo = Cases()
 
 
 def test_case_numbers_follow_the_receiving_city_and_cst_date(aws):
     at = datetime(2026, 11, 23, 17, 30, tzinfo=UTC)  # already 24 Nov in China
-    first, _ = intake.apply(ALICE, application(), now=at)
-    second, _ = intake.apply(ALICE, application(), now=at)
+    first, _ = service_apply(ALICE, application(), now=at)
+    second, _ = service_apply(ALICE, application(), now=at)
     assert first.case_no == "KC4403002026112400001"
     assert second.case_no == "KC4403002026112400002"
-    zh, _ = intake.apply(ALICE, application(matter_id="DG-SI-CERT", office_id="ZH-GOV"), now=at)
+    zh, _ = service_apply(ALICE, application(matter_id="DG-SI-CERT", office_id="ZH-GOV"), now=at)
     assert zh.case_no == "KC4404002026112400001"
 
 
 def test_apply_commits_case_event_and_outbox_together(aws):
-    case, created = intake.apply(ALICE, application())
+    case, created = service_apply(ALICE, application())
     assert created and case.version == 1
     assert [e.seq for e in CaseEventRecord.query(case.case_no)] == [1]
     assert OutboxRecord.get(f"{case.case_no}#1").event_type == "case.apply"
 
 
 def test_idempotency_key_returns_the_same_case_and_rejects_a_different_body(aws):
-    first, created = intake.apply(ALICE, application(), idempotency_key="abc")
-    again, created_again = intake.apply(ALICE, application(), idempotency_key="abc")
+    first, created = service_apply(ALICE, application(), idempotency_key="abc")
+    again, created_again = service_apply(ALICE, application(), idempotency_key="abc")
     assert created and not created_again and again.case_no == first.case_no
     with pytest.raises(RuleViolation) as err:
-        intake.apply(ALICE, application(method="PICKUP_RECEIVING"), idempotency_key="abc")
+        service_apply(ALICE, application(method="PICKUP_RECEIVING"), idempotency_key="abc")
     assert err.value.code == "idempotency_key_reused"
     # The key is per applicant: another citizen's identical key is a different request.
-    other, created_other = intake.apply(Actor("bob", "citizen"), application(), idempotency_key="abc")
+    other, created_other = service_apply(Actor("bob", "citizen"), application(), idempotency_key="abc")
     assert created_other and other.case_no != first.case_no
 
 
@@ -54,7 +54,7 @@ def test_parallel_applications_never_share_a_case_number(aws_server):
 
     def worker(n: int) -> None:
         for _ in range(5):
-            case, _ = intake.apply(Actor(f"c{n}", "citizen"), application())
+            case, _ = service_apply(Actor(f"c{n}", "citizen"), application())
             with lock:
                 numbers.append(case.case_no)
 
@@ -67,7 +67,7 @@ def test_parallel_applications_never_share_a_case_number(aws_server):
 
 
 def test_a_stale_writer_loses_with_409_and_nothing_is_lost(aws):
-    case, _ = intake.apply(ALICE, application())
+    case, _ = service_apply(ALICE, application())
     first = repo.get(case.case_no)
     second = repo.get(case.case_no)
     now = datetime.now(UTC)
@@ -84,28 +84,28 @@ def test_semantic_validation_names_the_field(aws):
     body = application()
     body["applicant"]["id_number"] = "110105194912310021"
     with pytest.raises(InvalidInput) as err:
-        intake.apply(ALICE, body)
+        service_apply(ALICE, body)
     assert err.value.field == "applicant.id_number"
     body = application()
     body["materials"] = [{"name": "护照", "provided": True}]
     with pytest.raises(InvalidInput) as err:
-        intake.apply(ALICE, body)
+        service_apply(ALICE, body)
     assert err.value.field == "materials[0].name"
     with pytest.raises(RuleViolation) as rule:
-        intake.apply(ALICE, application(matter_id="SZ-PF-WITHDRAW", office_id="SZ-NS"))
+        service_apply(ALICE, application(matter_id="SZ-PF-WITHDRAW", office_id="SZ-NS"))
     assert rule.value.code == "not_cross_city"
 
 
 def test_staff_apply_only_at_their_own_window(aws):
-    case, _ = intake.apply(SZ_STAFF, application())
+    case, _ = service_apply(SZ_STAFF, application())
     assert case.applicant.sub.startswith("walk-in:")
     with pytest.raises(OutOfScope):
-        intake.apply(SZ_STAFF, application(office_id="ZH-GOV"))
+        service_apply(SZ_STAFF, application(office_id="ZH-GOV"))
 
 
 def test_sweeper_terminates_a_case_whose_supplement_deadline_passed_once(aws):
     at = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
-    case, _ = intake.apply(ALICE, application(matter_id="DG-HUKOU-MOVE",
+    case, _ = service_apply(ALICE, application(matter_id="DG-HUKOU-MOVE",
                                               provided=["身份证", "户口簿", "迁入地证明"]), now=at)
     intake.receive(SZ_STAFF, case.case_no, ["照片"], now=at)  # due 1 Dec 2026
     assert sweeper.sweep(now=datetime(2026, 12, 1, 15, 59, tzinfo=UTC))["terminated"] == 0
@@ -117,7 +117,7 @@ def test_sweeper_terminates_a_case_whose_supplement_deadline_passed_once(aws):
 
 def test_supplementing_in_time_stops_the_termination(aws):
     at = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
-    case, _ = intake.apply(ALICE, application(matter_id="DG-HUKOU-MOVE",
+    case, _ = service_apply(ALICE, application(matter_id="DG-HUKOU-MOVE",
                                               provided=["身份证", "户口簿", "迁入地证明"]), now=at)
     intake.receive(SZ_STAFF, case.case_no, ["照片"], now=at)
     intake.supplement(ALICE, case.case_no, "照片", now=at + timedelta(days=1))

@@ -13,7 +13,7 @@ from chalicelib.domain.case import Applicant, Delivery, MaterialItem, new_case
 from chalicelib.domain.lifecycle import Status
 from chalicelib.services import review_stats, reviews, tickets
 from tests.review_support import T0, citizen_actor, staff_actor, supervisor_actor
-from tests.support import resident_id
+from tests.support import resident_id, submit_review
 
 CASES = int(os.environ.get("REVIEW_STATS_CASES", "150"))
 # receiving office → (matter, handling offices to pick from)
@@ -86,7 +86,7 @@ def _generate(rnd: random.Random) -> list[Expected]:
             body = {"stage": stage, "rating": rating}
             if rating <= 2:
                 body.update(tags=["办理慢"], comment="等了很久")
-            reviews.submit(citizen_actor(f"u{i}"), case.case_no, body, now=at)
+            submit_review(citizen_actor(f"u{i}"), case.case_no, body, now=at)
             exp = Expected(office, _cst_day(at), rating)
             expected.append(exp)
             if rating <= 2:

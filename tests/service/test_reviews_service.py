@@ -8,13 +8,15 @@ import pytest
 
 from chalicelib.adapters import messaging
 from chalicelib.adapters.models import OutboxRecord, ReviewSlotRecord, TicketRecord
-from chalicelib.adapters.review_repository import ReviewRepository
 from chalicelib.domain.errors import Conflict, InvalidInput, InvalidTransition, OutOfScope, RuleViolation
-from chalicelib.domain.reviews import Stage, ticket_id_for
+from chalicelib.domain.reviews import Stage
+from chalicelib.domain.tickets import ticket_id_for
 from chalicelib.services import reviews, sweeper, tickets
 from tests.review_support import T0, citizen_actor, complete, received, staff_actor, supervisor_actor
+from tests.storage import Reviews
+from tests.support import submit_review
 
-store = ReviewRepository()
+store = Reviews()
 BAD = {"stage": "receiving", "rating": 1, "tags": ["态度差"], "comment": "窗口人员不耐烦"}
 
 
@@ -27,12 +29,12 @@ def _slot(case_no: str, stage: str) -> ReviewSlotRecord | None:
 
 def test_applicant_reviews_a_stage_once(aws):
     case = received(at=T0)
-    review = reviews.submit(citizen_actor(), case.case_no, {"stage": "receiving", "rating": 5}, now=T0)
+    review = submit_review(citizen_actor(), case.case_no, {"stage": "receiving", "rating": 5}, now=T0)
     assert (review.office_id, review.city, review.default, review.bad) == ("SZ-GOV", "440300", False, False)
     stored = store.get_review(case.case_no, Stage.RECEIVING)
     assert stored is not None and stored.rating == 5 and stored.reviewer_sub == "alice"
     with pytest.raises(Conflict):
-        reviews.submit(citizen_actor(), case.case_no, {"stage": "receiving", "rating": 4}, now=T0)
+        submit_review(citizen_actor(), case.case_no, {"stage": "receiving", "rating": 4}, now=T0)
     assert store.get_review(case.case_no, Stage.RECEIVING).rating == 5  # never edited
 
 
@@ -40,15 +42,15 @@ def test_only_the_applicant_reviews_and_only_reviewable_stages(aws):
     case = received(at=T0)
     for actor in (citizen_actor("mallory"), staff_actor("SZ-GOV"), supervisor_actor("440300")):
         with pytest.raises(OutOfScope):
-            reviews.submit(actor, case.case_no, {"stage": "receiving", "rating": 5}, now=T0)
+            submit_review(actor, case.case_no, {"stage": "receiving", "rating": 5}, now=T0)
     with pytest.raises(InvalidTransition) as err:
-        reviews.submit(citizen_actor(), case.case_no, {"stage": "handling", "rating": 5}, now=T0)
+        submit_review(citizen_actor(), case.case_no, {"stage": "handling", "rating": 5}, now=T0)
     assert err.value.current_status == "RECEIVED"
     with pytest.raises(InvalidInput) as bad:
-        reviews.submit(citizen_actor(), case.case_no, {"stage": "receiving", "rating": 2, "tags": ["慢"]}, now=T0)
+        submit_review(citizen_actor(), case.case_no, {"stage": "receiving", "rating": 2, "tags": ["慢"]}, now=T0)
     assert bad.value.field == "comment"
     complete(case.case_no, T0 + timedelta(days=3))
-    review = reviews.submit(citizen_actor(), case.case_no, {"stage": "handling", "rating": 4},
+    review = submit_review(citizen_actor(), case.case_no, {"stage": "handling", "rating": 4},
                             now=T0 + timedelta(days=4))
     assert review.office_id == "DG-GOV" and review.city == "441900"
 
@@ -57,10 +59,10 @@ def test_review_window_is_fifteen_cst_days(aws):
     case = received(at=T0)  # 2026-03-02 CST: the window runs to the end of 2026-03-17 CST
     last_minute = T0.replace(hour=15, minute=59) + timedelta(days=15)  # 2026-03-17 23:59 CST
     with pytest.raises(RuleViolation) as err:
-        reviews.submit(citizen_actor(), case.case_no, {"stage": "receiving", "rating": 4},
+        submit_review(citizen_actor(), case.case_no, {"stage": "receiving", "rating": 4},
                        now=last_minute + timedelta(minutes=1))
     assert err.value.code == "review_window_closed"
-    assert reviews.submit(citizen_actor(), case.case_no, {"stage": "receiving", "rating": 4}, now=last_minute)
+    assert submit_review(citizen_actor(), case.case_no, {"stage": "receiving", "rating": 4}, now=last_minute)
 
 
 def test_one_follow_up_comment(aws):
@@ -68,7 +70,7 @@ def test_one_follow_up_comment(aws):
     with pytest.raises(Exception) as missing:
         reviews.follow_up(citizen_actor(), case.case_no, "receiving", "补充", now=T0)
     assert type(missing.value).__name__ == "NotFound"
-    reviews.submit(citizen_actor(), case.case_no, {"stage": "receiving", "rating": 4}, now=T0)
+    submit_review(citizen_actor(), case.case_no, {"stage": "receiving", "rating": 4}, now=T0)
     with pytest.raises(OutOfScope):
         reviews.follow_up(citizen_actor("mallory"), case.case_no, "receiving", "x", now=T0)
     reviews.follow_up(citizen_actor(), case.case_no, "receiving", "后来电话回访了，很好", now=T0)
@@ -91,7 +93,7 @@ def test_default_rating_after_seven_days(aws, pump):
     assert _slot(case.case_no, "receiving") is None
     assert sweeper.sweep(T0 + timedelta(days=9))["default_ratings"] == 0
     with pytest.raises(Conflict):  # the stage is rated; the applicant can no longer rate it
-        reviews.submit(citizen_actor(), case.case_no, {"stage": "receiving", "rating": 5},
+        submit_review(citizen_actor(), case.case_no, {"stage": "receiving", "rating": 5},
                        now=T0 + timedelta(days=9))
     assert store.get_review(case.case_no, Stage.HANDLING) is None  # the handling stage never opened
 
@@ -99,7 +101,7 @@ def test_default_rating_after_seven_days(aws, pump):
 def test_real_review_first_wins_over_default(aws, pump):
     case = received(at=T0)
     pump.run_until_idle()
-    reviews.submit(citizen_actor(), case.case_no, {"stage": "receiving", "rating": 5}, now=T0 + timedelta(days=1))
+    submit_review(citizen_actor(), case.case_no, {"stage": "receiving", "rating": 5}, now=T0 + timedelta(days=1))
     assert _slot(case.case_no, "receiving") is None  # removed with the review, in its transaction
     # A redelivered case.receive does not reopen the slot of a rated stage.
     messaging.send("tickets", {"type": "case.receive", "case_no": case.case_no, "at": "2026-03-02T02:00:00+00:00",
@@ -119,7 +121,7 @@ def test_handling_stage_gets_its_own_slot_on_completion(aws, pump):
     case = received(at=T0)
     complete(case.case_no, T0 + timedelta(days=2))
     pump.run_until_idle()
-    reviews.submit(citizen_actor(), case.case_no, {"stage": "receiving", "rating": 4}, now=T0)
+    submit_review(citizen_actor(), case.case_no, {"stage": "receiving", "rating": 4}, now=T0)
     assert _slot(case.case_no, "handling").office_id == "DG-GOV"
     assert reviews.sweep_default_ratings(T0 + timedelta(days=20))["default_ratings"] == 1
     assert [(r.stage.value, r.default) for r in store.reviews_of_case(case.case_no)] == [
@@ -128,7 +130,7 @@ def test_handling_stage_gets_its_own_slot_on_completion(aws, pump):
 
 def test_bad_review_opens_one_ticket_through_the_queue(aws, pump):
     case = received(at=T0)
-    reviews.submit(citizen_actor(), case.case_no, BAD, now=T0)
+    submit_review(citizen_actor(), case.case_no, BAD, now=T0)
     pump.run_until_idle()
     ticket_id = ticket_id_for(case.case_no, "receiving")
     ticket = store.get_ticket(ticket_id)
@@ -146,7 +148,7 @@ def test_bad_review_opens_one_ticket_through_the_queue(aws, pump):
 
 def test_good_and_default_reviews_open_no_ticket(aws, pump):
     case = received(at=T0)
-    reviews.submit(citizen_actor(), case.case_no, {"stage": "receiving", "rating": 3}, now=T0)
+    submit_review(citizen_actor(), case.case_no, {"stage": "receiving", "rating": 3}, now=T0)
     pump.run_until_idle()
     assert store.counts("SZ-GOV", None, None)["tickets"] == 0
     with pytest.raises(Exception) as err:
@@ -156,7 +158,7 @@ def test_good_and_default_reviews_open_no_ticket(aws, pump):
 
 def test_overdue_tickets_escalate_once_per_missed_deadline(aws, pump):
     case = received(at=T0)
-    reviews.submit(citizen_actor(), case.case_no, BAD, now=T0)
+    submit_review(citizen_actor(), case.case_no, BAD, now=T0)
     pump.run_until_idle()
     ticket_id = ticket_id_for(case.case_no, "receiving")
     verify_deadline = store.get_ticket(ticket_id).verify_deadline()  # end of 2026-03-05 CST
@@ -179,7 +181,7 @@ def test_overdue_tickets_escalate_once_per_missed_deadline(aws, pump):
 
 def test_ticket_answered_in_time_does_not_escalate(aws, pump):
     case = received(at=T0)
-    reviews.submit(citizen_actor(), case.case_no, BAD, now=T0)
+    submit_review(citizen_actor(), case.case_no, BAD, now=T0)
     pump.run_until_idle()
     ticket_id = ticket_id_for(case.case_no, "receiving")
     tickets.verify(supervisor_actor("440000"), ticket_id, False, "经核实，材料确实不全，已向您解释", now=T0)
@@ -190,7 +192,7 @@ def test_ticket_answered_in_time_does_not_escalate(aws, pump):
 
 def test_concurrent_ticket_steps_one_wins(aws, pump):
     case = received(at=T0)
-    reviews.submit(citizen_actor(), case.case_no, BAD, now=T0)
+    submit_review(citizen_actor(), case.case_no, BAD, now=T0)
     pump.run_until_idle()
     ticket_id = ticket_id_for(case.case_no, "receiving")
     first, second = store.get_ticket(ticket_id), store.get_ticket(ticket_id)

@@ -7,20 +7,19 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from chalicelib.adapters.case_repository import CaseRepository
 from chalicelib.adapters.models import OutboxRecord
-from chalicelib.adapters.shipment_repository import ShipmentRepository
 from chalicelib.domain.case import Actor
 from chalicelib.domain.errors import ConcurrentUpdate, InvalidTransition
 from chalicelib.domain.shipping import LegStatus
 from chalicelib.services import courier_events, handling, intake, routing, sweeper
 from tests.shipping_support import AlertsProbe, queue_depth
-from tests.support import application
+from tests.storage import Cases, Legs
+from tests.support import application, service_apply
 
 CST = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=CST)  # Monday, a working day
 CITIZEN = Actor(sub="alice", role="citizen")
-cases, legs = CaseRepository(), ShipmentRepository()
+cases, legs = Cases(), Legs()
 
 
 def staff(office: str) -> Actor:
@@ -31,7 +30,7 @@ def received(matter="DG-SI-CERT", office="SZ-GOV", missing=(), provided=None, di
     body = application(matter_id=matter, office_id=office, provided=provided, id_seed=seed)
     if district:
         body["applicant"]["district"] = district
-    case, _ = intake.apply(CITIZEN, body, now=now)
+    case, _ = service_apply(CITIZEN, body, now=now)
     intake.receive(staff(office), case.case_no, list(missing), now=now)
     return case.case_no
 

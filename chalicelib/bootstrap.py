@@ -1,0 +1,28 @@
+"""The composition root: which unit of work the services get.
+
+Services ask ``unit_of_work()`` for a fresh one per use case; in the Lambda functions and the local stack
+that is the DynamoDB one, and tests may put the in-memory one in its place with ``use``.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .services.unit_of_work import UnitOfWork
+
+_factory: Callable[[], UnitOfWork] | None = None
+
+
+def unit_of_work() -> UnitOfWork:
+    if _factory is not None:
+        return _factory()
+    from .adapters.dynamodb import DynamoUnitOfWork  # on first use: cold start (docs/PERFORMANCE.md)
+
+    return DynamoUnitOfWork()
+
+
+def use(factory: Callable[[], UnitOfWork] | None) -> None:
+    """Give the services another unit of work (None: back to DynamoDB)."""
+    global _factory
+    _factory = factory

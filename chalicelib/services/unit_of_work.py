@@ -1,0 +1,248 @@
+"""The unit of work: the repositories a use case reads from, and the one transaction it commits.
+
+A service opens one (``with unit_of_work() as uow``), reads through its repositories, asks the domain,
+stages its writes (``uow.cases.update(case, change)``, ``uow.legs.add(leg)`` …) and calls
+``uow.commit()``: everything staged lands together or not at all. Leaving the block without committing
+discards what was staged. The interfaces speak domain objects only; the DynamoDB implementation
+(adapters/dynamodb.py) and the in-memory one (tests/fakes.py) keep the same conditions, which one
+contract suite (tests/contract) proves on both.
+
+What a failed condition means is said when the write is staged, as the error ``commit`` raises:
+``ConcurrentUpdate`` (409) when a case or ticket changed since it was read, ``Conflict`` when something
+that must be new exists already (a case number, an idempotency key), ``Duplicate`` when a write that
+happens once happened already (a review of a stage, a leg, a ticket, a notification: a retry or a
+redelivered message).
+"""
+from __future__ import annotations
+
+import abc
+from collections.abc import Iterator, Mapping
+from datetime import date, datetime
+from types import TracebackType
+from typing import Any
+
+from ..domain.case import Case, Change
+from ..domain.events import DomainEvent
+from ..domain.reviews import Review, ReviewSlot, Stage
+from ..domain.shipping import Shipment
+from ..domain.tickets import Ticket, TicketChange
+
+
+class CaseRepository(abc.ABC):
+    """Cases with their timelines, and the idempotency keys of applications."""
+
+    @abc.abstractmethod
+    def get(self, case_no: str, consistent: bool = True) -> Case: ...
+
+    @abc.abstractmethod
+    def add(self, case: Case, change: Change, claim: tuple[str, str] | None = None) -> None:
+        """Stage a new case (version 1) with its first timeline and outbox event; with ``claim``
+        (idempotency key, payload digest), claim the key in the same transaction (Conflict if taken)."""
+
+    @abc.abstractmethod
+    def update(self, case: Case, change: Change) -> None:
+        """Stage one change: the case at version+1 if still at the version read (else ConcurrentUpdate
+        carrying the winner's status), its timeline event and its outbox event."""
+
+    @abc.abstractmethod
+    def timeline(self, case_no: str) -> list[dict[str, Any]]: ...
+
+    @abc.abstractmethod
+    def claimed(self, idempotency_key: str) -> tuple[str | None, str | None]:
+        """The case number and payload digest an idempotency key was claimed with, if it was."""
+
+    @abc.abstractmethod
+    def office_queue(self, office_id: str, status: str | None, limit: int,
+                     cursor: dict[str, Any] | None) -> tuple[list[Case], dict[str, Any] | None]: ...
+
+    @abc.abstractmethod
+    def of_office(self, office_id: str) -> Iterator[Case]:
+        """Every case where the office is receiving office, then every one where it is handling office (a
+        case where it is both comes twice)."""
+
+    @abc.abstractmethod
+    def applicant_cases(self, applicant_sub: str, limit: int,
+                        cursor: dict[str, Any] | None) -> tuple[list[Case], dict[str, Any] | None]:
+        """An applicant's cases, newest first."""
+
+    @abc.abstractmethod
+    def due(self, now: datetime) -> Iterator[str]:
+        """Case numbers with something due at or before ``now``."""
+
+
+class LegRepository(abc.ABC):
+    """Parcel legs (寄递单)."""
+
+    @abc.abstractmethod
+    def find(self, waybill: str) -> Shipment | None: ...
+
+    def get(self, waybill: str) -> Shipment:
+        from ..domain.errors import NotFound
+
+        leg = self.find(waybill)
+        if leg is None:
+            raise NotFound(f"shipment {waybill} not found")
+        return leg
+
+    @abc.abstractmethod
+    def for_case(self, case_no: str) -> list[Shipment]:
+        """The case's legs in the order they were planned (may lag a leg created a moment ago)."""
+
+    @abc.abstractmethod
+    def add(self, leg: Shipment) -> None:
+        """Stage a new leg (version 1); Duplicate if that waybill exists."""
+
+    @abc.abstractmethod
+    def update(self, leg: Shipment) -> None:
+        """Stage a leg at version+1 if still at the version read (else ConcurrentUpdate)."""
+
+    @abc.abstractmethod
+    def open_waybills(self) -> Iterator[str]: ...
+
+    @abc.abstractmethod
+    def due(self, now: datetime) -> Iterator[str]:
+        """Waybills of open legs not yet overdue whose expected-arrival day ended by ``now``."""
+
+
+class ReviewRepository(abc.ABC):
+    """Reviews, the stages awaiting their default rating (slots), and the review counters."""
+
+    @abc.abstractmethod
+    def get(self, case_no: str, stage: Stage) -> Review | None: ...
+
+    @abc.abstractmethod
+    def of_case(self, case_no: str) -> list[Review]: ...
+
+    @abc.abstractmethod
+    def add(self, review: Review, counts: Mapping[str, int]) -> None:
+        """Stage a review unless the stage has one (Duplicate), with its counter increments and the removal
+        of the stage's slot."""
+
+    @abc.abstractmethod
+    def add_follow_up(self, review: Review) -> None:
+        """Stage the one follow-up comment (Conflict where it has one already)."""
+
+    @abc.abstractmethod
+    def listing(self, partition: str, key: str, limit: int, start: dict[str, Any] | None, bad: bool | None,
+                ticket_status: str | None) -> tuple[list[Review], dict[str, Any] | None]:
+        """Newest first, by office or by city (``partition`` is ``office_id`` or ``city``)."""
+
+    @abc.abstractmethod
+    def open_slot(self, slot: ReviewSlot) -> None:
+        """Stage a slot unless the stage has a review (Duplicate)."""
+
+    @abc.abstractmethod
+    def due_slots(self, now: datetime) -> Iterator[ReviewSlot]: ...
+
+    @abc.abstractmethod
+    def remove_slot(self, case_no: str, stage: Stage) -> None: ...
+
+    def counts(self, office_id: str, first: date | None, last: date | None) -> dict[str, int]:
+        """The office's counters summed over the CST days from ``first`` to ``last`` (either open)."""
+        from ..domain.statistics import COUNTERS
+
+        total = dict.fromkeys(COUNTERS, 0)
+        for counts in self.daily_counts(office_id, first, last).values():
+            for k in COUNTERS:
+                total[k] += counts[k]
+        return total
+
+    @abc.abstractmethod
+    def daily_counts(self, office_id: str, first: date | None, last: date | None) -> dict[str, dict[str, int]]:
+        """The office's counters per CST day (``YYYY-MM-DD``) from ``first`` to ``last`` (either open)."""
+
+
+class TicketRepository(abc.ABC):
+    """Rectification tickets (差评工单) with their history."""
+
+    @abc.abstractmethod
+    def get(self, ticket_id: str) -> Ticket: ...
+
+    @abc.abstractmethod
+    def add(self, ticket: Ticket, change: TicketChange, counts: Mapping[str, int]) -> None:
+        """Stage a new ticket (Duplicate if it exists) with its history entry, outbox event, the review's
+        ticket fields and counter changes."""
+
+    @abc.abstractmethod
+    def update(self, ticket: Ticket, change: TicketChange, counts: Mapping[str, int]) -> None:
+        """As ``add`` for a step, if the ticket is still at the version read (else ConcurrentUpdate)."""
+
+    @abc.abstractmethod
+    def history(self, ticket_id: str) -> list[dict[str, Any]]: ...
+
+    @abc.abstractmethod
+    def due(self, now: datetime) -> Iterator[str]: ...
+
+
+class Outbox(abc.ABC):
+    """Outgoing events besides those of case and ticket changes (which their repositories stage)."""
+
+    @abc.abstractmethod
+    def add(self, event: DomainEvent, once: bool = False) -> None:
+        """Stage an event; ``once``: Duplicate if an event with that id was written already."""
+
+
+class Counters(abc.ABC):
+    """Atomic counters. They count at once, outside the transaction: a number handed out stays used."""
+
+    @abc.abstractmethod
+    def increment(self, counter_id: str) -> int:
+        """Add one and return the new value."""
+
+    @abc.abstractmethod
+    def values(self, counter_ids: list[str]) -> dict[str, int]: ...
+
+
+class Notifications(abc.ABC):
+    """What was sent to applicants, one record per outgoing event."""
+
+    @abc.abstractmethod
+    def was_sent(self, case_no: str, notification_id: str) -> bool: ...
+
+    @abc.abstractmethod
+    def add(self, case_no: str, notification_id: str, event_type: str, text: str, sent_at: datetime) -> None:
+        """Stage the record of a sent message (Duplicate if recorded already)."""
+
+    @abc.abstractmethod
+    def of_case(self, case_no: str) -> list[dict[str, Any]]: ...
+
+
+class AccessLog(abc.ABC):
+    """Who read whose personal data, when and why. An entry is written at once, before the read is
+    answered: a read that could not be logged is never answered."""
+
+    @abc.abstractmethod
+    def record(self, entry: dict[str, Any], at: datetime, entry_id: str) -> dict[str, Any]:
+        """Write one entry once; returns it as listed."""
+
+    @abc.abstractmethod
+    def month(self, month: str, limit: int,
+              start: dict[str, Any] | None) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        """A CST month's entries, newest first."""
+
+
+class UnitOfWork(abc.ABC):
+    cases: CaseRepository
+    legs: LegRepository
+    reviews: ReviewRepository
+    tickets: TicketRepository
+    outbox: Outbox
+    counters: Counters
+    notifications: Notifications
+    access_log: AccessLog
+
+    def __enter__(self) -> UnitOfWork:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self.rollback()
+
+    @abc.abstractmethod
+    def commit(self) -> None:
+        """Write everything staged since the last commit in one transaction, or nothing; raise the error
+        staged with the first write whose condition failed."""
+
+    @abc.abstractmethod
+    def rollback(self) -> None:
+        """Forget what was staged and not committed (undoing the version bumps staging made)."""

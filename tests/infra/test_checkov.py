@@ -48,7 +48,9 @@ def test_checkov_finds_no_failing_check_on_either_stage(report):
 def test_every_suppression_says_why(report):
     skipped = [f for r in report for f in r["results"]["skipped_checks"]]
     assert skipped  # the accepted ones (Lambda outside a VPC, ...) are recorded, not silently off
-    assert {f["check_id"] for f in skipped} <= {"CKV_AWS_116", "CKV_AWS_117", "CKV_AWS_120"}
+    # The functions and the API (infra/service.py); the console's bucket and distribution (infra/console.py).
+    assert {f["check_id"] for f in skipped} <= {"CKV_AWS_116", "CKV_AWS_117", "CKV_AWS_120", "CKV_AWS_18",
+                                                "CKV_AWS_21", "CKV_AWS_68", "CKV_AWS_86", "CKV_AWS_174"}
     for finding in skipped:
         comment = str(finding.get("check_result", {}).get("suppress_comment", ""))
         assert len(comment.split()) >= MIN_REASON_WORDS, (finding["check_id"], finding["resource"], comment)

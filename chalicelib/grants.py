@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .services.outbox_relay import QUEUES_FOR
+from .services.outbox_relay import RELAY
 
 # The IAM actions behind each kind of access. No Scan anywhere: every path reads by key or index. A
 # transaction's items need the per-item actions (PutItem, UpdateItem, DeleteItem, ConditionCheckItem).
@@ -41,8 +41,10 @@ class Grant:
 # function that uses the catalogue: they all read it.
 _CASE_CHANGE = {"cases": RW, "case-events": W, "outbox": W, "reference": R}
 _LEG_CHANGE = {**_CASE_CHANGE, "shipments": RW}
-# The relay feeds exactly the queues its routing table names, plus notifications (outbox_relay.destinations).
-RELAY_QUEUES = tuple(sorted({q for queues in QUEUES_FOR.values() for q in queues} | {"notifications"}))
+# The relay feeds exactly the queues its routing table names (outbox_relay.RELAY), notifications included.
+RELAY_QUEUES = tuple(sorted({q for to in RELAY.values() for q in to.queues}
+                            | ({"notifications"} if any(to.notify for to in RELAY.values()) else set())))
+RELAY_TOPICS = ("alerts",) if any(to.alert for to in RELAY.values()) else ()
 
 GRANTS: dict[str, Grant] = {
     # Every route: intake, queries, handling, shipments (read), reviews, tickets, statistics, the webhook.
@@ -52,7 +54,7 @@ GRANTS: dict[str, Grant] = {
                 "access-log": RW},
         send=("courier-events",), secrets=("courier-webhook-secret",)),
     # Reads the outbox stream (granted with the event source) and writes no table.
-    "RelayOutbox": Grant(send=RELAY_QUEUES, publish=("alerts",)),
+    "RelayOutbox": Grant(send=RELAY_QUEUES, publish=RELAY_TOPICS),
     "RouteParcels": Grant(tables=_LEG_CHANGE),
     "ApplyCourierEvents": Grant(tables=_LEG_CHANGE),
     "OpenTickets": Grant(tables={"outbox": W, "reference": R, "reviews": RW, "review-slots": RW,

@@ -226,9 +226,10 @@ def test_each_role_names_exactly_the_tables_and_actions_its_handlers_use(synthes
 
 def test_the_relay_sends_only_to_the_queues_it_feeds_and_the_api_to_courier_events():
     from chalicelib.grants import GRANTS, RELAY_QUEUES
-    from chalicelib.services.outbox_relay import QUEUES_FOR
+    from chalicelib.services.outbox_relay import RELAY
 
-    assert set(RELAY_QUEUES) == {q for qs in QUEUES_FOR.values() for q in qs} | {"notifications"}
+    assert set(RELAY_QUEUES) == {"routing", "tickets", "notifications"}
+    assert {q for to in RELAY.values() for q in to.queues} | {"notifications"} == set(RELAY_QUEUES)
     assert "courier-events" not in GRANTS["RelayOutbox"].send
     assert GRANTS["APIHandler"].send == ("courier-events",)
     assert not GRANTS["RelayOutbox"].tables

@@ -11,6 +11,7 @@ from typing import Any
 from ..adapters import messaging
 from ..bootstrap import unit_of_work
 from ..domain.errors import Duplicate
+from ..domain.events import CaseEvent, MalformedEvent, decode
 from ..domain.identity import mask_phone
 from ..domain.workdays import utcnow
 from ..observability import logger
@@ -19,10 +20,10 @@ from .unit_of_work import UnitOfWork
 RECORD_ATTEMPTS = 5
 
 
-def text_for(event: dict[str, Any]) -> str:
-    case_no = event["case_no"]
-    d = event.get("details") or {}
-    etype = event["type"]
+def text_for(event: CaseEvent) -> str:
+    case_no = event.case_no
+    d = event.details
+    etype = event.type
     head = f"【跨城通办】您的办件{case_no}"
     if etype == "case.receive":
         if d.get("missing"):
@@ -35,7 +36,7 @@ def text_for(event: dict[str, Any]) -> str:
         "case.route": f"{head}已通过电子流转受理，承诺办结日期{d.get('promised_by') or ''}。",
         "case.return": f"{head}需补正材料，请于{d.get('supplement_due')}前补齐。",
         "case.decide": f"{head}已办理：{'准予' if d.get('approved') else '不予'}。",
-        "case.ship_result": f"{head}办理结果已寄出。" if event.get("to_status") == "RESULT_IN_TRANSIT"
+        "case.ship_result": f"{head}办理结果已寄出。" if event.to_status == "RESULT_IN_TRANSIT"
         else f"{head}办理结果可在办理窗口领取。",
         "case.result_at_pickup_office": f"{head}办理结果已到达收件窗口，请凭身份证领取。",
         "case.deliver_result": f"{head}办理结果已送达，办件已办结。欢迎评价。",
@@ -45,19 +46,22 @@ def text_for(event: dict[str, Any]) -> str:
     return texts.get(etype, f"{head}状态已更新。")
 
 
-def notify(event: dict[str, Any]) -> bool:
+def notify(message: dict[str, Any]) -> bool:
     """Send the applicant the message for this event, once. Returns False for a duplicate."""
-    case_no, notification_id = event["case_no"], event["event_id"]
+    event = decode(message)
+    if not isinstance(event, CaseEvent):
+        raise MalformedEvent(event.type, "not an event the notifications queue handles")
+    case_no, notification_id = event.case_no, event.event_id
     with unit_of_work() as uow:
         if uow.notifications.was_sent(case_no, notification_id):
             return False
         case = uow.cases.get(case_no)
         text = text_for(event)
         messaging.send_sms(case.applicant.phone, text)
-        if not _record_sent(uow, case_no, notification_id, event["type"], text):
+        if not _record_sent(uow, case_no, notification_id, event.type, text):
             return False
     logger.info("sms sent", extra={"case_no": case_no, "to": mask_phone(case.applicant.phone),
-                                   "event_type": event["type"], "text": text})
+                                   "event_type": event.type, "text": text})
     return True
 
 

@@ -2,7 +2,7 @@
 default rating from the sweeper; supervisors list the reviews of the offices they oversee."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from ..adapters.reference_store import catalogue
@@ -11,14 +11,16 @@ from ..bootstrap import unit_of_work
 from ..domain.access import is_applicant, require_read
 from ..domain.actor import Actor
 from ..domain.errors import Duplicate, InvalidInput, NotFound, OutOfScope
+from ..domain.events import CaseEvent
 from ..domain.reference import ReviewPolicy
 from ..domain.reviews import Review, ReviewSlot, Stage, default_due_at, default_review, parse_stage, submit_review
 from ..domain.statistics import contribution
 from ..domain.tickets import Ticket, TicketStatus
-from ..domain.workdays import parse_instant, utcnow
+from ..domain.workdays import CST, end_of_cst_day, iso, utcnow
 from ..observability import logger
 from .commands import SubmitReview
 from .review_scope import Scope, resolve_scope
+from .review_stats import parse_day
 
 # The case events after which a stage can be rated: each opens the stage's default-rating slot.
 SLOT_EVENTS: dict[str, Stage] = {
@@ -76,10 +78,17 @@ def reviews_of_case(actor: Actor, case_no: str) -> list[tuple[Review, Ticket | N
 
 def list_reviews(actor: Actor, city: str | None, office_id: str | None, bad: bool | None,
                  ticket_status: str | None, limit: int,
-                 cursor: dict[str, Any] | None) -> tuple[list[Review], dict[str, Any] | None]:
-    """The reviews of the offices a supervisor oversees, newest first, across the scope's partitions."""
+                 cursor: dict[str, Any] | None, first: str | None = None,
+                 last: str | None = None) -> tuple[list[Review], dict[str, Any] | None]:
+    """The reviews of the offices a supervisor oversees, newest first, across the scope's partitions; from and
+    to (CST dates, inclusive) bound the review's day."""
     if ticket_status is not None and ticket_status not in TicketStatus.__members__:
         raise InvalidInput("ticket_status", f"must be one of {', '.join(TicketStatus.__members__)}")
+    start_day, end_day = parse_day("from", first), parse_day("to", last)
+    if start_day and end_day and start_day > end_day:
+        raise InvalidInput("from", "must not be after to")
+    period = (iso(datetime.combine(start_day, time.min, tzinfo=CST)) if start_day else None,
+              iso(end_of_cst_day(end_day) - timedelta(seconds=1)) if end_day else None)
     scope: Scope = resolve_scope(actor, city, office_id)
     partitions = scope.review_partitions()
     which = (cursor or {}).get("p", 0)
@@ -90,7 +99,7 @@ def list_reviews(actor: Actor, city: str | None, office_id: str | None, bad: boo
     uow = unit_of_work()
     while which < len(partitions) and len(items) < limit:
         partition, key = partitions[which]
-        page, start = uow.reviews.listing(partition, key, limit - len(items), start, bad, ticket_status)
+        page, start = uow.reviews.listing(partition, key, limit - len(items), start, bad, ticket_status, period)
         items.extend(page)
         if start is None:
             which += 1
@@ -101,18 +110,18 @@ def list_reviews(actor: Actor, city: str | None, office_id: str | None, bad: boo
 # ---------------------------------------------------------------- default ratings (默认评价)
 
 
-def open_review_slot(event: dict[str, Any]) -> bool:
+def open_review_slot(event: CaseEvent) -> bool:
     """A stage became reviewable: remember when it falls due for the default rating. Idempotent (same
     slot however often the event arrives) and never reopened once the stage has a review."""
-    stage = SLOT_EVENTS[event["type"]]
-    office_id = event.get("receiving_office_id") if stage is Stage.RECEIVING else event.get("handling_office_id")
+    stage = SLOT_EVENTS[event.type]
+    office_id = event.receiving_office_id if stage is Stage.RECEIVING else event.handling_office_id
     if not office_id:
-        logger.warning("reviewable stage without a rated office", extra={"case_no": event.get("case_no")})
+        logger.warning("reviewable stage without a rated office", extra={"case_no": event.case_no})
         return False
-    reviewable_at = parse_instant(event["at"])
+    reviewable_at = event.at
     city, policy = policy_for(office_id)
-    slot = ReviewSlot(case_no=event["case_no"], stage=stage, office_id=office_id, city=city,
-                      matter_id=event.get("matter_id") or "", reviewable_at=reviewable_at,
+    slot = ReviewSlot(case_no=event.case_no, stage=stage, office_id=office_id, city=city,
+                      matter_id=event.matter_id or "", reviewable_at=reviewable_at,
                       due_at=default_due_at(reviewable_at, policy))
     with unit_of_work() as uow:
         uow.reviews.open_slot(slot)

@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
 .PHONY: run test lint types unit token bench fuzz soak openapi dlq outbox synth deploy destroy bootstrap infra-deps clean \
-        web web-deps web-test browser-deps
+        web web-deps web-test browser-deps screenshots
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -76,6 +76,10 @@ $(CHECKOV_STAMP):
 	@test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
 	$(CHECKOV_VENV)/bin/python -m pip install -q --disable-pip-version-check checkov==$(CHECKOV_VERSION)
 	@touch $(CHECKOV_STAMP)
+
+## Retake the README's console screenshots (docs/screenshots/) with the browser tests.
+screenshots: $(STAMP) $(WEB_DIST) browser-deps
+	SCREENSHOTS=1 $(PY) -m pytest -q tests/browser -p no:randomly
 
 ## Start the whole system locally: the web console on 127.0.0.1:8080, moto server, tables, queues, seed data,
 ## API on 127.0.0.1:8000, pump, courier.

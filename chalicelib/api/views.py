@@ -9,7 +9,7 @@ from ..domain.case import Case
 from ..domain.identity import mask_id_number, mask_name, mask_phone, scrub
 from ..domain.lifecycle import LABELS, Status, allowed_actions
 from ..domain.shipping import Shipment
-from ..domain.workdays import iso
+from ..domain.workdays import cst_date, iso, utcnow, working_days_left
 
 
 def _iso(value: Any) -> str | None:
@@ -66,6 +66,8 @@ def case_view(case: Case, actor: Actor) -> dict[str, Any]:
         "refusal_reason": case.refusal_reason,
         "return_reason": case.return_reason,
         "completed_at": _iso(case.completed_at),
+        "working_days_left": working_days_left(cst_date(utcnow()), case.promised_by)
+        if case.promised_by and not case.completed_at else None,
         "next_actions": [a.value for a in allowed_actions(case.status, case.parties(actor))],
     }
     if in_clear:
@@ -81,6 +83,8 @@ def queue_item(case: Case) -> dict[str, Any]:
         "handling_office_id": case.handling_office_id, "applicant_name": mask_name(case.applicant.name),
         "missing": list(case.missing), "created_at": _iso(case.created_at), "updated_at": _iso(case.updated_at),
         "promised_by": _iso(case.promised_by), "overdue": case.overdue,
+        # Working days to the promised date (negative: late), for the queues' overdue and due-soon flags.
+        "working_days_left": working_days_left(cst_date(utcnow()), case.promised_by) if case.promised_by else None,
     }
 
 

@@ -28,7 +28,7 @@ class MissingSecret(RuntimeError):
 def app_secret() -> str:
     s = settings()
     if not s.app_secret_arn:
-        if s.stage == "local":
+        if s.local:  # STAGE=local set explicitly, outside Lambda
             return DEFAULT_APP_SECRET
         raise MissingSecret("APP_SECRET_ARN is not set: refusing to use a development key")
     cached = _cache.get(s.app_secret_arn)

@@ -58,7 +58,9 @@ def _actions(statement: dict[str, Any]) -> list[str]:
 
 @pytest.mark.parametrize("stage", STAGES)
 def test_the_courier_key_is_read_at_run_time_by_the_api_only(synthesized, stage):
-    (secret_id,) = synthesized.resources(stage, "AWS::SecretsManager::Secret")
+    secrets = synthesized.resources(stage, "AWS::SecretsManager::Secret")
+    (secret_id,) = [k for k, v in secrets.items() if str(v["Properties"].get("Name", "")).endswith("webhook-secret")]
+    (app_secret_id,) = [k for k in secrets if k != secret_id]  # the application key (walk-ins, cursors)
     for name, function in _functions(synthesized, stage).items():
         env = _env(function)
         assert "COURIER_WEBHOOK_SECRET" not in env, name
@@ -67,8 +69,9 @@ def test_the_courier_key_is_read_at_run_time_by_the_api_only(synthesized, stage)
                  if any(a.startswith("secretsmanager:") for a in _actions(s))]
         if name == "APIHandler":
             assert env["COURIER_WEBHOOK_SECRET_ARN"] == {"Ref": secret_id}
-            assert [(_actions(s), s["Resource"]) for s in reads] == [
-                (["secretsmanager:GetSecretValue"], {"Ref": secret_id})]
+            assert env["APP_SECRET_ARN"] == {"Ref": app_secret_id}
+            assert sorted((_actions(s), str(s["Resource"])) for s in reads) == sorted(
+                (["secretsmanager:GetSecretValue"], str({"Ref": r})) for r in (secret_id, app_secret_id))
         else:
             assert not reads and "COURIER_WEBHOOK_SECRET_ARN" not in env, name
 

@@ -159,9 +159,12 @@ def sweep_legs(now: datetime) -> dict[str, int]:
     with unit_of_work() as uow:
         due = list(uow.legs.due(now))
     for waybill in due:
-        with unit_of_work() as uow:
-            if _escalate_leg(uow, waybill, now):
-                marked += 1
+        try:
+            with unit_of_work() as uow:
+                if _escalate_leg(uow, waybill, now):
+                    marked += 1
+        except Exception:  # one bad leg is logged and skipped: the run goes on
+            logger.exception("leg sweep failed for a leg", extra={"waybill": waybill})
     return {"legs_overdue": marked}
 
 

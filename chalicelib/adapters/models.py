@@ -181,7 +181,9 @@ class NotificationRecord(Model):
     channel = UnicodeAttribute()
     extra = MapAttribute(null=True)  # type: ignore[var-annotated]
     tags = ListAttribute(null=True)  # type: ignore[var-annotated]
-    delivered = BooleanAttribute(default=True)
+    delivered = BooleanAttribute(default=True)  # False: claimed by a delivery that has not texted yet
+    claim_token = UnicodeAttribute(null=True)
+    claimed_at = UnicodeAttribute(null=True)
 
 
 # ---------------------------------------------------------------- shipments (parcel legs)

@@ -289,11 +289,13 @@ class Case:
         return self._move(Action.RECEIVE, Status.RECEIVED, actor, at, note, deadlines, **details)
 
     def refuse(self, actor: Actor, at: datetime, reason: str) -> Change:
-        """不予收件, with the reason so the applicant knows what to bring."""
+        """不予收件, with the reason and what to bring next time (the materials the form did not provide), so
+        the applicant's SMS says both."""
         self._guard(Action.REFUSE, actor)
         self.refusal_reason = reason
         self.receiving_reviewable_at = at
-        return self._move(Action.REFUSE, Status.REFUSED, actor, at, reason)
+        to_bring = [m.name for m in self.materials if not m.provided]
+        return self._move(Action.REFUSE, Status.REFUSED, actor, at, reason, reason=reason, to_bring=to_bring)
 
     def withdraw(self, actor: Actor, at: datetime, note: str = "") -> Change:
         self._guard(Action.WITHDRAW, actor)
@@ -388,7 +390,8 @@ class Case:
             )
         self.decision = "APPROVED" if approved else "DENIED"
         to = Status.APPROVED if approved else Status.DENIED
-        return self._move(Action.DECIDE, to, actor, at, note, deadlines, approved=approved)
+        reason = {} if approved else {"reason": note}  # 不予: the applicant is told why
+        return self._move(Action.DECIDE, to, actor, at, note, deadlines, approved=approved, **reason)
 
     def ship_result(self, actor: Actor, at: datetime, note: str = "",
                     deadlines: CaseDeadlines = DEFAULT_DEADLINES) -> Change:
@@ -553,7 +556,8 @@ def new_case(
     )
     case._start_clock(Status.SUBMITTED, at, deadlines)
     change = Change(Action.APPLY, Status.SUBMITTED, Status.SUBMITTED, actor, at, "",
-                    {"matter_id": matter.matter_id, "receiving_office_id": receiving_office.office_id})
+                    {"matter_id": matter.matter_id, "receiving_office_id": receiving_office.office_id,
+                     "walk_in": applicant.sub.startswith(WALK_IN_PREFIX)})
     return case, change
 
 

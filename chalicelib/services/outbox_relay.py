@@ -25,7 +25,7 @@ QUEUES_FOR: dict[str, tuple[str, ...]] = {
 NOTIFY: frozenset[str] = frozenset({
     "case.receive", "case.refuse", "case.sign", "case.route", "case.return", "case.decide",
     "case.ship_result", "case.result_at_pickup_office", "case.deliver_result", "case.pickup",
-    "case.terminate",
+    "case.terminate", "case.remind_supplement", "case.remind_pickup",
 })
 
 ALERTS: frozenset[str] = frozenset({
@@ -38,6 +38,8 @@ def destinations(event: dict[str, Any]) -> list[str]:
     queues = list(QUEUES_FOR.get(etype, ()))
     if etype in NOTIFY and not (etype == "case.route" and event.get("to_status") != "ACCEPTED"):
         queues.append("notifications")
+    if etype == "case.apply" and (event.get("details") or {}).get("walk_in"):
+        queues.append("notifications")  # the walk-in applicant's case number, query code and link
     return queues
 
 

@@ -79,7 +79,8 @@ def test_a_returned_case_has_its_own_correction_deadline_from_the_data():
 
 
 def test_a_return_never_overwrites_a_pending_rongque_deadline():
-    case = make_case(Status.ACCEPTED, missing=["照片"], supplement_due=date(2026, 11, 25), promised_by=date(2026, 12, 8))
+    case = make_case(Status.ACCEPTED, missing=["照片"], supplement_due=date(2026, 11, 25),
+                     promised_by=date(2026, 12, 8))
     case.return_for_correction(HANDLING, TUE, "户口簿页面缺失", 5)
     assert case.supplement_due == date(2026, 11, 25)  # the 容缺 deadline stands
     assert case.correction_due == date(2026, 12, 1)

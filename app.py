@@ -14,6 +14,7 @@ from chalicelib.api.events import sqs_batch, stream_records
 from chalicelib.api.handling_routes import bp as handling_routes
 from chalicelib.api.http import ServiceApp
 from chalicelib.api.review_routes import bp as review_routes
+from chalicelib.api.supervision_routes import bp as supervision_routes
 from chalicelib.config import settings
 
 if TYPE_CHECKING:
@@ -36,6 +37,7 @@ app = ServiceApp(app_name="cross-city-service")
 app.register_blueprint(case_routes)
 app.register_blueprint(handling_routes)
 app.register_blueprint(review_routes)
+app.register_blueprint(supervision_routes)
 app.register_blueprint(citizen_routes)
 
 OUTBOX_STREAM_ARN = os.environ.get(

@@ -235,6 +235,11 @@ class DynamoCaseRepository(CaseRepository):
         next_cursor = {"i": which, "k": start} if which < 2 else None
         return cases, next_cursor
 
+    def of_office(self, office_id: str) -> Iterator[Case]:
+        for index in (CaseRecord.by_receiving_office, CaseRecord.by_handling_office):
+            for rec in index.query(office_id):
+                yield from_record(rec)
+
     def applicant_cases(self, applicant_sub: str, limit: int,
                         cursor: dict[str, Any] | None) -> tuple[list[Case], dict[str, Any] | None]:
         """An applicant's cases, newest first (index ``by_applicant``; the cursor must be one issued for this

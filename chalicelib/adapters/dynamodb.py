@@ -10,6 +10,7 @@ from ..domain.errors import Duplicate
 from ..domain.events import DomainEvent
 from ..domain.workdays import iso, parse_instant
 from ..services.unit_of_work import Counters, Notifications, Outbox, UnitOfWork
+from .access_log_repository import DynamoAccessLog
 from .case_repository import DynamoCaseRepository, outbox_record
 from .models import CounterRecord, NotificationRecord, OutboxRecord
 from .review_repository import DynamoReviewRepository, DynamoTicketRepository
@@ -113,6 +114,7 @@ class DynamoUnitOfWork(UnitOfWork):
         self.outbox = DynamoOutbox(self.tx)
         self.counters = DynamoCounters()
         self.notifications = DynamoNotifications(self.tx)
+        self.access_log = DynamoAccessLog()
 
     def commit(self) -> None:
         self.tx.commit()

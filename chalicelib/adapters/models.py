@@ -402,3 +402,29 @@ class ReviewStatsRecord(Model):
 
 
 TABLES.extend([ReviewRecord, ReviewSlotRecord, TicketRecord, TicketEventRecord, ReviewStatsRecord])
+
+
+# ---------------------------------------------------------------- personal-data access log
+
+
+class AccessLogRecord(Model):
+    """One read of personal data by a supervisor (e.g. a reviewer's name and phone for 核实 and 回访): who,
+    when, which ticket or case, why. Written before the data is answered (fail closed), never updated or
+    deleted. Partitioned by CST month, newest last (``entry_key`` = instant#id) so provincial supervisors
+    list a month with one query."""
+
+    Meta = _meta("access-log")
+    month = UnicodeAttribute(hash_key=True)
+    entry_key = UnicodeAttribute(range_key=True)
+    at = UnicodeAttribute()
+    reader_sub = UnicodeAttribute()
+    reader_name = UnicodeAttribute(null=True)
+    reader_role = UnicodeAttribute()
+    reader_city = UnicodeAttribute(null=True)
+    what = UnicodeAttribute()
+    ticket_id = UnicodeAttribute(null=True)
+    case_no = UnicodeAttribute()
+    reason = UnicodeAttribute()
+
+
+TABLES.append(AccessLogRecord)

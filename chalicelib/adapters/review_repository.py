@@ -201,7 +201,9 @@ class DynamoReviewRepository(ReviewRepository):
     def remove_slot(self, case_no: str, stage: Stage) -> None:
         self.tx.stage(Write("delete", ReviewSlotRecord(case_no=case_no, stage=stage.value)))
 
-    def counts(self, office_id: str, first: date | None, last: date | None) -> dict[str, int]:
+    def daily_counts(self, office_id: str, first: date | None, last: date | None) -> dict[str, dict[str, int]]:
+        """The office's counters per CST day (``YYYY-MM-DD``) from ``first`` to ``last`` (either open): one
+        query, whatever the grouping the caller makes of the days."""
         if first and last:
             cond: Any = ReviewStatsRecord.day.between(first.isoformat(), last.isoformat())
         elif first:
@@ -210,11 +212,8 @@ class DynamoReviewRepository(ReviewRepository):
             cond = ReviewStatsRecord.day <= last.isoformat()
         else:
             cond = None
-        total = dict.fromkeys(COUNTERS, 0)
-        for rec in ReviewStatsRecord.query(office_id, range_key_condition=cond):
-            for k in COUNTERS:
-                total[k] += int(getattr(rec, k) or 0)
-        return total
+        return {rec.day: {k: int(getattr(rec, k) or 0) for k in COUNTERS}
+                for rec in ReviewStatsRecord.query(office_id, range_key_condition=cond)}
 
 
 class DynamoTicketRepository(TicketRepository):

@@ -126,4 +126,4 @@ def stats() -> Any:
     req = _req()
     actor = req.actor("supervisor")
     return json_response(review_stats.review_stats(actor, req.query("city"), req.query("office_id"),
-                                                   req.query("from"), req.query("to")))
+                                                   req.query("from"), req.query("to"), req.query("group")))

@@ -25,23 +25,48 @@ def parse_day(name: str, value: str | None) -> date | None:
 
 
 def review_stats(actor: Actor, city: str | None, office_id: str | None, first: str | None,
-                 last: str | None) -> dict[str, Any]:
+                 last: str | None, group: str | None = None) -> dict[str, Any]:
+    """The figures of the scope and period, per office, and with ``group=month`` per CST month too (the
+    dashboard's 12-month trend in the same one query per office)."""
     scope = resolve_scope(actor, city, office_id)
     start, end = parse_day("from", first), parse_day("to", last)
     if start and end and start > end:
         raise InvalidInput("from", "must not be after to")
+    if group not in (None, "month"):
+        raise InvalidInput("group", "must be month")
     cat = catalogue()
     total = dict.fromkeys(COUNTERS, 0)
+    months: dict[str, dict[str, int]] = {}
     offices = []
     uow = unit_of_work()
     for oid in scope.office_ids:
-        counts = uow.reviews.counts(oid, start, end)
+        counts = dict.fromkeys(COUNTERS, 0)
+        for day, day_counts in uow.reviews.daily_counts(oid, start, end).items():
+            month = months.setdefault(day[:7], dict.fromkeys(COUNTERS, 0))
+            for k in COUNTERS:
+                counts[k] += day_counts[k]
+                month[k] += day_counts[k]
         for k in COUNTERS:
             total[k] += counts[k]
         offices.append({"office_id": oid, "name": cat.offices[oid].name, "city": cat.offices[oid].city,
                         **figures(counts)})
-    return {
+    out: dict[str, Any] = {
         "city": scope.city, "office_id": scope.office_id,
         "from": start.isoformat() if start else None, "to": end.isoformat() if end else None,
         **figures(total), "offices": offices,
     }
+    if group == "month":
+        out["months"] = [{"month": m, **figures(months.get(m, {}))} for m in _month_range(start, end, months)]
+    return out
+
+
+def _month_range(start: date | None, end: date | None, seen: dict[str, Any]) -> list[str]:
+    """Every month of the period, those without a review too (a trend has no gaps), else the months seen."""
+    if not (start and end):
+        return sorted(seen)
+    out: list[str] = []
+    year, month = start.year, start.month
+    while (year, month) <= (end.year, end.month) and len(out) < 240:
+        out.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out

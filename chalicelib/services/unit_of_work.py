@@ -55,6 +55,11 @@ class CaseRepository(abc.ABC):
                      cursor: dict[str, Any] | None) -> tuple[list[Case], dict[str, Any] | None]: ...
 
     @abc.abstractmethod
+    def of_office(self, office_id: str) -> Iterator[Case]:
+        """Every case where the office is receiving office, then every one where it is handling office (a
+        case where it is both comes twice)."""
+
+    @abc.abstractmethod
     def applicant_cases(self, applicant_sub: str, limit: int,
                         cursor: dict[str, Any] | None) -> tuple[list[Case], dict[str, Any] | None]:
         """An applicant's cases, newest first."""
@@ -131,9 +136,19 @@ class ReviewRepository(abc.ABC):
     @abc.abstractmethod
     def remove_slot(self, case_no: str, stage: Stage) -> None: ...
 
-    @abc.abstractmethod
     def counts(self, office_id: str, first: date | None, last: date | None) -> dict[str, int]:
         """The office's counters summed over the CST days from ``first`` to ``last`` (either open)."""
+        from ..domain.reviews import COUNTERS
+
+        total = dict.fromkeys(COUNTERS, 0)
+        for counts in self.daily_counts(office_id, first, last).values():
+            for k in COUNTERS:
+                total[k] += counts[k]
+        return total
+
+    @abc.abstractmethod
+    def daily_counts(self, office_id: str, first: date | None, last: date | None) -> dict[str, dict[str, int]]:
+        """The office's counters per CST day (``YYYY-MM-DD``) from ``first`` to ``last`` (either open)."""
 
 
 class TicketRepository(abc.ABC):
@@ -202,6 +217,20 @@ class Notifications(abc.ABC):
     def of_case(self, case_no: str) -> list[dict[str, Any]]: ...
 
 
+class AccessLog(abc.ABC):
+    """Who read whose personal data, when and why. An entry is written at once, before the read is
+    answered: a read that could not be logged is never answered."""
+
+    @abc.abstractmethod
+    def record(self, entry: dict[str, Any], at: datetime, entry_id: str) -> dict[str, Any]:
+        """Write one entry once; returns it as listed."""
+
+    @abc.abstractmethod
+    def month(self, month: str, limit: int,
+              start: dict[str, Any] | None) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        """A CST month's entries, newest first."""
+
+
 class UnitOfWork(abc.ABC):
     cases: CaseRepository
     legs: LegRepository
@@ -210,6 +239,7 @@ class UnitOfWork(abc.ABC):
     outbox: Outbox
     counters: Counters
     notifications: Notifications
+    access_log: AccessLog
 
     def __enter__(self) -> UnitOfWork:
         return self

@@ -70,6 +70,11 @@ MATRIX: list[tuple[str, str, Any, str]] = [
     ("POST", "/tickets/{ticket}/feedback", {"contacted": False},                  "D D D D D D A D A"),
     ("POST", "/tickets/{ticket}/appeal", {"grounds": "never came"},               "D D D A D D D D D"),
     ("POST", "/tickets/{ticket}/appeal-decision", {"upheld": False, "note": "no"}, "D D D D D D D D A"),
+    # The reviewer's name and phone: the ticket's supervisors only, never the rated office (staff_receiving).
+    ("GET", "/tickets/{ticket}/reviewer-contact?reason=核实", None,               "D D D D D D A D A"),
+    ("GET", "/access-log", None,                                                  "D D D D D D D D A"),
+    ("GET", "/overview/cases", None,                                              "D D D D D D A A A"),
+    ("GET", "/overview/cases?city=440300", None,                                  "D D D D D D A D A"),
     # The courier authenticates by signature, not by token: a token of any role is not enough.
     ("POST", "/webhooks/courier", {"waybill": "EMS0000000001", "event": "DELIVERED",
                                    "at": "2026-03-02T09:00:00+08:00"},            "D D D D D D D D D"),

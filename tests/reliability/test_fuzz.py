@@ -58,13 +58,15 @@ _ROLE_OF_LAST_SEGMENT = {
     "decide": "staff_handling", "ship-result": "staff_handling", "reship": "staff_handling",
     "verify": "supervisor_related", "rectify": "supervisor_related", "feedback": "supervisor_related",
     "appeal-decision": "provincial", "reviews": "owner", "cases": "owner",
+    "reviewer-contact": "supervisor_related",
 }
 
 
 def _role_for(method: str, path: str) -> str:
-    if path.startswith(("/offices/{office_id}", "/tickets/{ticket_id}")) and method == "GET":
+    if path.startswith(("/offices/{office_id}", "/tickets/{ticket_id}")) and method == "GET" \
+            and not path.endswith("/reviewer-contact"):
         return "staff_receiving"
-    if path in ("/reviews", "/stats/reviews"):
+    if path in ("/reviews", "/stats/reviews", "/access-log", "/overview/cases"):
         return "provincial"
     return _ROLE_OF_LAST_SEGMENT.get(path.rsplit("/", 1)[-1], "owner")
 

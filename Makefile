@@ -116,9 +116,10 @@ dlq: $(STAMP)
 synth: $(INFRA_STAMP) $(LAMBDA_DEPS)
 	$(PY) -m infra.app $(if $(STAGE),--stage $(STAGE))
 
-## Deploy a stage with your AWS credentials and print the API URL: make deploy STAGE=dev [CONTEXT="alarmEmail=a@b.c"]
+## Deploy a stage with your AWS credentials (builds and uploads the console), print the console and API URLs:
+## make deploy STAGE=dev [CONTEXT="alarmEmail=a@b.c"]
 STAGE_REQUIRED = $(if $(filter dev prod,$(STAGE)),,$(error set STAGE=dev or STAGE=prod))
-deploy: infra-deps
+deploy: infra-deps web
 	$(STAGE_REQUIRED)$(PY) -m infra.deploy $(STAGE) $(foreach c,$(CONTEXT),-c $(c))
 
 ## Tear a stage down (production data is retained): make destroy STAGE=dev

@@ -1,6 +1,7 @@
 """Deploy (or tear down) one stage with the caller's AWS credentials.
 
-    python -m infra.deploy dev                  # deploy, seed the reference data, print the API URL
+    python -m infra.deploy dev                  # deploy, seed the reference data, upload the console (web/dist),
+                                                # print the console and API URLs
     python -m infra.deploy prod -c alarmEmail=ops@example.org
     python -m infra.deploy dev --destroy        # tear down (production data is retained)
     python -m infra.deploy dev --bootstrap      # once per account and region: the CDK's asset bucket and roles
@@ -109,6 +110,9 @@ def main(argv: list[str] | None = None) -> int:
     for key, value in sorted(values.items()):
         if key.startswith(("ServiceUserPool",)):
             print(f"{key}: {value}")
+    from .console_upload import publish_console
+
+    print(f"Console URL: {publish_console(args.stage, values, who['region'])}")
     print(f"API URL: {url}")
     return 0
 

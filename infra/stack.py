@@ -5,6 +5,7 @@ from aws_cdk import Acknowledgment, Stack, Tags, Validations
 from constructs import Construct
 
 from .config import StageConfig
+from .console import ConsoleConstruct
 from .data import DataConstruct
 from .monitoring import MonitoringConstruct
 from .queues import QueuesConstruct
@@ -25,6 +26,7 @@ class CrossCityStack(Stack):
         self.data = DataConstruct(self, "Data", config=config)
         self.queues = QueuesConstruct(self, "Queues", config=config, key=self.data.key)
         self.service = ServiceConstruct(self, "Service", config=config, data=self.data, queues=self.queues)
+        self.console = ConsoleConstruct(self, "Console", config=config, service=self.service)
         self.monitoring = MonitoringConstruct(self, "Monitoring", config=config, queues=self.queues,
                                               service=self.service)
         self._suppressions()

@@ -48,7 +48,7 @@ export function App({ config }: { config: RuntimeConfig }) {
     return createRouter();
   });
   return (
-    <ConfigProvider locale={zhCN} theme={theme}>
+    <ConfigProvider locale={zhCN} theme={theme} button={{ autoInsertSpace: false }}>
       <AntApp>
         <ErrorBoundary>
           <RuntimeConfigContext.Provider value={config}>

@@ -1,7 +1,7 @@
 /** Page frames: the public one (phone first) and the signed-in one with a side menu per role. */
-import { LogoutOutlined } from '@ant-design/icons';
-import { Button, Layout, Menu, Space, Typography } from 'antd';
-import { Suspense } from 'react';
+import { LogoutOutlined, MenuOutlined } from '@ant-design/icons';
+import { Button, Drawer, Grid, Layout, Menu, Space, Typography } from 'antd';
+import { Suspense, useState } from 'react';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router';
 import { ErrorBoundary } from '@/components/ErrorBoundary';
 import { Loading } from '@/components/PageState';
@@ -75,33 +75,48 @@ export function PublicLayout() {
 export function RoleLayout() {
   const auth = useAuthValue();
   const location = useLocation();
+  const screens = Grid.useBreakpoint();
+  const [drawer, setDrawer] = useState(false);
   const entries = auth.identity ? MENUS[auth.identity.role] : [];
   const selected = entries
     .filter((e) => location.pathname === e.path || location.pathname.startsWith(`${e.path}/`))
     .sort((a, b) => b.path.length - a.path.length)[0];
+  const desktop = screens.lg ?? true;
+  const menu = (
+    <nav aria-label="功能菜单">
+      <Menu
+        mode="inline"
+        selectedKeys={selected ? [selected.path] : []}
+        items={entries.map((e) => ({ key: e.path, icon: e.icon, label: <Link to={e.path}>{e.label}</Link> }))}
+        onClick={() => setDrawer(false)}
+      />
+    </nav>
+  );
   return (
     <Layout className="kc-layout">
       <Layout.Header className="kc-header">
-        <Brand />
+        <Space>
+          {desktop ? null : (
+            <Button
+              icon={<MenuOutlined />}
+              aria-label="打开功能菜单"
+              aria-expanded={drawer}
+              onClick={() => setDrawer(true)}
+              className="kc-menu-button"
+            />
+          )}
+          <Brand />
+        </Space>
         <UserBox />
       </Layout.Header>
-      <Layout hasSider>
-        <Layout.Sider
-          breakpoint="lg"
-          collapsedWidth={0}
-          width={200}
-          theme="light"
-          className="kc-sider"
-          zeroWidthTriggerStyle={{ top: 8 }}
-        >
-          <nav aria-label="功能菜单">
-            <Menu
-              mode="inline"
-              selectedKeys={selected ? [selected.path] : []}
-              items={entries.map((e) => ({ key: e.path, icon: e.icon, label: <Link to={e.path}>{e.label}</Link> }))}
-            />
-          </nav>
-        </Layout.Sider>
+      <Layout hasSider={desktop}>
+        {desktop ? (
+          <Layout.Sider width={200} theme="light" className="kc-sider">{menu}</Layout.Sider>
+        ) : (
+          <Drawer open={drawer} onClose={() => setDrawer(false)} placement="left" size={260} title="功能菜单">
+            {menu}
+          </Drawer>
+        )}
         <Layout.Content>
           <main id="main" className="kc-main">
             <ErrorBoundary key={location.pathname}>

@@ -2,7 +2,7 @@
 import { Card, Descriptions, Tag, Timeline, Typography } from 'antd';
 import type { components } from '@/lib/api/schema';
 import { formatDate, formatDateTime } from '@/lib/dates';
-import { cityName, PARCEL_KIND_LABELS, parcelEventLabel } from '@/lib/labels';
+import { cityName, parcelEventLabel, parcelKindLabel } from '@/lib/labels';
 
 type Parcel = components['schemas']['PublicShipment'];
 
@@ -15,7 +15,7 @@ export function ParcelEvents({ parcels, officeName }: { parcels: Parcel[]; offic
         <Card
           key={p.waybill}
           size="small"
-          title={<span>{PARCEL_KIND_LABELS[p.kind] ?? p.kind} · {p.courier} <Typography.Text copyable>{p.waybill}</Typography.Text></span>}
+          title={<span>{parcelKindLabel(p.kind)} · {p.courier} <Typography.Text copyable>{p.waybill}</Typography.Text></span>}
           extra={p.overdue ? <Tag color="error">超时</Tag> : <Tag>{parcelEventLabel(p.status)}</Tag>}
           className="kc-parcel"
         >

@@ -8,7 +8,7 @@ import { ApiError, errorMessage } from '@/lib/api/errors';
 
 export interface ApiMutationOptions<TData, TVariables> extends UseMutationOptions<TData, unknown, TVariables> {
   /** Query keys to reload after success and after a conflict (e.g. ['case', caseNo]). */
-  reload?: unknown[][];
+  reload?: (readonly unknown[])[];
   /** Shown on success. */
   successMessage?: string | ((data: TData) => string);
   /** When true, 400s with a field are not toasted (the form shows them beside the field). */

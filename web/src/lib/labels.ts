@@ -151,10 +151,14 @@ export function parcelEventLabel(event: string): string {
   return PARCEL_EVENT_LABELS[event] ?? event;
 }
 
-export const PARCEL_KIND_LABELS: Record<string, string> = {
-  materials: '材料寄递',
-  result: '结果寄递',
+const PARCEL_KIND_LABELS: Record<string, string> = {
+  MATERIALS: '材料寄递',
+  RESULT: '结果寄递',
 };
+
+export function parcelKindLabel(kind: string): string {
+  return PARCEL_KIND_LABELS[kind.toUpperCase()] ?? kind;
+}
 
 export const ROLE_LABELS: Record<Role, string> = {
   citizen: '群众',

@@ -1,11 +1,10 @@
-/** Citizen pages (signed in as a citizen). */
-import type { RouteObject } from 'react-router';
-import { ComingSoon } from '@/features/ComingSoon';
+/** Citizen pages (signed in as a citizen), phone first. */
+import { Navigate, type RouteObject } from 'react-router';
 
 export const citizenRoutes: RouteObject[] = [
-  { index: true, element: <ComingSoon title="我的办件" /> },
-  { path: 'cases', element: <ComingSoon title="我的办件" /> },
-  { path: 'cases/:caseNo', element: <ComingSoon title="办件详情" /> },
-  { path: 'apply', element: <ComingSoon title="申请办理" /> },
-  { path: 'claim', element: <ComingSoon title="认领窗口办件" /> },
+  { index: true, element: <Navigate to="/citizen/cases" replace /> },
+  { path: 'cases', lazy: async () => ({ Component: (await import('./MyCasesPage')).MyCasesPage }) },
+  { path: 'cases/:caseNo', lazy: async () => ({ Component: (await import('./CaseDetailPage')).CaseDetailPage }) },
+  { path: 'apply', lazy: async () => ({ Component: (await import('./apply/ApplyPage')).ApplyPage }) },
+  { path: 'claim', lazy: async () => ({ Component: (await import('./ClaimPage')).ClaimPage }) },
 ];

@@ -1,10 +1,10 @@
 /** Receiving-window staff pages (desktop): loaded on demand, so public and citizen pages never carry them. */
-import type { RouteObject } from 'react-router';
-import { ComingSoon } from '@/features/ComingSoon';
+import { Navigate, type RouteObject } from 'react-router';
 
 export const windowRoutes: RouteObject[] = [
-  { index: true, element: <ComingSoon title="收件工作台" /> },
-  { path: 'queue', element: <ComingSoon title="收件工作台" /> },
-  { path: 'walk-in', element: <ComingSoon title="窗口代录" /> },
-  { path: 'cases/:caseNo', element: <ComingSoon title="办件详情" /> },
+  { index: true, element: <Navigate to="/window/queue" replace /> },
+  { path: 'queue', lazy: async () => ({ Component: (await import('./QueuePage')).QueuePage }) },
+  { path: 'walk-in', lazy: async () => ({ Component: (await import('./WalkInPage')).WalkInPage }) },
+  { path: 'cases/:caseNo', lazy: async () => ({ Component: (await import('./WindowCasePage')).WindowCasePage }) },
+  { path: 'print/:kind/:caseNo', lazy: async () => ({ Component: (await import('./print/PrintPage')).PrintPage }) },
 ];

@@ -679,6 +679,9 @@ export interface components {
             }[];
             missing: string[];
             supplement_due: string | null;
+            correction_due: string | null;
+            stage_due: string | null;
+            stage_overdue: boolean;
             delivery: {
                 /** @enum {unknown} */
                 method: "MAIL" | "PICKUP_RECEIVING" | "PICKUP_HANDLING";
@@ -710,6 +713,9 @@ export interface components {
             updated_at: string;
             promised_by: string | null;
             overdue: boolean;
+            correction_due: string | null;
+            stage_due: string | null;
+            stage_overdue: boolean;
         };
         TimelineEvent: {
             seq: number;
@@ -761,6 +767,7 @@ export interface components {
             promised_by: string | null;
             missing: string[];
             supplement_due: string | null;
+            correction_due: string | null;
             refusal_reason: string | null;
             return_reason: string | null;
             termination_reason: string | null;

@@ -115,7 +115,8 @@ RESPONSE_SCHEMAS: dict[str, dict[str, Any]] = {
                            {"service": _NULLABLE_STR}),
     "Shipment": {"allOf": [_ref("PublicShipment"), _obj(
         {"leg_id": {"type": "string"}, "cost_cny": {"type": ["number", "string"]},
-         "transit_working_days": {"type": "integer"}, "created_at": _INSTANT, "replaces": _NULLABLE_STR},
+         "transit_working_days": {"type": "integer"}, "created_at": _INSTANT, "replaces": _NULLABLE_STR,
+         "late_events": {"type": "array", "items": _ref("TrackingEvent")}},
         {"to_address": {"type": "object"}})]},
     "Track": _obj({"case_no": {"type": "string"}, "status": _STATUS, "status_label": {"type": "string"},
                    "matter_id": {"type": "string"}, "promised_by": _NULLABLE_STR,

@@ -138,7 +138,9 @@ def shipment_view(leg: Shipment, in_clear: bool) -> dict[str, Any]:
     applicant."""
     view = {**leg.public(), "leg_id": leg.leg_id, "cost_cny": leg.cost_cny,
             "transit_working_days": leg.transit_working_days, "created_at": iso(leg.created_at),
-            "replaces": leg.replaces}
+            "replaces": leg.replaces,
+            # Courier events after the leg ended (late, repeated, or impossible): for staff to look into.
+            "late_events": [e.as_dict() for e in leg.late_events]}
     addr = leg.to_address
     if addr:
         view["to_address"] = dict(addr) if in_clear else {

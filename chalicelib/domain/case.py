@@ -128,6 +128,8 @@ class Case:
     # Pickup reminders still to send (instants), and the deadlines the applicant was reminded of ("kind:date").
     pickup_reminders: list[datetime] = field(default_factory=list)
     reminded: list[str] = field(default_factory=list)
+    # Waybills staff re-shipped: each parcel that went wrong is replaced once (a second reship is a 409).
+    reshipped: list[str] = field(default_factory=list)
 
     # ---------------------------------------------------------------- derived
 
@@ -485,7 +487,12 @@ class Case:
                           courier_event=event)
 
     def reship(self, actor: Actor, at: datetime, waybill: str, note: str = "") -> Change:
+        """重新寄递: replace a parcel that went wrong, once: the timeline has one reship per replaced parcel."""
         self._guard(Action.RESHIP, actor)
+        if waybill and waybill in self.reshipped:
+            raise InvalidTransition(f"shipment {waybill} was re-shipped already; its replacement is on its way",
+                                    current_status=self.status.value)
+        self.reshipped = [*self.reshipped, waybill]
         return self._move(Action.RESHIP, self.status, actor, at, note, waybill=waybill)
 
     def claimable_by(self, actor: Actor, query_code: str, id_number: str) -> bool:

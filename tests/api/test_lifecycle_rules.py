@@ -118,3 +118,58 @@ def test_without_a_missing_list_the_forms_list_stands(client):
                       provided=["身份证", "户口簿", "迁入地证明"])
     status, received = call(client, "POST", f"/cases/{case['case_no']}/receive", staff("SZ-GOV"), {})
     assert status == 200 and received["missing"] == ["照片"] and received["supplement_due"]
+
+
+# ---------------------------------------------------------------- parcels
+
+
+def _in_transit(client, pump, seed):
+    from tests.shipping_support import forward_and_route, legs_of
+
+    case = received_case(client, "alice", id_seed=seed)
+    forward_and_route(client, pump, case["case_no"], "SZ-GOV")
+    [leg] = legs_of(client, case["case_no"])
+    return case, leg["waybill"]
+
+
+def test_a_delivered_after_returned_to_sender_never_signs_the_case(client, pump):
+    from tests.shipping_support import at, case_of, courier_event, legs_of
+
+    case, waybill = _in_transit(client, pump, 60)
+    for event, minute in (("RETURNED_TO_SENDER", 5), ("DELIVERED", 9), ("RETURNED_TO_SENDER", 5), ("DELIVERED", 9)):
+        assert courier_event(client, waybill, event, at(minute))[0] == 202
+        pump.run_until_idle()
+    assert case_of(client, case["case_no"])["status"] == "IN_TRANSIT"
+    [leg] = legs_of(client, case["case_no"], staff("SZ-GOV"))
+    assert leg["status"] == "RETURNED_TO_SENDER" and [e["event"] for e in leg["late_events"]] == ["DELIVERED"]
+    _, tracked = call(client, "GET", f"/track/{case['case_no']}?code={case['query_code']}")
+    assert "DELIVERED" not in [e["event"] for e in tracked["shipments"][0]["events"]]
+
+
+def test_a_returned_to_sender_after_delivered_leaves_the_signed_case_and_public_tracking_alone(client, pump):
+    from tests.shipping_support import at, case_of, courier_event
+
+    case, waybill = _in_transit(client, pump, 61)
+    for event, minute in (("DELIVERED", 5), ("RETURNED_TO_SENDER", 9), ("DELIVERED", 5), ("IN_TRANSIT", 30)):
+        assert courier_event(client, waybill, event, at(minute))[0] == 202
+        pump.run_until_idle()
+    assert case_of(client, case["case_no"])["status"] == "ACCEPTED"
+    _, tracked = call(client, "GET", f"/track/{case['case_no']}?code={case['query_code']}")
+    public = tracked["shipments"][0]
+    assert public["status"] == "DELIVERED"
+    assert {e["event"] for e in public["events"]} == {"CREATED", "DELIVERED"}  # nothing after the delivery
+
+
+def test_a_second_reship_after_one_exception_is_409_and_the_timeline_stays_true(client, pump):
+    from tests.shipping_support import at, courier_event, legs_of
+
+    case, waybill = _in_transit(client, pump, 62)
+    courier_event(client, waybill, "EXCEPTION", at(3))
+    pump.run_until_idle()
+    assert call(client, "POST", f"/cases/{case['case_no']}/reship", staff("SZ-GOV"))[0] == 202
+    status, body = call(client, "POST", f"/cases/{case['case_no']}/reship", staff("SZ-GOV"))  # before routing
+    assert status == 409, body
+    pump.run_until_idle()
+    _, timeline = call(client, "GET", f"/cases/{case['case_no']}/timeline", staff("SZ-GOV"))
+    assert [e["action"] for e in timeline["items"]].count("reship") == 1
+    assert len(legs_of(client, case["case_no"])) == 2  # one replacement

@@ -205,3 +205,11 @@ def test_without_a_finding_the_forms_list_stands():
     case.materials = [MaterialItem(m.name, m.core, m.name != "照片") for m in MATTER.materials]
     change = case.receive(RECEIVING, TUE, MATTER, None, "", 5)
     assert case.missing == ["照片"] and "form_missing" not in change.details
+
+
+def test_a_parcel_is_reshipped_once():
+    case = make_case(Status.IN_TRANSIT)
+    assert case.reship(RECEIVING, TUE, "EMS1").action is Action.RESHIP
+    with pytest.raises(InvalidTransition):
+        case.reship(RECEIVING, TUE, "EMS1")
+    case.reship(RECEIVING, TUE, "EMS2")  # the replacement went wrong too: it may be replaced in turn

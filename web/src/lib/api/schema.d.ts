@@ -756,6 +756,7 @@ export interface components {
             transit_working_days: number;
             created_at: string;
             replaces: string | null;
+            late_events: components["schemas"]["TrackingEvent"][];
             to_address?: Record<string, never>;
         };
         Track: {

@@ -57,7 +57,7 @@ def run() -> dict[str, Any]:
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
     skip = {s.strip() for s in os.environ.get("BENCH_SKIP", "").split(",") if s.strip()}
     results: dict[str, Any] = {"machine": machine()}
-    from . import coldstart, inprocess, load, money, package
+    from . import coldstart, console, inprocess, load, money, package
 
     _figure(results, "cold_start", skip, lambda: coldstart.measure(int(os.environ.get("BENCH_COLD_RUNS", "12"))))
     _figure(results, "package", skip, package.measure)
@@ -80,6 +80,7 @@ def run() -> dict[str, Any]:
         _figure(results, "money", skip, lambda: money.estimate(req))
     else:
         results["money"] = {"skipped": True, "reason": "needs the request count"}
+    _figure(results, "console", skip, console.measure)
     results["table"] = table_rows(results)
     return results
 
@@ -148,6 +149,15 @@ def table_rows(r: dict[str, Any]) -> list[dict[str, Any]]:
     if "usd" in m:
         row("7 US$ per 10,000 cases (REST API)", f"${m['usd']:.3f}", f"${m['floor_usd']:.3f}",
             round(m["usd"] / m["floor_usd"], 3) if m["floor_usd"] else None, "≤ $1", m["met"])
+    cs = r.get("console", {})
+    if "public_citizen_js_gzip_kb" in cs:
+        row("8 console JS, public + citizen pages (gzip)", _fmt(cs["public_citizen_js_gzip_kb"], " KB"),
+            _fmt(cs["all_js_gzip_kb"], " KB"), round(cs["public_citizen_js_gzip_kb"] / cs["all_js_gzip_kb"], 3),
+            "≤ 300 KB", cs["js_goal_met"])
+        row("8 console JS staff pages add on demand (gzip)", _fmt(cs["staff_extra_js_gzip_kb"], " KB"), "", None,
+            "report")
+        row("8 console FCP /track, median of 5 cold loads", _fmt(cs["track_fcp_median_s"], " s"), "", None,
+            "≤ 1.0 s", cs["fcp_goal_met"])
     for name in FIGURES:
         if "error" in r.get(name, {}):
             row(name, "ERROR", "", None, "", False)

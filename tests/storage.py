@@ -7,8 +7,9 @@ from typing import Any
 
 from chalicelib.bootstrap import unit_of_work
 from chalicelib.domain.case import Case, Change
-from chalicelib.domain.reviews import Review, Stage, Ticket, TicketChange
+from chalicelib.domain.reviews import Review, Stage
 from chalicelib.domain.shipping import Shipment
+from chalicelib.domain.tickets import Ticket, TicketChange
 
 
 class Cases:

@@ -15,18 +15,9 @@ from pynamodb.exceptions import DoesNotExist
 
 from ..config import settings
 from ..domain.errors import ConcurrentUpdate, Conflict, Duplicate, InvalidInput, NotFound
-from ..domain.reviews import (
-    COUNTERS,
-    AppealStatus,
-    Review,
-    ReviewSlot,
-    Stage,
-    Ticket,
-    TicketChange,
-    TicketStatus,
-    ticket_event,
-    ticket_history_entry,
-)
+from ..domain.reviews import Review, ReviewSlot, Stage
+from ..domain.statistics import COUNTERS
+from ..domain.tickets import AppealStatus, Ticket, TicketChange, TicketStatus, ticket_event, ticket_history_entry
 from ..domain.workdays import iso, parse_instant
 from ..services.unit_of_work import ReviewRepository, TicketRepository
 from .case_repository import outbox_record

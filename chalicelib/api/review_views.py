@@ -6,7 +6,8 @@ from typing import Any
 
 from ..domain.access import supervises_city
 from ..domain.actor import Actor, Role
-from ..domain.reviews import RATING_LABELS, Review, Ticket
+from ..domain.reviews import RATING_LABELS, Review
+from ..domain.tickets import Ticket
 from ..domain.workdays import iso
 
 

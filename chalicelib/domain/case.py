@@ -18,6 +18,7 @@ from .errors import InvalidInput, InvalidTransition, OutOfScope, RuleViolation
 from .events import CaseEvent
 from .lifecycle import LABELS, RULES, TERMINAL, Action, Party, Status
 from .reference import CaseDeadlines, Matter, Office
+from .shipping import LegKind
 from .workdays import add_working_days, cst_date, end_of_cst_day, iso, start_of_cst_day, working_days_between
 
 # The applicant subject of a case that window staff entered for someone at the counter (services/intake.py):
@@ -207,6 +208,15 @@ class Case:
     def next_due_at(self) -> datetime | None:
         """The earliest instant at which the sweeper has something to do for this case."""
         return min((at for at, _ in self._timers()), default=None)
+
+    def awaited_leg(self) -> LegKind | None:
+        """The parcel a case in transit waits for: its materials, or its result (None: no parcel)."""
+        return {Status.IN_TRANSIT: LegKind.MATERIALS, Status.RESULT_IN_TRANSIT: LegKind.RESULT}.get(self.status)
+
+    def require(self, action: Action, actor: Actor) -> None:
+        """Raise unless the lifecycle lets this actor take this action now (OutOfScope: not theirs to take;
+        InvalidTransition: not in this state)."""
+        self._guard(action, actor)
 
     def due_action(self, now: datetime) -> Action | None:
         """What the sweeper is to do with the case at ``now``: terminate it (an applicant's deadline passed

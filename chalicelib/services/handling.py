@@ -13,14 +13,11 @@ from ..domain.access import require_read
 from ..domain.actor import Actor
 from ..domain.case import Case
 from ..domain.errors import InvalidTransition, NotFound, OutOfScope
-from ..domain.lifecycle import RULES, Action, Status
-from ..domain.shipping import LegKind, Shipment
+from ..domain.lifecycle import Action
+from ..domain.shipping import Shipment
 from ..domain.workdays import utcnow
 from .case_steps import change_case
 from .unit_of_work import LegRepository
-
-# Which leg a case in transit is waiting for.
-_LEG_OF_STATUS = {Status.IN_TRANSIT: LegKind.MATERIALS, Status.RESULT_IN_TRANSIT: LegKind.RESULT}
 
 
 def forward(actor: Actor, case_no: str, note: str = "", now: datetime | None = None) -> Case:
@@ -63,11 +60,8 @@ def reship(actor: Actor, case_no: str, waybill: str | None = None, note: str = "
     with unit_of_work() as uow:
         case = uow.cases.get(case_no)
         at = now or utcnow()
-        if not case.parties(actor) & RULES[Action.RESHIP].by:  # who, before which parcel or state
-            raise OutOfScope(f"{actor.role} {actor.office_id or actor.sub} may not reship this case")
-        if case.status not in _LEG_OF_STATUS:
-            case.reship(actor, at, waybill or "", note)  # raises: the lifecycle rule says who and when
-        leg = _leg_to_reship(uow.legs, case_no, case.status, waybill)
+        case.require(Action.RESHIP, actor)  # who and when, before which parcel
+        leg = _leg_to_reship(uow.legs, case, waybill)
         if leg.from_office_id != actor.office_id:
             raise OutOfScope(f"only staff of {leg.from_office_id}, which sent {leg.waybill}, can re-ship it")
         if not leg.reshippable:
@@ -80,17 +74,17 @@ def reship(actor: Actor, case_no: str, waybill: str | None = None, note: str = "
         return case
 
 
-def _leg_to_reship(legs: LegRepository, case_no: str, status: Status, waybill: str | None) -> Shipment:
+def _leg_to_reship(legs: LegRepository, case: Case, waybill: str | None) -> Shipment:
+    case_no, status, awaited = case.case_no, case.status, case.awaited_leg()
     if waybill:
         leg = legs.find(waybill)
         if leg is None or leg.case_no != case_no:
             raise NotFound(f"shipment {waybill} of case {case_no} not found")
-        if leg.kind is not _LEG_OF_STATUS.get(status):
+        if leg.kind is not awaited:
             raise InvalidTransition(f"shipment {waybill} is not the parcel a {status.value} case waits for",
                                     current_status=status.value)
         return leg
-    current = [leg for leg in legs.for_case(case_no)
-               if leg.kind is _LEG_OF_STATUS.get(status) and leg.superseded_by is None]
+    current = [leg for leg in legs.for_case(case_no) if leg.kind is awaited and leg.superseded_by is None]
     if not current:
         raise InvalidTransition("the case has no parcel on its way yet", current_status=status.value)
     return legs.get(current[-1].waybill)  # consistent read of the latest leg

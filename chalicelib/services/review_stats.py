@@ -9,7 +9,7 @@ from ..adapters.reference_store import catalogue
 from ..bootstrap import unit_of_work
 from ..domain.actor import Actor
 from ..domain.errors import InvalidInput
-from ..domain.reviews import COUNTERS, figures
+from ..domain.statistics import COUNTERS, figures
 from .review_scope import resolve_scope
 
 

@@ -12,18 +12,9 @@ from ..domain.access import is_applicant, require_read
 from ..domain.actor import Actor
 from ..domain.errors import Duplicate, InvalidInput, NotFound, OutOfScope
 from ..domain.reference import ReviewPolicy
-from ..domain.reviews import (
-    Review,
-    ReviewSlot,
-    Stage,
-    Ticket,
-    TicketStatus,
-    contribution,
-    default_due_at,
-    default_review,
-    parse_stage,
-    submit_review,
-)
+from ..domain.reviews import Review, ReviewSlot, Stage, default_due_at, default_review, parse_stage, submit_review
+from ..domain.statistics import contribution
+from ..domain.tickets import Ticket, TicketStatus
 from ..domain.workdays import parse_instant, utcnow
 from ..observability import logger
 from .commands import SubmitReview

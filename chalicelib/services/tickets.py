@@ -10,15 +10,9 @@ from typing import Any
 from ..bootstrap import unit_of_work
 from ..domain.actor import Actor
 from ..domain.errors import Duplicate, InvalidTransition, NotFound, OutOfScope
-from ..domain.reviews import (
-    Review,
-    Stage,
-    Ticket,
-    TicketChange,
-    contribution,
-    delta,
-    open_ticket,
-)
+from ..domain.reviews import Review, Stage
+from ..domain.statistics import contribution, delta
+from ..domain.tickets import Ticket, TicketChange, open_ticket
 from ..domain.workdays import utcnow
 from ..observability import logger
 from .reviews import policy_for

@@ -23,8 +23,9 @@ from typing import Any
 
 from ..domain.case import Case, Change
 from ..domain.events import DomainEvent
-from ..domain.reviews import Review, ReviewSlot, Stage, Ticket, TicketChange
+from ..domain.reviews import Review, ReviewSlot, Stage
 from ..domain.shipping import Shipment
+from ..domain.tickets import Ticket, TicketChange
 
 
 class CaseRepository(abc.ABC):
@@ -138,7 +139,7 @@ class ReviewRepository(abc.ABC):
 
     def counts(self, office_id: str, first: date | None, last: date | None) -> dict[str, int]:
         """The office's counters summed over the CST days from ``first`` to ``last`` (either open)."""
-        from ..domain.reviews import COUNTERS
+        from ..domain.statistics import COUNTERS
 
         total = dict.fromkeys(COUNTERS, 0)
         for counts in self.daily_counts(office_id, first, last).values():

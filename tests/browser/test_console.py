@@ -66,8 +66,7 @@ def test_citizen_applies_through_the_wizard(people: Any) -> None:
     page.get_by_role("button", name="继续").click()
 
     page.get_by_role("radio", name="邮寄到家").check()
-    page.get_by_label("城市").click()
-    page.get_by_title("深圳市").click()
+    page.get_by_role("radio", name="深圳市").check()
     page.get_by_label("详细地址").fill("南山区科技园科苑路 1 号")
     page.get_by_label("收件人", exact=True).fill("张三")
     page.get_by_label("收件人手机").fill("13800138000")

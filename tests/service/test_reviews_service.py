@@ -9,7 +9,8 @@ import pytest
 from chalicelib.adapters import messaging
 from chalicelib.adapters.models import OutboxRecord, ReviewSlotRecord, TicketRecord
 from chalicelib.domain.errors import Conflict, InvalidInput, InvalidTransition, OutOfScope, RuleViolation
-from chalicelib.domain.reviews import Stage, ticket_id_for
+from chalicelib.domain.reviews import Stage
+from chalicelib.domain.tickets import ticket_id_for
 from chalicelib.services import reviews, sweeper, tickets
 from tests.review_support import T0, citizen_actor, complete, received, staff_actor, supervisor_actor
 from tests.storage import Reviews

@@ -8,22 +8,9 @@ import pytest
 from chalicelib.domain.case import Actor
 from chalicelib.domain.errors import Conflict, InvalidInput, InvalidTransition, OutOfScope
 from chalicelib.domain.reference import ReviewPolicy
-from chalicelib.domain.reviews import (
-    TICKET_RULES,
-    AppealStatus,
-    Review,
-    Stage,
-    Ticket,
-    TicketAction,
-    TicketStatus,
-    check_rating,
-    contribution,
-    default_due_at,
-    delta,
-    figures,
-    open_ticket,
-    window_closes_at,
-)
+from chalicelib.domain.reviews import Review, Stage, check_rating, default_due_at, window_closes_at
+from chalicelib.domain.statistics import contribution, delta, figures
+from chalicelib.domain.tickets import TICKET_RULES, AppealStatus, Ticket, TicketAction, TicketStatus, open_ticket
 
 POLICY = ReviewPolicy("440300", 3, 10, 15, 7, 3)
 T0 = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # Monday 10:00 CST

@@ -1,8 +1,8 @@
 /** Page frames: the public one (phone first) and the signed-in one with a side menu per role. */
 import { LogoutOutlined, MenuOutlined } from '@ant-design/icons';
-import { Button, Drawer, Grid, Layout, Menu, Space, Typography } from 'antd';
+import { Button, Drawer, Grid, Layout, Space, Typography } from 'antd';
 import { Suspense, useState } from 'react';
-import { Link, Outlet, useLocation, useNavigate } from 'react-router';
+import { Link, NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 import { ErrorBoundary } from '@/components/ErrorBoundary';
 import { Loading } from '@/components/PageState';
 import { useAuthValue } from '@/lib/auth/context';
@@ -83,13 +83,21 @@ export function RoleLayout() {
     .sort((a, b) => b.path.length - a.path.length)[0];
   const desktop = screens.lg ?? true;
   const menu = (
-    <nav aria-label="功能菜单">
-      <Menu
-        mode="inline"
-        selectedKeys={selected ? [selected.path] : []}
-        items={entries.map((e) => ({ key: e.path, icon: e.icon, label: <Link to={e.path}>{e.label}</Link> }))}
-        onClick={() => setDrawer(false)}
-      />
+    <nav aria-label="功能菜单" className="kc-role-menu">
+      <ul>
+        {entries.map((e) => (
+          <li key={e.path}>
+            <NavLink
+              to={e.path}
+              className={e.path === selected?.path ? 'kc-role-menu-current' : undefined}
+              aria-current={e.path === selected?.path ? 'page' : undefined}
+              onClick={() => setDrawer(false)}
+            >
+              <span aria-hidden="true">{e.icon}</span> {e.label}
+            </NavLink>
+          </li>
+        ))}
+      </ul>
     </nav>
   );
   return (

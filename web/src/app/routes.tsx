@@ -5,7 +5,6 @@
 import { Button, Result } from 'antd';
 import { createBrowserRouter, isRouteErrorResponse, Link, useRouteError, type RouteObject } from 'react-router';
 import { Loading } from '@/components/PageState';
-import { CallbackPage, LoginPage } from '@/features/auth/LoginPage';
 import { citizenRoutes } from '@/features/citizen/routes';
 import { publicRoutes } from '@/features/public/routes';
 import { windowRoutes } from '@/features/window/routes';
@@ -38,8 +37,8 @@ export const routes: RouteObject[] = [
     hydrateFallbackElement: <Loading />,
     children: [
       ...publicRoutes,
-      { path: 'login', element: <LoginPage /> },
-      { path: 'auth/callback', element: <CallbackPage /> },
+      { path: 'login', lazy: async () => ({ Component: (await import('@/features/auth/LoginPage')).LoginPage }) },
+      { path: 'auth/callback', lazy: async () => ({ Component: (await import('@/features/auth/LoginPage')).CallbackPage }) },
     ],
   },
   {

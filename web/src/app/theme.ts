@@ -9,6 +9,13 @@ export const theme: ThemeConfig = {
     colorWarning: '#ad4e00',
     colorSuccess: '#237804',
     colorInfo: '#0b57d0',
+    // …with the usual light backgrounds (the dark seeds above would otherwise tint them muddy).
+    colorErrorBg: '#fff2f0',
+    colorErrorBorder: '#ffccc7',
+    colorWarningBg: '#fffbe6',
+    colorWarningBorder: '#ffe58f',
+    colorSuccessBg: '#f6ffed',
+    colorSuccessBorder: '#b7eb8f',
     colorLink: '#0b57d0',
     colorTextSecondary: 'rgba(0, 0, 0, 0.65)',
     colorTextDescription: 'rgba(0, 0, 0, 0.65)',

@@ -2,7 +2,7 @@
  * The applicant's identity (name, document, number, mobile) with the checks a browser can make: the GB 11643
  * check digit of a resident ID number and the mainland mobile format. The API checks them again.
  */
-import { Form, Input, Select } from 'antd';
+import { Form, Input, Radio, Space } from 'antd';
 import { ID_PROBLEM_MESSAGES, isMobile, residentIdProblem } from '@/lib/idNumber';
 import { ID_TYPE_LABELS, type IdType } from '@/lib/labels';
 
@@ -35,10 +35,11 @@ export function ApplicantFields({ prefix = ['applicant'], lockName }: { prefix?:
         <Input autoComplete="name" maxLength={64} disabled={lockName} />
       </Form.Item>
       <Form.Item name={[...prefix, 'id_type']} label="证件类型" rules={[{ required: true, message: '请选择证件类型' }]}>
-        <Select
-          options={Object.entries(ID_TYPE_LABELS).map(([value, label]) => ({ value, label }))}
-          onChange={() => form.getFieldValue([...prefix, 'id_number']) && form.validateFields([[...prefix, 'id_number']])}
-        />
+        <Radio.Group aria-label="证件类型">
+          <Space orientation="vertical" size={4}>
+            {Object.entries(ID_TYPE_LABELS).map(([value, label]) => <Radio key={value} value={value}>{label}</Radio>)}
+          </Space>
+        </Radio.Group>
       </Form.Item>
       <Form.Item
         name={[...prefix, 'id_number']}

@@ -3,7 +3,8 @@
  * date, what is missing and by when, reasons, the timeline and the parcels. Tracking and the citizen's case
  * page both show it; it holds no personal data.
  */
-import { Alert, Card, Descriptions, Space, Tag, Typography } from 'antd';
+import { Alert, Descriptions, Space, Tag, Typography } from 'antd';
+import { Panel } from '@/components/Panel';
 import type { ReactNode } from 'react';
 import { useMatterName, useOfficeName } from '@/hooks/useReference';
 import type { components } from '@/lib/api/schema';
@@ -74,7 +75,7 @@ export function CaseProgress(props: CaseProgressProps) {
   const officeName = useOfficeName();
   return (
     <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
-      <Card size="small">
+      <Panel size="small">
         <Descriptions
           column={{ xs: 1, sm: 2 }}
           size="small"
@@ -87,15 +88,15 @@ export function CaseProgress(props: CaseProgressProps) {
         />
         <StatusSteps status={props.status} />
         {props.children}
-      </Card>
+      </Panel>
       <MissingAlert missing={props.missing} due={props.supplementDue} />
       <ReasonAlerts status={props.status} reasons={props.reasons} />
-      <Card size="small" title={<h2 className="kc-card-title">办理记录</h2>}>
+      <Panel size="small" title={<h2 className="kc-card-title">办理记录</h2>}>
         <CaseTimeline events={props.timeline} />
-      </Card>
-      <Card size="small" title={<h2 className="kc-card-title">寄递信息</h2>}>
+      </Panel>
+      <Panel size="small" title={<h2 className="kc-card-title">寄递信息</h2>}>
         <ParcelEvents parcels={props.parcels} officeName={officeName} />
-      </Card>
+      </Panel>
     </Space>
   );
 }

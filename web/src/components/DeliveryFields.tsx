@@ -1,5 +1,5 @@
 /** How the result comes back (DESIGN §4): mail to an address, or pickup at the receiving or handling window. */
-import { Form, Input, Radio, Select, Space } from 'antd';
+import { Form, Input, Radio, Space } from 'antd';
 import { useOffices } from '@/hooks/useReference';
 import { cityName, deliveryLabel } from '@/lib/labels';
 import { mobileRule } from './ApplicantFields';
@@ -23,7 +23,7 @@ export function DeliveryFields({ methods }: { methods: string[] }) {
         <fieldset className="kc-fieldset">
           <legend>邮寄地址</legend>
           <Form.Item name={['delivery', 'address', 'city']} label="城市" rules={[{ required: true, message: '请选择城市' }]}>
-            <Select options={cities.map((c) => ({ value: c, label: cityName(c) }))} />
+            <Radio.Group aria-label="城市" options={cities.map((c) => ({ value: c, label: cityName(c) }))} />
           </Form.Item>
           <Form.Item
             name={['delivery', 'address', 'detail']}

@@ -1,5 +1,5 @@
 /** A page's title (its one h1) with optional breadcrumbs and actions. */
-import { Breadcrumb, Flex, Typography } from 'antd';
+import { Flex, Typography } from 'antd';
 import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 
@@ -12,9 +12,16 @@ export function PageHeader({ title, crumbs, extra, children }: {
   return (
     <header className="kc-page-header">
       {crumbs?.length ? (
-        <Breadcrumb
-          items={crumbs.map((c) => ({ key: c.title, title: c.path ? <Link to={c.path}>{c.title}</Link> : c.title }))}
-        />
+        // A plain list of links: antd's Breadcrumb brings a dropdown menu along that no page here uses.
+        <nav aria-label="当前位置" className="kc-crumbs">
+          <ol>
+            {crumbs.map((c, i) => (
+              <li key={c.title} aria-current={i === crumbs.length - 1 ? 'page' : undefined}>
+                {c.path && i < crumbs.length - 1 ? <Link to={c.path}>{c.title}</Link> : c.title}
+              </li>
+            ))}
+          </ol>
+        </nav>
       ) : null}
       <Flex justify="space-between" align="center" wrap gap={8}>
         <Typography.Title level={1} className="kc-page-title">{title}</Typography.Title>

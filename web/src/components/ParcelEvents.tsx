@@ -1,5 +1,6 @@
 /** Parcels (寄递单) of a case and their courier tracking events. */
-import { Card, Descriptions, Tag, Timeline, Typography } from 'antd';
+import { Descriptions, Tag, Timeline, Typography } from 'antd';
+import { Panel } from '@/components/Panel';
 import type { components } from '@/lib/api/schema';
 import { formatDate, formatDateTime } from '@/lib/dates';
 import { cityName, parcelEventLabel, parcelKindLabel } from '@/lib/labels';
@@ -12,7 +13,7 @@ export function ParcelEvents({ parcels, officeName }: { parcels: Parcel[]; offic
   return (
     <div className="kc-parcels">
       {parcels.map((p) => (
-        <Card
+        <Panel
           key={p.waybill}
           size="small"
           title={<span>{parcelKindLabel(p.kind)} · {p.courier} <Typography.Text copyable>{p.waybill}</Typography.Text></span>}
@@ -38,7 +39,7 @@ export function ParcelEvents({ parcels, officeName }: { parcels: Parcel[]; offic
               }))}
             />
           ) : null}
-        </Card>
+        </Panel>
       ))}
     </div>
   );

@@ -2,7 +2,8 @@
 import { Grid, Steps } from 'antd';
 import { STATUS_STEPS, stepPosition, type CaseStatus } from '@/lib/labels';
 
-export function StatusSteps({ status }: { status: CaseStatus }) {
+/** `compact`: titles under the numbers, for a narrow desktop column. */
+export function StatusSteps({ status, compact }: { status: CaseStatus; compact?: boolean }) {
   const screens = Grid.useBreakpoint();
   const position = stepPosition(status);
   const items = STATUS_STEPS.map((step, index) => ({
@@ -14,6 +15,7 @@ export function StatusSteps({ status }: { status: CaseStatus }) {
       <Steps
         size="small"
         orientation={screens.md ? 'horizontal' : 'vertical'}
+        titlePlacement={compact ? 'vertical' : 'horizontal'}
         current={position.current}
         status={position.status}
         items={items}

@@ -4,7 +4,8 @@
  * stage's identity provider (OpenID Connect, authorization code + PKCE).
  */
 import { useQuery } from '@tanstack/react-query';
-import { Alert, Button, Card, List, Space, Tag, Typography } from 'antd';
+import { Alert, Button, Space, Tag, Typography } from 'antd';
+import { Panel } from '@/components/Panel';
 import { useEffect, useState } from 'react';
 import { useNavigate, useSearchParams } from 'react-router';
 import { ErrorState, Loading } from '@/components/PageState';
@@ -84,38 +85,31 @@ function LocalLogin({ auth }: { auth: LocalAuthConfig }) {
       />
       {error ? <Alert type="error" showIcon title={<span role="alert">{error}</span>} /> : null}
       {groups.map((group) => (
-        <Card key={group.role} title={<h2 className="kc-card-title">{group.title}</h2>} size="small">
-          <List
-            dataSource={identities.data.filter((i) => i.role === group.role)}
-            renderItem={(identity) => (
-              <List.Item
-                actions={[
-                  <Button
-                    key="go"
-                    type="primary"
-                    loading={busy === identity.id}
-                    onClick={() => void signInAs(identity)}
-                    aria-label={`以 ${identity.name} 的身份登录`}
-                  >
-                    登录
-                  </Button>,
-                ]}
-              >
-                <List.Item.Meta
-                  title={identity.name}
-                  description={
-                    <Space size={4} wrap>
-                      <Tag>{ROLE_LABELS[identity.role]}</Tag>
-                      {identity.office_name ? <span>{identity.office_name}</span> : null}
-                      {identity.city ? <span>{cityName(identity.city)}</span> : null}
-                      {identity.note ? <span>{identity.note}</span> : null}
-                    </Space>
-                  }
-                />
-              </List.Item>
-            )}
-          />
-        </Card>
+        <Panel key={group.role} title={<h2 className="kc-card-title">{group.title}</h2>} size="small">
+          <ul className="kc-identity-list">
+            {identities.data.filter((i) => i.role === group.role).map((identity) => (
+              <li key={identity.id}>
+                <div>
+                  <div className="kc-identity-name">{identity.name}</div>
+                  <Space size={4} wrap>
+                    <Tag>{ROLE_LABELS[identity.role]}</Tag>
+                    {identity.office_name ? <span>{identity.office_name}</span> : null}
+                    {identity.city ? <span>{cityName(identity.city)}</span> : null}
+                    {identity.note ? <span>{identity.note}</span> : null}
+                  </Space>
+                </div>
+                <Button
+                  type="primary"
+                  loading={busy === identity.id}
+                  onClick={() => void signInAs(identity)}
+                  aria-label={`以 ${identity.name} 的身份登录`}
+                >
+                  登录
+                </Button>
+              </li>
+            ))}
+          </ul>
+        </Panel>
       ))}
     </Space>
   );

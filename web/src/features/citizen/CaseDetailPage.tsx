@@ -2,7 +2,8 @@
  * The citizen's case: what tracking shows, plus their own details and the actions the case's state allows them
  * (withdraw, supplement a missing material, rate each stage, follow up on a review).
  */
-import { Alert, Button, Card, Descriptions, Form, Modal, Select, Space, Typography } from 'antd';
+import { Alert, Button, Descriptions, Form, Modal, Radio, Space, Typography } from 'antd';
+import { Panel } from '@/components/Panel';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { CaseProgress } from '@/components/CaseProgress';
@@ -28,7 +29,7 @@ function SupplementForm({ caseNo, missing }: { caseNo: string; missing: string[]
   return (
     <Form form={form} layout="vertical" name="supplement" initialValues={{ material: missing[0] }} onFinish={(v) => supplement.mutate(v.material)}>
       <Form.Item name="material" label="补交的材料" rules={[{ required: true, message: '请选择补交的材料' }]}>
-        <Select options={missing.map((m) => ({ value: m, label: m }))} />
+        <Radio.Group aria-label="补交的材料" options={missing.map((m) => ({ value: m, label: m }))} />
       </Form.Item>
       <Button type="primary" htmlType="submit" loading={supplement.isPending}>确认补交</Button>
     </Form>
@@ -81,15 +82,15 @@ export function CaseDetailPage() {
         <Alert type="warning" showIcon title="部分信息加载失败" description="办理记录或寄递信息暂时无法显示，请稍后刷新。" />
       ) : null}
       {can('supplement') && c.missing.length ? (
-        <Card size="small" title={<h2 className="kc-card-title">补交材料</h2>} className="kc-section-card">
+        <Panel size="small" title={<h2 className="kc-card-title">补交材料</h2>} className="kc-section-card">
           <Typography.Paragraph>把缺少的材料交到收件窗口（{officeName(c.receiving_office_id)}）后，在这里确认补交。</Typography.Paragraph>
           <SupplementForm caseNo={c.case_no} missing={c.missing} />
-        </Card>
+        </Panel>
       ) : null}
       <div className="kc-section-card">
         <ReviewPanel caseNo={c.case_no} status={c.status} />
       </div>
-      <Card size="small" title={<h2 className="kc-card-title">申请信息</h2>} className="kc-section-card">
+      <Panel size="small" title={<h2 className="kc-card-title">申请信息</h2>} className="kc-section-card">
         <Descriptions
           size="small"
           column={{ xs: 1, sm: 2 }}
@@ -103,7 +104,7 @@ export function CaseDetailPage() {
             { key: 'mat', label: '已交材料', children: c.materials.filter((m) => m.provided).map((m) => m.name).join('、') || '—' },
           ]}
         />
-      </Card>
+      </Panel>
       <Modal
         open={confirmWithdraw}
         title="撤回这件申请？"

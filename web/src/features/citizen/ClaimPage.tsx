@@ -2,7 +2,8 @@
  * 认领: a case entered for the citizen at a window is linked to their account with its query code and the
  * applicant's identity number (POST /cases/{case_no}/claim). Any mismatch is one "not found" (no oracle).
  */
-import { Alert, Button, Card, Form, Input, Typography } from 'antd';
+import { Alert, Button, Form, Input, Typography } from 'antd';
+import { Panel } from '@/components/Panel';
 import { useNavigate } from 'react-router';
 import { idNumberRule } from '@/components/ApplicantFields';
 import { ErrorSummary, type FieldError } from '@/components/ErrorSummary';
@@ -42,7 +43,7 @@ export function ClaimPage() {
   return (
     <>
       <PageHeader title="认领窗口办件" crumbs={[{ path: '/citizen/cases', title: '我的办件' }, { title: '认领窗口办件' }]} />
-      <Card className="kc-narrow-card">
+      <Panel className="kc-narrow-card">
         <Typography.Paragraph>
           在窗口办理的申请，可凭收件回执上的办件编号、查询码和申请人身份证号码认领到您的账号，之后可在网上查看、撤回和评价。
         </Typography.Paragraph>
@@ -72,7 +73,7 @@ export function ClaimPage() {
           </Form.Item>
           <Button type="primary" htmlType="submit" loading={claim.isPending}>认领</Button>
         </Form>
-      </Card>
+      </Panel>
     </>
   );
 }

@@ -1,6 +1,7 @@
 /** 我的办件: the citizen's own cases (GET /me/cases), newest first, a page at a time (next_cursor). */
 import { useInfiniteQuery } from '@tanstack/react-query';
-import { Button, Card, Flex, List, Space, Tag, Typography } from 'antd';
+import { Button, Flex, Space, Tag, Typography } from 'antd';
+import { Panel } from '@/components/Panel';
 import { Link } from 'react-router';
 import { CountdownTag } from '@/components/CountdownTag';
 import { PageHeader } from '@/components/PageHeader';
@@ -36,19 +37,17 @@ export function MyCasesPage() {
     <>
       <PageHeader title="我的办件" extra={actions} />
       {items.length === 0 ? (
-        <Card>
+        <Panel>
           <EmptyState
             description="您还没有办件。在线申请，或在窗口办理后用查询码认领。"
             action={actions}
           />
-        </Card>
+        </Panel>
       ) : (
-        <List
-          className="kc-case-list"
-          dataSource={items}
-          renderItem={(c) => (
-            <List.Item>
-              <Card size="small" className="kc-case-card">
+        <ul className="kc-case-list">
+          {items.map((c) => (
+            <li key={c.case_no}>
+              <Panel className="kc-case-card">
                 <Flex justify="space-between" align="start" gap={8} wrap>
                   <div>
                     <Link to={`/citizen/cases/${c.case_no}`} className="kc-case-link">{matterName(c.matter_id)}</Link>
@@ -61,10 +60,10 @@ export function MyCasesPage() {
                   {c.missing.length && c.supplement_due ? <CountdownTag deadline={c.supplement_due} /> : null}
                   {c.promised_by ? <Tag>承诺 {formatDate(c.promised_by)} 前办结</Tag> : null}
                 </Flex>
-              </Card>
-            </List.Item>
-          )}
-        />
+              </Panel>
+            </li>
+          ))}
+        </ul>
       )}
       {cases.hasNextPage ? (
         <Button block onClick={() => cases.fetchNextPage()} loading={cases.isFetchingNextPage}>加载更多</Button>

@@ -3,8 +3,9 @@
  * 1–2 (差评) needs at least one reason tag and a comment, as the API requires. A given review can get one
  * follow-up comment (追评); a bad review's ticket shows how its rectification goes.
  */
-import { Alert, Button, Card, Checkbox, Descriptions, Form, Input, Radio, Space, Tag, Typography } from 'antd';
+import { Alert, Button, Checkbox, Descriptions, Form, Input, Radio, Space, Tag, Typography } from 'antd';
 import { useState } from 'react';
+import { Panel } from '@/components/Panel';
 import { useApiMutation } from '@/hooks/useApiMutation';
 import { caseKeys, useCaseReviews } from '@/hooks/useCase';
 import { api, call } from '@/lib/api/client';
@@ -126,7 +127,7 @@ export function ReviewPanel({ caseNo, status }: { caseNo: string; status: CaseSt
   const reviews = useCaseReviews(caseNo, stages.length > 0);
   if (!stages.length) return null;
   return (
-    <Card size="small" title={<h2 className="kc-card-title">评价（好差评）</h2>}>
+    <Panel size="small" title={<h2 className="kc-card-title">评价（好差评）</h2>}>
       {reviews.isError ? <Alert type="error" title={<span role="alert">{String((reviews.error as Error).message)}</span>} /> : null}
       {(['receiving', 'handling'] as Stage[]).filter((s) => stages.includes(s)).map((stage) => {
         const given = reviews.data?.find((r) => r.stage === stage);
@@ -137,6 +138,6 @@ export function ReviewPanel({ caseNo, status }: { caseNo: string; status: CaseSt
           </section>
         );
       })}
-    </Card>
+    </Panel>
   );
 }

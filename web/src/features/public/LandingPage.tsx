@@ -3,7 +3,8 @@
  * city's window accepts for which other city, with materials (必要 / 可容缺), time limit, electronic transfer and
  * delivery options. Everything comes from the API's reference data (a fourth city needs no change here).
  */
-import { Card, Col, Collapse, Flex, Row, Segmented, Space, Tag, Typography } from 'antd';
+import { Col, Flex, Row, Segmented, Space, Tag, Typography } from 'antd';
+import { Panel } from '@/components/Panel';
 import { useMemo, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { PageHeader } from '@/components/PageHeader';
@@ -14,7 +15,7 @@ import { TrackForm } from './TrackForm';
 
 export function MatterCard({ matter, applyLink = true }: { matter: Matter; applyLink?: boolean }) {
   return (
-    <Card
+    <Panel
       size="small"
       className="kc-matter"
       title={<h4 className="kc-matter-title">{matter.name}</h4>}
@@ -42,7 +43,7 @@ export function MatterCard({ matter, applyLink = true }: { matter: Matter; apply
           {matter.deliveries.map(deliveryLabel).join('、')}
         </div>
       </Space>
-    </Card>
+    </Panel>
   );
 }
 
@@ -113,25 +114,25 @@ export function LandingPage() {
       </Typography.Paragraph>
       <Row gutter={[16, 16]}>
         <Col xs={24} md={12}>
-          <Card title={<h2 className="kc-card-title">查询办件进度</h2>} size="small">
+          <Panel title={<h2 className="kc-card-title">查询办件进度</h2>} size="small">
             <TrackForm compact onSubmit={(v) => navigate(`/track?case_no=${encodeURIComponent(v.case_no)}&code=${encodeURIComponent(v.code)}`)} />
-          </Card>
+          </Panel>
         </Col>
         <Col xs={24} md={12}>
-          <Card title={<h2 className="kc-card-title">在线申请</h2>} size="small">
+          <Panel title={<h2 className="kc-card-title">在线申请</h2>} size="small">
             <ol className="kc-how-list">
               <li>选择事项和收件窗口，填写身份信息</li>
               <li>对照材料清单准备材料，选择结果送达方式</li>
               <li>提交后凭办件编号和查询码随时查询</li>
             </ol>
             <Link to="/citizen/apply" className="kc-link-button">登录后在线申请</Link>
-          </Card>
+          </Panel>
         </Col>
       </Row>
-      <Collapse
-        className="kc-rongque"
-        items={[{ key: 'rq', label: '什么是“容缺受理”？', children: <Typography.Paragraph>{RONGQUE_EXPLAINED}</Typography.Paragraph> }]}
-      />
+      <details className="kc-rongque">
+        <summary>什么是“容缺受理”？</summary>
+        <p>{RONGQUE_EXPLAINED}</p>
+      </details>
       <Catalogue />
     </>
   );

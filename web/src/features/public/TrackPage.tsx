@@ -3,7 +3,8 @@
  * /track/{case_no} returns — no personal data.
  */
 import { useQuery } from '@tanstack/react-query';
-import { Button, Card, Space } from 'antd';
+import { Button, Space } from 'antd';
+import { Panel } from '@/components/Panel';
 import { useSearchParams } from 'react-router';
 import { CaseProgress, type Reasons } from '@/components/CaseProgress';
 import { PageHeader } from '@/components/PageHeader';
@@ -33,12 +34,12 @@ export function TrackPage() {
     <>
       <PageHeader title="办件查询" crumbs={[{ path: '/', title: '首页' }, { title: '办件查询' }]} />
       {!asking || tracking.isError ? (
-        <Card size="small" className="kc-track-form">
+        <Panel size="small" className="kc-track-form">
           <TrackForm
             initial={{ case_no: caseNo, code }}
             onSubmit={(v) => setParams({ case_no: v.case_no, code: v.code })}
           />
-        </Card>
+        </Panel>
       ) : null}
       {asking && tracking.isPending ? <Loading label="正在查询办件…" /> : null}
       {asking && tracking.isError ? (

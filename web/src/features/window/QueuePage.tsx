@@ -3,7 +3,8 @@
  * case number, paged with next_cursor; received cases can be forwarded one by one or several at once.
  */
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Card, Flex, Input, Space, Table, Tabs, Tag, Typography } from 'antd';
+import { App, Button, Flex, Input, Space, Table, Tabs, Tag, Typography } from 'antd';
+import { Panel } from '@/components/Panel';
 import type { ColumnsType } from 'antd/es/table';
 import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
@@ -150,7 +151,7 @@ export function QueuePage() {
           </Space>
         }
       />
-      <Card size="small">
+      <Panel size="small">
         <Tabs
           activeKey={tab}
           onChange={setTab}
@@ -161,7 +162,7 @@ export function QueuePage() {
             children: <QueueTable officeId={officeId} status={t.status} />,
           }))}
         />
-      </Card>
+      </Panel>
     </>
   );
 }

@@ -2,7 +2,8 @@
  * 窗口代录: staff enter the application of a citizen standing at the window. The query code is shown once here
  * (and printed on the receipt); the submission carries an Idempotency-Key reused on retry.
  */
-import { Alert, Button, Card, Checkbox, Col, Descriptions, Form, Result, Row, Select, Space, Tag, Typography } from 'antd';
+import { Alert, Button, Checkbox, Col, Descriptions, Form, Result, Row, Select, Space, Tag, Typography } from 'antd';
+import { Panel } from '@/components/Panel';
 import { useMemo, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { ApplicantFields } from '@/components/ApplicantFields';
@@ -106,7 +107,7 @@ export function WalkInPage() {
       >
         <Row gutter={16}>
           <Col xs={24} lg={12}>
-            <Card size="small" title={<h2 className="kc-card-title">事项与申请人</h2>}>
+            <Panel size="small" title={<h2 className="kc-card-title">事项与申请人</h2>}>
               <Typography.Paragraph type="secondary">收件窗口：{office?.name ?? officeId}（{cityName(office?.city)}）</Typography.Paragraph>
               <Form.Item name="matter_id" label="事项" rules={[{ required: true, message: '请选择事项' }]}>
                 <Select
@@ -116,10 +117,10 @@ export function WalkInPage() {
                 />
               </Form.Item>
               <ApplicantFields />
-            </Card>
+            </Panel>
           </Col>
           <Col xs={24} lg={12}>
-            <Card size="small" title={<h2 className="kc-card-title">材料与结果送达</h2>}>
+            <Panel size="small" title={<h2 className="kc-card-title">材料与结果送达</h2>}>
               {matter ? (
                 <fieldset className="kc-fieldset">
                   <legend>申请人带来的材料</legend>
@@ -131,7 +132,7 @@ export function WalkInPage() {
                 </fieldset>
               ) : <Typography.Paragraph type="secondary">先选择事项，再核对材料。</Typography.Paragraph>}
               {matter ? <DeliveryFields methods={matter.deliveries} /> : null}
-            </Card>
+            </Panel>
           </Col>
         </Row>
         <Space className="kc-wizard-actions">

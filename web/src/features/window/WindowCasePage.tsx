@@ -3,7 +3,8 @@
  * refuse with the reason; a missing non-core one is 容缺 with a supplement deadline), refuse, forward, re-ship a
  * lost or returned parcel, record a supplement, and print the window's documents.
  */
-import { Alert, Button, Card, Checkbox, Col, Descriptions, Form, Input, Row, Space, Table, Tag } from 'antd';
+import { Alert, Button, Checkbox, Col, Descriptions, Form, Input, Row, Space, Table, Tag } from 'antd';
+import { Panel } from '@/components/Panel';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { CaseTimeline } from '@/components/CaseTimeline';
@@ -13,7 +14,7 @@ import { ErrorState, Loading } from '@/components/PageState';
 import { StatusSteps } from '@/components/StatusSteps';
 import { useApiMutation } from '@/hooks/useApiMutation';
 import { caseKeys, useCaseDetail, useCaseShipments, useCaseTimeline } from '@/hooks/useCase';
-import { useMatters, useOfficeName } from '@/hooks/useReference';
+import { useMatterName, useMatters, useOfficeName } from '@/hooks/useReference';
 import { api, call } from '@/lib/api/client';
 import { ApiError } from '@/lib/api/errors';
 import type { components } from '@/lib/api/schema';
@@ -56,7 +57,7 @@ function ReceivePanel({ c }: { c: CaseView }) {
     successMessage: (r) => (r.missing.length ? `已容缺收件，补正期限 ${formatDate(r.supplement_due)}` : '已收件'),
   });
   return (
-    <Card size="small" title={<h2 className="kc-card-title">核对材料并收件</h2>}>
+    <Panel size="small" title={<h2 className="kc-card-title">核对材料并收件</h2>}>
       <fieldset className="kc-fieldset">
         <legend>勾选缺少的材料</legend>
         {materials.map((m) => (
@@ -102,7 +103,7 @@ function ReceivePanel({ c }: { c: CaseView }) {
           ) : null}
         </>
       )}
-    </Card>
+    </Panel>
   );
 }
 
@@ -113,7 +114,7 @@ function SupplementPanel({ c }: { c: CaseView }) {
     successMessage: '已记录补交',
   });
   return (
-    <Card size="small" title={<h2 className="kc-card-title">待补齐材料</h2>}>
+    <Panel size="small" title={<h2 className="kc-card-title">待补齐材料</h2>}>
       <Space orientation="vertical">
         <span>补正期限：{formatDate(c.supplement_due)} <CountdownTag deadline={c.supplement_due} /></span>
         <Space wrap>
@@ -124,7 +125,7 @@ function SupplementPanel({ c }: { c: CaseView }) {
           ))}
         </Space>
       </Space>
-    </Card>
+    </Panel>
   );
 }
 
@@ -136,7 +137,7 @@ function ParcelsPanel({ caseNo, parcels, officeId }: { caseNo: string; parcels: 
     successMessage: '已重新寄递',
   });
   return (
-    <Card size="small" title={<h2 className="kc-card-title">寄递</h2>}>
+    <Panel size="small" title={<h2 className="kc-card-title">寄递</h2>}>
       <Table<Shipment>
         rowKey="waybill"
         size="small"
@@ -157,7 +158,7 @@ function ParcelsPanel({ caseNo, parcels, officeId }: { caseNo: string; parcels: 
           },
         ]}
       />
-    </Card>
+    </Panel>
   );
 }
 
@@ -167,6 +168,7 @@ export function WindowCasePage() {
   const timeline = useCaseTimeline(caseNo);
   const shipments = useCaseShipments(caseNo);
   const officeName = useOfficeName();
+  const matterName = useMatterName();
   const forward = useApiMutation({
     mutationFn: () => call(api().POST('/cases/{case_no}/forward', { params: { path: { case_no: caseNo } }, body: {} })),
     reload: [caseKeys.all(caseNo), ['queue']],
@@ -185,13 +187,13 @@ export function WindowCasePage() {
       <Row gutter={[16, 16]}>
         <Col xs={24} xl={14}>
           <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
-            <Card size="small">
+            <Panel size="small">
               <Descriptions
                 size="small"
                 column={2}
                 items={[
                   { key: 's', label: '状态', children: <Tag color={statusColor(c.status)}>{statusLabel(c.status)}</Tag> },
-                  { key: 'm', label: '事项', children: c.matter_id },
+                  { key: 'm', label: '事项', children: matterName(c.matter_id) },
                   { key: 'a', label: '申请人', children: `${c.applicant.name}（${c.applicant.id_number}）` },
                   { key: 'p', label: '手机', children: c.applicant.phone },
                   { key: 'h', label: '办理部门', children: officeName(c.handling_office_id) },
@@ -200,7 +202,7 @@ export function WindowCasePage() {
                   { key: 'c', label: '申请时间', children: formatDateTime(c.created_at) },
                 ]}
               />
-              <StatusSteps status={c.status} />
+              <StatusSteps status={c.status} compact />
               {c.refusal_reason ? <Alert type="error" showIcon title="不予收件原因" description={c.refusal_reason} /> : null}
               <Space wrap className="kc-case-actions">
                 {can('forward') ? <Button type="primary" onClick={() => forward.mutate()} loading={forward.isPending}>转递到办理地</Button> : null}
@@ -208,21 +210,21 @@ export function WindowCasePage() {
                 {received && c.missing.length ? <Link to={`/window/print/notice/${c.case_no}`}>打印一次性告知书</Link> : null}
                 {c.status === 'REFUSED' ? <Link to={`/window/print/refusal/${c.case_no}`}>打印不予收件通知</Link> : null}
               </Space>
-            </Card>
+            </Panel>
             {can('receive') ? <ReceivePanel c={c} /> : null}
             {can('refuse') ? (
-              <Card size="small" title={<h2 className="kc-card-title">不予收件</h2>}>
+              <Panel size="small" title={<h2 className="kc-card-title">不予收件</h2>}>
                 <RefuseForm caseNo={c.case_no} />
-              </Card>
+              </Panel>
             ) : null}
             {c.missing.length && can('supplement') ? <SupplementPanel c={c} /> : null}
             <ParcelsPanel caseNo={c.case_no} parcels={shipments.data ?? []} officeId={c.receiving_office_id} />
           </Space>
         </Col>
         <Col xs={24} xl={10}>
-          <Card size="small" title={<h2 className="kc-card-title">办理记录</h2>}>
+          <Panel size="small" title={<h2 className="kc-card-title">办理记录</h2>}>
             {timeline.isError ? <ErrorState error={timeline.error} onRetry={() => timeline.refetch()} /> : <CaseTimeline events={timeline.data ?? []} />}
-          </Card>
+          </Panel>
         </Col>
       </Row>
     </>

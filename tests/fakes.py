@@ -1,0 +1,493 @@
+"""The unit of work in memory: the same repositories and the same conditions as the DynamoDB one (version
+guards, uniqueness, conditional puts), proven equivalent by tests/contract. Service tests run on it in
+milliseconds; moto stays for the adapters, the contract suite, the API, e2e and reliability tests.
+
+``Database`` is what a DynamoDB account would hold; each ``FakeUnitOfWork`` stages writes against it and
+``commit`` checks every condition first, then applies them all (or none), in the order DynamoDB reports a
+cancelled transaction's reasons: condition checks, deletes, puts, updates.
+"""
+from __future__ import annotations
+
+import copy
+import threading
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from chalicelib.domain.case import Case, Change, case_event, timeline_entry
+from chalicelib.domain.errors import ConcurrentUpdate, Conflict, Duplicate, InvalidInput, NotFound
+from chalicelib.domain.events import DomainEvent, encode
+from chalicelib.domain.reviews import Review, ReviewSlot, Stage
+from chalicelib.domain.shipping import Shipment
+from chalicelib.domain.statistics import COUNTERS
+from chalicelib.domain.tickets import Ticket, TicketChange, ticket_event, ticket_history_entry
+from chalicelib.domain.workdays import cst_date, iso
+from chalicelib.services.unit_of_work import (
+    AccessLog,
+    CaseRepository,
+    Counters,
+    LegRepository,
+    Notifications,
+    Outbox,
+    ReviewRepository,
+    TicketRepository,
+    UnitOfWork,
+)
+
+_ORDER = {"check": 0, "delete": 1, "put": 2, "update": 3}
+
+
+@dataclass
+class Database:
+    """Everything stored, by table."""
+
+    cases: dict[str, Case] = field(default_factory=dict)
+    timelines: dict[str, dict[int, dict[str, Any]]] = field(default_factory=lambda: defaultdict(dict))
+    claims: dict[str, tuple[str, str]] = field(default_factory=dict)
+    legs: dict[str, Shipment] = field(default_factory=dict)
+    reviews: dict[tuple[str, Stage], Review] = field(default_factory=dict)
+    slots: dict[tuple[str, Stage], ReviewSlot] = field(default_factory=dict)
+    tickets: dict[str, Ticket] = field(default_factory=dict)
+    histories: dict[str, dict[int, dict[str, Any]]] = field(default_factory=lambda: defaultdict(dict))
+    outbox: dict[str, dict[str, Any]] = field(default_factory=dict)
+    counters: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    stats: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
+    notifications: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    access_log: list[dict[str, Any]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def uow(self) -> FakeUnitOfWork:
+        return FakeUnitOfWork(self)
+
+
+@dataclass
+class _Write:
+    op: str
+    failed: Callable[[], Exception | None]  # the error if the condition does not hold now, else None
+    apply: Callable[[], None]
+    undo: Callable[[], None] | None = None
+
+
+class _Staging:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.writes: list[_Write] = []
+
+    def stage(self, op: str, failed: Callable[[], Exception | None] | None, apply: Callable[[], None],
+              undo: Callable[[], None] | None = None) -> None:
+        self.writes.append(_Write(op, failed or (lambda: None), apply, undo))
+
+    def discard(self) -> None:
+        for w in reversed(self.writes):
+            if w.undo:
+                w.undo()
+        self.writes = []
+
+    def commit(self) -> None:
+        writes = sorted(self.writes, key=lambda w: _ORDER[w.op])
+        with self.db.lock:
+            for w in writes:
+                error = w.failed()
+                if error is not None:
+                    self.discard()
+                    raise error
+            for w in writes:
+                w.apply()
+        self.writes = []
+
+
+def _copy(value: Any) -> Any:
+    return copy.deepcopy(value)
+
+
+class FakeCases(CaseRepository):
+    def __init__(self, tx: _Staging) -> None:
+        self.tx, self.db = tx, tx.db
+
+    def get(self, case_no: str, consistent: bool = True) -> Case:
+        from chalicelib.adapters.case_repository import CASE_NO
+
+        if not CASE_NO.match(case_no or "") or case_no not in self.db.cases:
+            raise NotFound(f"case {case_no} not found")
+        return _copy(self.db.cases[case_no])
+
+    def add(self, case: Case, change: Change, claim: tuple[str, str] | None = None) -> None:
+        case.version = 1
+        stored, entry, event = _copy(case), timeline_entry(change, 1), encode(case_event(case, change))
+        taken = Conflict("the case number or idempotency key is already taken")
+        self.tx.stage("put", lambda: taken if case.case_no in self.db.cases else None,
+                      lambda: self.db.cases.__setitem__(case.case_no, stored),
+                      undo=lambda: setattr(case, "version", 0))
+        self._events(case.case_no, 1, entry, event, taken)
+        if claim:
+            key, digest = claim
+            self.tx.stage("put", lambda: taken if key in self.db.claims else None,
+                          lambda: self.db.claims.__setitem__(key, (case.case_no, digest)))
+
+    def update(self, case: Case, change: Change) -> None:
+        expected = case.version
+        case.version = expected + 1
+        stored = _copy(case)
+        entry, event = timeline_entry(change, case.version), encode(case_event(case, change))
+
+        def lost() -> Exception | None:
+            current = self.db.cases.get(case.case_no)
+            if current is not None and current.version == expected:
+                return None
+            status = current.status.value if current else "UNKNOWN"
+            return ConcurrentUpdate(f"case {case.case_no} was changed by someone else; it is now {status}",
+                                    current_status=status)
+
+        self.tx.stage("put", lost, lambda: self.db.cases.__setitem__(case.case_no, stored),
+                      undo=lambda: setattr(case, "version", expected))
+        self._events(case.case_no, stored.version, entry, event, lost)
+
+    def _events(self, case_no: str, seq: int, entry: dict[str, Any], event: dict[str, Any], conflict: Any) -> None:
+        def taken() -> Exception | None:
+            if seq not in self.db.timelines[case_no]:
+                return None
+            error = conflict() if callable(conflict) else conflict
+            return error if error is not None else ConcurrentUpdate(f"case {case_no} changed", current_status="")
+
+        self.tx.stage("put", taken, lambda: self.db.timelines[case_no].__setitem__(seq, entry))
+        self.tx.stage("put", None, lambda: self.db.outbox.__setitem__(event["event_id"], event))
+
+    def timeline(self, case_no: str) -> list[dict[str, Any]]:
+        return [_copy(e) for _, e in sorted(self.db.timelines.get(case_no, {}).items())]
+
+    def claimed(self, idempotency_key: str) -> tuple[str | None, str | None]:
+        return self.db.claims.get(idempotency_key, (None, None))
+
+    def office_queue(self, office_id: str, status: str | None, limit: int,
+                     cursor: dict[str, Any] | None) -> tuple[list[Case], dict[str, Any] | None]:
+        """Receiving office's cases, then handling office's (oldest first in each), ``limit`` at a time."""
+        def key(c: Case) -> str:
+            return f"{c.status.value}#{iso(c.created_at)}#{c.case_no}"
+
+        queue = sorted((c for c in self.db.cases.values() if c.receiving_office_id == office_id
+                        and (status is None or c.status.value == status)), key=key)
+        queue += sorted((c for c in self.db.cases.values() if c.handling_office_id == office_id
+                         and c.receiving_office_id != office_id and (status is None or c.status.value == status)),
+                        key=key)
+        start = (cursor or {}).get("n", 0)
+        if not isinstance(start, int) or start < 0:
+            raise InvalidInput("cursor", "is not a cursor this API issued for this listing")
+        page = queue[start:start + limit]
+        more = start + limit < len(queue)
+        return [_copy(c) for c in page], ({"n": start + limit} if more else None)
+
+    def of_office(self, office_id: str) -> Iterator[Case]:
+        for role in ("receiving_office_id", "handling_office_id"):
+            for case in list(self.db.cases.values()):
+                if getattr(case, role) == office_id:
+                    yield _copy(case)
+
+    def applicant_cases(self, applicant_sub: str, limit: int,
+                        cursor: dict[str, Any] | None) -> tuple[list[Case], dict[str, Any] | None]:
+        mine = sorted((c for c in self.db.cases.values() if c.applicant.sub == applicant_sub),
+                      key=lambda c: (c.created_at, c.case_no), reverse=True)
+        start = (cursor or {}).get("n", 0)
+        page = mine[start:start + limit]
+        return [_copy(c) for c in page], ({"n": start + limit} if start + limit < len(mine) else None)
+
+    def due(self, now: datetime) -> Iterator[str]:
+        for case in list(self.db.cases.values()):
+            due = case.next_due_at()
+            if due is not None and due <= now:
+                yield case.case_no
+
+
+class FakeLegs(LegRepository):
+    def __init__(self, tx: _Staging) -> None:
+        self.tx, self.db = tx, tx.db
+
+    def find(self, waybill: str) -> Shipment | None:
+        leg = self.db.legs.get(waybill)
+        return _copy(leg) if leg else None
+
+    def for_case(self, case_no: str) -> list[Shipment]:
+        legs = [leg for leg in self.db.legs.values() if leg.case_no == case_no]
+        return [_copy(leg) for leg in sorted(legs, key=lambda leg: (leg.created_at, leg.waybill))]
+
+    def add(self, leg: Shipment) -> None:
+        leg.version = 1
+        stored = _copy(leg)
+        self.tx.stage("put", lambda: Duplicate(f"shipment {leg.waybill} exists already")
+                      if leg.waybill in self.db.legs else None,
+                      lambda: self.db.legs.__setitem__(leg.waybill, stored), undo=lambda: setattr(leg, "version", 0))
+
+    def update(self, leg: Shipment) -> None:
+        expected = leg.version
+        leg.version = expected + 1
+        stored = _copy(leg)
+
+        def lost() -> Exception | None:
+            current = self.db.legs.get(leg.waybill)
+            if current is not None and current.version == expected:
+                return None
+            return ConcurrentUpdate(f"shipment {leg.waybill} changed meanwhile", current_status=leg.status.value)
+
+        self.tx.stage("put", lost, lambda: self.db.legs.__setitem__(leg.waybill, stored),
+                      undo=lambda: setattr(leg, "version", expected))
+
+    def open_waybills(self) -> Iterator[str]:
+        for leg in list(self.db.legs.values()):
+            if leg.is_open:
+                yield leg.waybill
+
+    def due(self, now: datetime) -> Iterator[str]:
+        for leg in list(self.db.legs.values()):
+            if leg.is_open and not leg.overdue and leg.due_at <= now:
+                yield leg.waybill
+
+
+def _count(db: Database, office_id: str, day: date, counts: Mapping[str, int]) -> Callable[[], None]:
+    def apply() -> None:
+        row = db.stats.setdefault((office_id, day.isoformat()), dict.fromkeys(COUNTERS, 0))
+        for k, v in counts.items():
+            row[k] += v
+    return apply
+
+
+class FakeReviews(ReviewRepository):
+    def __init__(self, tx: _Staging) -> None:
+        self.tx, self.db = tx, tx.db
+
+    def get(self, case_no: str, stage: Stage) -> Review | None:
+        review = self.db.reviews.get((case_no, stage))
+        return _copy(review) if review else None
+
+    def of_case(self, case_no: str) -> list[Review]:
+        return [_copy(r) for (c, _), r in sorted(self.db.reviews.items(), key=lambda kv: kv[0][1].value)
+                if c == case_no]
+
+    def add(self, review: Review, counts: Mapping[str, int]) -> None:
+        key, stored = (review.case_no, review.stage), _copy(review)
+        self.tx.stage("put", lambda: Duplicate(f"the {review.stage.value} stage of case {review.case_no} has "
+                                               "already been reviewed") if key in self.db.reviews else None,
+                      lambda: self.db.reviews.__setitem__(key, stored))
+        if any(counts.values()):
+            self.tx.stage("update", None, _count(self.db, review.office_id, review.day, counts))
+        self.tx.stage("delete", None, lambda: self.db.slots.pop(key, None))
+
+    def add_follow_up(self, review: Review) -> None:
+        key = (review.case_no, review.stage)
+
+        def failed() -> Exception | None:
+            stored = self.db.reviews.get(key)
+            return None if stored is not None and stored.follow_up is None else Conflict(
+                "this review already has its follow-up comment")
+
+        def apply() -> None:
+            stored = self.db.reviews[key]
+            stored.follow_up, stored.follow_up_at = review.follow_up or "", review.follow_up_at
+
+        self.tx.stage("update", failed, apply)
+
+    def listing(self, partition: str, key: str, limit: int, start: dict[str, Any] | None, bad: bool | None,
+                ticket_status: str | None) -> tuple[list[Review], dict[str, Any] | None]:
+        attr = "office_id" if partition == "office_id" else "city"
+        rows = sorted((r for r in self.db.reviews.values() if getattr(r, attr) == key
+                       and (bad is None or r.bad == bad)
+                       and (ticket_status is None or r.ticket_status == ticket_status)),
+                      key=lambda r: (r.created_at, r.case_no, r.stage.value), reverse=True)
+        offset = int((start or {}).get("n", 0))
+        page = rows[offset:offset + limit]
+        return [_copy(r) for r in page], ({"n": offset + limit} if offset + limit < len(rows) else None)
+
+    def open_slot(self, slot: ReviewSlot) -> None:
+        key = (slot.case_no, slot.stage)
+        self.tx.stage("check", lambda: Duplicate(f"the {slot.stage.value} stage was reviewed already")
+                      if key in self.db.reviews else None, lambda: None)
+        self.tx.stage("put", None, lambda: self.db.slots.__setitem__(key, slot))
+
+    def due_slots(self, now: datetime) -> Iterator[ReviewSlot]:
+        for slot in list(self.db.slots.values()):
+            if slot.due_at <= now:
+                yield slot
+
+    def remove_slot(self, case_no: str, stage: Stage) -> None:
+        self.tx.stage("delete", None, lambda: self.db.slots.pop((case_no, stage), None))
+
+    def daily_counts(self, office_id: str, first: date | None, last: date | None) -> dict[str, dict[str, int]]:
+        return {day: dict(row) for (office, day), row in sorted(self.db.stats.items())
+                if office == office_id and (first is None or day >= first.isoformat())
+                and (last is None or day <= last.isoformat())}
+
+
+class FakeTickets(TicketRepository):
+    def __init__(self, tx: _Staging) -> None:
+        self.tx, self.db = tx, tx.db
+
+    def get(self, ticket_id: str) -> Ticket:
+        ticket = self.db.tickets.get(ticket_id)
+        if ticket is None:
+            raise NotFound(f"ticket {ticket_id} not found")
+        return _copy(ticket)
+
+    def add(self, ticket: Ticket, change: TicketChange, counts: Mapping[str, int]) -> None:
+        ticket.version = 1
+        stored = _copy(ticket)
+
+        def exists() -> Exception | None:
+            return Duplicate(f"ticket {ticket.ticket_id} exists already") if ticket.ticket_id in self.db.tickets \
+                else None
+
+        self.tx.stage("put", exists, lambda: self.db.tickets.__setitem__(ticket.ticket_id, stored),
+                      undo=lambda: setattr(ticket, "version", 0))
+        self._change(stored, change, counts, exists)
+
+    def update(self, ticket: Ticket, change: TicketChange, counts: Mapping[str, int]) -> None:
+        expected = ticket.version
+        ticket.version = expected + 1
+        stored = _copy(ticket)
+
+        def lost() -> Exception | None:
+            current = self.db.tickets.get(ticket.ticket_id)
+            if current is not None and current.version == expected:
+                return None
+            status = current.status.value if current else "UNKNOWN"
+            return ConcurrentUpdate(f"ticket {ticket.ticket_id} was changed by someone else; it is now {status}",
+                                    current_status=status)
+
+        self.tx.stage("put", lost, lambda: self.db.tickets.__setitem__(ticket.ticket_id, stored),
+                      undo=lambda: setattr(ticket, "version", expected))
+        self._change(stored, change, counts, lost)
+
+    def _change(self, ticket: Ticket, change: TicketChange, counts: Mapping[str, int],
+                conflict: Callable[[], Exception | None]) -> None:
+        entry, event = ticket_history_entry(change, ticket.version), encode(ticket_event(ticket, change))
+        history = self.db.histories[ticket.ticket_id]
+        self.tx.stage("put", lambda: conflict() if ticket.version in history else None,
+                      lambda: history.__setitem__(ticket.version, entry))
+        self.tx.stage("put", None, lambda: self.db.outbox.__setitem__(event["event_id"], event))
+        key = (ticket.case_no, ticket.stage)
+
+        def mark_review() -> None:
+            review = self.db.reviews[key]
+            review.ticket_id, review.ticket_status, review.excluded = (ticket.ticket_id, ticket.status.value,
+                                                                      ticket.excluded)
+
+        self.tx.stage("update", lambda: None if key in self.db.reviews else NotFound(
+            f"no review for {ticket.case_no} {ticket.stage.value}"), mark_review)
+        if any(counts.values()):
+            self.tx.stage("update", None, _count(self.db, ticket.office_id, ticket.review_day, counts))
+
+    def history(self, ticket_id: str) -> list[dict[str, Any]]:
+        return [_copy(e) for _, e in sorted(self.db.histories.get(ticket_id, {}).items())]
+
+    def due(self, now: datetime) -> Iterator[str]:
+        for ticket in list(self.db.tickets.values()):
+            due = ticket.next_due_at()
+            if due is not None and due <= now:
+                yield ticket.ticket_id
+
+
+class FakeOutbox(Outbox):
+    def __init__(self, tx: _Staging) -> None:
+        self.tx, self.db = tx, tx.db
+
+    def add(self, event: DomainEvent, once: bool = False) -> None:
+        payload = encode(event)
+        self.tx.stage("put", (lambda: Duplicate(f"event {event.event_id} was written already")
+                              if event.event_id in self.db.outbox else None) if once else None,
+                      lambda: self.db.outbox.__setitem__(event.event_id, payload))
+
+
+class FakeCounters(Counters):
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def increment(self, counter_id: str) -> int:
+        with self.db.lock:
+            self.db.counters[counter_id] += 1
+            return self.db.counters[counter_id]
+
+    def values(self, counter_ids: list[str]) -> dict[str, int]:
+        return {c: self.db.counters[c] for c in counter_ids if c in self.db.counters}
+
+
+class FakeNotifications(Notifications):
+    def __init__(self, tx: _Staging) -> None:
+        self.tx, self.db = tx, tx.db
+
+    def was_sent(self, case_no: str, notification_id: str) -> bool:
+        row = self.db.notifications.get((case_no, notification_id))
+        return bool(row and row.get("delivered", True))
+
+    def claim(self, case_no: str, notification_id: str, event_type: str, token: str, at: datetime,
+              lease_seconds: int) -> str:
+        key = (case_no, notification_id)
+        with self.db.lock:  # one conditional write, as DynamoDB does it
+            row = self.db.notifications.get(key)
+            if row is None:
+                self.db.notifications[key] = {"event_type": event_type, "text": "", "sent_at": iso(at),
+                                              "channel": "sms", "delivered": False, "claim_token": token,
+                                              "claimed_at": at}
+                return "claimed"
+            if row.get("delivered", True):
+                return "sent"
+            if row["claim_token"] == token:
+                return "claimed"
+            if (at - row["claimed_at"]).total_seconds() < lease_seconds:
+                return "busy"
+            row.update(claim_token=token, claimed_at=at)
+            return "claimed"
+
+    def record_sent(self, case_no: str, notification_id: str, event_type: str, text: str, at: datetime) -> None:
+        with self.db.lock:
+            self.db.notifications[(case_no, notification_id)] = {
+                "event_type": event_type, "text": text, "sent_at": iso(at), "channel": "sms", "delivered": True}
+
+    def add(self, case_no: str, notification_id: str, event_type: str, text: str, sent_at: datetime) -> None:
+        key = (case_no, notification_id)
+        row = {"event_type": event_type, "text": text, "sent_at": iso(sent_at), "channel": "sms"}
+        self.tx.stage("put", lambda: Duplicate(f"notification {notification_id} recorded already")
+                      if key in self.db.notifications else None,
+                      lambda: self.db.notifications.__setitem__(key, row))
+
+    def of_case(self, case_no: str) -> list[dict[str, Any]]:
+        return [{k: row[k] for k in ("event_type", "text", "sent_at", "channel")}
+                for (c, nid), row in sorted(self.db.notifications.items())
+                if c == case_no and row.get("delivered", True)]
+
+
+class FakeAccessLog(AccessLog):
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def record(self, entry: dict[str, Any], at: datetime, entry_id: str) -> dict[str, Any]:
+        row = {"entry_id": entry_id, "at": iso(at), **{k: v for k, v in entry.items()}}
+        row["reader_name"] = row.get("reader_name") or ""
+        self.db.access_log.append({**row, "_month": f"{cst_date(at):%Y-%m}", "_stamp": at.astimezone(UTC)})
+        return row
+
+    def month(self, month: str, limit: int,
+              start: dict[str, Any] | None) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        rows = sorted((r for r in self.db.access_log if r["_month"] == month), key=lambda r: r["_stamp"],
+                      reverse=True)
+        offset = int((start or {}).get("n", 0))
+        page = [{k: v for k, v in r.items() if not k.startswith("_")} for r in rows[offset:offset + limit]]
+        return page, ({"n": offset + limit} if offset + limit < len(rows) else None)
+
+
+class FakeUnitOfWork(UnitOfWork):
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.tx = _Staging(db)
+        self.cases = FakeCases(self.tx)
+        self.legs = FakeLegs(self.tx)
+        self.reviews = FakeReviews(self.tx)
+        self.tickets = FakeTickets(self.tx)
+        self.outbox = FakeOutbox(self.tx)
+        self.counters = FakeCounters(db)
+        self.notifications = FakeNotifications(self.tx)
+        self.access_log = FakeAccessLog(db)
+
+    def commit(self) -> None:
+        self.tx.commit()
+
+    def rollback(self) -> None:
+        self.tx.discard()

@@ -5,6 +5,9 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from ..domain.events import MalformedEvent
+from ..observability import logger
+
 
 def sqs_batch(event: Any, handle: Callable[[dict[str, Any]], object]) -> dict[str, Any]:
     """Process an SQS batch record by record; report failed records (ReportBatchItemFailures) so that
@@ -16,7 +19,12 @@ def sqs_batch(event: Any, handle: Callable[[dict[str, Any]], object]) -> dict[st
     )
 
     def record_handler(record: Any) -> None:
-        handle(json.loads(record.body))
+        try:
+            handle(json.loads(record.body))
+        except MalformedEvent as err:  # never succeeds: fails each delivery, then rests in the dead-letter queue
+            logger.error("malformed event", extra={"event_type": str(err.event_type)[:64], "problem": err.problem,
+                                                   "message_id": record.message_id})
+            raise
 
     raw = event.to_dict() if hasattr(event, "to_dict") else event
     context = getattr(event, "context", None)

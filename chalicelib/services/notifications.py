@@ -21,6 +21,7 @@ from ..adapters import messaging
 from ..bootstrap import unit_of_work
 from ..config import settings
 from ..domain.case import Case
+from ..domain.events import CaseEvent, MalformedEvent, decode
 from ..domain.identity import mask_phone, scrub
 from ..domain.workdays import utcnow
 from ..observability import logger
@@ -39,10 +40,10 @@ def _list(items: Any) -> str:
     return "、".join(str(i) for i in items or [])
 
 
-def text_for(event: dict[str, Any]) -> str:
-    case_no = event["case_no"]
-    d = event.get("details") or {}
-    etype = event["type"]
+def text_for(event: CaseEvent) -> str:
+    case_no = event.case_no
+    d = event.details
+    etype = event.type
     head = f"【跨城通办】您的办件{case_no}"
     if etype == "case.receive":
         if d.get("missing"):
@@ -76,7 +77,7 @@ def text_for(event: dict[str, Any]) -> str:
     texts = {
         "case.sign": f"{head}已受理，承诺办结日期{d.get('promised_by') or ''}。",
         "case.route": f"{head}已通过电子流转受理，承诺办结日期{d.get('promised_by') or ''}。",
-        "case.ship_result": f"{head}办理结果已寄出。" if event.get("to_status") == "RESULT_IN_TRANSIT"
+        "case.ship_result": f"{head}办理结果已寄出。" if event.to_status == "RESULT_IN_TRANSIT"
         else f"{head}办理结果可在办理窗口领取。",
         "case.result_at_pickup_office": f"{head}办理结果已到达收件窗口，请凭身份证领取。",
         "case.deliver_result": f"{head}办理结果已送达，办件已办结。欢迎评价。",
@@ -96,18 +97,21 @@ def welcome_text(case: Case) -> str:
             f"查询进度：{tracking_link(case)}")
 
 
-def notify(event: dict[str, Any]) -> bool:
+def notify(message: dict[str, Any]) -> bool:
     """Send the applicant the message for this event, once (see the module docstring for exactly what holds).
     Returns False when it was sent already; raises NotificationInFlight while a twin delivery holds it."""
-    case_no, notification_id = event["case_no"], event["event_id"]
+    event = decode(message)
+    if not isinstance(event, CaseEvent):
+        raise MalformedEvent(event.type, "not an event the notifications queue handles")
+    case_no, notification_id = event.case_no, event.event_id
     token = secrets.token_hex(8)
     with unit_of_work() as uow:
         if uow.notifications.was_sent(case_no, notification_id):
             return False
         case = uow.cases.get(case_no)
-        welcome = event["type"] == WELCOME
+        welcome = event.type == WELCOME
         text = welcome_text(case) if welcome else text_for(event)
-        claim = uow.notifications.claim(case_no, notification_id, event["type"], token, utcnow(),
+        claim = uow.notifications.claim(case_no, notification_id, event.type, token, utcnow(),
                                         settings().notification_claim_seconds)
         if claim == "sent":
             return False
@@ -116,8 +120,8 @@ def notify(event: dict[str, Any]) -> bool:
         messaging.send_sms(case.applicant.phone, text)  # the applicant's own phone, never anyone else's
         # The stored copy of the welcome hides the query code (it is the key to the case's tracking).
         stored = text.replace(case.query_code, "******") if welcome else text
-        _record_sent(uow, case_no, notification_id, event["type"], stored)
-    extra = {"case_no": case_no, "to": mask_phone(case.applicant.phone), "event_type": event["type"]}
+        _record_sent(uow, case_no, notification_id, event.type, stored)
+    extra = {"case_no": case_no, "to": mask_phone(case.applicant.phone), "event_type": event.type}
     if not welcome:  # the walk-in message carries the query code: never logged
         extra["text"] = scrub(text)
     logger.info("sms sent", extra=extra)

@@ -1,45 +1,68 @@
 """The outbox relay: each new outbox item (from the table's stream) goes to the queues that want it.
 
-Which queue wants which event type is data (``QUEUES_FOR``); notifications go to applicants for the
-transitions a citizen cares about, alerts to the operators' topic.
+Which queues want which event type is data (``RELAY``): the consumers' queues, the applicant's
+notifications for the transitions a citizen cares about, the operators' alerts topic. Every item is
+decoded into its event type first: one that is not an event fails its record (retried, with a log line
+naming why) rather than being sent on.
 """
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from ..adapters import messaging
+from ..domain.events import DomainEvent, decode, encode
+from ..observability import logger
 
-QUEUES_FOR: dict[str, tuple[str, ...]] = {
-    "case.forward": ("routing",),
-    "case.ship_result": ("routing",),
-    "case.reship": ("routing",),
-    "review.bad": ("tickets",),
+
+@dataclass(frozen=True)
+class Destinations:
+    queues: tuple[str, ...] = ()
+    notify: bool = False  # the applicant gets a text (notifications queue)
+    notify_only_to: str | None = None  # ... only when the change leads to this status
+    alert: bool = False  # the operators' alerts topic
+    notify_walk_in_only: bool = False  # ... only for an application window staff entered for a walk-in
+
+
+_TICKETS, _ROUTING = ("tickets",), ("routing",)
+_NOTIFY = Destinations(notify=True)
+
+RELAY: dict[str, Destinations] = {
+    "case.forward": Destinations(_ROUTING),
+    "case.ship_result": Destinations(_ROUTING, notify=True),
+    "case.reship": Destinations(_ROUTING),
     # A stage becomes reviewable: the tickets queue opens its default-rating slot (好差评).
-    "case.receive": ("tickets",),
-    "case.refuse": ("tickets",),
-    "case.deliver_result": ("tickets",),
-    "case.pickup": ("tickets",),
+    "case.receive": Destinations(_TICKETS, notify=True),
+    "case.refuse": Destinations(_TICKETS, notify=True),
+    "case.deliver_result": Destinations(_TICKETS, notify=True),
+    "case.pickup": Destinations(_TICKETS, notify=True),
+    "review.bad": Destinations(_TICKETS),
+    "case.sign": _NOTIFY,
+    "case.route": Destinations(notify=True, notify_only_to="ACCEPTED"),  # electronic: accepted at once
+    "case.return": _NOTIFY,
+    "case.decide": _NOTIFY,
+    "case.result_at_pickup_office": _NOTIFY,
+    "case.terminate": _NOTIFY,
+    "case.remind_supplement": _NOTIFY,  # a supplement or correction deadline ends today
+    "case.remind_pickup": _NOTIFY,  # a result waits for pickup
+    # A walk-in application: the applicant's case number, query code and tracking link (only for walk-ins).
+    "case.apply": Destinations(notify=True, notify_walk_in_only=True),
+    "case.mark_overdue": Destinations(alert=True),
+    "case.shipment_exception": Destinations(alert=True),
+    "shipment.overdue": Destinations(alert=True),
+    "ticket.escalated": Destinations(alert=True),
 }
 
-NOTIFY: frozenset[str] = frozenset({
-    "case.receive", "case.refuse", "case.sign", "case.route", "case.return", "case.decide",
-    "case.ship_result", "case.result_at_pickup_office", "case.deliver_result", "case.pickup",
-    "case.terminate", "case.remind_supplement", "case.remind_pickup",
-})
 
-ALERTS: frozenset[str] = frozenset({
-    "case.mark_overdue", "case.shipment_exception", "shipment.overdue", "ticket.escalated",
-})
-
-
-def destinations(event: dict[str, Any]) -> list[str]:
-    etype = event.get("type", "")
-    queues = list(QUEUES_FOR.get(etype, ()))
-    if etype in NOTIFY and not (etype == "case.route" and event.get("to_status") != "ACCEPTED"):
+def destinations(event: DomainEvent) -> list[str]:
+    """The queues an event goes to (every other type of event goes nowhere)."""
+    to = RELAY.get(event.type, Destinations())
+    queues = list(to.queues)
+    walk_in = bool((getattr(event, "details", None) or {}).get("walk_in"))
+    if (to.notify and (to.notify_only_to is None or getattr(event, "to_status", None) == to.notify_only_to)
+            and (walk_in or not to.notify_walk_in_only)):
         queues.append("notifications")
-    if etype == "case.apply" and (event.get("details") or {}).get("walk_in"):
-        queues.append("notifications")  # the walk-in applicant's case number, query code and link
     return queues
 
 
@@ -52,11 +75,13 @@ def payload_of_stream_record(record: dict[str, Any]) -> dict[str, Any] | None:
     return json.loads(raw) if raw else None
 
 
-def relay(event: dict[str, Any]) -> None:
+def relay(payload: dict[str, Any]) -> None:
+    event = decode(payload)
+    body = encode(event)
     for queue in destinations(event):
-        messaging.send(queue, event)
-    if event.get("type") in ALERTS:
-        messaging.publish("alerts", event, subject=event.get("type", "alert"))
+        messaging.send(queue, body)
+    if RELAY.get(event.type, Destinations()).alert:
+        messaging.publish("alerts", body, subject=event.type)
 
 
 def relay_stream_batch(records: list[dict[str, Any]]) -> dict[str, Any]:
@@ -66,6 +91,9 @@ def relay_stream_batch(records: list[dict[str, Any]]) -> dict[str, Any]:
             payload = payload_of_stream_record(record)
             if payload is not None:
                 relay(payload)
-        except Exception:
-            return {"batchItemFailures": [{"itemIdentifier": record["dynamodb"]["SequenceNumber"]}]}
+        except Exception as err:
+            sequence = record.get("dynamodb", {}).get("SequenceNumber")
+            logger.exception("outbox record not relayed", extra={"sequence_number": sequence,
+                                                                   "reason": type(err).__name__})
+            return {"batchItemFailures": [{"itemIdentifier": sequence}]}
     return {"batchItemFailures": []}

@@ -11,11 +11,12 @@ from ..bootstrap import unit_of_work
 from ..domain.access import is_applicant, require_read
 from ..domain.actor import Actor
 from ..domain.errors import Duplicate, InvalidInput, NotFound, OutOfScope
+from ..domain.events import CaseEvent
 from ..domain.reference import ReviewPolicy
 from ..domain.reviews import Review, ReviewSlot, Stage, default_due_at, default_review, parse_stage, submit_review
 from ..domain.statistics import contribution
 from ..domain.tickets import Ticket, TicketStatus
-from ..domain.workdays import parse_instant, utcnow
+from ..domain.workdays import utcnow
 from ..observability import logger
 from .commands import SubmitReview
 from .review_scope import Scope, resolve_scope
@@ -101,18 +102,18 @@ def list_reviews(actor: Actor, city: str | None, office_id: str | None, bad: boo
 # ---------------------------------------------------------------- default ratings (默认评价)
 
 
-def open_review_slot(event: dict[str, Any]) -> bool:
+def open_review_slot(event: CaseEvent) -> bool:
     """A stage became reviewable: remember when it falls due for the default rating. Idempotent (same
     slot however often the event arrives) and never reopened once the stage has a review."""
-    stage = SLOT_EVENTS[event["type"]]
-    office_id = event.get("receiving_office_id") if stage is Stage.RECEIVING else event.get("handling_office_id")
+    stage = SLOT_EVENTS[event.type]
+    office_id = event.receiving_office_id if stage is Stage.RECEIVING else event.handling_office_id
     if not office_id:
-        logger.warning("reviewable stage without a rated office", extra={"case_no": event.get("case_no")})
+        logger.warning("reviewable stage without a rated office", extra={"case_no": event.case_no})
         return False
-    reviewable_at = parse_instant(event["at"])
+    reviewable_at = event.at
     city, policy = policy_for(office_id)
-    slot = ReviewSlot(case_no=event["case_no"], stage=stage, office_id=office_id, city=city,
-                      matter_id=event.get("matter_id") or "", reviewable_at=reviewable_at,
+    slot = ReviewSlot(case_no=event.case_no, stage=stage, office_id=office_id, city=city,
+                      matter_id=event.matter_id or "", reviewable_at=reviewable_at,
                       due_at=default_due_at(reviewable_at, policy))
     with unit_of_work() as uow:
         uow.reviews.open_slot(slot)

@@ -12,6 +12,7 @@ for it, legs are inserted only if absent, and the ROUTE change is guarded by the
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -21,26 +22,27 @@ from ..bootstrap import unit_of_work
 from ..domain.actor import Actor
 from ..domain.case import Case, DeliveryMethod
 from ..domain.errors import ConcurrentUpdate, Duplicate
+from ..domain.events import CaseEvent, MalformedEvent, decode
 from ..domain.lifecycle import Status
 from ..domain.reference import Catalogue, Office, Route
 from ..domain.shipping import LegKind, Shipment, leg_id_for, plan_leg
-from ..domain.workdays import parse_instant, utcnow
+from ..domain.workdays import utcnow
 from ..observability import logger
 from .unit_of_work import UnitOfWork
 
 ROUTER = Actor.system("router")
 
 
-def handle_routing_event(event: dict[str, Any]) -> None:
-    """Handle one routing-queue message (case.forward, case.ship_result, case.reship)."""
-    handler = _HANDLERS.get(str(event.get("type")))
-    if handler is None:
-        logger.warning("routing ignored an event", extra={"event_type": event.get("type")})
-        return
-    handler(event)
+def handle_routing_event(message: dict[str, Any]) -> None:
+    """Handle one routing-queue message (case.forward, case.ship_result, case.reship); anything else is
+    MalformedEvent (dead-lettered)."""
+    event = decode(message)
+    if not isinstance(event, CaseEvent) or event.type not in _HANDLERS:
+        raise MalformedEvent(event.type, "not an event the routing queue handles")
+    _HANDLERS[event.type](event)
 
 
-def _book(case_no: str, version: int, kind: LegKind, origin: Office, route: Route, event: dict[str, Any],
+def _book(case_no: str, version: int, kind: LegKind, origin: Office, route: Route, event: CaseEvent,
           to_office_id: str | None = None, to_address: dict[str, Any] | None = None,
           replaces: str | None = None) -> Shipment:
     leg_id = leg_id_for(case_no, version)
@@ -53,17 +55,17 @@ def _book(case_no: str, version: int, kind: LegKind, origin: Office, route: Rout
         recipient = (office.name, office.address, office.phone)
     waybill = courier().book(Booking(leg_id, route.courier, origin.office_id, to_office_id, to_city, *recipient))
     return plan_leg(case_no=case_no, case_version=version, kind=kind, waybill=waybill, origin=origin,
-                    route=route, handed_over_at=parse_instant(event["at"]), to_office_id=to_office_id,
+                    route=route, handed_over_at=event.at, to_office_id=to_office_id,
                     to_address=to_address, replaces=replaces)
 
 
-def _forwarded(event: dict[str, Any]) -> None:
+def _forwarded(event: CaseEvent) -> None:
     with unit_of_work() as uow:
         _route(uow, event)
 
 
-def _route(uow: UnitOfWork, event: dict[str, Any]) -> None:
-    case = uow.cases.get(event["case_no"])
+def _route(uow: UnitOfWork, event: CaseEvent) -> None:
+    case = uow.cases.get(event.case_no)
     if case.handling_office_id or case.status is not Status.IN_TRANSIT:
         logger.info("forward already routed or moved on", extra={"case_no": case.case_no,
                                                                  "status": case.status.value})
@@ -77,7 +79,7 @@ def _route(uow: UnitOfWork, event: dict[str, Any]) -> None:
         uow.commit()
         return
     route = cat.route_between(case.receiving_office_id, office.office_id)
-    leg = _book(case.case_no, int(event["version"]), LegKind.MATERIALS, cat.office(case.receiving_office_id),
+    leg = _book(case.case_no, event.version, LegKind.MATERIALS, cat.office(case.receiving_office_id),
                 route, event, to_office_id=office.office_id)
     change = case.route(ROUTER, at, office, matter, waybill=leg.waybill, courier=leg.courier,
                         expected_arrival=leg.expected_arrival.isoformat())
@@ -100,21 +102,21 @@ def _result_lane(cat: Catalogue, case: Case) -> tuple[Route, str | None, dict[st
     return cat.route_to_address(case.handling_office_id, str(address.get("city"))), None, dict(address)
 
 
-def _result_shipped(event: dict[str, Any]) -> None:
-    if event.get("to_status") != Status.RESULT_IN_TRANSIT.value:
+def _result_shipped(event: CaseEvent) -> None:
+    if event.to_status != Status.RESULT_IN_TRANSIT:
         return  # pickup at the handling office: the result is ready there, no parcel
     with unit_of_work() as uow:
         _plan_result_leg(uow, event)
 
 
-def _plan_result_leg(uow: UnitOfWork, event: dict[str, Any]) -> None:
-    case = uow.cases.get(event["case_no"])
+def _plan_result_leg(uow: UnitOfWork, event: CaseEvent) -> None:
+    case = uow.cases.get(event.case_no)
     if case.status is not Status.RESULT_IN_TRANSIT or not case.handling_office_id:
         logger.info("result already delivered or case moved on", extra={"case_no": case.case_no})
         return
     cat = catalogue()
     route, to_office_id, to_address = _result_lane(cat, case)
-    leg = _book(case.case_no, int(event["version"]), LegKind.RESULT, cat.office(case.handling_office_id),
+    leg = _book(case.case_no, event.version, LegKind.RESULT, cat.office(case.handling_office_id),
                 route, event, to_office_id=to_office_id, to_address=to_address)
     uow.legs.add(leg)
     try:
@@ -123,15 +125,15 @@ def _plan_result_leg(uow: UnitOfWork, event: dict[str, Any]) -> None:
         logger.info("result leg already planned", extra={"case_no": case.case_no, "waybill": leg.waybill})
 
 
-def _reshipped(event: dict[str, Any]) -> None:
+def _reshipped(event: CaseEvent) -> None:
     with unit_of_work() as uow:
         _replace_leg(uow, event)
 
 
-def _replace_leg(uow: UnitOfWork, event: dict[str, Any]) -> None:
-    old = uow.legs.find(str((event.get("details") or {}).get("waybill")))
+def _replace_leg(uow: UnitOfWork, event: CaseEvent) -> None:
+    old = uow.legs.find(str(event.details.get("waybill")))
     if old is None:
-        logger.warning("reship of an unknown leg dropped", extra={"case_no": event.get("case_no")})
+        logger.warning("reship of an unknown leg dropped", extra={"case_no": event.case_no})
         return
     cat = catalogue()
     origin = cat.office(old.from_office_id)
@@ -139,7 +141,7 @@ def _replace_leg(uow: UnitOfWork, event: dict[str, Any]) -> None:
         route = cat.route_between(old.from_office_id, old.to_office_id)
     else:
         route = cat.route_to_address(old.from_office_id, str(old.to_city))
-    leg = _book(old.case_no, int(event["version"]), old.kind, origin, route, event,
+    leg = _book(old.case_no, event.version, old.kind, origin, route, event,
                 to_office_id=old.to_office_id, to_address=old.to_address, replaces=old.waybill)
     if old.superseded_by:
         if old.superseded_by != leg.waybill:
@@ -151,7 +153,7 @@ def _replace_leg(uow: UnitOfWork, event: dict[str, Any]) -> None:
     uow.commit()
 
 
-_HANDLERS = {
+_HANDLERS: dict[str, Callable[[CaseEvent], None]] = {
     "case.forward": _forwarded,
     "case.ship_result": _result_shipped,
     "case.reship": _reshipped,

@@ -10,6 +10,7 @@ from typing import Any
 from ..bootstrap import unit_of_work
 from ..domain.actor import Actor
 from ..domain.errors import Duplicate, InvalidTransition, NotFound, OutOfScope
+from ..domain.events import ReviewBad
 from ..domain.reviews import Review, Stage
 from ..domain.statistics import contribution, delta
 from ..domain.tickets import Ticket, TicketChange, open_ticket
@@ -21,13 +22,13 @@ from .unit_of_work import UnitOfWork
 SWEEPER = Actor.system("sweeper")
 
 
-def open_for_bad_review(event: dict[str, Any], now: datetime | None = None) -> bool:
+def open_for_bad_review(event: ReviewBad, now: datetime | None = None) -> bool:
     """One ticket per bad review however often the event arrives (deterministic id, conditional put).
     Returns False for a duplicate."""
     with unit_of_work() as uow:
-        review = uow.reviews.get(event["case_no"], Stage(event["stage"]))
+        review = uow.reviews.get(event.case_no, Stage(event.stage))
         if review is None:  # committed with the event, so this only happens on a foreign message
-            raise NotFound(f"no review for {event['case_no']} {event['stage']}")
+            raise NotFound(f"no review for {event.case_no} {event.stage}")
         if not review.bad:
             return False
         _, policy = policy_for(review.office_id)

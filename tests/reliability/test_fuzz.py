@@ -109,6 +109,10 @@ def test_fuzz_every_operation(api_world: World, api_wsgi: Any, api_counter: Any,
                     case.query["code"] = api_world.query_codes.get(case.path_parameters["case_no"], "000000")
                 if example is not None and mode is schemathesis.GenerationMode.POSITIVE and pick % 2:
                     case.body = copy.deepcopy(example)  # a valid body: the request reaches the service
+                if operation.path == "/cases/{case_no}/claim" and isinstance(case.body, dict) and pick % 3 == 0:
+                    case_no = case.path_parameters["case_no"]  # the real code and number: a claim that matches
+                    case.body = {"query_code": api_world.query_codes.get(case_no, "000000"),
+                                 "id_number": api_world.id_number_of.get(case_no, "11010519491231002X")}
             # The role's token replaces whatever the generator put in Authorization (anonymous: none at all).
             generated = {k: v for k, v in (case.headers or {}).items() if k.lower() != "authorization"}
             case.headers = {**generated, **{k: v for k, v in ACTORS[actor].items() if k != "Content-Type"}}

@@ -128,12 +128,18 @@ def test_a_failing_sweep_does_not_stop_the_others(aws, monkeypatch):
     assert counts["legs_overdue"] == 1 and counts["failed"] == 1
 
 
+def _event(case_no: str, version: int) -> dict[str, Any]:
+    return {"event_id": f"{case_no}#{version}", "type": "case.receive", "case_no": case_no, "version": version,
+            "action": "receive", "from_status": "SUBMITTED", "to_status": "RECEIVED", "at": T0.isoformat(),
+            "matter_id": "DG-SI-CERT", "receiving_office_id": "SZ-GOV", "handling_office_id": None, "details": {}}
+
+
 def test_two_concurrent_deliveries_of_one_message_text_once(aws, pump, monkeypatch):
     """The second delivery arrives while the first is texting (its claim is live): it is refused for a later
     retry, and then finds the record. One SMS."""
     case_no = applied(7)
     intake.receive(SZ, case_no, None, now=T0)
-    event = {"event_id": f"{case_no}#1", "type": "case.receive", "case_no": case_no, "details": {}}
+    event = _event(case_no, 1)
     monkeypatch.setenv("NOTIFICATION_CLAIM_SECONDS", "60")
     from chalicelib.config import settings
 
@@ -165,7 +171,7 @@ def test_the_record_is_written_when_a_twin_took_a_lapsed_claim_over(aws, monkeyp
     """The claim lapsed and a twin took it over while this delivery was texting: the record of the SMS that
     went out is written all the same."""
     case_no = applied(8)
-    event = {"event_id": f"{case_no}#9", "type": "case.receive", "case_no": case_no, "details": {}}
+    event = _event(case_no, 9)
     from chalicelib.adapters import messaging
     from chalicelib.adapters.models import NotificationRecord
 

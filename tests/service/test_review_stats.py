@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from chalicelib.adapters.case_repository import to_record
 from chalicelib.adapters.reference_store import catalogue
 from chalicelib.domain.case import Applicant, Delivery, MaterialItem, new_case
+from chalicelib.domain.events import CaseEvent, ReviewBad
 from chalicelib.domain.lifecycle import Status
 from chalicelib.services import review_stats, reviews, tickets
 from tests.review_support import T0, citizen_actor, staff_actor, supervisor_actor
@@ -75,10 +76,11 @@ def _generate(rnd: random.Random) -> list[Expected]:
         case = _completed_case(i, receiving, handling, received_at, completed_at)
         for stage, office, opened in (("receiving", receiving, received_at), ("handling", handling, completed_at)):
             if rnd.random() < 0.12:  # left unrated: rated by default when the 7 CST days are over
-                reviews.open_review_slot({"type": "case.receive" if stage == "receiving" else "case.pickup",
-                                          "case_no": case.case_no, "at": opened.isoformat(),
-                                          "receiving_office_id": receiving, "handling_office_id": handling,
-                                          "matter_id": case.matter_id})
+                kind = "case.receive" if stage == "receiving" else "case.pickup"
+                reviews.open_review_slot(CaseEvent(
+                    event_id=f"{case.case_no}#9", type=kind, case_no=case.case_no, version=9,
+                    action=kind.split(".")[1], from_status="", to_status="", at=opened, matter_id=case.matter_id,
+                    receiving_office_id=receiving, handling_office_id=handling))
                 expected.append(Expected(office, _cst_day(opened) + timedelta(days=8), 3, default=True))
                 continue
             rating = rnd.choices([1, 2, 3, 4, 5], weights=[14, 10, 14, 25, 37])[0]
@@ -90,7 +92,8 @@ def _generate(rnd: random.Random) -> list[Expected]:
             exp = Expected(office, _cst_day(at), rating)
             expected.append(exp)
             if rating <= 2:
-                tickets.open_for_bad_review({"case_no": case.case_no, "stage": stage})
+                tickets.open_for_bad_review(ReviewBad(f"review#{case.case_no}#{stage}", "review.bad", at,
+                                                      case.case_no, stage, office, ""))
                 exp.ticket = "open"
                 _work_ticket(rnd, f"TK-{case.case_no}-{stage}", at, office, exp)
     return expected

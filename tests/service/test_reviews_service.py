@@ -104,8 +104,7 @@ def test_real_review_first_wins_over_default(aws, pump):
     submit_review(citizen_actor(), case.case_no, {"stage": "receiving", "rating": 5}, now=T0 + timedelta(days=1))
     assert _slot(case.case_no, "receiving") is None  # removed with the review, in its transaction
     # A redelivered case.receive does not reopen the slot of a rated stage.
-    messaging.send("tickets", {"type": "case.receive", "case_no": case.case_no, "at": "2026-03-02T02:00:00+00:00",
-                               "receiving_office_id": "SZ-GOV", "matter_id": case.matter_id})
+    messaging.send("tickets", OutboxRecord.get(f"{case.case_no}#2").payload)
     pump.run_until_idle()
     assert _slot(case.case_no, "receiving") is None
     # The race: a slot the sweeper read just before the review committed still leaves one review.

@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
 .PHONY: run test lint types unit token bench fuzz soak openapi dlq synth deploy destroy bootstrap infra-deps clean \
-        web web-deps web-test browser-deps
+        web web-deps web-test browser-deps screenshots
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -66,6 +66,10 @@ browser-deps:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q chromium fonts-noto-cjk; \
 	  else echo "install chromium and fonts-noto-cjk (apt-get, as root) for the browser tests" >&2; exit 1; fi; \
 	fi
+
+## Retake the README's console screenshots (docs/screenshots/) with the browser tests.
+screenshots: $(STAMP) $(WEB_DIST) browser-deps
+	SCREENSHOTS=1 $(PY) -m pytest -q tests/browser -p no:randomly
 
 ## Start the whole system locally: the web console on 127.0.0.1:8080, moto server, tables, queues, seed data,
 ## API on 127.0.0.1:8000, pump, courier.

@@ -57,7 +57,7 @@ def run() -> dict[str, Any]:
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
     skip = {s.strip() for s in os.environ.get("BENCH_SKIP", "").split(",") if s.strip()}
     results: dict[str, Any] = {"machine": machine()}
-    from . import coldstart, console, inprocess, load, money, package
+    from . import coldstart, console, dashboard, inprocess, load, money, package
 
     _figure(results, "cold_start", skip, lambda: coldstart.measure(int(os.environ.get("BENCH_COLD_RUNS", "12"))))
     _figure(results, "package", skip, package.measure)
@@ -81,6 +81,7 @@ def run() -> dict[str, Any]:
     else:
         results["money"] = {"skipped": True, "reason": "needs the request count"}
     _figure(results, "console", skip, console.measure)
+    _figure(results, "dashboard", skip, dashboard.measure)
     results["table"] = table_rows(results)
     return results
 
@@ -149,6 +150,11 @@ def table_rows(r: dict[str, Any]) -> list[dict[str, Any]]:
     if "usd" in m:
         row("7 US$ per 10,000 cases (REST API)", f"${m['usd']:.3f}", f"${m['floor_usd']:.3f}",
             round(m["usd"] / m["floor_usd"], 3) if m["floor_usd"] else None, "≤ $1", m["met"])
+    d = r.get("dashboard", {})
+    if "ratio" in d:
+        row("9 dashboard stats, 1 year × all cities (1 request)", _fmt(d["dashboard_ms"], " ms"),
+            _fmt(d["floor_ms"], " ms"), d["ratio"], "≤ 3 (vs 1 office, 1 month)",
+            d["ratio"] is not None and d["ratio"] <= 3)
     cs = r.get("console", {})
     if "public_citizen_js_gzip_kb" in cs:
         row("8 console JS, public + citizen pages (gzip)", _fmt(cs["public_citizen_js_gzip_kb"], " KB"),

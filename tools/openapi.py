@@ -35,6 +35,7 @@ ERROR_STATUSES = {
 }
 
 _NULLABLE_STR = {"type": ["string", "null"]}
+_NULLABLE_INT = {"type": ["integer", "null"]}
 _INSTANT = {"type": "string", "minLength": 10}
 _NULLABLE_INSTANT = {"type": ["string", "null"]}
 _STATUS = {"enum": ["SUBMITTED", "RECEIVED", "REFUSED", "WITHDRAWN", "IN_TRANSIT", "ACCEPTED", "RETURNED",
@@ -91,7 +92,7 @@ RESPONSE_SCHEMAS: dict[str, dict[str, Any]] = {
             "refusal_reason": _NULLABLE_STR, "return_reason": _NULLABLE_STR, "completed_at": _NULLABLE_INSTANT,
             "next_actions": {"type": "array", "items": {"type": "string"}},
         },
-        {"query_code": {"type": "string", "pattern": "^[0-9]{6}$"}},
+        {"query_code": {"type": "string", "pattern": "^[0-9]{6}$"}, "working_days_left": _NULLABLE_INT},
     ),
     "QueueItem": _obj({"case_no": {"type": "string"}, "status": _STATUS, "status_label": {"type": "string"},
                        "matter_id": {"type": "string"}, "receiving_office_id": {"type": "string"},
@@ -99,7 +100,8 @@ RESPONSE_SCHEMAS: dict[str, dict[str, Any]] = {
                        "missing": {"type": "array", "items": {"type": "string"}}, "created_at": _INSTANT,
                        "updated_at": _INSTANT, "promised_by": _NULLABLE_STR, "overdue": {"type": "boolean"},
                        "correction_due": _NULLABLE_STR, "stage_due": _NULLABLE_INSTANT,
-                       "stage_overdue": {"type": "boolean"}}),
+                       "stage_overdue": {"type": "boolean"}},
+                      {"working_days_left": _NULLABLE_INT}),
     "TimelineEvent": _obj({"seq": {"type": "integer"}, "at": _INSTANT, "action": {"type": "string"},
                            "from_status": _STATUS, "to_status": _STATUS, "label": {"type": "string"},
                            "actor_role": {"type": "string"}, "note": {"type": "string"},
@@ -133,7 +135,11 @@ RESPONSE_SCHEMAS: dict[str, dict[str, Any]] = {
          "bad": {"type": "boolean"}, "default": {"type": "boolean"}, "tags": {"type": "array"},
          "comment": {"type": "string"}, "office_id": {"type": "string"}, "city": {"type": "string"},
          "created_at": _INSTANT, "excluded_from_statistics": {"type": "boolean"},
-         "ticket": {"type": ["object", "null"]}},
+         "ticket": {"type": ["object", "null"], "properties": {
+             "ticket_id": {"type": "string"}, "status": _TICKET_STATUS, "escalated": {"type": "boolean"},
+             "verify_due": {"type": "string"}, "rectify_due": {"type": "string"},
+             "verify_working_days_left": _NULLABLE_INT, "rectify_working_days_left": _NULLABLE_INT,
+             "explanation": _NULLABLE_STR, "actions": _NULLABLE_STR}}},
         {"reviewer": _obj({"sub": {"type": "string"}}, {"name": {"type": "string"}}),
          "follow_up": _NULLABLE_STR},
     ),
@@ -141,10 +147,23 @@ RESPONSE_SCHEMAS: dict[str, dict[str, Any]] = {
         {"ticket_id": {"type": "string"}, "case_no": {"type": "string"}, "stage": {"enum": ["receiving", "handling"]},
          "office_id": {"type": "string"}, "city": {"type": "string"}, "status": _TICKET_STATUS,
          "version": {"type": "integer"}, "rating": {"type": "integer"}, "verify_due": {"type": "string"},
-         "rectify_due": {"type": "string"}, "appeal": {"type": ["object", "null"]},
+         "rectify_due": {"type": "string"}, "appeal": {"type": ["object", "null"], "properties": {
+             "status": {"type": "string"}, "grounds": _NULLABLE_STR, "at": _NULLABLE_STR, "note": _NULLABLE_STR,
+             "decided_at": _NULLABLE_STR}},
          "excluded_from_statistics": {"type": "boolean"}, "escalated": {"type": "boolean"},
          "overdue": {"type": "array", "items": {"type": "string"}},
-         "review": {"anyOf": [_ref("Review"), {"type": "null"}]}, "history": {"type": "array"}},
+         "review": {"anyOf": [_ref("Review"), {"type": "null"}]},
+         "history": {"type": "array", "items": _obj(
+             {"seq": {"type": "integer"}, "at": _INSTANT, "action": {"type": "string"},
+              "from_status": {"type": "string"}, "to_status": {"type": "string"}, "actor_role": {"type": "string"}},
+             {"actor_sub": _NULLABLE_STR, "actor_name": _NULLABLE_STR, "office_id": _NULLABLE_STR,
+              "city": _NULLABLE_STR, "note": _NULLABLE_STR, "details": {"type": ["object", "null"]}})}},
+        {"valid": {"type": ["boolean", "null"]}, "finding": _NULLABLE_STR, "actions": _NULLABLE_STR,
+         "feedback": {"type": ["object", "null"], "properties": {
+             "contacted": {"type": "boolean"}, "satisfied": {"type": ["boolean", "null"]}, "note": _NULLABLE_STR}},
+         "review_at": _NULLABLE_STR, "opened_at": _NULLABLE_STR, "verified_at": _NULLABLE_STR,
+         "rectified_at": _NULLABLE_STR, "closed_at": _NULLABLE_STR, "on_time": {"type": ["boolean", "null"]},
+         "verify_working_days_left": _NULLABLE_INT, "rectify_working_days_left": _NULLABLE_INT},
     ),
     "Figures": _obj({"reviews": {"type": "integer"}, "good_rate": _RATE, "active_good_rate": _RATE,
                      "bad_rate": _RATE, "unrated_rate": _RATE, "reply_rate": _RATE, "rectification_rate": _RATE,
@@ -287,6 +306,8 @@ OPERATIONS: dict[tuple[str, str], Op] = {
     ("GET", "/reviews"): Op("Reviews with their tickets (supervisors, scoped to their city)", "ReviewList",
                             params=[_CITY_Q, _q("office_id", {"type": "string"}),
                                     _q("bad", {"enum": ["true", "false"]}), _q("ticket_status", _TICKET_STATUS),
+                                    _q("from", {"type": "string", "format": "date"}, "first CST day of the review"),
+                                    _q("to", {"type": "string", "format": "date"}, "last CST day of the review"),
                                     _LIMIT, _CURSOR]),
     ("GET", "/tickets/{ticket_id}"): Op("A rectification ticket", "Ticket"),
     ("POST", "/tickets/{ticket_id}/verify"): Op("Verify (valid) or explain (not valid)", "Ticket", body="verify"),

@@ -309,6 +309,7 @@ class ReviewRecord(Model):
     ticket_id = UnicodeAttribute(null=True)
     ticket_status = UnicodeAttribute(null=True)
     excluded = BooleanAttribute(default=False)
+    ticket_escalated = BooleanAttribute(null=True)
 
     by_office: ClassVar[ReviewsByOffice] = ReviewsByOffice()
     by_city: ClassVar[ReviewsByCity] = ReviewsByCity()

@@ -66,6 +66,7 @@ def review_from(rec: ReviewRecord) -> Review:
         created_at=parse_instant(rec.created_at), reviewable_at=parse_instant(rec.reviewable_at),
         default=bool(rec.is_default), follow_up=rec.follow_up, follow_up_at=_pt(rec.follow_up_at),
         ticket_id=rec.ticket_id, ticket_status=rec.ticket_status, excluded=bool(rec.excluded),
+        ticket_escalated=bool(rec.ticket_escalated),
     )
 
 
@@ -165,15 +166,28 @@ class DynamoReviewRepository(ReviewRepository):
         ))
 
     def listing(self, partition: str, key: str, limit: int, start: dict[str, Any] | None,
-                bad: bool | None, ticket_status: str | None) -> tuple[list[Review], dict[str, Any] | None]:
+                bad: bool | None, ticket_status: str | None,
+                period: tuple[str | None, str | None] = (None, None)) -> tuple[list[Review], dict[str, Any] | None]:
+        """Newest first, from the by-office or by-city index (``key`` is office_id or city), within the period
+        of ``created_at`` instants (either end open)."""
         index: Any = ReviewRecord.by_office if partition == "office_id" else ReviewRecord.by_city
+        first, last = period
+        if first and last:
+            range_cond: Any = ReviewRecord.created_at.between(first, last)
+        elif first:
+            range_cond = ReviewRecord.created_at >= first
+        elif last:
+            range_cond = ReviewRecord.created_at <= last
+        else:
+            range_cond = None
         cond = None
         if bad is not None:
             cond = ReviewRecord.bad == bad
         if ticket_status is not None:
             status_cond = ReviewRecord.ticket_status == ticket_status
             cond = status_cond if cond is None else cond & status_cond
-        result = index.query(key, filter_condition=cond, scan_index_forward=False, limit=limit,
+        result = index.query(key, range_key_condition=range_cond, filter_condition=cond, scan_index_forward=False,
+                             limit=limit,
                              last_evaluated_key=start, page_size=max(limit, 25))
         items = [review_from(r) for r in result]
         return items, result.last_evaluated_key
@@ -255,7 +269,8 @@ class DynamoTicketRepository(TicketRepository):
             "update", ReviewRecord(case_no=ticket.case_no, stage=ticket.stage.value),
             ReviewRecord.case_no.exists(),
             actions=[ReviewRecord.ticket_id.set(ticket.ticket_id), ReviewRecord.ticket_status.set(ticket.status.value),
-                     ReviewRecord.excluded.set(ticket.excluded)],
+                     ReviewRecord.excluded.set(ticket.excluded),
+                     ReviewRecord.ticket_escalated.set(ticket.escalated)],
             conflict=lambda: NotFound(f"no review for {ticket.case_no} {ticket.stage.value}"),
         ))
         update = _count_update(ticket.office_id, ticket.review_day, counts)

@@ -60,7 +60,8 @@ def list_reviews() -> Any:
         raise InvalidInput("bad", "must be true or false")
     bad = None if bad_param is None else bad_param == "true"
     items, cursor = reviews.list_reviews(actor, req.query("city"), req.query("office_id"), bad,
-                                         req.query("ticket_status"), req.limit(), req.cursor())
+                                         req.query("ticket_status"), req.limit(), req.cursor(),
+                                         req.query("from"), req.query("to"))
     return json_response({"items": [review_view(r, with_reviewer=True) for r in items],
                           "next_cursor": encode_cursor(cursor)})
 

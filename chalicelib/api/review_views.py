@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..adapters.reference_store import catalogue
 from ..domain.access import supervises_city
 from ..domain.actor import Actor, Role
 from ..domain.reviews import RATING_LABELS, Review
-from ..domain.tickets import Ticket
-from ..domain.workdays import iso
+from ..domain.tickets import Ticket, TicketStatus
+from ..domain.workdays import add_working_days, cst_date, iso, utcnow, working_days_left
+
+_DONE = {TicketStatus.CLOSED.value, TicketStatus.EXPLAINED.value}
 
 
 def _iso(value: Any) -> str | None:
@@ -35,11 +38,28 @@ def review_view(review: Review, with_reviewer: bool) -> dict[str, Any]:
         "follow_up": review.follow_up,
         "follow_up_at": _iso(review.follow_up_at),
         "excluded_from_statistics": review.excluded,
-        "ticket": {"ticket_id": review.ticket_id, "status": review.ticket_status} if review.ticket_id else None,
+        "ticket": _ticket_summary(review),
     }
     if with_reviewer:
         view["reviewer"] = {"sub": review.reviewer_sub, "name": review.reviewer_name}
     return view
+
+
+def _ticket_summary(review: Review) -> dict[str, Any] | None:
+    """What a worklist row needs of the review's ticket: its state, its deadlines (the city's policy counted
+    from the review's day, as the ticket counts them) and the working days left to each."""
+    if not review.ticket_id:
+        return None
+    policy = catalogue().review_policy(review.city)
+    verify_due = add_working_days(review.day, policy.verify_working_days)
+    rectify_due = add_working_days(review.day, policy.rectify_working_days)
+    today = cst_date(utcnow())
+    open_ = review.ticket_status not in _DONE
+    return {"ticket_id": review.ticket_id, "status": review.ticket_status, "escalated": review.ticket_escalated,
+            "verify_due": verify_due.isoformat(), "rectify_due": rectify_due.isoformat(),
+            "verify_working_days_left": working_days_left(today, verify_due)
+            if review.ticket_status == TicketStatus.OPEN.value else None,
+            "rectify_working_days_left": working_days_left(today, rectify_due) if open_ else None}
 
 
 def ticket_view(ticket: Ticket, review: Review | None, history: list[dict[str, Any]],
@@ -74,6 +94,10 @@ def ticket_view(ticket: Ticket, review: Review | None, history: list[dict[str, A
         "escalated": ticket.escalated,
         "overdue": list(ticket.overdue),
         "on_time": ticket.on_time,
+        "verify_working_days_left": working_days_left(cst_date(utcnow()), ticket.verify_due)
+        if ticket.status is TicketStatus.OPEN else None,
+        "rectify_working_days_left": working_days_left(cst_date(utcnow()), ticket.rectify_due)
+        if ticket.status.value not in _DONE else None,
         "review": review_view(review, with_reviewer) if review else None,
         "history": history,
     }

@@ -9,7 +9,7 @@ from ..domain.case import Case
 from ..domain.identity import mask_id_number, mask_name, mask_phone, scrub
 from ..domain.lifecycle import LABELS, Status, allowed_actions
 from ..domain.shipping import Shipment
-from ..domain.workdays import iso
+from ..domain.workdays import cst_date, iso, utcnow, working_days_left
 
 
 def _iso(value: Any) -> str | None:
@@ -69,6 +69,8 @@ def case_view(case: Case, actor: Actor) -> dict[str, Any]:
         "refusal_reason": case.refusal_reason,
         "return_reason": case.return_reason,
         "completed_at": _iso(case.completed_at),
+        "working_days_left": working_days_left(cst_date(utcnow()), case.promised_by)
+        if case.promised_by and not case.completed_at else None,
         "next_actions": [a.value for a in allowed_actions(case.status, case.parties(actor))],
     }
     if in_clear:
@@ -86,6 +88,8 @@ def queue_item(case: Case) -> dict[str, Any]:
         "promised_by": _iso(case.promised_by), "overdue": case.overdue,
         "correction_due": _iso(case.correction_due), "stage_due": _iso(case.stage_due),
         "stage_overdue": case.stage_overdue,
+        # Working days to the promised date (negative: late), for the queues' overdue and due-soon flags.
+        "working_days_left": working_days_left(cst_date(utcnow()), case.promised_by) if case.promised_by else None,
     }
 
 

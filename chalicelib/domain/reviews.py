@@ -110,6 +110,7 @@ class Review:
     ticket_id: str | None = None
     ticket_status: str | None = None
     excluded: bool = False  # an upheld appeal: kept, but out of the office's statistics
+    ticket_escalated: bool = False  # the ticket missed a deadline and went to the provincial level
 
     @property
     def bad(self) -> bool:

@@ -326,6 +326,7 @@ def ticket_history_entry(change: TicketChange, seq: int) -> dict[str, Any]:
     return {
         "seq": seq, "at": iso(change.at), "action": change.action.value,
         "from_status": change.from_status.value, "to_status": change.to_status.value,
-        "actor_role": change.actor.role, "office_id": change.actor.office_id, "city": change.actor.city,
+        "actor_role": change.actor.role, "actor_sub": change.actor.sub, "actor_name": change.actor.name or None,
+        "office_id": change.actor.office_id, "city": change.actor.city,
         "note": change.note, "details": change.details,
     }

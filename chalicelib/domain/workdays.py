@@ -115,6 +115,22 @@ def add_working_days(start: date, days: int) -> date:
     return day
 
 
+def working_days_left(today: date, due: date) -> int:
+    """Working days from ``today`` to the deadline ``due``: 0 when it is due today (or on the next working
+    day after a non-working today), negative when it has passed (how many working days late)."""
+    if due >= today:
+        day, left = today, 0
+        while day < due:
+            day += timedelta(days=1)
+            left += is_working_day(day)
+        return left
+    day, late = due, 0
+    while day < today:
+        day += timedelta(days=1)
+        late += is_working_day(day)
+    return -max(late, 1)
+
+
 def end_of_cst_day(day: date) -> datetime:
     """The instant a deadline on ``day`` (a CST date) passes: midnight CST at the start of the next day."""
     return datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=CST).astimezone(UTC)

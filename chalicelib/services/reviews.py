@@ -2,7 +2,7 @@
 default rating from the sweeper; supervisors list the reviews of the offices they oversee."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from ..adapters.reference_store import catalogue
@@ -16,10 +16,11 @@ from ..domain.reference import ReviewPolicy
 from ..domain.reviews import Review, ReviewSlot, Stage, default_due_at, default_review, parse_stage, submit_review
 from ..domain.statistics import contribution
 from ..domain.tickets import Ticket, TicketStatus
-from ..domain.workdays import utcnow
+from ..domain.workdays import CST, end_of_cst_day, iso, utcnow
 from ..observability import logger
 from .commands import SubmitReview
 from .review_scope import Scope, resolve_scope
+from .review_stats import parse_day
 
 # The case events after which a stage can be rated: each opens the stage's default-rating slot.
 SLOT_EVENTS: dict[str, Stage] = {
@@ -77,10 +78,17 @@ def reviews_of_case(actor: Actor, case_no: str) -> list[tuple[Review, Ticket | N
 
 def list_reviews(actor: Actor, city: str | None, office_id: str | None, bad: bool | None,
                  ticket_status: str | None, limit: int,
-                 cursor: dict[str, Any] | None) -> tuple[list[Review], dict[str, Any] | None]:
-    """The reviews of the offices a supervisor oversees, newest first, across the scope's partitions."""
+                 cursor: dict[str, Any] | None, first: str | None = None,
+                 last: str | None = None) -> tuple[list[Review], dict[str, Any] | None]:
+    """The reviews of the offices a supervisor oversees, newest first, across the scope's partitions; from and
+    to (CST dates, inclusive) bound the review's day."""
     if ticket_status is not None and ticket_status not in TicketStatus.__members__:
         raise InvalidInput("ticket_status", f"must be one of {', '.join(TicketStatus.__members__)}")
+    start_day, end_day = parse_day("from", first), parse_day("to", last)
+    if start_day and end_day and start_day > end_day:
+        raise InvalidInput("from", "must not be after to")
+    period = (iso(datetime.combine(start_day, time.min, tzinfo=CST)) if start_day else None,
+              iso(end_of_cst_day(end_day) - timedelta(seconds=1)) if end_day else None)
     scope: Scope = resolve_scope(actor, city, office_id)
     partitions = scope.review_partitions()
     which = (cursor or {}).get("p", 0)
@@ -91,7 +99,7 @@ def list_reviews(actor: Actor, city: str | None, office_id: str | None, bad: boo
     uow = unit_of_work()
     while which < len(partitions) and len(items) < limit:
         partition, key = partitions[which]
-        page, start = uow.reviews.listing(partition, key, limit - len(items), start, bad, ticket_status)
+        page, start = uow.reviews.listing(partition, key, limit - len(items), start, bad, ticket_status, period)
         items.extend(page)
         if start is None:
             which += 1

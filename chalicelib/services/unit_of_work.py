@@ -124,8 +124,10 @@ class ReviewRepository(abc.ABC):
 
     @abc.abstractmethod
     def listing(self, partition: str, key: str, limit: int, start: dict[str, Any] | None, bad: bool | None,
-                ticket_status: str | None) -> tuple[list[Review], dict[str, Any] | None]:
-        """Newest first, by office or by city (``partition`` is ``office_id`` or ``city``)."""
+                ticket_status: str | None,
+                period: tuple[str | None, str | None] = (None, None)) -> tuple[list[Review], dict[str, Any] | None]:
+        """Newest first, by office or by city (``partition`` is ``office_id`` or ``city``), within the period of
+        ``created_at`` instants (ISO, either end open)."""
 
     @abc.abstractmethod
     def open_slot(self, slot: ReviewSlot) -> None:

@@ -116,3 +116,30 @@ def test_stats_grouped_by_month_match_the_period_total(client, pump):
 def test_stats_group_is_checked(client, query):
     status, err = call(client, "GET", f"/stats/reviews?{query}", supervisor("440000"))
     assert status == 400 and err["field"] == "group"
+
+
+def test_worklist_rows_carry_deadlines_and_history_names_who_acted(client, pump):
+    _, ticket_id = _ticket(client, pump)
+    status, listed = call(client, "GET", "/reviews?bad=true", supervisor("440300"))
+    summary = listed["items"][0]["ticket"]
+    assert summary["ticket_id"] == ticket_id and summary["escalated"] is False
+    assert summary["verify_due"] < summary["rectify_due"]
+    assert 0 <= summary["verify_working_days_left"] <= 3 and 7 <= summary["rectify_working_days_left"] <= 10
+    status, ticket = call(client, "POST", f"/tickets/{ticket_id}/verify", supervisor("440300"),
+                          {"valid": True, "finding": "属实"})
+    assert status == 200 and ticket["verify_working_days_left"] is None
+    last = ticket["history"][-1]
+    assert (last["actor_role"], last["actor_sub"], last["action"]) == ("supervisor", "supervisor-440300", "verify")
+
+
+def test_review_listing_takes_a_period_of_cst_days(client, pump):
+    _ticket(client, pump)
+    today = cst_date(utcnow()).isoformat()
+    sz = supervisor("440300")
+    status, listed = call(client, "GET", f"/reviews?from={today}&to={today}", sz)
+    assert status == 200 and len(listed["items"]) == 1
+    status, before = call(client, "GET", "/reviews?to=2020-01-01", sz)
+    assert status == 200 and before["items"] == []
+    status, err = call(client, "GET", f"/reviews?from={today}&to=2020-01-01", sz)
+    assert status == 400 and err["field"] == "from"
+    assert call(client, "GET", "/reviews?from=yesterday", sz)[1]["field"] == "from"

@@ -44,7 +44,8 @@ def test_results_carry_every_figure_and_the_money_terms(harness):
     results = {name: {"skipped": True} for name in FIGURES}
     results.update(requests=counted, money=cost)
     rows = table_rows(results)
-    assert set(FIGURES) == {"cold_start", "package", "warm", "requests", "queues", "load", "money", "console"}
+    assert set(FIGURES) == {"cold_start", "package", "warm", "requests", "queues", "load", "money", "console",
+                            "dashboard"}
     figures = " ".join(r["figure"] for r in rows)
     assert "Scan calls" in figures and "US$" in figures
     assert {"figure", "value", "floor", "ratio", "goal"} <= set(rows[0])

@@ -65,3 +65,14 @@ def test_a_calendar_entry_outside_its_year_is_refused():
 
 def test_the_shipped_calendar_file_parses():
     assert isinstance(workdays.published_schedules(), dict)
+
+
+def test_working_days_left_counts_working_days_to_and_past_a_deadline():
+    from chalicelib.domain.workdays import working_days_left
+
+    monday, friday, next_monday = date(2026, 3, 2), date(2026, 3, 6), date(2026, 3, 9)
+    assert working_days_left(monday, monday) == 0
+    assert working_days_left(monday, friday) == 4
+    assert working_days_left(friday, next_monday) == 1  # the weekend does not count
+    assert working_days_left(next_monday, friday) == -1
+    assert working_days_left(date(2026, 3, 7), friday) == -1  # Saturday after a Friday deadline: late

@@ -77,7 +77,9 @@ export function RoleLayout() {
   const location = useLocation();
   const screens = Grid.useBreakpoint();
   const [drawer, setDrawer] = useState(false);
-  const entries = auth.identity ? MENUS[auth.identity.role] : [];
+  const entries = auth.identity
+    ? MENUS[auth.identity.role].filter((e) => !e.provincialOnly || auth.identity?.city === '440000')
+    : [];
   const selected = entries
     .filter((e) => location.pathname === e.path || location.pathname.startsWith(`${e.path}/`))
     .sort((a, b) => b.path.length - a.path.length)[0];

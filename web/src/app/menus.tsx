@@ -3,7 +3,8 @@
  * the handling pages (issue 11) add their entries to STAFF_MENU; supervisors get theirs in SUPERVISOR_MENU.
  */
 import {
-  AuditOutlined, FileAddOutlined, FileSearchOutlined, InboxOutlined, LinkOutlined, ProfileOutlined,
+  AuditOutlined, BarChartOutlined, ClusterOutlined, ContainerOutlined, FileAddOutlined, FileSearchOutlined,
+  InboxOutlined, LinkOutlined, ProfileOutlined, SafetyOutlined, WarningOutlined,
 } from '@ant-design/icons';
 import type { ReactNode } from 'react';
 import type { Role } from '@/lib/labels';
@@ -12,6 +13,8 @@ export interface MenuEntry {
   path: string;
   label: string;
   icon?: ReactNode;
+  /** Shown to the provincial level (city 440000) only. */
+  provincialOnly?: boolean;
 }
 
 export const CITIZEN_MENU: MenuEntry[] = [
@@ -24,10 +27,15 @@ export const CITIZEN_MENU: MenuEntry[] = [
 export const STAFF_MENU: MenuEntry[] = [
   { path: '/window/queue', label: '收件工作台', icon: <InboxOutlined /> },
   { path: '/window/walk-in', label: '窗口代录', icon: <FileAddOutlined /> },
+  { path: '/handling/inbox', label: '办理工作台', icon: <ContainerOutlined /> },
+  { path: '/handling/tickets', label: '差评工单（本单位）', icon: <WarningOutlined /> },
 ];
 
 export const SUPERVISOR_MENU: MenuEntry[] = [
   { path: '/supervisor', label: '差评工单', icon: <AuditOutlined /> },
+  { path: '/supervisor/dashboard', label: '统计分析', icon: <BarChartOutlined /> },
+  { path: '/supervisor/overview', label: '城市概览', icon: <ClusterOutlined /> },
+  { path: '/supervisor/access-log', label: '查阅记录', icon: <SafetyOutlined />, provincialOnly: true },
 ];
 
 export const MENUS: Record<Role, MenuEntry[]> = {

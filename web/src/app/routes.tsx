@@ -6,7 +6,9 @@ import { Button, Result } from 'antd';
 import { createBrowserRouter, isRouteErrorResponse, Link, useRouteError, type RouteObject } from 'react-router';
 import { Loading } from '@/components/PageState';
 import { citizenRoutes } from '@/features/citizen/routes';
+import { handlingRoutes } from '@/features/handling/routes';
 import { publicRoutes } from '@/features/public/routes';
+import { supervisorRoutes } from '@/features/supervisor/routes';
 import { windowRoutes } from '@/features/window/routes';
 import { PublicLayout, RoleLayout } from './layouts';
 import { RequireRole } from './RequireRole';
@@ -54,6 +56,20 @@ export const routes: RouteObject[] = [
     errorElement: <RouteError />,
     hydrateFallbackElement: <Loading />,
     children: windowRoutes,
+  },
+  {
+    path: 'handling',
+    element: <RequireRole roles={['staff']}><RoleLayout /></RequireRole>,
+    errorElement: <RouteError />,
+    hydrateFallbackElement: <Loading />,
+    children: handlingRoutes,
+  },
+  {
+    path: 'supervisor',
+    element: <RequireRole roles={['supervisor']}><RoleLayout /></RequireRole>,
+    errorElement: <RouteError />,
+    hydrateFallbackElement: <Loading />,
+    children: supervisorRoutes,
   },
   { path: '*', element: <PublicLayout />, children: [{ path: '*', element: <RouteError404 /> }] },
 ];

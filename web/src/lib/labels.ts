@@ -174,3 +174,44 @@ export function materialKindLabel(core: boolean): string {
 
 export const RONGQUE_EXPLAINED =
   '容缺受理：非必要材料暂时缺少时，窗口可先收件，您书面承诺在期限内（一般为 5 个工作日）补齐；逾期未补齐的，办件终止。必要材料缺少时无法收件。';
+
+/** Rectification tickets (差评工单, DESIGN §5). */
+export const TICKET_STATUS_LABELS: Record<string, string> = {
+  OPEN: '待核实',
+  VERIFIED: '已核实（待整改）',
+  EXPLAINED: '已解释说明',
+  RECTIFIED: '已整改（待回访）',
+  CLOSED: '已办结',
+};
+
+export function ticketStatusLabel(status: string | null | undefined): string {
+  return status ? (TICKET_STATUS_LABELS[status] ?? status) : '—';
+}
+
+export const TICKET_ACTION_LABELS: Record<string, string> = {
+  open: '生成工单',
+  verify: '核实',
+  rectify: '整改',
+  feedback: '回访',
+  appeal: '申诉',
+  appeal_decision: '申诉复核',
+  escalate: '超时升级',
+};
+
+export const APPEAL_STATUS_LABELS: Record<string, string> = {
+  NONE: '未申诉',
+  PENDING: '申诉待复核',
+  UPHELD: '申诉成立（不计入统计）',
+  REJECTED: '申诉驳回',
+};
+
+/** Case actions as buttons and timeline entries (DESIGN §3). */
+export const CASE_ACTION_LABELS: Record<string, string> = {
+  sign: '签收材料',
+  return: '退回补正',
+  decide: '作出决定',
+  ship_result: '寄出结果',
+  pickup: '领取交接',
+  reship: '重新寄递',
+  supplement: '补正材料',
+};

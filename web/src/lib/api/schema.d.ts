@@ -698,6 +698,7 @@ export interface components {
             completed_at: string | null;
             next_actions: string[];
             query_code?: string;
+            working_days_left?: number | null;
         };
         QueueItem: {
             case_no: string;
@@ -716,6 +717,7 @@ export interface components {
             correction_due: string | null;
             stage_due: string | null;
             stage_overdue: boolean;
+            working_days_left?: number | null;
         };
         TimelineEvent: {
             seq: number;
@@ -795,7 +797,18 @@ export interface components {
             city: string;
             created_at: string;
             excluded_from_statistics: boolean;
-            ticket: Record<string, never> | null;
+            ticket: {
+                ticket_id?: string;
+                /** @enum {unknown} */
+                status?: "OPEN" | "VERIFIED" | "EXPLAINED" | "RECTIFIED" | "CLOSED";
+                escalated?: boolean;
+                verify_due?: string;
+                rectify_due?: string;
+                verify_working_days_left?: number | null;
+                rectify_working_days_left?: number | null;
+                explanation?: string | null;
+                actions?: string | null;
+            } | null;
             reviewer?: {
                 sub: string;
                 name?: string;
@@ -815,12 +828,47 @@ export interface components {
             rating: number;
             verify_due: string;
             rectify_due: string;
-            appeal: Record<string, never> | null;
+            appeal: {
+                status?: string;
+                grounds?: string | null;
+                at?: string | null;
+                note?: string | null;
+                decided_at?: string | null;
+            } | null;
             excluded_from_statistics: boolean;
             escalated: boolean;
             overdue: string[];
             review: components["schemas"]["Review"] | null;
-            history: unknown[];
+            history: {
+                seq: number;
+                at: string;
+                action: string;
+                from_status: string;
+                to_status: string;
+                actor_role: string;
+                actor_sub?: string | null;
+                actor_name?: string | null;
+                office_id?: string | null;
+                city?: string | null;
+                note?: string | null;
+                details?: Record<string, never> | null;
+            }[];
+            valid?: boolean | null;
+            finding?: string | null;
+            actions?: string | null;
+            feedback?: {
+                contacted?: boolean;
+                satisfied?: boolean | null;
+                note?: string | null;
+            } | null;
+            review_at?: string | null;
+            opened_at?: string | null;
+            verified_at?: string | null;
+            rectified_at?: string | null;
+            closed_at?: string | null;
+            on_time?: boolean | null;
+            verify_working_days_left?: number | null;
+            rectify_working_days_left?: number | null;
         };
         Figures: {
             reviews: number;
@@ -3907,6 +3955,10 @@ export interface operations {
                 office_id?: string;
                 bad?: "true" | "false";
                 ticket_status?: "OPEN" | "VERIFIED" | "EXPLAINED" | "RECTIFIED" | "CLOSED";
+                /** @description first CST day of the review */
+                from?: string;
+                /** @description last CST day of the review */
+                to?: string;
                 /** @description page size, 1–100 (default 20) */
                 limit?: number;
                 /** @description `next_cursor` of the previous page */

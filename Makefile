@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint types unit token bench fuzz soak openapi dlq synth deploy destroy bootstrap infra-deps clean \
+.PHONY: run test lint types unit token bench fuzz soak openapi dlq outbox synth deploy destroy bootstrap infra-deps clean \
         web web-deps web-test browser-deps screenshots
 
 $(STAMP): requirements.txt requirements-dev.txt
@@ -67,6 +67,16 @@ browser-deps:
 	  else echo "install chromium and fonts-noto-cjk (apt-get, as root) for the browser tests" >&2; exit 1; fi; \
 	fi
 
+# checkov (template checks, tests/infra/test_checkov.py) in a venv of its own: its many dependencies must not
+# change the pins of the shared .venv.
+CHECKOV_VENV    := .venv-checkov
+CHECKOV_STAMP   := $(CHECKOV_VENV)/.installed
+CHECKOV_VERSION := 3.3.30
+$(CHECKOV_STAMP):
+	@test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install -q --disable-pip-version-check checkov==$(CHECKOV_VERSION)
+	@touch $(CHECKOV_STAMP)
+
 ## Retake the README's console screenshots (docs/screenshots/) with the browser tests.
 screenshots: $(STAMP) $(WEB_DIST) browser-deps
 	SCREENSHOTS=1 $(PY) -m pytest -q tests/browser -p no:randomly
@@ -78,10 +88,10 @@ run: $(STAMP) $(WEB_DIST)
 
 ## Lint, types and the whole test suite (infra tests synthesize the cloud stack, so they need its deps;
 ## browser tests drive the built console in chromium).
-test: $(STAMP) $(INFRA_STAMP) $(LAMBDA_DEPS) $(WEB_DIST) browser-deps web-test
+test: $(STAMP) $(INFRA_STAMP) $(LAMBDA_DEPS) $(CHECKOV_STAMP) $(WEB_DIST) browser-deps web-test
 	$(PY) -m ruff check .
 	$(PY) -m mypy
-	$(PY) -m pytest -q -n 2 --dist loadfile
+	REQUIRE_CHECKOV=1 $(PY) -m pytest -q -n 2 --dist loadfile
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
@@ -116,6 +126,10 @@ soak: $(STAMP)
 dlq: $(STAMP)
 	$(PY) -m tools.dlq $(ARGS)
 
+## The outbox: make outbox ARGS="list" | ARGS="relay <event_id>" | ARGS="relay --from T1 --to T2" | ARGS="relay --failed"
+outbox: $(STAMP)
+	$(PY) -m tools.outbox $(ARGS)
+
 ## Write the CloudFormation templates of every stage (or STAGE=dev) to cdk.out/.
 synth: $(INFRA_STAMP) $(LAMBDA_DEPS)
 	$(PY) -m infra.app $(if $(STAGE),--stage $(STAGE))
@@ -130,10 +144,10 @@ deploy: infra-deps web
 destroy: infra-deps
 	$(STAGE_REQUIRED)$(PY) -m infra.deploy $(STAGE) --destroy
 
-## Once per account and region: the CDK's asset bucket and deployment roles.
+## Once per account and region: the CDK's asset bucket and deployment roles, and API Gateway's logging role.
 bootstrap: infra-deps
 	$(STAGE_REQUIRED)$(PY) -m infra.deploy $(STAGE) --bootstrap
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache cdk.out chalice.out infra/node_modules \
+	rm -rf $(VENV) $(CHECKOV_VENV) .pytest_cache .mypy_cache .ruff_cache cdk.out chalice.out infra/node_modules \
 	  web/node_modules web/dist test-results

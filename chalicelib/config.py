@@ -18,6 +18,9 @@ from functools import lru_cache
 DEFAULT_DEV_SECRET = "local-dev-secret-change-me-0123456789"
 DEFAULT_COURIER_SECRET = "dev-courier-secret"
 AUTH_MODES = ("gateway", "hs256", "refuse")
+# API Gateway hands WAF only the first 16 KB of a body, so the edge can inspect exactly what the app accepts:
+# the app refuses larger bodies (413) and WAF blocks them (infra/service.py), and no rule misses a tail.
+MAX_BODY_BYTES = 16 * 1024
 
 
 class InsecureConfiguration(RuntimeError):
@@ -34,7 +37,9 @@ class Settings:
     auth_mode: str
     auth_dev_secret: str  # empty unless auth_mode is "hs256"
     auth_client_ids: frozenset[str]  # gateway: the app clients whose tokens are accepted (aud / client_id)
-    courier_webhook_secret: str
+    local: bool  # STAGE=local set explicitly, outside Lambda: the local stack, its tools and tests
+    courier_webhook_secret: str  # local only; the cloud reads the key from Secrets Manager (below)
+    courier_webhook_secret_arn: str  # the Secrets Manager secret holding the courier's HMAC key
     max_body_bytes: int
     reference_cache_seconds: int
     sweep_shards: int
@@ -55,6 +60,7 @@ def settings() -> Settings:
     auth_mode = _auth_mode()
     secret = (os.environ.get("AUTH_DEV_SECRET") or DEFAULT_DEV_SECRET) if auth_mode == "hs256" else ""
     clients = frozenset(c.strip() for c in os.environ.get("AUTH_CLIENT_IDS", "").split(",") if c.strip())
+    local = os.environ.get("STAGE") == "local" and not os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
     return Settings(
         stage=stage,
         resource_prefix=os.environ.get("RESOURCE_PREFIX", f"kc-{stage}"),
@@ -62,10 +68,10 @@ def settings() -> Settings:
         auth_mode=auth_mode,
         auth_dev_secret=secret,
         auth_client_ids=clients,
-        courier_webhook_secret=os.environ.get(
-            "COURIER_WEBHOOK_SECRET", DEFAULT_COURIER_SECRET if stage == "local" else ""
-        ),
-        max_body_bytes=int(os.environ.get("MAX_BODY_BYTES", "65536")),
+        local=local,
+        courier_webhook_secret=os.environ.get("COURIER_WEBHOOK_SECRET", DEFAULT_COURIER_SECRET) if local else "",
+        courier_webhook_secret_arn=os.environ.get("COURIER_WEBHOOK_SECRET_ARN", ""),
+        max_body_bytes=int(os.environ.get("MAX_BODY_BYTES", str(MAX_BODY_BYTES))),
         reference_cache_seconds=int(os.environ.get("REFERENCE_CACHE_SECONDS", "60")),
         sweep_shards=int(os.environ.get("SWEEP_SHARDS", "4")),
         notification_claim_seconds=int(os.environ.get("NOTIFICATION_CLAIM_SECONDS", "60")),

@@ -21,6 +21,7 @@ os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks
 
+from .account import AccountStack
 from .config import ROOT, STAGES, stage_config
 from .service import PACKAGE_DIRS
 from .stack import CrossCityStack
@@ -33,12 +34,14 @@ def build(stages: tuple[str, ...] = STAGES, outdir: str | None = None,
     for stage in ((selected,) if selected else stages):
         CrossCityStack(app, stage_config(stage).stack_name,
                        config=stage_config(stage, _context(app)))
+    AccountStack(app)  # once per account and region, deployed by `make bootstrap` only
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True))
     return app
 
 
 def _context(app: cdk.App) -> dict[str, Any]:
-    keys = ("userPoolArn", "appClientIds", "alarmEmail", "logRetentionDays", "apiThrottleRate", "apiThrottleBurst")
+    keys = ("userPoolArn", "appClientIds", "threatProtection", "alarmEmail", "logRetentionDays",
+            "apiThrottleRate", "apiThrottleBurst", "apiReservedConcurrency", "consumerMaxConcurrency")
     return {k: app.node.try_get_context(k) for k in keys}
 
 

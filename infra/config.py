@@ -17,6 +17,10 @@ CHALICE_CONFIG = ROOT / ".chalice" / "config.json"
 STAGES = ("dev", "prod")
 # Where the identity provider's tokens come from, see ServiceConstruct: a Cognito user pool (made here, or
 # an existing one by ARN).
+ACCOUNT_STACK = "cross-city-account"  # once per account and region (infra/account.py, make bootstrap)
+NO_SUBSCRIPTION = ("a production stage needs an alarm subscription: deploy with -c alarmEmail=<address> "
+                   '(make deploy STAGE=prod CONTEXT="alarmEmail=ops@example.org")')
+WAF_BODY_INSPECTION_BYTES = 16 * 1024  # what API Gateway forwards of a body to WAF
 PUBLIC_ROUTES = frozenset({"/health", "/offices", "/matters", "/track/{case_no}", "/webhooks/courier"})
 
 
@@ -33,12 +37,26 @@ class StageConfig:
     api_throttle_burst: int
     max_body_bytes: int  # bodies larger than this are refused at the edge (WAF) and by the app
     waf_requests_per_5min_per_ip: int
+    waf_track_requests_per_5min_per_ip: int  # GET /track/*: public, guarded by a 6-digit code
+    threat_protection: bool  # Cognito threat protection (Plus plan) where the partition offers it
+    # Concurrency: the API keeps its own reserve; each queue consumer and the relay are capped, so a flood of
+    # messages cannot take the API's capacity and a burst of requests cannot starve the consumers.
+    api_reserved_concurrency: int
+    consumer_max_concurrency: int  # per SQS consumer (event source maximum = reserved concurrency; >= 2)
+    relay_reserved_concurrency: int
     api_p99_latency_ms: int
     api_5xx_rate: float  # share of requests, e.g. 0.01 = 1 %
     user_pool_arn: str | None  # an existing Cognito user pool; None: the stack makes one
     app_client_ids: tuple[str, ...]  # app clients of that pool whose tokens the API accepts, besides its own
     alarm_email: str | None
     service_name: str  # POWERTOOLS_SERVICE_NAME: a dimension of the app's own metrics
+
+    def __post_init__(self) -> None:
+        if self.consumer_max_concurrency < 2:
+            raise ValueError("an SQS event source's maximum concurrency is at least 2")
+        if self.max_body_bytes > WAF_BODY_INSPECTION_BYTES:
+            raise ValueError(f"MAX_BODY_BYTES {self.max_body_bytes} exceeds what WAF inspects behind API Gateway "
+                             f"({WAF_BODY_INSPECTION_BYTES}): the tail of larger bodies would go unchecked")
 
     @property
     def stack_name(self) -> str:
@@ -62,9 +80,13 @@ def chalice_stage(stage: str) -> dict[str, Any]:
 
 _DEFAULTS: dict[str, dict[str, Any]] = {
     "dev": dict(production=False, log_retention_days=30, api_throttle_rate=50.0, api_throttle_burst=100,
-                waf_requests_per_5min_per_ip=2000, api_p99_latency_ms=3000, api_5xx_rate=0.05),
+                waf_requests_per_5min_per_ip=2000, waf_track_requests_per_5min_per_ip=100,
+                threat_protection=True, api_reserved_concurrency=20, consumer_max_concurrency=2,
+                relay_reserved_concurrency=2, api_p99_latency_ms=3000, api_5xx_rate=0.05),
     "prod": dict(production=True, log_retention_days=365, api_throttle_rate=500.0, api_throttle_burst=1000,
-                 waf_requests_per_5min_per_ip=2000, api_p99_latency_ms=2000, api_5xx_rate=0.01),
+                 waf_requests_per_5min_per_ip=2000, waf_track_requests_per_5min_per_ip=100,
+                 threat_protection=True, api_reserved_concurrency=200, consumer_max_concurrency=10,
+                 relay_reserved_concurrency=5, api_p99_latency_ms=2000, api_5xx_rate=0.01),
 }
 
 def _client_ids(text: Any) -> tuple[str, ...]:
@@ -75,9 +97,12 @@ _CONTEXT_KEYS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "userPoolArn": ("user_pool_arn", str),
     "appClientIds": ("app_client_ids", _client_ids),
     "alarmEmail": ("alarm_email", str),
+    "threatProtection": ("threat_protection", lambda text: str(text).lower() not in ("off", "false", "0", "no")),
     "logRetentionDays": ("log_retention_days", int),
     "apiThrottleRate": ("api_throttle_rate", float),
     "apiThrottleBurst": ("api_throttle_burst", int),
+    "apiReservedConcurrency": ("api_reserved_concurrency", int),
+    "consumerMaxConcurrency": ("consumer_max_concurrency", int),
 }
 
 
@@ -93,7 +118,7 @@ def stage_config(stage: str, context: dict[str, Any] | None = None) -> StageConf
         lambda_timeout_seconds=int(chalice.get("lambda_timeout", 60)),
         lambda_memory_mb=int(chalice.get("lambda_memory_size", 128)),
         api_stage_name=chalice.get("api_gateway_stage", "api"),
-        max_body_bytes=int(env.get("MAX_BODY_BYTES", 65536)),
+        max_body_bytes=int(env["MAX_BODY_BYTES"]),
         user_pool_arn=None,
         app_client_ids=(),
         alarm_email=None,

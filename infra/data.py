@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Aws, Duration, RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -48,8 +48,9 @@ def _attribute(key: Key | None) -> dynamodb.Attribute | None:
 class DataConstruct(Construct):
     """The tables (``tables[logical]``) and the stage key (``key``).
 
-    The key encrypts the topics in every stage and, in production, the tables too; production tables are
-    retained when the stack is deleted and protected against deletion.
+    The key encrypts the tables, queues, topics, log groups, the webhook secret and the functions'
+    environment in every stage; production tables are retained when the stack is deleted and protected
+    against deletion.
     """
 
     def __init__(self, scope: Construct, construct_id: str, *, config: StageConfig) -> None:
@@ -57,32 +58,37 @@ class DataConstruct(Construct):
         removal = RemovalPolicy.RETAIN if config.production else RemovalPolicy.DESTROY
         self.key = kms.Key(
             self, "Key", alias=f"alias/{config.resource_prefix}", enable_key_rotation=True,
-            description=f"{config.resource_prefix}: tables (production) and topics of the cross-city service",
+            description=f"{config.resource_prefix}: data, queues, topics and logs of the cross-city service",
             removal_policy=removal, pending_window=Duration.days(30 if config.production else 7),
             policy=iam.PolicyDocument(statements=[iam.PolicyStatement(
                 sid="AccountAdministersAndUsesThroughIam", principals=[iam.AccountRootPrincipal()],
                 actions=list(KEY_ADMIN_ACTIONS + KEY_USE_ACTIONS), resources=["*"],
             )]),
         )
+        # CloudWatch Logs encrypts the stage's log groups with this key, only for log groups of this account
+        # and region (the encryption context names the log group).
+        self.key.add_to_resource_policy(iam.PolicyStatement(
+            sid="CloudWatchLogsEncryptsThisStagesLogGroups",
+            principals=[iam.ServicePrincipal(f"logs.{Aws.REGION}.{Aws.URL_SUFFIX}")],
+            actions=["kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey",
+                     "kms:GenerateDataKeyWithoutPlaintext", "kms:DescribeKey"],
+            resources=["*"],  # in a key policy "*" means this key
+            conditions={"ArnLike": {"kms:EncryptionContext:aws:logs:arn":
+                                    f"arn:{Aws.PARTITION}:logs:{Aws.REGION}:{Aws.ACCOUNT_ID}:log-group:*"}},
+        ))
         self.specs: dict[str, TableSpec] = {spec.logical: spec for spec in table_specs()}
         self.tables: dict[str, dynamodb.Table] = {
             spec.logical: self._table(spec, config, removal) for spec in self.specs.values()
         }
 
-    def table_and_index_arns(self) -> list[str]:
-        """Every table and each of its indexes by name (no wildcard)."""
-        arns = []
-        for logical, table in self.tables.items():
-            arns.append(table.table_arn)
-            spec = self.specs[logical]
-            arns += [f"{table.table_arn}/index/{i.name}" for i in (*spec.global_indexes, *spec.local_indexes)]
-        return arns
+    def table_and_index_arns(self, logical: str) -> list[str]:
+        """One table and each of its indexes by name (no wildcard)."""
+        table, spec = self.tables[logical], self.specs[logical]
+        return [table.table_arn,
+                *(f"{table.table_arn}/index/{i.name}" for i in (*spec.global_indexes, *spec.local_indexes))]
 
     def _table(self, spec: TableSpec, config: StageConfig, removal: RemovalPolicy) -> dynamodb.Table:
-        encryption = (
-            dict(encryption=dynamodb.TableEncryption.CUSTOMER_MANAGED, encryption_key=self.key)
-            if config.production else dict(encryption=dynamodb.TableEncryption.AWS_MANAGED)
-        )
+        encryption = dict(encryption=dynamodb.TableEncryption.CUSTOMER_MANAGED, encryption_key=self.key)
         table = dynamodb.Table(
             self, _construct_id(spec.logical),
             table_name=spec.name(config.resource_prefix),

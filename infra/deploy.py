@@ -7,6 +7,9 @@
     python -m infra.deploy dev --bootstrap      # once per account and region: the CDK's asset bucket and roles
 
 Checks the credentials first (STS GetCallerIdentity) and stops with a clear message when there are none.
+Refuses a production deploy without an alarm subscription (``-c alarmEmail=...``) and a stage deploy before
+``make bootstrap`` has set API Gateway's account logging role (infra/account.py). Any later step that fails
+ends in one message naming the step, with its cause (the command's own output is not swallowed).
 """
 from __future__ import annotations
 
@@ -18,13 +21,17 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .config import ROOT, STAGES, stage_config
+from .config import ACCOUNT_STACK, NO_SUBSCRIPTION, ROOT, STAGES, stage_config
 
 CDK = ROOT / "infra" / "node_modules" / ".bin" / "cdk"
 
 
 class NoCredentials(SystemExit):
     pass
+
+
+class StepFailed(Exception):
+    """A deployment step after the credentials check failed: ``str(err)`` says which and why."""
 
 
 def caller_identity() -> dict[str, str]:
@@ -57,7 +64,9 @@ def cdk(*args: str, stage: str, context: list[str]) -> None:
                "-c", f"stage={stage}"]
     for item in context:
         command += ["-c", item]
-    subprocess.run([*command, *args], cwd=ROOT, env=env, check=True)  # noqa: S603
+    done = subprocess.run([*command, *args], cwd=ROOT, env=env, check=False)  # noqa: S603
+    if done.returncode != 0:  # the CDK printed its own errors above
+        raise StepFailed(f"`cdk {args[0]}` failed with exit code {done.returncode} (its messages are above)")
 
 
 def seed_reference_data(stage: str, region: str) -> None:
@@ -66,9 +75,24 @@ def seed_reference_data(stage: str, region: str) -> None:
     env = {**os.environ, "STAGE": stage, "RESOURCE_PREFIX": config.resource_prefix, "AWS_REGION": region,
            "AWS_DEFAULT_REGION": region}
     code = "from chalicelib.adapters import reference_store; print(reference_store.seed())"
-    rows = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True,  # noqa: S603
-                          capture_output=True, text=True).stdout.strip()
-    print(f"reference data: {rows} rows written to {config.name('reference')}")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=False,  # noqa: S603
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        cause = (done.stderr.strip().splitlines() or ["(no output)"])[-1]
+        sys.stderr.write(done.stderr)
+        raise StepFailed(f"seeding the reference data into {config.name('reference')} failed: {cause}")
+    print(f"reference data: {done.stdout.strip()} rows written to {config.name('reference')}")
+
+
+def api_gateway_logging_ready(region: str) -> bool:
+    """Whether the account's API Gateway setting names a logging role (made by ``make bootstrap``)."""
+    import boto3
+
+    return bool(boto3.client("apigateway", region_name=region).get_account().get("cloudwatchRoleArn"))
+
+
+def has_alarm_subscription(context: list[str]) -> bool:
+    return any(item.partition("=")[0] == "alarmEmail" and item.partition("=")[2].strip() for item in context)
 
 
 def outputs(path: Path, stack: str) -> dict[str, Any]:
@@ -89,12 +113,32 @@ def main(argv: list[str] | None = None) -> int:
     except NoCredentials as stop:
         print(f"make deploy: {stop.code}", file=sys.stderr)
         return 2
+    try:
+        return _act(args, who)
+    except StepFailed as failed:
+        print(f"make deploy: {failed}", file=sys.stderr)
+        return 1
+    except Exception as err:  # anything else is reported with its cause, not as a traceback
+        print(f"make deploy: stopped by {type(err).__name__}: {err}", file=sys.stderr)
+        return 1
+
+
+def _act(args: argparse.Namespace, who: dict[str, str]) -> int:
     config = stage_config(args.stage)
+    if args.bootstrap:
+        print(f"bootstrapping aws://{who['account']}/{who['region']} as {who['arn']} ({who['partition']})")
+        cdk("bootstrap", f"aws://{who['account']}/{who['region']}", stage=args.stage, context=args.context)
+        cdk("deploy", ACCOUNT_STACK, "--require-approval", "never", stage=args.stage, context=args.context)
+        return 0
+    if config.production and not args.destroy and not has_alarm_subscription(args.context):
+        print(f"make deploy: {NO_SUBSCRIPTION}. Nothing was deployed.", file=sys.stderr)
+        return 2
+    if not args.destroy and not api_gateway_logging_ready(who["region"]):
+        print("make deploy: API Gateway has no logging role in this account and region yet: run "
+              f"make bootstrap STAGE={args.stage} first. Nothing was deployed.", file=sys.stderr)
+        return 2
     print(f"{'destroying' if args.destroy else 'deploying'} {config.stack_name} as {who['arn']} "
           f"in {who['region']} ({who['partition']})")
-    if args.bootstrap:
-        cdk("bootstrap", f"aws://{who['account']}/{who['region']}", stage=args.stage, context=args.context)
-        return 0
     if args.destroy:
         cdk("destroy", config.stack_name, "--force", stage=args.stage, context=args.context)
         if config.production:

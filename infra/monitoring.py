@@ -5,13 +5,13 @@ rate and p99 latency, and overdue work found by the sweeper (metric ``OverdueFou
 """
 from __future__ import annotations
 
-from aws_cdk import Duration
+from aws_cdk import Annotations, Duration
 from aws_cdk import aws_cloudwatch as cw
 from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
-from .config import StageConfig
+from .config import NO_SUBSCRIPTION, StageConfig
 from .queues import QueuesConstruct
 from .service import ServiceConstruct
 
@@ -26,6 +26,11 @@ class MonitoringConstruct(Construct):
         super().__init__(scope, construct_id)
         self.config = config
         self.action = cw_actions.SnsAction(queues.alarm_topic)
+        if config.production and not config.alarm_email:
+            # Alarms nobody receives are no alarms: production is not deployed without someone to wake. An
+            # error annotation lets the template be synthesized and read, and makes `cdk deploy` refuse it
+            # (infra/deploy.py refuses even earlier, with the same message).
+            Annotations.of(self).add_error(NO_SUBSCRIPTION)
         if config.alarm_email:
             queues.alarm_topic.add_subscription(subscriptions.EmailSubscription(config.alarm_email))
         self.alarms: list[cw.Alarm] = []
@@ -45,7 +50,11 @@ class MonitoringConstruct(Construct):
         failures = queues.stream_failures.metric_approximate_number_of_messages_visible(
             period=Duration.minutes(1), statistic="Maximum")
         self._alarm("outbox-stream-failures", failures, 0,
-                    "the outbox relay gave up on stream records: replay them from the outbox table")
+                    "the outbox relay gave up on stream records: replay them from the outbox table "
+                    "(make outbox ARGS=\"list\", then ARGS=\"relay ...\")")
+        sweep_failures = service.sweep_failures.metric_approximate_number_of_messages_visible(
+            period=Duration.minutes(1), statistic="Maximum")
+        self._alarm("sweep-failures", sweep_failures, 0, "a scheduled sweep failed for good (sweep-failures)")
 
         function_widgets: list[cw.IWidget] = []
         for name in service.function_names.values():

@@ -29,20 +29,22 @@ class QueuesConstruct(Construct):
         for spec in self.specs.values():
             dlq = sqs.Queue(
                 self, f"{_camel(spec.logical)}Dlq", queue_name=config.name(spec.dlq_logical),
-                retention_period=Duration.days(14), encryption=sqs.QueueEncryption.SQS_MANAGED,
+                retention_period=Duration.days(14), encryption=sqs.QueueEncryption.KMS, encryption_master_key=key,
                 enforce_ssl=True, removal_policy=RemovalPolicy.DESTROY,
             )
             self.dead_letter_queues[spec.logical] = dlq
             self.queues[spec.logical] = sqs.Queue(
                 self, f"{_camel(spec.logical)}Queue", queue_name=config.name(spec.logical),
                 visibility_timeout=Duration.seconds(spec.visibility_timeout_seconds),
-                retention_period=Duration.days(4), encryption=sqs.QueueEncryption.SQS_MANAGED,
+                retention_period=Duration.days(4), encryption=sqs.QueueEncryption.KMS, encryption_master_key=key,
                 enforce_ssl=True, removal_policy=RemovalPolicy.DESTROY,
                 dead_letter_queue=sqs.DeadLetterQueue(queue=dlq, max_receive_count=spec.max_receive_count),
             )
+        # Every queue is encrypted with the stage key (not SQS's own): who may read a message is then decided
+        # by the key policy and the roles too, and the key's use is logged.
         self.stream_failures = sqs.Queue(
             self, "OutboxStreamFailures", queue_name=config.name(STREAM_FAILURES),
-            retention_period=Duration.days(14), encryption=sqs.QueueEncryption.SQS_MANAGED,
+            retention_period=Duration.days(14), encryption=sqs.QueueEncryption.KMS, encryption_master_key=key,
             enforce_ssl=True, removal_policy=RemovalPolicy.DESTROY,
         )
         Validations.of(self.stream_failures).acknowledge(Acknowledgment(

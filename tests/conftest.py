@@ -141,3 +141,51 @@ def no_personal_data_in_logs() -> Iterator[_Tee]:
     leaks = [line[:300] for line in "".join(tee.lines).splitlines()
              if ID_NUMBER_PATTERN.search(line) or MOBILE_PATTERN.search(line)]
     assert not leaks, f"personal data in {len(leaks)} log lines, e.g. {leaks[:3]}"
+
+
+ENV_KEYS = ("STAGE", "AUTH_MODE", "AUTH_DEV_SECRET", "AUTH_CLIENT_IDS", "AWS_LAMBDA_FUNCTION_NAME",
+            "COURIER_WEBHOOK_SECRET", "COURIER_WEBHOOK_SECRET_ARN")
+
+
+@pytest.fixture
+def environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """``environment(STAGE="dev", ...)``: this process's stage, auth and secret settings as given (the others
+    unset), the settings re-read; everything restored afterwards."""
+    from chalicelib import config
+    from chalicelib.adapters import courier
+
+    def configure(**values: str | None) -> Any:
+        for key in ENV_KEYS:
+            monkeypatch.delenv(key, raising=False)
+        for key, value in values.items():
+            if value is not None:
+                monkeypatch.setenv(key, value)
+        config.settings.cache_clear()
+        courier.forget_secret()
+        return config.settings()
+
+    yield configure
+    monkeypatch.undo()
+    config.settings.cache_clear()
+    courier.forget_secret()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def aws_calls_of_each_function() -> Iterator[Any]:
+    """Every AWS call a handler makes during the whole run, per function (tests/access_recorder.py)."""
+    import json
+
+    from chalicelib.grants import allows
+    from tests.access_recorder import AccessRecorder
+
+    recorder = AccessRecorder()
+    recorder.install()
+    yield recorder
+    recorder.uninstall()
+    dump = os.environ.get("ACCESS_RECORD_FILE")
+    if dump:
+        with open(f"{dump}.{os.getpid()}.json", "w") as out:
+            json.dump({f: sorted(c) for f, c in recorder.calls.items()}, out, indent=1)
+    # A call a handler made that its function's role would refuse in the cloud (chalicelib/grants.py).
+    denied = sorted((f, *c) for f, calls in recorder.calls.items() for c in calls if not allows(f, *c))
+    assert not denied, f"AWS calls not granted in chalicelib/grants.py: {denied[:10]}"

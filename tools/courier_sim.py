@@ -16,7 +16,7 @@ import time
 import urllib.error
 import urllib.request
 
-from chalicelib.adapters.courier import signed_body
+from chalicelib.adapters.courier import signed_request
 from chalicelib.bootstrap import unit_of_work
 from chalicelib.domain.shipping import NEXT_EVENT, RANK, LegStatus
 from chalicelib.domain.workdays import iso, utcnow
@@ -60,10 +60,10 @@ class CourierSim:
         return sent
 
     def _post(self, waybill: str, event: LegStatus) -> bool:
-        raw, signature = signed_body({"waybill": waybill, "event": event.value, "at": iso(utcnow())})
+        # The timestamped form every stage accepts (docs/courier-webhook.md), as a real courier sends it.
+        raw, headers = signed_request({"waybill": waybill, "event": event.value, "at": iso(utcnow())})
         request = urllib.request.Request(  # noqa: S310 - the local API's URL, http on loopback
-            self.webhook, data=raw, method="POST",
-            headers={"Content-Type": "application/json", "X-Signature": signature},
+            self.webhook, data=raw, method="POST", headers=headers,
         )
         try:
             with urllib.request.urlopen(request, timeout=5) as resp:  # noqa: S310

@@ -297,7 +297,7 @@ OPERATIONS: dict[tuple[str, str], Op] = {
     ("POST", "/cases/{case_no}/reship"): Op("Re-ship a lost, returned or overdue parcel", "Case", 202,
                                             body="reship", body_optional=True),
     ("GET", "/cases/{case_no}/shipments"): Op("Parcel legs with tracking events", "ShipmentList"),
-    ("POST", "/webhooks/courier"): Op("Courier tracking event (X-Signature: hex HMAC-SHA256 of the raw body)",
+    ("POST", "/webhooks/courier"): Op("Courier tracking event (X-Timestamp + X-Signature, docs/courier-webhook.md)",
                                       "CourierAccepted", 202, who="signature", body="courier_event"),
     ("POST", "/cases/{case_no}/reviews"): Op("Rate a stage (applicant)", "Review", 201, body="review"),
     ("GET", "/cases/{case_no}/reviews"): Op("A case's reviews", "CaseReviews"),
@@ -425,7 +425,9 @@ def build_document(chalice_app: Any = None) -> dict[str, Any]:
                 "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
                            "description": "claims: sub, role (citizen|staff|supervisor|admin), office_id, city"},
                 "courierSignature": {"type": "apiKey", "in": "header", "name": "X-Signature",
-                                     "description": "hex HMAC-SHA256 of the raw body"},
+                                     "description": "hex HMAC-SHA256 of X-Timestamp + '.' + the raw body "
+                                                    "(X-Timestamp: Unix seconds, at most 5 minutes off); "
+                                                    "the local stage also takes the HMAC of the body alone"},
             },
             "schemas": schemas,
         },

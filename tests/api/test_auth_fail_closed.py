@@ -8,7 +8,6 @@ import hashlib
 import hmac
 import json
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import jwt
@@ -20,26 +19,6 @@ from chalicelib.domain.errors import Unauthenticated
 from tests.support import application, call
 
 SECRET = config.DEFAULT_DEV_SECRET
-ENV_KEYS = ("STAGE", "AUTH_MODE", "AUTH_DEV_SECRET", "AUTH_CLIENT_IDS", "AWS_LAMBDA_FUNCTION_NAME")
-
-
-@pytest.fixture
-def environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """Set the process's auth environment (None removes a variable) and re-read the settings."""
-    def configure(**values: str | None) -> config.Settings:
-        for key in ENV_KEYS:
-            monkeypatch.delenv(key, raising=False)
-        for key, value in values.items():
-            if value is not None:
-                monkeypatch.setenv(key, value)
-        config.settings.cache_clear()
-        return config.settings()
-
-    yield configure
-    monkeypatch.undo()
-    config.settings.cache_clear()
-
-
 def bearer(token: str) -> dict[str, str]:
     return {"authorization": f"Bearer {token}"}
 

@@ -248,3 +248,21 @@ def test_bad_answers_from_the_server_show_as_errors_not_crashes(people: Any, sta
     page.get_by_label("申请人身份证号码").fill(ALICE_ID)
     page.get_by_role("button", name="认领").click()
     page.locator("#query_code_help, .ant-form-item-explain-error").filter(has_text="查询码格式不正确").first.wait_for()
+
+
+def test_a_conflict_says_someone_else_changed_the_case_and_reloads(people: Any, stack: Stack) -> None:
+    case = apply_by_api(stack)
+    staff = people("staff", DESKTOP)
+    staff.sign_in("SZ-GOV 窗口工作人员", then=f"/window/cases/{case['case_no']}")
+    page = staff.page
+    page.get_by_role("button", name="收件", exact=True).wait_for()
+    page.route("**/cases/*/receive", lambda route: route.fulfill(
+        status=409, content_type="application/json",
+        body='{"code":"conflict","message":"case is RECEIVED","current_status":"RECEIVED"}'))
+    reloads: list[str] = []
+    page.on("request", lambda r: reloads.append(r.url) if r.method == "GET" and r.url.endswith(case["case_no"])
+            else None)
+    page.get_by_role("button", name="收件", exact=True).click()
+    page.get_by_text("该办件已被他人更改").wait_for()
+    page.wait_for_load_state("networkidle")
+    assert reloads, "the case is loaded again after a conflict"

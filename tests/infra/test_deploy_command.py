@@ -5,7 +5,13 @@ import os
 import subprocess
 import sys
 
+import pytest
+
+from infra import deploy
 from tests.infra.conftest import ROOT
+
+_real_cdk = deploy.cdk
+_real_seed = deploy.seed_reference_data
 
 
 def _run(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -32,3 +38,63 @@ def test_deploy_without_a_region_says_so():
 def test_deploy_knows_only_the_cloud_stages():
     done = _run("local", AWS_REGION="cn-north-1")
     assert done.returncode != 0 and "invalid choice" in done.stderr
+
+
+# ---------------------------------------------------------------- after the credentials check (issue 12)
+
+WHO = {"account": "123456789012", "arn": "arn:aws:iam::123456789012:user/ops", "region": "cn-north-1",
+       "partition": "aws-cn"}
+
+
+@pytest.fixture
+def steps(monkeypatch):
+    """The CDK calls main() makes, recorded instead of run, with valid credentials and a ready account."""
+    calls: list[tuple[str, ...]] = []
+    monkeypatch.setattr(deploy, "caller_identity", lambda: WHO)
+    monkeypatch.setattr(deploy, "cdk", lambda *args, stage, context: calls.append(args))
+    monkeypatch.setattr(deploy, "api_gateway_logging_ready", lambda region: True)
+    monkeypatch.setattr(deploy, "seed_reference_data", lambda stage, region: None)
+    monkeypatch.setattr("infra.console_upload.publish_console", lambda stage, values, region: "https://console")
+    return calls
+
+
+def test_a_prod_deploy_without_an_alarm_subscription_is_refused(steps, capsys):
+    assert deploy.main(["prod"]) == 2
+    assert "alarm subscription" in capsys.readouterr().err and steps == []
+    assert deploy.main(["prod", "-c", "alarmEmail="]) == 2 and steps == []
+    assert deploy.main(["prod", "-c", "alarmEmail=ops@example.org"]) == 0
+    assert steps[0][:2] == ("deploy", "kc-prod")
+    assert deploy.main(["dev"]) == 0  # dev may go without
+
+
+def test_a_stage_deploy_before_bootstrap_says_to_bootstrap(steps, monkeypatch, capsys):
+    monkeypatch.setattr(deploy, "api_gateway_logging_ready", lambda region: False)
+    assert deploy.main(["dev"]) == 2
+    assert "make bootstrap STAGE=dev" in capsys.readouterr().err and steps == []
+
+
+def test_bootstrap_deploys_the_account_stack_once_for_all_stages(steps):
+    assert deploy.main(["dev", "--bootstrap"]) == 0
+    assert steps[0][0] == "bootstrap" and steps[1][:2] == ("deploy", "cross-city-account")
+
+
+def test_a_failing_cdk_step_ends_in_a_clear_message_not_a_traceback(steps, monkeypatch, tmp_path, capsys):
+    fake = tmp_path / "cdk"
+    fake.write_text("#!/bin/sh\necho 'stack kc-dev failed: ROLLBACK_COMPLETE' >&2\nexit 3\n")
+    fake.chmod(0o755)
+    monkeypatch.setattr(deploy, "CDK", fake)
+    monkeypatch.setattr(deploy, "cdk", _real_cdk)
+    assert deploy.main(["dev"]) == 1
+    err = capsys.readouterr().err
+    assert "`cdk deploy` failed with exit code 3" in err and "Traceback" not in err
+
+
+def test_a_failing_seed_prints_its_cause(steps, monkeypatch, capsys):
+    monkeypatch.setattr(deploy, "seed_reference_data", _real_seed)
+    # Nothing listens there: the seeding subprocess fails at once, and its error must reach the operator.
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    assert deploy.main(["dev"]) == 1
+    err = capsys.readouterr().err
+    assert "seeding the reference data into kc-dev-reference failed:" in err
+    assert "Could not connect" in err or "EndpointConnectionError" in err or "Connection refused" in err

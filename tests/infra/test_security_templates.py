@@ -2,6 +2,8 @@
 may do, the WAF in front of the API, and the user pool."""
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 import pytest
@@ -41,3 +43,215 @@ def test_the_api_accepts_the_stage_app_client(synthesized, stage):
     refs = {i["Ref"] for i in ids if isinstance(i, dict) and "Ref" in i}
     pool_clients = synthesized.resources(stage, "AWS::Cognito::UserPoolClient")
     assert pool_clients and set(pool_clients) <= refs
+
+
+def _role_statements(synthesized: Synthesized, stage: str, function: str) -> list[dict[str, Any]]:
+    role_id = _functions(synthesized, stage)[function]["Role"]["Fn::GetAtt"][0]
+    role = synthesized.templates[stage]["Resources"][role_id]
+    return [s for p in role["Properties"].get("Policies", []) for s in p["PolicyDocument"]["Statement"]]
+
+
+def _actions(statement: dict[str, Any]) -> list[str]:
+    actions = statement.get("Action", [])
+    return [actions] if isinstance(actions, str) else list(actions)
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_courier_key_is_read_at_run_time_by_the_api_only(synthesized, stage):
+    (secret_id,) = synthesized.resources(stage, "AWS::SecretsManager::Secret")
+    for name, function in _functions(synthesized, stage).items():
+        env = _env(function)
+        assert "COURIER_WEBHOOK_SECRET" not in env, name
+        assert "resolve:secretsmanager" not in str(env), name
+        reads = [s for s in _role_statements(synthesized, stage, name)
+                 if any(a.startswith("secretsmanager:") for a in _actions(s))]
+        if name == "APIHandler":
+            assert env["COURIER_WEBHOOK_SECRET_ARN"] == {"Ref": secret_id}
+            assert [(_actions(s), s["Resource"]) for s in reads] == [
+                (["secretsmanager:GetSecretValue"], {"Ref": secret_id})]
+        else:
+            assert not reads and "COURIER_WEBHOOK_SECRET_ARN" not in env, name
+
+
+def _web_acl_rules(synthesized: Synthesized, stage: str) -> dict[str, dict[str, Any]]:
+    (acl,) = synthesized.resources(stage, "AWS::WAFv2::WebACL").values()
+    return {r["Name"]: r for r in acl["Properties"]["Rules"]}
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_waf_inspects_exactly_the_bodies_the_app_accepts(synthesized, stage):
+    from chalicelib.config import MAX_BODY_BYTES
+    from infra.config import WAF_BODY_INSPECTION_BYTES
+
+    size = _web_acl_rules(synthesized, stage)["body-size"]["Statement"]["SizeConstraintStatement"]
+    assert size["Size"] == MAX_BODY_BYTES == WAF_BODY_INSPECTION_BYTES == 16 * 1024
+    assert size["FieldToMatch"]["Body"]["OversizeHandling"] == "MATCH"  # what WAF cannot see is blocked
+    for function in _functions(synthesized, stage).values():
+        assert _env(function)["MAX_BODY_BYTES"] == str(MAX_BODY_BYTES)
+
+
+def test_an_app_limit_above_what_waf_inspects_is_refused_at_synth():
+    from dataclasses import replace
+
+    from infra.config import stage_config
+
+    assert stage_config("prod").max_body_bytes == 16384
+    with pytest.raises(ValueError, match="WAF inspects"):
+        replace(stage_config("dev"), max_body_bytes=65536)
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_waf_has_the_managed_rule_groups_a_track_rate_rule_and_logging(synthesized, stage):
+    rules = _web_acl_rules(synthesized, stage)
+    for group in ("AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"):
+        statement = rules[group]["Statement"]["ManagedRuleGroupStatement"]
+        assert statement["VendorName"] == "AWS" and statement["Name"] == group
+        assert rules[group]["OverrideAction"] == {"None": {}}  # the group's own block actions apply
+    overrides = rules["AWSManagedRulesCommonRuleSet"]["Statement"]["ManagedRuleGroupStatement"][
+        "RuleActionOverrides"]
+    assert overrides == [{"Name": "SizeRestrictions_BODY", "ActionToUse": {"Count": {}}}]
+    track = rules["track-rate-per-ip"]
+    rate = track["Statement"]["RateBasedStatement"]
+    assert track["Action"] == {"Block": {}} and rate["AggregateKeyType"] == "IP"
+    assert rate["Limit"] == 100 and rate["EvaluationWindowSec"] == 300
+    match = rate["ScopeDownStatement"]["ByteMatchStatement"]
+    assert match["SearchString"] == "/api/track/" and match["PositionalConstraint"] == "STARTS_WITH"
+    assert "UriPath" in match["FieldToMatch"]
+    assert rate["Limit"] < rules["rate-per-ip"]["Statement"]["RateBasedStatement"]["Limit"]
+    (logging,) = synthesized.resources(stage, "AWS::WAFv2::LoggingConfiguration").values()
+    (destination,) = logging["Properties"]["LogDestinationConfigs"]
+    assert f"log-group:aws-waf-logs-kc-{stage}-api" in json.dumps(destination)
+    redacted = logging["Properties"]["RedactedFields"]
+    assert {"SingleHeader": {"Name": "authorization"}} in redacted and {"QueryString": {}} in redacted
+
+
+# ---------------------------------------------------------------- operations
+
+
+def test_the_api_gateway_account_setting_is_made_once_by_the_account_stack(synthesized):
+    for stage in STAGES:
+        assert not synthesized.resources(stage, "AWS::ApiGateway::Account"), stage
+    account = json.loads((synthesized.outdir / "cross-city-account.template.json").read_text("utf-8"))
+    (setting,) = [r for r in account["Resources"].values() if r["Type"] == "AWS::ApiGateway::Account"]
+    assert "CloudWatchRoleArn" in setting["Properties"]
+
+
+def test_a_prod_stack_without_an_alarm_subscription_carries_an_error_that_cdk_deploy_refuses(synthesized):
+    def errors(stack: str) -> list[str]:
+        metadata = json.loads((synthesized.outdir / f"{stack}.metadata.json").read_text("utf-8"))
+        return [str(entry["data"]) for entries in metadata.values() for entry in entries
+                if entry["type"] == "aws:cdk:error"]
+
+    assert any("alarm subscription" in e for e in errors("kc-prod"))
+    assert not errors("kc-dev")
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_concurrency_is_reserved_for_the_api_and_capped_for_the_consumers(synthesized, stage):
+    from infra.config import stage_config
+
+    config = stage_config(stage)
+    functions = _functions(synthesized, stage)
+    assert functions["APIHandler"]["ReservedConcurrentExecutions"] == config.api_reserved_concurrency
+    for name, function in functions.items():
+        assert function.get("ReservedConcurrentExecutions"), name
+        for event in (function.get("Events") or {}).values():
+            if event["Type"] == "SQS":
+                cap = event["Properties"]["ScalingConfig"]["MaximumConcurrency"]
+                assert cap == config.consumer_max_concurrency == function["ReservedConcurrentExecutions"], name
+    consumers = sum(f["ReservedConcurrentExecutions"] for n, f in functions.items() if n != "APIHandler")
+    assert consumers < config.api_reserved_concurrency
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_scheduled_sweep_has_a_failure_destination_with_an_alarm(synthesized, stage):
+    sweep = _functions(synthesized, stage)["Sweep"]
+    queue_id = sweep["DeadLetterQueue"]["TargetArn"]["Fn::GetAtt"][0]
+    queue = synthesized.templates[stage]["Resources"][queue_id]
+    assert queue["Properties"]["QueueName"] == f"kc-{stage}-sweep-failures"
+    assert "KmsMasterKeyId" in queue["Properties"]
+    sends = [s for s in _role_statements(synthesized, stage, "Sweep") if "sqs:SendMessage" in _actions(s)]
+    assert [s["Resource"] for s in sends] == [{"Fn::GetAtt": [queue_id, "Arn"]}]
+    alarms = [a["Properties"] for a in synthesized.resources(stage, "AWS::CloudWatch::Alarm").values()]
+    assert any(a["AlarmName"] == f"kc-{stage}-sweep-failures" for a in alarms)
+
+
+# ---------------------------------------------------------------- least privilege
+
+
+def _names_by_logical_id(synthesized: Synthesized, stage: str, type_: str, prop: str) -> dict[str, str]:
+    prefix = f"kc-{stage}-"
+    return {k: v["Properties"][prop].removeprefix(prefix) for k, v in synthesized.resources(stage, type_).items()}
+
+
+def _resource_ids(resource: Any) -> list[str]:
+    """The logical ids a statement's Resource refers to (Ref, GetAtt, or inside Fn::Join)."""
+    text = json.dumps(resource)
+    return sorted(set(re.findall(r'"(?:Ref|Fn::GetAtt)": \[?"([A-Za-z0-9]+)"', text)))
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_each_role_names_exactly_the_tables_and_actions_its_handlers_use(synthesized, stage):
+    from chalicelib.grants import GRANTS
+
+    tables = _names_by_logical_id(synthesized, stage, "AWS::DynamoDB::Table", "TableName")
+    queues = _names_by_logical_id(synthesized, stage, "AWS::SQS::Queue", "QueueName")
+    topics = _names_by_logical_id(synthesized, stage, "AWS::SNS::Topic", "TopicName")
+    functions = _functions(synthesized, stage)
+    assert set(functions) == set(GRANTS)
+    for name in functions:
+        grant = GRANTS[name]
+        table_actions: dict[str, set[str]] = {}
+        sends: set[str] = set()
+        publishes: set[str] = set()
+        for statement in _role_statements(synthesized, stage, name):
+            actions = _actions(statement)
+            assert not any(a.startswith("kms:ReEncrypt") for a in actions), name
+            ids = _resource_ids(statement.get("Resource"))
+            dynamo = [a for a in actions if a.startswith("dynamodb:") and a not in (
+                "dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams")]
+            for table in (tables[i] for i in ids if i in tables):
+                if dynamo:
+                    table_actions.setdefault(table, set()).update(dynamo)
+            if "sqs:SendMessage" in actions:
+                sends |= {queues[i] for i in ids if i in queues}
+            if "sns:Publish" in actions and "Resource" in statement:
+                publishes |= {topics[i] for i in ids if i in topics}
+        expected = {t: set(grant.table_actions(t)) for t in grant.tables}
+        assert table_actions == expected, name
+        own_failure_queues = {"outbox-stream-failures", "sweep-failures"}
+        assert sends - own_failure_queues == set(grant.send), name
+        assert publishes == set(grant.publish), name
+
+
+def test_the_relay_sends_only_to_the_queues_it_feeds_and_the_api_to_courier_events():
+    from chalicelib.grants import GRANTS, RELAY_QUEUES
+    from chalicelib.services.outbox_relay import RELAY
+
+    assert set(RELAY_QUEUES) == {"routing", "tickets", "notifications"}
+    assert {q for to in RELAY.values() for q in to.queues} | {"notifications"} == set(RELAY_QUEUES)
+    assert "courier-events" not in GRANTS["RelayOutbox"].send
+    assert GRANTS["APIHandler"].send == ("courier-events",)
+    assert not GRANTS["RelayOutbox"].tables
+    # Only the API takes applications and queries (idempotency, counters, access log); it reads parcels and
+    # never touches sent SMS; only the SMS consumer does.
+    assert [f for f, g in GRANTS.items() if {"idempotency", "counters", "access-log"} & set(g.tables)] == [
+        "APIHandler"]
+    assert GRANTS["APIHandler"].tables["shipments"] == "r"
+    assert [f for f, g in GRANTS.items() if "notifications" in g.tables] == ["SendNotifications"]
+
+
+# ---------------------------------------------------------------- the user pool
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_user_pool_requires_totp_and_enforces_threat_protection_where_offered(synthesized, stage):
+    (pool,) = synthesized.resources(stage, "AWS::Cognito::UserPool").values()
+    props = pool["Properties"]
+    assert props["MfaConfiguration"] == "ON" and props["EnabledMfas"] == ["SOFTWARE_TOKEN_MFA"]
+    assert props["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True  # every account: staff, by admins
+    condition, china, elsewhere = props["UserPoolAddOns"]["Fn::If"]
+    assert elsewhere == {"AdvancedSecurityMode": "ENFORCED"} and china == {"Ref": "AWS::NoValue"}
+    assert props["UserPoolTier"]["Fn::If"] == [condition, {"Ref": "AWS::NoValue"}, "PLUS"]
+    assert synthesized.templates[stage]["Conditions"][condition] == {
+        "Fn::Equals": [{"Ref": "AWS::Partition"}, "aws-cn"]}

@@ -250,7 +250,10 @@ def test_only_the_relay_sends_to_the_case_queues_and_only_notifications_send_sms
                 for a in _as_list(s["Action"])}
 
     assert "sqs:SendMessage" in actions("RelayOutbox")
-    assert "sqs:SendMessage" not in actions("Sweep")
+    sweep_sends = [s for p in roles[role_of["Sweep"]]["Properties"]["Policies"]
+                   for s in p["PolicyDocument"]["Statement"] if "sqs:SendMessage" in _as_list(s["Action"])]
+    assert sweep_sends and all("SweepFailures" in s["Resource"]["Fn::GetAtt"][0]
+                               for s in sweep_sends)  # its own failure queue only
     assert "sns:Publish" in actions("SendNotifications")
     sms = [s for p in roles[role_of["SendNotifications"]]["Properties"]["Policies"]
            for s in p["PolicyDocument"]["Statement"] if "NotResource" in s]
@@ -295,7 +298,7 @@ def test_the_api_refuses_large_bodies_at_the_edge(synthesized, stage):
     (acl,) = synthesized.resources(stage, "AWS::WAFv2::WebACL").values()
     sizes = [r["Statement"]["SizeConstraintStatement"] for r in acl["Properties"]["Rules"]
              if "SizeConstraintStatement" in r["Statement"]]
-    assert sizes and sizes[0]["Size"] == 65536 and sizes[0]["ComparisonOperator"] == "GT"
+    assert sizes and sizes[0]["Size"] == 16384 and sizes[0]["ComparisonOperator"] == "GT"
     assert synthesized.resources(stage, "AWS::WAFv2::WebACLAssociation")
 
 

@@ -609,7 +609,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Courier tracking event (X-Signature: hex HMAC-SHA256 of the raw body) */
+        /** Courier tracking event (X-Timestamp + X-Signature, docs/courier-webhook.md) */
         post: operations["post_webhooks_courier"];
         delete?: never;
         options?: never;

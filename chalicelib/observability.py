@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
@@ -28,7 +27,3 @@ def count(metric: str, value: float = 1, **dimensions: str) -> None:
     with single_metric(name=metric, unit=MetricUnit.Count, value=value, namespace=NAMESPACE) as m:
         for key, dim in dimensions.items():
             m.add_dimension(name=key, value=dim)
-
-
-def log_event(message: str, **fields: Any) -> None:
-    logger.info(message, extra=fields)

@@ -143,6 +143,26 @@ def no_personal_data_in_logs() -> Iterator[_Tee]:
     assert not leaks, f"personal data in {len(leaks)} log lines, e.g. {leaks[:3]}"
 
 
+@pytest.fixture
+def fake() -> Iterator[Any]:
+    """The services on the in-memory unit of work (tests/fakes.py, held to DynamoDB's behaviour by
+    tests/contract) and the reference data files: no emulator, microseconds a use case."""
+    import time
+
+    from chalicelib import bootstrap
+    from chalicelib.adapters import reference_store
+    from chalicelib.domain.reference import Catalogue
+    from chalicelib.reference import load_files
+    from tests.fakes import Database
+
+    db = Database()
+    bootstrap.use(db.uow)
+    reference_store._cache = (time.monotonic() + 10**6, Catalogue.from_rows(load_files()))
+    yield db
+    bootstrap.use(None)
+    reference_store.invalidate()
+
+
 ENV_KEYS = ("STAGE", "AUTH_MODE", "AUTH_DEV_SECRET", "AUTH_CLIENT_IDS", "AWS_LAMBDA_FUNCTION_NAME",
             "COURIER_WEBHOOK_SECRET", "COURIER_WEBHOOK_SECRET_ARN")
 

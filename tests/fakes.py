@@ -287,9 +287,12 @@ class FakeReviews(ReviewRepository):
         self.tx.stage("update", failed, apply)
 
     def listing(self, partition: str, key: str, limit: int, start: dict[str, Any] | None, bad: bool | None,
-                ticket_status: str | None) -> tuple[list[Review], dict[str, Any] | None]:
+                ticket_status: str | None,
+                period: tuple[str | None, str | None] = (None, None)) -> tuple[list[Review], dict[str, Any] | None]:
         attr = "office_id" if partition == "office_id" else "city"
+        first, last = period
         rows = sorted((r for r in self.db.reviews.values() if getattr(r, attr) == key
+                       and (first is None or iso(r.created_at) >= first) and (last is None or iso(r.created_at) <= last)
                        and (bad is None or r.bad == bad)
                        and (ticket_status is None or r.ticket_status == ticket_status)),
                       key=lambda r: (r.created_at, r.case_no, r.stage.value), reverse=True)
@@ -369,6 +372,7 @@ class FakeTickets(TicketRepository):
             review = self.db.reviews[key]
             review.ticket_id, review.ticket_status, review.excluded = (ticket.ticket_id, ticket.status.value,
                                                                       ticket.excluded)
+            review.ticket_escalated = ticket.escalated
 
         self.tx.stage("update", lambda: None if key in self.db.reviews else NotFound(
             f"no review for {ticket.case_no} {ticket.stage.value}"), mark_review)

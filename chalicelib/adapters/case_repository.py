@@ -13,13 +13,13 @@ from pynamodb.exceptions import DoesNotExist
 
 from ..config import settings
 from ..domain.case import Applicant, Case, Change, Delivery, MaterialItem, case_event, timeline_entry
-from ..domain.errors import ConcurrentUpdate, Conflict, InvalidInput, NotFound
+from ..domain.errors import Conflict, InvalidInput, NotFound
 from ..domain.events import DomainEvent, encode
 from ..domain.lifecycle import Status
 from ..domain.workdays import iso, parse_instant
 from ..services.unit_of_work import CaseRepository
 from .models import CaseEventRecord, CaseRecord, IdempotencyRecord, OutboxRecord
-from .transaction import Transaction, Write
+from .transaction import Transaction, Write, stage_versioned
 
 CASE_NO = re.compile(r"^KC\d{6}\d{8}\d{5,}$")
 OUTBOX_TTL_SECONDS = 7 * 24 * 3600
@@ -174,18 +174,8 @@ class DynamoCaseRepository(CaseRepository):
                                 IdempotencyRecord.key.does_not_exist(), conflict=taken))
 
     def update(self, case: Case, change: Change) -> None:
-        expected = case.version
-        case.version = expected + 1
-
-        def lost() -> Exception:
-            current = self.get(case.case_no)
-            return ConcurrentUpdate(
-                f"case {case.case_no} was changed by someone else; it is now {current.status.value}",
-                current_status=current.status.value,
-            )
-
-        self.tx.stage(Write("put", to_record(case), CaseRecord.version == expected, conflict=lost,
-                            undo=lambda: setattr(case, "version", expected)))
+        lost = stage_versioned(self.tx, case, lambda: to_record(case), CaseRecord.version, f"case {case.case_no}",
+                               lambda: self.get(case.case_no).status.value)
         self._stage_events(case, change, lost)
 
     def _stage_events(self, case: Case, change: Change, conflict: Any) -> None:

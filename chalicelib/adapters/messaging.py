@@ -73,18 +73,6 @@ def send(logical: str, body: dict[str, Any]) -> str:
     return str(resp["MessageId"])
 
 
-def send_batch(logical: str, bodies: list[dict[str, Any]]) -> None:
-    """Up to 10 messages per request; raises if any entry failed so the caller can retry the batch."""
-    for start in range(0, len(bodies), 10):
-        chunk = bodies[start:start + 10]
-        resp = sqs().send_message_batch(
-            QueueUrl=queue_url(logical),
-            Entries=[{"Id": str(i), "MessageBody": json.dumps(b, ensure_ascii=False)} for i, b in enumerate(chunk)],
-        )
-        if resp.get("Failed"):
-            raise RuntimeError(f"{len(resp['Failed'])} messages not accepted by {logical}")
-
-
 def publish(topic: str, message: dict[str, Any], subject: str = "") -> None:
     kwargs: dict[str, Any] = {"TopicArn": topic_arn(topic), "Message": json.dumps(message, ensure_ascii=False)}
     if subject:

@@ -11,7 +11,6 @@ from typing import Any, ClassVar
 from pynamodb.attributes import (
     BooleanAttribute,
     ListAttribute,
-    MapAttribute,
     NumberAttribute,
     UnicodeAttribute,
 )
@@ -179,8 +178,6 @@ class NotificationRecord(Model):
     text = UnicodeAttribute()
     sent_at = UnicodeAttribute()
     channel = UnicodeAttribute()
-    extra = MapAttribute(null=True)  # type: ignore[var-annotated]
-    tags = ListAttribute(null=True)  # type: ignore[var-annotated]
     delivered = BooleanAttribute(default=True)  # False: claimed by a delivery that has not texted yet
     claim_token = UnicodeAttribute(null=True)
     claimed_at = UnicodeAttribute(null=True)
@@ -245,7 +242,7 @@ class ShipmentRecord(Model):
     legs_due: ClassVar[LegsDue] = LegsDue()
 
 
-# Every table of the application, in creation order. Other modules (shipments, reviews) append theirs.
+# Every table of the application, in creation order (tables.all_models): each section below adds its own.
 TABLES: list[type[Model]] = [
     CaseRecord,
     CaseEventRecord,

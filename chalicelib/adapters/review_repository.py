@@ -14,7 +14,7 @@ from typing import Any
 from pynamodb.exceptions import DoesNotExist
 
 from ..config import settings
-from ..domain.errors import ConcurrentUpdate, Conflict, Duplicate, InvalidInput, NotFound
+from ..domain.errors import Conflict, Duplicate, InvalidInput, NotFound
 from ..domain.reviews import Review, ReviewSlot, Stage
 from ..domain.statistics import COUNTERS
 from ..domain.tickets import AppealStatus, Ticket, TicketChange, TicketStatus, ticket_event, ticket_history_entry
@@ -28,7 +28,7 @@ from .models import (
     TicketEventRecord,
     TicketRecord,
 )
-from .transaction import Transaction, Write
+from .transaction import Transaction, Write, stage_versioned
 
 
 def shard_of(key: str) -> str:
@@ -245,18 +245,8 @@ class DynamoTicketRepository(TicketRepository):
         self._stage_change(ticket, change, counts, exists)
 
     def update(self, ticket: Ticket, change: TicketChange, counts: Mapping[str, int]) -> None:
-        expected = ticket.version
-        ticket.version = expected + 1
-
-        def lost() -> Exception:
-            current = self.get(ticket.ticket_id)
-            return ConcurrentUpdate(
-                f"ticket {ticket.ticket_id} was changed by someone else; it is now {current.status.value}",
-                current_status=current.status.value,
-            )
-
-        self.tx.stage(Write("put", ticket_record(ticket), TicketRecord.version == expected, conflict=lost,
-                            undo=lambda: setattr(ticket, "version", expected)))
+        lost = stage_versioned(self.tx, ticket, lambda: ticket_record(ticket), TicketRecord.version,
+                               f"ticket {ticket.ticket_id}", lambda: self.get(ticket.ticket_id).status.value)
         self._stage_change(ticket, change, counts, lost)
 
     def _stage_change(self, ticket: Ticket, change: TicketChange, counts: Mapping[str, int],

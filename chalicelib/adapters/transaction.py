@@ -18,6 +18,7 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from ..config import settings
+from ..domain.errors import ConcurrentUpdate
 from .tables import condition_failed
 
 _connection: Connection | None = None
@@ -48,6 +49,23 @@ class Write:
     actions: list[Any] | None = None
     conflict: Callable[[], Exception] | None = None
     undo: Callable[[], None] | None = None
+
+
+def stage_versioned(tx: Transaction, subject: Any, record: Callable[[], Model], version: Any, what: str,
+                    current_status: Callable[[], str]) -> Callable[[], Exception]:
+    """Stage ``subject`` (a case or ticket) at version+1 if it is still stored at the version it was read at;
+    the loser of a race gets ConcurrentUpdate with the winner's status. Returns that conflict, for the
+    writes that go with the change (its timeline or history entry)."""
+    expected = subject.version
+    subject.version = expected + 1
+
+    def lost() -> Exception:
+        status = current_status()
+        return ConcurrentUpdate(f"{what} was changed by someone else; it is now {status}", current_status=status)
+
+    tx.stage(Write("put", record(), version == expected, conflict=lost,
+                   undo=lambda: setattr(subject, "version", expected)))
+    return lost
 
 
 class Transaction:

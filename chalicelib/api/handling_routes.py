@@ -10,15 +10,14 @@ from .http import RequestReader, ServiceBlueprint, json_response
 from .schemas import parse_body
 
 if TYPE_CHECKING:
-    from ..adapters import courier, messaging
-    from ..domain.access import is_applicant
-    from ..services import handling
+    from ..adapters import courier
+    from ..services import courier_events, handling
     from . import views
 else:  # imported on first use: see chalicelib/lazy.py
-    from ..lazy import lazy_function, lazy_module
+    from ..lazy import lazy_module
 
-    courier, messaging = lazy_module("chalicelib.adapters.courier"), lazy_module("chalicelib.adapters.messaging")
-    is_applicant = lazy_function("chalicelib.domain.access", "is_applicant")
+    courier = lazy_module("chalicelib.adapters.courier")
+    courier_events = lazy_module("chalicelib.services.courier_events")
     handling, views = lazy_module("chalicelib.services.handling"), lazy_module("chalicelib.api.views")
 
 bp = ServiceBlueprint(__name__)
@@ -90,9 +89,7 @@ def reship(case_no: str) -> Any:
 @bp.route("/cases/{case_no}/shipments")
 def shipments(case_no: str) -> Any:
     actor = _req().actor()
-    case, legs = handling.shipments_for(actor, case_no)
-    in_clear = is_applicant(actor, case)
-    return json_response({"case_no": case_no, "items": [views.shipment_view(leg, in_clear) for leg in legs]})
+    return json_response(views.shipments_view(actor, *handling.shipments_for(actor, case_no)))
 
 
 @bp.route("/webhooks/courier", methods=["POST"])
@@ -108,6 +105,6 @@ def courier_webhook() -> Any:
     if not courier.signature_valid(data, headers.get("x-signature"), headers.get("x-timestamp")):
         raise Unauthenticated("missing, stale or bad X-Signature / X-Timestamp")
     event = courier.parse_event(parse_body(data, "courier_event", settings().max_body_bytes))
-    messaging.send("courier-events", event.message())
+    courier_events.accept(event)
     return json_response({"accepted": True, "waybill": event.waybill, "event": event.event.value}, 202)
 

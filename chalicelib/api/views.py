@@ -152,3 +152,9 @@ def shipment_view(leg: Shipment, in_clear: bool) -> dict[str, Any]:
             "phone": mask_phone(str(addr.get("phone", ""))),
         }
     return view
+
+
+def shipments_view(actor: Actor, case: Case, legs: list[Shipment]) -> dict[str, Any]:
+    """A case's parcel legs; the recipient and phone in clear only for the applicant."""
+    in_clear = is_applicant(actor, case)
+    return {"case_no": case.case_no, "items": [shipment_view(leg, in_clear) for leg in legs]}

@@ -16,7 +16,7 @@ from typing import Any
 from .actor import Actor, Role
 from .errors import InvalidInput, InvalidTransition, OutOfScope, RuleViolation
 from .events import CaseEvent
-from .lifecycle import LABELS, RULES, TERMINAL, Action, Party, Status
+from .lifecycle import LABELS, RULES, Action, Party, Status
 from .reference import CaseDeadlines, Matter, Office
 from .shipping import LegKind
 from .workdays import add_working_days, cst_date, end_of_cst_day, iso, start_of_cst_day, working_days_between
@@ -137,10 +137,6 @@ class Case:
     @property
     def label(self) -> str:
         return LABELS[self.status]
-
-    @property
-    def is_terminal(self) -> bool:
-        return self.status in TERMINAL
 
     @property
     def pickup_office_id(self) -> str | None:

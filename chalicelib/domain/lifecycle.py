@@ -96,10 +96,6 @@ class Rule:
     def sources(self) -> frozenset[Status]:
         return frozenset(src for src, _ in self.edges)
 
-    @property
-    def targets(self) -> frozenset[Status]:
-        return frozenset(dst for _, dst in self.edges)
-
 
 S, P = Status, Party
 _STAFF = {P.RECEIVING_STAFF, P.HANDLING_STAFF}

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from ..adapters import messaging
 from ..adapters.courier import CourierEvent, parse_event
 from ..adapters.reference_store import catalogue
 from ..bootstrap import unit_of_work
@@ -23,6 +24,12 @@ from ..observability import logger
 from .unit_of_work import CaseRepository, UnitOfWork
 
 COURIER = Actor.system("courier")
+
+
+def accept(event: CourierEvent) -> None:
+    """A tracking event from the courier's signed webhook: queued, and applied by ``apply_courier_event``
+    (the webhook answers 202 at once; the queue retries and dead-letters)."""
+    messaging.send("courier-events", event.message())
 
 
 def apply_courier_event(message: dict[str, Any]) -> None:

@@ -1,4 +1,5 @@
-"""Intake use cases against emulated DynamoDB: numbering, idempotency, atomic outbox, races, sweeping."""
+"""Intake use cases on the in-memory unit of work (and one race on the emulator): numbering, idempotency,
+atomic outbox, races, sweeping."""
 from __future__ import annotations
 
 import threading
@@ -6,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from chalicelib.adapters.models import CaseEventRecord, OutboxRecord
 from chalicelib.domain.case import Actor
 from chalicelib.domain.errors import ConcurrentUpdate, InvalidInput, OutOfScope, RuleViolation
 from chalicelib.domain.lifecycle import Status
@@ -19,7 +19,7 @@ SZ_STAFF = Actor("s-sz", "staff", office_id="SZ-GOV")
 repo = Cases()
 
 
-def test_case_numbers_follow_the_receiving_city_and_cst_date(aws):
+def test_case_numbers_follow_the_receiving_city_and_cst_date(fake):
     at = datetime(2026, 11, 23, 17, 30, tzinfo=UTC)  # already 24 Nov in China
     first, _ = service_apply(ALICE, application(), now=at)
     second, _ = service_apply(ALICE, application(), now=at)
@@ -29,14 +29,14 @@ def test_case_numbers_follow_the_receiving_city_and_cst_date(aws):
     assert zh.case_no == "KC4404002026112400001"
 
 
-def test_apply_commits_case_event_and_outbox_together(aws):
+def test_apply_commits_case_event_and_outbox_together(fake):
     case, created = service_apply(ALICE, application())
     assert created and case.version == 1
-    assert [e.seq for e in CaseEventRecord.query(case.case_no)] == [1]
-    assert OutboxRecord.get(f"{case.case_no}#1").event_type == "case.apply"
+    assert [e["seq"] for e in repo.timeline(case.case_no)] == [1]
+    assert fake.outbox[f"{case.case_no}#1"]["type"] == "case.apply"
 
 
-def test_idempotency_key_returns_the_same_case_and_rejects_a_different_body(aws):
+def test_idempotency_key_returns_the_same_case_and_rejects_a_different_body(fake):
     first, created = service_apply(ALICE, application(), idempotency_key="abc")
     again, created_again = service_apply(ALICE, application(), idempotency_key="abc")
     assert created and not created_again and again.case_no == first.case_no
@@ -66,7 +66,7 @@ def test_parallel_applications_never_share_a_case_number(aws_server):
     assert len(numbers) == 40 and len(set(numbers)) == 40
 
 
-def test_a_stale_writer_loses_with_409_and_nothing_is_lost(aws):
+def test_a_stale_writer_loses_with_409_and_nothing_is_lost(fake):
     case, _ = service_apply(ALICE, application())
     first = repo.get(case.case_no)
     second = repo.get(case.case_no)
@@ -80,7 +80,7 @@ def test_a_stale_writer_loses_with_409_and_nothing_is_lost(aws):
     assert [e["action"] for e in repo.timeline(case.case_no)] == ["apply", "receive"]
 
 
-def test_semantic_validation_names_the_field(aws):
+def test_semantic_validation_names_the_field(fake):
     body = application()
     body["applicant"]["id_number"] = "110105194912310021"
     with pytest.raises(InvalidInput) as err:
@@ -96,14 +96,14 @@ def test_semantic_validation_names_the_field(aws):
     assert rule.value.code == "not_cross_city"
 
 
-def test_staff_apply_only_at_their_own_window(aws):
+def test_staff_apply_only_at_their_own_window(fake):
     case, _ = service_apply(SZ_STAFF, application())
     assert case.applicant.sub.startswith("walk-in:")
     with pytest.raises(OutOfScope):
         service_apply(SZ_STAFF, application(office_id="ZH-GOV"))
 
 
-def test_sweeper_terminates_a_case_whose_supplement_deadline_passed_once(aws):
+def test_sweeper_terminates_a_case_whose_supplement_deadline_passed_once(fake):
     at = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
     case, _ = service_apply(ALICE, application(matter_id="DG-HUKOU-MOVE",
                                               provided=["身份证", "户口簿", "迁入地证明"]), now=at)
@@ -115,7 +115,7 @@ def test_sweeper_terminates_a_case_whose_supplement_deadline_passed_once(aws):
     assert sweeper.sweep(now=after + timedelta(hours=1))["terminated"] == 0  # idempotent re-run
 
 
-def test_supplementing_in_time_stops_the_termination(aws):
+def test_supplementing_in_time_stops_the_termination(fake):
     at = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
     case, _ = service_apply(ALICE, application(matter_id="DG-HUKOU-MOVE",
                                               provided=["身份证", "户口簿", "迁入地证明"]), now=at)

@@ -92,8 +92,7 @@ class ReviewPolicy:
     city: str
     verify_working_days: int
     rectify_working_days: int
-    review_window_days: int
-    default_rating_after_days: int
+    review_window_days: int  # one window: a rating inside it is accepted; the default lands when it closes
     default_rating: int
     source: str = ""
 
@@ -184,7 +183,6 @@ class Catalogue:
                 city=r["city"], verify_working_days=int(r["verify_working_days"]),
                 rectify_working_days=int(r["rectify_working_days"]),
                 review_window_days=int(r["review_window_days"]),
-                default_rating_after_days=int(r["default_rating_after_days"]),
                 default_rating=int(r["default_rating"]), source=r.get("source", ""),
             )
             for r in rows.get("review_policies", ())

@@ -17,6 +17,9 @@ os.environ.update(
     AUTH_MODE="hs256",
     POWERTOOLS_METRICS_NAMESPACE="CrossCityService",
     POWERTOOLS_TRACE_DISABLED="true",
+    # Test queues redeliver at once (visibility timeout 0), so a notification claim's lease is 0 as well: the
+    # cloud's lease is shorter than its visibility timeout in the same way (chalicelib/config.py).
+    NOTIFICATION_CLAIM_SECONDS="0",
 )
 
 from collections.abc import Iterator  # noqa: E402

@@ -419,7 +419,32 @@ class FakeNotifications(Notifications):
         self.tx, self.db = tx, tx.db
 
     def was_sent(self, case_no: str, notification_id: str) -> bool:
-        return (case_no, notification_id) in self.db.notifications
+        row = self.db.notifications.get((case_no, notification_id))
+        return bool(row and row.get("delivered", True))
+
+    def claim(self, case_no: str, notification_id: str, event_type: str, token: str, at: datetime,
+              lease_seconds: int) -> str:
+        key = (case_no, notification_id)
+        with self.db.lock:  # one conditional write, as DynamoDB does it
+            row = self.db.notifications.get(key)
+            if row is None:
+                self.db.notifications[key] = {"event_type": event_type, "text": "", "sent_at": iso(at),
+                                              "channel": "sms", "delivered": False, "claim_token": token,
+                                              "claimed_at": at}
+                return "claimed"
+            if row.get("delivered", True):
+                return "sent"
+            if row["claim_token"] == token:
+                return "claimed"
+            if (at - row["claimed_at"]).total_seconds() < lease_seconds:
+                return "busy"
+            row.update(claim_token=token, claimed_at=at)
+            return "claimed"
+
+    def record_sent(self, case_no: str, notification_id: str, event_type: str, text: str, at: datetime) -> None:
+        with self.db.lock:
+            self.db.notifications[(case_no, notification_id)] = {
+                "event_type": event_type, "text": text, "sent_at": iso(at), "channel": "sms", "delivered": True}
 
     def add(self, case_no: str, notification_id: str, event_type: str, text: str, sent_at: datetime) -> None:
         key = (case_no, notification_id)
@@ -429,7 +454,9 @@ class FakeNotifications(Notifications):
                       lambda: self.db.notifications.__setitem__(key, row))
 
     def of_case(self, case_no: str) -> list[dict[str, Any]]:
-        return [dict(row) for (c, nid), row in sorted(self.db.notifications.items()) if c == case_no]
+        return [{k: row[k] for k in ("event_type", "text", "sent_at", "channel")}
+                for (c, nid), row in sorted(self.db.notifications.items())
+                if c == case_no and row.get("delivered", True)]
 
 
 class FakeAccessLog(AccessLog):

@@ -96,7 +96,7 @@ def received_case(client: Any, sub: str = "alice", missing: list[str] | None = N
     case = apply_case(client, sub, **kwargs)
     office = kwargs.get("office_id", "SZ-GOV")
     status, data = call(client, "POST", f"/cases/{case['case_no']}/receive", staff(office),
-                        {"missing": missing or []})
+                        {"missing": missing} if missing is not None else {})
     assert status == 200, data
     return {**data, "query_code": case["query_code"]}
 

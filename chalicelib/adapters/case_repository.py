@@ -60,6 +60,13 @@ def to_record(case: Case) -> CaseRecord:
         "receiving_reviewable_at": _t(case.receiving_reviewable_at),
         "handling_reviewable_at": _t(case.handling_reviewable_at),
         "completed_at": _t(case.completed_at),
+        "correction_due": _d(case.correction_due),
+        "returned_at": _t(case.returned_at),
+        "stage_due": _t(case.stage_due),
+        "stage_overdue": case.stage_overdue or None,
+        "pickup_reminders": [iso(r) for r in case.pickup_reminders] or None,
+        "reminded": case.reminded or None,
+        "reshipped": case.reshipped or None,
     }
     # Unset fields are left out (``from_record`` reads them with .get): every byte over 1 KB costs a write unit.
     body = {k: v for k, v in body.items() if v is not None}
@@ -117,6 +124,13 @@ def from_record(rec: CaseRecord) -> Case:
         receiving_reviewable_at=_pt(b.get("receiving_reviewable_at")),
         handling_reviewable_at=_pt(b.get("handling_reviewable_at")),
         completed_at=_pt(b.get("completed_at")),
+        correction_due=_pd(b.get("correction_due")),
+        returned_at=_pt(b.get("returned_at")),
+        stage_due=_pt(b.get("stage_due")),
+        stage_overdue=bool(b.get("stage_overdue")),
+        pickup_reminders=[parse_instant(r) for r in b.get("pickup_reminders") or []],
+        reminded=list(b.get("reminded") or []),
+        reshipped=list(b.get("reshipped") or []),
     )
 
 

@@ -21,12 +21,13 @@ import hmac
 import json
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from ..config import settings
 from ..domain.errors import InvalidInput
+from ..domain.identity import mask_name, mask_phone
 from ..domain.shipping import COURIER_EVENTS, LegStatus
 from ..domain.workdays import CST, iso, parse_instant
 
@@ -37,11 +38,27 @@ HEX_SIGNATURE = re.compile(r"^[0-9a-fA-F]{64}$")
 
 @dataclass(frozen=True)
 class Booking:
+    """What a courier needs to take a parcel: where from, and who receives it where (name, address, phone).
+    The recipient's details are personal data when the parcel goes to the applicant: ``repr`` (and so any
+    log line) shows them masked."""
+
     leg_id: str
     courier: str
     from_office_id: str
     to_office_id: str | None
     to_city: str | None
+    recipient_name: str = field(default="", repr=False)
+    recipient_address: str = field(default="", repr=False)
+    recipient_phone: str = field(default="", repr=False)
+
+    def __repr__(self) -> str:
+        return (f"Booking(leg_id={self.leg_id!r}, courier={self.courier!r}, from_office_id={self.from_office_id!r}, "
+                f"to_office_id={self.to_office_id!r}, to_city={self.to_city!r}, "
+                f"recipient_name={mask_name(self.recipient_name)!r}, recipient_address="
+                f"{self.recipient_address[:6] + '…' if self.recipient_address else ''!r}, "
+                f"recipient_phone={mask_phone(self.recipient_phone)!r})")
+
+    __str__ = __repr__
 
 
 class Courier(Protocol):

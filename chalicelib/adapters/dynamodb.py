@@ -1,14 +1,14 @@
 """The unit of work on DynamoDB: the repositories over the application's tables and one transaction."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist, UpdateError
+from pynamodb.exceptions import DoesNotExist, PutError, PynamoDBException, UpdateError
 
 from ..domain.errors import Duplicate
 from ..domain.events import DomainEvent
-from ..domain.workdays import iso
+from ..domain.workdays import iso, parse_instant
 from ..services.unit_of_work import Counters, Notifications, Outbox, UnitOfWork
 from .access_log_repository import DynamoAccessLog
 from .case_repository import DynamoCaseRepository, outbox_record
@@ -44,16 +44,57 @@ class DynamoCounters(Counters):
         return {c.counter_id: int(c.value) for c in CounterRecord.batch_get(counter_ids, consistent_read=True)}
 
 
+def _condition_failed(err: PynamoDBException) -> bool:
+    return err.cause_response_code == "ConditionalCheckFailedException"
+
+
 class DynamoNotifications(Notifications):
     def __init__(self, tx: Transaction) -> None:
         self.tx = tx
 
     def was_sent(self, case_no: str, notification_id: str) -> bool:
         try:
-            NotificationRecord.get(case_no, notification_id, consistent_read=True)
+            record = NotificationRecord.get(case_no, notification_id, consistent_read=True)
         except DoesNotExist:
             return False
-        return True
+        return bool(record.delivered)
+
+    def claim(self, case_no: str, notification_id: str, event_type: str, token: str, at: datetime,
+              lease_seconds: int) -> str:
+        record = NotificationRecord(case_no=case_no, notification_id=notification_id, event_type=event_type,
+                                    text="", sent_at=iso(at), channel="sms", delivered=False,
+                                    claim_token=token, claimed_at=iso(at))
+        try:
+            record.save(condition=NotificationRecord.notification_id.does_not_exist())
+            return "claimed"
+        except PutError as err:
+            if not _condition_failed(err):
+                raise
+        current = NotificationRecord.get(case_no, notification_id, consistent_read=True)
+        if current.delivered:
+            return "sent"
+        if current.claim_token == token:
+            return "claimed"  # our own claim, whose reply was lost
+        stale = current.claimed_at is None or parse_instant(current.claimed_at) + timedelta(
+            seconds=lease_seconds) <= at
+        if not stale:
+            return "busy"
+        # The holder died before recording (it may or may not have texted): take the claim over.
+        try:
+            current.update(actions=[NotificationRecord.claim_token.set(token),
+                                    NotificationRecord.claimed_at.set(iso(at))],
+                           condition=(NotificationRecord.claim_token == current.claim_token)
+                           & (NotificationRecord.delivered == False),  # noqa: E712 - a DynamoDB condition
+                           add_version_condition=False)
+        except UpdateError as err:
+            if not _condition_failed(err):
+                raise
+            return "busy"  # another delivery took it over first
+        return "claimed"
+
+    def record_sent(self, case_no: str, notification_id: str, event_type: str, text: str, at: datetime) -> None:
+        NotificationRecord(case_no=case_no, notification_id=notification_id, event_type=event_type, text=text,
+                           sent_at=iso(at), channel="sms", delivered=True).save()
 
     def add(self, case_no: str, notification_id: str, event_type: str, text: str, sent_at: datetime) -> None:
         record = NotificationRecord(case_no=case_no, notification_id=notification_id, event_type=event_type,
@@ -63,7 +104,7 @@ class DynamoNotifications(Notifications):
 
     def of_case(self, case_no: str) -> list[dict[str, Any]]:
         return [{"event_type": n.event_type, "text": n.text, "sent_at": n.sent_at, "channel": n.channel}
-                for n in NotificationRecord.query(case_no)]
+                for n in NotificationRecord.query(case_no) if n.delivered]
 
 
 class DynamoUnitOfWork(UnitOfWork):

@@ -180,6 +180,9 @@ class NotificationRecord(Model):
     text = UnicodeAttribute()
     sent_at = UnicodeAttribute()
     channel = UnicodeAttribute()
+    delivered = BooleanAttribute(default=True)  # False: claimed by a delivery that has not texted yet
+    claim_token = UnicodeAttribute(null=True)
+    claimed_at = UnicodeAttribute(null=True)
 
 
 # ---------------------------------------------------------------- shipments (parcel legs)

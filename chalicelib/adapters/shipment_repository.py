@@ -37,6 +37,8 @@ def to_record(leg: Shipment) -> ShipmentRecord:
         "superseded_by": leg.superseded_by,
         "replaces": leg.replaces,
     }
+    if leg.late_events:
+        body["late_events"] = [e.as_dict() for e in leg.late_events]
     watched = leg.is_open and not leg.overdue
     return ShipmentRecord(
         waybill=leg.waybill,
@@ -75,6 +77,8 @@ def from_record(rec: ShipmentRecord) -> Shipment:
         superseded_by=b.get("superseded_by"),
         replaces=b.get("replaces"),
         version=int(rec.version),
+        late_events=[TrackingEvent(LegStatus(e["event"]), parse_instant(e["at"]))
+                     for e in b.get("late_events", [])],
     )
 
 

@@ -98,7 +98,8 @@ def receive(case_no: str) -> Any:
     req = _req()
     actor = req.actor("staff")
     body = req.body("receive", optional=True)
-    case = intake.receive(actor, case_no, body.get("missing", []), body.get("note", ""))
+    # The window's finding replaces the form's list; without ``missing`` the form's list stands.
+    case = intake.receive(actor, case_no, body.get("missing"), body.get("note", ""))
     count("CasesReceived", city=case.receiving_city)
     return json_response(views.case_view(case, actor))
 

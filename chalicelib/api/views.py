@@ -56,6 +56,9 @@ def case_view(case: Case, actor: Actor) -> dict[str, Any]:
         "materials": [{"name": m.name, "core": m.core, "provided": m.provided} for m in case.materials],
         "missing": list(case.missing),
         "supplement_due": _iso(case.supplement_due),
+        "correction_due": _iso(case.correction_due),
+        "stage_due": _iso(case.stage_due),
+        "stage_overdue": case.stage_overdue,
         "delivery": delivery_view(case, in_clear),
         "created_at": _iso(case.created_at),
         "updated_at": _iso(case.updated_at),
@@ -83,6 +86,8 @@ def queue_item(case: Case) -> dict[str, Any]:
         "handling_office_id": case.handling_office_id, "applicant_name": mask_name(case.applicant.name),
         "missing": list(case.missing), "created_at": _iso(case.created_at), "updated_at": _iso(case.updated_at),
         "promised_by": _iso(case.promised_by), "overdue": case.overdue,
+        "correction_due": _iso(case.correction_due), "stage_due": _iso(case.stage_due),
+        "stage_overdue": case.stage_overdue,
         # Working days to the promised date (negative: late), for the queues' overdue and due-soon flags.
         "working_days_left": working_days_left(cst_date(utcnow()), case.promised_by) if case.promised_by else None,
     }
@@ -104,6 +109,7 @@ def track_view(case: Case, timeline: list[dict[str, Any]], legs: list[Shipment])
         "promised_by": _iso(case.promised_by),
         "missing": list(case.missing),
         "supplement_due": _iso(case.supplement_due),
+        "correction_due": _iso(case.correction_due),  # 补正: by when a returned case must be corrected
         # Reasons are staff's free text: whatever looks like an identity or mobile number in them is masked.
         "refusal_reason": scrub(case.refusal_reason) if case.refusal_reason else None,
         "return_reason": scrub(case.return_reason) if case.return_reason else None,
@@ -123,9 +129,11 @@ def termination_reason(case: Case) -> str | None:
     """终止: why, in the words the applicant is told (the deadline and what was still outstanding)."""
     if case.status is not Status.TERMINATED:
         return None
-    due = f"（{case.supplement_due.isoformat()}）" if case.supplement_due else ""
     if case.missing:
+        due = f"（{case.supplement_due.isoformat()}）" if case.supplement_due else ""
         return f"未在补正期限{due}内补齐材料：{'、'.join(case.missing)}"
+    day = case.correction_due or case.supplement_due
+    due = f"（{day.isoformat()}）" if day else ""
     return f"未在补正期限{due}内补正：{scrub(case.return_reason or '')}".rstrip("：")
 
 
@@ -134,7 +142,9 @@ def shipment_view(leg: Shipment, in_clear: bool) -> dict[str, Any]:
     applicant."""
     view = {**leg.public(), "leg_id": leg.leg_id, "cost_cny": leg.cost_cny,
             "transit_working_days": leg.transit_working_days, "created_at": iso(leg.created_at),
-            "replaces": leg.replaces}
+            "replaces": leg.replaces,
+            # Courier events after the leg ended (late, repeated, or impossible): for staff to look into.
+            "late_events": [e.as_dict() for e in leg.late_events]}
     addr = leg.to_address
     if addr:
         view["to_address"] = dict(addr) if in_clear else {

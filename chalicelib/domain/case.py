@@ -9,7 +9,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -17,13 +17,16 @@ from .actor import Actor, Role
 from .errors import InvalidInput, InvalidTransition, OutOfScope, RuleViolation
 from .events import CaseEvent
 from .lifecycle import LABELS, RULES, Action, Party, Status
-from .reference import Matter, Office
+from .reference import CaseDeadlines, Matter, Office
 from .shipping import LegKind
-from .workdays import add_working_days, cst_date, end_of_cst_day, iso
+from .workdays import add_working_days, cst_date, end_of_cst_day, iso, start_of_cst_day, working_days_between
 
 # The applicant subject of a case that window staff entered for someone at the counter (services/intake.py):
 # no account owns it until the applicant claims it (Case.claim).
 WALK_IN_PREFIX = "walk-in:"
+
+# Used where a caller has no reference data at hand (tests of one rule); services pass the catalogue's.
+DEFAULT_DEADLINES = CaseDeadlines()
 
 class DeliveryMethod(StrEnum):
     """How the result reaches the applicant (邮寄送达 or pickup at a window)."""
@@ -115,6 +118,19 @@ class Case:
     receiving_reviewable_at: datetime | None = None
     handling_reviewable_at: datetime | None = None
     completed_at: datetime | None = None
+    # 补正: the applicant's deadline to correct a returned case, and when it was returned (the office's clock
+    # stops while the applicant corrects: the promised date moves by the working days spent waiting).
+    correction_due: date | None = None
+    returned_at: datetime | None = None
+    # The current state's own deadline (SUBMITTED, RECEIVED, APPROVED/DENIED, READY_FOR_PICKUP) and whether it
+    # was found overdue; both reset when the case changes state.
+    stage_due: datetime | None = None
+    stage_overdue: bool = False
+    # Pickup reminders still to send (instants), and the deadlines the applicant was reminded of ("kind:date").
+    pickup_reminders: list[datetime] = field(default_factory=list)
+    reminded: list[str] = field(default_factory=list)
+    # Waybills staff re-shipped: each parcel that went wrong is replaced once (a second reship is a 409).
+    reshipped: list[str] = field(default_factory=list)
 
     # ---------------------------------------------------------------- derived
 
@@ -158,15 +174,36 @@ class Case:
     def promised_deadline(self) -> datetime | None:
         return end_of_cst_day(self.promised_by) if self.promised_by else None
 
+    def applicant_deadlines(self) -> list[tuple[str, date]]:
+        """The applicant's pending deadlines: a 容缺 material to bring ("supplement") and a returned case to
+        correct ("correction"). Each is kept as set: a return never moves a pending 容缺 deadline."""
+        if self.status not in RULES[Action.TERMINATE].sources:
+            return []
+        pending: list[tuple[str, date]] = []
+        if self.missing and self.supplement_due:
+            pending.append(("supplement", self.supplement_due))
+        if self.status is Status.RETURNED and self.correction_due:
+            pending.append(("correction", self.correction_due))
+        return pending
+
+    def _timers(self) -> list[tuple[datetime, Action]]:
+        """Every instant at which the sweeper is to act on this case, with the action."""
+        timers: list[tuple[datetime, Action]] = []
+        for kind, day in self.applicant_deadlines():
+            timers.append((end_of_cst_day(day), Action.TERMINATE))
+            if f"{kind}:{day.isoformat()}" not in self.reminded:  # a text on the last day (补正提醒)
+                timers.append((start_of_cst_day(day), Action.REMIND_SUPPLEMENT))
+        if self.status is Status.ACCEPTED and not self.overdue and self.promised_by:
+            timers.append((end_of_cst_day(self.promised_by), Action.MARK_OVERDUE))
+        if self.stage_due and not self.stage_overdue and self.status in RULES[Action.MARK_OVERDUE].sources:
+            timers.append((self.stage_due, Action.MARK_OVERDUE))
+        if self.status is Status.READY_FOR_PICKUP and self.pickup_reminders:
+            timers.append((self.pickup_reminders[0], Action.REMIND_PICKUP))
+        return timers
+
     def next_due_at(self) -> datetime | None:
         """The earliest instant at which the sweeper has something to do for this case."""
-        due: list[datetime] = []
-        waiting_for_supplement = self.missing or self.status is Status.RETURNED
-        if self.status in RULES[Action.TERMINATE].sources and waiting_for_supplement and self.supplement_due:
-            due.append(end_of_cst_day(self.supplement_due))
-        if self.status is Status.ACCEPTED and not self.overdue and self.promised_by:
-            due.append(end_of_cst_day(self.promised_by))
-        return min(due) if due else None
+        return min((at for at, _ in self._timers()), default=None)
 
     def awaited_leg(self) -> LegKind | None:
         """The parcel a case in transit waits for: its materials, or its result (None: no parcel)."""
@@ -178,16 +215,12 @@ class Case:
         self._guard(action, actor)
 
     def due_action(self, now: datetime) -> Action | None:
-        """What the sweeper is to do with the case at ``now``: terminate it (the supplement deadline passed
-        with materials outstanding), mark it overdue (the promised date passed), or nothing."""
-        deadline = self.supplement_deadline()
-        if (self.status in RULES[Action.TERMINATE].sources and deadline and now >= deadline
-                and (self.missing or self.status is Status.RETURNED)):
-            return Action.TERMINATE
-        promised = self.promised_deadline()
-        if self.status in RULES[Action.MARK_OVERDUE].sources and promised and now >= promised and not self.overdue:
-            return Action.MARK_OVERDUE
-        return None
+        """What the sweeper is to do with the case at ``now``: terminate it (an applicant's deadline passed
+        unmet), mark it overdue (the promised date or the state's own deadline passed), remind the applicant
+        (a deadline ends today; a result waits for pickup), or nothing. The most consequential step first."""
+        due = {action for at, action in self._timers() if now >= at}
+        order = (Action.TERMINATE, Action.MARK_OVERDUE, Action.REMIND_SUPPLEMENT, Action.REMIND_PICKUP)
+        return next((a for a in order if a in due), None)
 
     # ---------------------------------------------------------------- guard
 
@@ -204,26 +237,46 @@ class Case:
         return parties
 
     def _move(
-        self, action: Action, to: Status, actor: Actor, at: datetime, note: str = "", **details: Any
+        self, action: Action, to: Status, actor: Actor, at: datetime, note: str = "",
+        deadlines: CaseDeadlines | None = None, **details: Any
     ) -> Change:
         if (self.status, to) not in RULES[action].edges:  # a defect in this module, not bad input
             raise AssertionError(f"{action} cannot lead from {self.status} to {to}")
         change = Change(action, self.status, to, actor, at, note, details)
+        if to is not self.status:
+            self._start_clock(to, at, deadlines or DEFAULT_DEADLINES)
         self.status = to
         self.updated_at = at
         return change
 
+    def _start_clock(self, to: Status, at: datetime, deadlines: CaseDeadlines) -> None:
+        """No state waits forever: entering a state starts that state's own deadline, if it has one."""
+        self.stage_due, self.stage_overdue, self.pickup_reminders = None, False, []
+        days = deadlines.stage_working_days.get(to.value)
+        if days is not None:
+            self.stage_due = end_of_cst_day(add_working_days(cst_date(at), days))
+        if to is Status.READY_FOR_PICKUP:
+            self.stage_due = at + timedelta(days=deadlines.pickup_alert_days)
+            self.pickup_reminders = [at + timedelta(days=d) for d in deadlines.pickup_reminder_days
+                                     if d < deadlines.pickup_alert_days]
+
     # ---------------------------------------------------------------- transitions
 
     def receive(
-        self, actor: Actor, at: datetime, matter: Matter, missing: list[str], note: str, supplement_days: int
+        self, actor: Actor, at: datetime, matter: Matter, missing: list[str] | None, note: str,
+        supplement_days: int, deadlines: CaseDeadlines = DEFAULT_DEADLINES,
     ) -> Change:
-        """收件. 容缺受理: non-core materials may be missing on the applicant's commitment (承诺书)."""
+        """收件. 容缺受理: non-core materials may be missing on the applicant's commitment (承诺书).
+
+        The window checks the originals: its ``missing`` list is the finding and replaces what the form said
+        (a material the form left out may be on the counter); None keeps the form's. The timeline keeps both.
+        """
         self._guard(Action.RECEIVE, actor)
-        for name in missing:
+        form_missing = [m.name for m in self.materials if not m.provided]
+        for name in missing or []:
             if matter.material(name) is None:
                 raise InvalidInput("missing", f"{name!r} is not a material of {matter.matter_id}")
-        outstanding = set(missing) | {m.name for m in self.materials if not m.provided}
+        outstanding = set(form_missing) if missing is None else set(missing)
         core_missing = [m.name for m in matter.materials if m.core and m.name in outstanding]
         if core_missing:
             raise RuleViolation(
@@ -238,15 +291,19 @@ class Case:
         if self.missing:
             self.supplement_due = add_working_days(cst_date(at), supplement_days)
             details = {"missing": list(self.missing), "supplement_due": self.supplement_due.isoformat()}
+        if form_missing != self.missing:
+            details["form_missing"] = form_missing
         self.receiving_reviewable_at = at
-        return self._move(Action.RECEIVE, Status.RECEIVED, actor, at, note, **details)
+        return self._move(Action.RECEIVE, Status.RECEIVED, actor, at, note, deadlines, **details)
 
     def refuse(self, actor: Actor, at: datetime, reason: str) -> Change:
-        """不予收件, with the reason so the applicant knows what to bring."""
+        """不予收件, with the reason and what to bring next time (the materials the form did not provide), so
+        the applicant's SMS says both."""
         self._guard(Action.REFUSE, actor)
         self.refusal_reason = reason
         self.receiving_reviewable_at = at
-        return self._move(Action.REFUSE, Status.REFUSED, actor, at, reason)
+        to_bring = [m.name for m in self.materials if not m.provided]
+        return self._move(Action.REFUSE, Status.REFUSED, actor, at, reason, reason=reason, to_bring=to_bring)
 
     def withdraw(self, actor: Actor, at: datetime, note: str = "") -> Change:
         self._guard(Action.WITHDRAW, actor)
@@ -285,13 +342,17 @@ class Case:
         self.accepted_at = at
         self.promised_by = add_working_days(cst_date(at), matter.time_limit_working_days)
 
-    def return_for_correction(self, actor: Actor, at: datetime, reason: str, supplement_days: int) -> Change:
-        """退回补正: the handling office asks for corrections; the applicant supplements within the limit."""
+    def return_for_correction(self, actor: Actor, at: datetime, reason: str, correction_days: int) -> Change:
+        """退回补正: the handling office says what to correct; the applicant corrects within its own deadline
+        (a pending 容缺 deadline stays as it was). The office's clock stops until the correction."""
         self._guard(Action.RETURN, actor)
         self.return_reason = reason
-        self.supplement_due = add_working_days(cst_date(at), supplement_days)
-        return self._move(Action.RETURN, Status.RETURNED, actor, at, reason,
-                          supplement_due=self.supplement_due.isoformat())
+        self.returned_at = at
+        self.correction_due = add_working_days(cst_date(at), correction_days)
+        details: dict[str, Any] = {"correction_due": self.correction_due.isoformat(), "reason": reason}
+        if self.missing and self.supplement_due:
+            details |= {"missing": list(self.missing), "supplement_due": self.supplement_due.isoformat()}
+        return self._move(Action.RETURN, Status.RETURNED, actor, at, reason, **details)
 
     def supplement(self, actor: Actor, at: datetime, matter: Matter, material: str, note: str = "") -> Change:
         """补齐材料: a missing (容缺) material arrives, or the correction after a return."""
@@ -308,15 +369,25 @@ class Case:
             if item.name == material:
                 item.provided = True
         to = self.status
+        details: dict[str, Any] = {}
         if self.status is Status.RETURNED:
             to = Status.ACCEPTED
             self.return_reason = None
-        if not self.missing and to is not Status.RETURNED:
+            # The clock stopped while the applicant corrected: the promised date moves by the working days
+            # the case waited, so the office is not counted late for the applicant's time.
+            waited = working_days_between(cst_date(self.returned_at or at), cst_date(at))
+            if self.promised_by and waited:
+                self.promised_by = add_working_days(self.promised_by, waited)
+            details = {"waited_working_days": waited,
+                       "promised_by": self.promised_by.isoformat() if self.promised_by else None}
+            self.correction_due = self.returned_at = None
+        if not self.missing:
             self.supplement_due = None
         return self._move(Action.SUPPLEMENT, to, actor, at, note, material=material,
-                          still_missing=list(self.missing))
+                          still_missing=list(self.missing), **details)
 
-    def decide(self, actor: Actor, at: datetime, approved: bool, note: str = "") -> Change:
+    def decide(self, actor: Actor, at: datetime, approved: bool, note: str = "",
+               deadlines: CaseDeadlines = DEFAULT_DEADLINES) -> Change:
         """准予 / 不予. Not while a 容缺 material is still missing."""
         self._guard(Action.DECIDE, actor)
         if self.missing:
@@ -327,22 +398,25 @@ class Case:
             )
         self.decision = "APPROVED" if approved else "DENIED"
         to = Status.APPROVED if approved else Status.DENIED
-        return self._move(Action.DECIDE, to, actor, at, note, approved=approved)
+        reason = {} if approved else {"reason": note}  # 不予: the applicant is told why
+        return self._move(Action.DECIDE, to, actor, at, note, deadlines, approved=approved, **reason)
 
-    def ship_result(self, actor: Actor, at: datetime, note: str = "") -> Change:
+    def ship_result(self, actor: Actor, at: datetime, note: str = "",
+                    deadlines: CaseDeadlines = DEFAULT_DEADLINES) -> Change:
         """Send the result back as the applicant chose: by mail, to the receiving window, or hold here."""
         self._guard(Action.SHIP_RESULT, actor)
         if self.delivery.method == DeliveryMethod.PICKUP_HANDLING:
-            return self._move(Action.SHIP_RESULT, Status.READY_FOR_PICKUP, actor, at, note,
+            return self._move(Action.SHIP_RESULT, Status.READY_FOR_PICKUP, actor, at, note, deadlines,
                               delivery=self.delivery.method, pickup_office_id=self.pickup_office_id)
         return self._move(Action.SHIP_RESULT, Status.RESULT_IN_TRANSIT, actor, at, note,
                           delivery=self.delivery.method)
 
-    def result_arrived(self, actor: Actor, at: datetime, waybill: str) -> Change:
+    def result_arrived(self, actor: Actor, at: datetime, waybill: str,
+                       deadlines: CaseDeadlines = DEFAULT_DEADLINES) -> Change:
         """The result parcel was delivered: to the applicant (completed) or to the pickup window."""
         if self.delivery.method == DeliveryMethod.PICKUP_RECEIVING:
             self._guard(Action.RESULT_AT_PICKUP_OFFICE, actor)
-            return self._move(Action.RESULT_AT_PICKUP_OFFICE, Status.READY_FOR_PICKUP, actor, at, "",
+            return self._move(Action.RESULT_AT_PICKUP_OFFICE, Status.READY_FOR_PICKUP, actor, at, "", deadlines,
                               waybill=waybill, pickup_office_id=self.pickup_office_id)
         self._guard(Action.DELIVER_RESULT, actor)
         self._complete(at)
@@ -358,24 +432,59 @@ class Case:
         self.handling_reviewable_at = at
 
     def terminate(self, actor: Actor, at: datetime) -> Change:
-        """终止: the supplement deadline passed with materials still outstanding."""
+        """终止: an applicant's deadline passed unmet: a 容缺 material not brought, or a returned case not
+        corrected. The details say which, and what was outstanding (they reach the applicant's SMS)."""
         self._guard(Action.TERMINATE, actor)
-        deadline = self.supplement_deadline()
-        if deadline is None or at < deadline or not (self.missing or self.status is Status.RETURNED):
+        passed = [(kind, day) for kind, day in self.applicant_deadlines() if at >= end_of_cst_day(day)]
+        if not passed:
             raise InvalidTransition("the supplement deadline has not passed", current_status=self.status.value)
-        return self._move(Action.TERMINATE, Status.TERMINATED, actor, at,
-                          "supplement deadline passed", missing=list(self.missing),
-                          supplement_due=self.supplement_due.isoformat() if self.supplement_due else None)
+        kind, day = passed[0]
+        details: dict[str, Any] = {"deadline": kind, "missing": list(self.missing),
+                                   "supplement_due": self.supplement_due.isoformat() if self.supplement_due else None}
+        if kind == "correction":
+            details |= {"correction_due": day.isoformat(), "return_reason": self.return_reason}
+        note = "supplement deadline passed" if kind == "supplement" else "correction deadline passed"
+        return self._move(Action.TERMINATE, Status.TERMINATED, actor, at, note, **details)
 
     def mark_overdue(self, actor: Actor, at: datetime) -> Change:
-        """超期: the promised completion date passed before a decision; escalates."""
+        """超期: the promised completion date passed before a decision, or the case sat in a state past that
+        state's own deadline (not received, not forwarded, result not shipped, not picked up); escalates."""
         self._guard(Action.MARK_OVERDUE, actor)
-        deadline = self.promised_deadline()
-        if self.overdue or deadline is None or at < deadline:
-            raise InvalidTransition("the case is not overdue", current_status=self.status.value)
-        self.overdue = True
-        return self._move(Action.MARK_OVERDUE, self.status, actor, at, "promised completion date passed",
-                          promised_by=self.promised_by.isoformat() if self.promised_by else None)
+        promised = self.promised_deadline()
+        if self.status is Status.ACCEPTED and not self.overdue and promised and at >= promised:
+            self.overdue = True
+            return self._move(Action.MARK_OVERDUE, self.status, actor, at, "promised completion date passed",
+                              promised_by=self.promised_by.isoformat() if self.promised_by else None)
+        if self.stage_due and not self.stage_overdue and at >= self.stage_due:
+            self.stage_overdue = True
+            return self._move(Action.MARK_OVERDUE, self.status, actor, at,
+                              f"deadline of {self.status.value} passed", stage=self.status.value,
+                              stage_due=iso(self.stage_due), pickup_office_id=self.pickup_office_id)
+        raise InvalidTransition("the case is not overdue", current_status=self.status.value)
+
+    def remind_supplement(self, actor: Actor, at: datetime) -> Change:
+        """补正提醒: an applicant's deadline ends today; the applicant is texted what is still outstanding."""
+        self._guard(Action.REMIND_SUPPLEMENT, actor)
+        due = [(kind, day) for kind, day in self.applicant_deadlines()
+               if f"{kind}:{day.isoformat()}" not in self.reminded and at >= start_of_cst_day(day)]
+        if not due:
+            raise InvalidTransition("no deadline to remind of", current_status=self.status.value)
+        kind, day = due[0]
+        self.reminded = [*self.reminded, f"{kind}:{day.isoformat()}"]
+        what = {"missing": list(self.missing)} if kind == "supplement" else {"return_reason": self.return_reason}
+        return self._move(Action.REMIND_SUPPLEMENT, self.status, actor, at, "", deadline=kind,
+                          due=day.isoformat(), **what)
+
+    def remind_pickup(self, actor: Actor, at: datetime) -> Change:
+        """领取提醒: the result has waited for pickup; reminders already passed are sent once, as one."""
+        self._guard(Action.REMIND_PICKUP, actor)
+        passed = [r for r in self.pickup_reminders if at >= r]
+        if not passed:
+            raise InvalidTransition("no pickup reminder due", current_status=self.status.value)
+        self.pickup_reminders = [r for r in self.pickup_reminders if at < r]
+        return self._move(Action.REMIND_PICKUP, self.status, actor, at, "",
+                          pickup_office_id=self.pickup_office_id,
+                          alert_at=iso(self.stage_due) if self.stage_due else None)
 
     def record_shipment_exception(self, actor: Actor, at: datetime, waybill: str, event: str,
                                   note: str = "") -> Change:
@@ -384,7 +493,12 @@ class Case:
                           courier_event=event)
 
     def reship(self, actor: Actor, at: datetime, waybill: str, note: str = "") -> Change:
+        """重新寄递: replace a parcel that went wrong, once: the timeline has one reship per replaced parcel."""
         self._guard(Action.RESHIP, actor)
+        if waybill and waybill in self.reshipped:
+            raise InvalidTransition(f"shipment {waybill} was re-shipped already; its replacement is on its way",
+                                    current_status=self.status.value)
+        self.reshipped = [*self.reshipped, waybill]
         return self._move(Action.RESHIP, self.status, actor, at, note, waybill=waybill)
 
     def claimable_by(self, actor: Actor, query_code: str, id_number: str) -> bool:
@@ -420,6 +534,7 @@ def new_case(
     applicant: Applicant,
     materials: list[MaterialItem],
     delivery: Delivery,
+    deadlines: CaseDeadlines = DEFAULT_DEADLINES,
 ) -> tuple[Case, Change]:
     """申请: a new case at the receiving office. Raises RuleViolation when the matter is not cross-city."""
     if receiving_office.city == matter.handling_city:
@@ -452,8 +567,10 @@ def new_case(
         updated_at=at,
         electronic=matter.electronic,
     )
+    case._start_clock(Status.SUBMITTED, at, deadlines)
     change = Change(Action.APPLY, Status.SUBMITTED, Status.SUBMITTED, actor, at, "",
-                    {"matter_id": matter.matter_id, "receiving_office_id": receiving_office.office_id})
+                    {"matter_id": matter.matter_id, "receiving_office_id": receiving_office.office_id,
+                     "walk_in": applicant.sub.startswith(WALK_IN_PREFIX)})
     return case, change
 
 

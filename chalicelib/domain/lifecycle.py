@@ -76,6 +76,10 @@ class Action(StrEnum):
     MARK_OVERDUE = "mark_overdue"
     SHIPMENT_EXCEPTION = "shipment_exception"
     RESHIP = "reship"
+    # Reminders the sweeper texts the applicant: a supplement or correction deadline ends today (补正提醒);
+    # a result waits for pickup (领取提醒).
+    REMIND_SUPPLEMENT = "remind_supplement"
+    REMIND_PICKUP = "remind_pickup"
     # 认领: a citizen links a walk-in case to their account. Like APPLY it has no rule here: no party of the
     # case takes it, the query code and the identity number authorise it (Case.claim), in any state.
     CLAIM = "claim"
@@ -124,7 +128,12 @@ RULES: dict[Action, Rule] = {
     Action.DELIVER_RESULT: _rule({P.SYSTEM}, {S.RESULT_IN_TRANSIT: (S.COMPLETED,)}),
     Action.PICKUP: _rule({P.PICKUP_STAFF}, {S.READY_FOR_PICKUP: (S.COMPLETED,)}),
     Action.TERMINATE: _rule({P.SYSTEM}, {s: (S.TERMINATED,) for s in _BEFORE_DECISION}),
-    Action.MARK_OVERDUE: _rule({P.SYSTEM}, stays=(S.IN_TRANSIT, S.ACCEPTED, S.RESULT_IN_TRANSIT)),
+    # 超期: the promised date passed (ACCEPTED), or the case sat in a state past that state's own deadline.
+    Action.MARK_OVERDUE: _rule({P.SYSTEM}, stays=(
+        S.SUBMITTED, S.RECEIVED, S.IN_TRANSIT, S.ACCEPTED, S.APPROVED, S.DENIED, S.RESULT_IN_TRANSIT,
+        S.READY_FOR_PICKUP)),
+    Action.REMIND_SUPPLEMENT: _rule({P.SYSTEM}, stays=_BEFORE_DECISION),
+    Action.REMIND_PICKUP: _rule({P.SYSTEM}, stays=(S.READY_FOR_PICKUP,)),
     Action.SHIPMENT_EXCEPTION: _rule({P.SYSTEM}, stays=(S.IN_TRANSIT, S.RESULT_IN_TRANSIT)),
     Action.RESHIP: _rule(_STAFF, stays=(S.IN_TRANSIT, S.RESULT_IN_TRANSIT)),
 }

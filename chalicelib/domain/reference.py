@@ -92,10 +92,39 @@ class ReviewPolicy:
     city: str
     verify_working_days: int
     rectify_working_days: int
-    review_window_days: int
-    default_rating_after_days: int
+    review_window_days: int  # one window: a rating inside it is accepted; the default lands when it closes
     default_rating: int
     source: str = ""
+
+
+@dataclass(frozen=True)
+class CaseDeadlines:
+    """How long a case may wait in each state (reference data ``case_deadlines``): nothing waits forever.
+
+    ``supplement_working_days``: the applicant's time to bring a 容缺 material; ``correction_working_days``:
+    to correct a case returned for correction (补正); ``stage_working_days``: how long the office may leave a
+    case in a state (SUBMITTED, RECEIVED, APPROVED, DENIED) before it is overdue; a result waiting for pickup
+    reminds the applicant on the ``pickup_reminder_days`` (calendar days) and is overdue, alerting the office,
+    after ``pickup_alert_days``.
+    """
+
+    supplement_working_days: int = 5
+    correction_working_days: int = 5
+    stage_working_days: Mapping[str, int] = field(default_factory=lambda: {
+        "SUBMITTED": 2, "RECEIVED": 2, "APPROVED": 2, "DENIED": 2})
+    pickup_reminder_days: tuple[int, ...] = (7, 25)
+    pickup_alert_days: int = 30
+    source: str = ""
+
+    @classmethod
+    def from_row(cls, r: Mapping[str, Any]) -> CaseDeadlines:
+        return cls(
+            supplement_working_days=int(r["supplement_working_days"]),
+            correction_working_days=int(r["correction_working_days"]),
+            stage_working_days={str(k): int(v) for k, v in r["stage_working_days"].items()},
+            pickup_reminder_days=tuple(sorted(int(d) for d in r["pickup_reminder_days"])),
+            pickup_alert_days=int(r["pickup_alert_days"]), source=r.get("source", ""),
+        )
 
 
 @dataclass(frozen=True)
@@ -108,7 +137,11 @@ class Catalogue:
     office_routes: Mapping[tuple[str, str], Route]
     address_routes: Mapping[tuple[str, str], Route]
     review_policies: Mapping[str, ReviewPolicy]
-    supplement_working_days: int = 5
+    deadlines: CaseDeadlines = field(default_factory=CaseDeadlines)
+
+    @property
+    def supplement_working_days(self) -> int:
+        return self.deadlines.supplement_working_days
 
     @classmethod
     def from_rows(cls, rows: Mapping[str, Iterable[Mapping[str, Any]]]) -> Catalogue:
@@ -150,12 +183,13 @@ class Catalogue:
                 city=r["city"], verify_working_days=int(r["verify_working_days"]),
                 rectify_working_days=int(r["rectify_working_days"]),
                 review_window_days=int(r["review_window_days"]),
-                default_rating_after_days=int(r["default_rating_after_days"]),
                 default_rating=int(r["default_rating"]), source=r.get("source", ""),
             )
             for r in rows.get("review_policies", ())
         }
-        return cls(offices, cities, matters, office_routes, address_routes, policies)
+        deadline_rows = [r for r in rows.get("case_deadlines", ()) if r.get("policy") == "default"]
+        deadlines = CaseDeadlines.from_row(deadline_rows[0]) if deadline_rows else CaseDeadlines()
+        return cls(offices, cities, matters, office_routes, address_routes, policies, deadlines)
 
     def office(self, office_id: str) -> Office:
         try:

@@ -84,8 +84,9 @@ def window_closes_at(reviewable_at: datetime, policy: ReviewPolicy) -> datetime:
 
 
 def default_due_at(reviewable_at: datetime, policy: ReviewPolicy) -> datetime:
-    """When a stage still unrated gets the default rating: after ``default_rating_after_days`` natural days."""
-    return end_of_cst_day(cst_date(reviewable_at) + timedelta(days=policy.default_rating_after_days))
+    """When a stage still unrated gets the default rating: when its review window closes, never before (a
+    rating inside the window is never refused for a default that came first)."""
+    return window_closes_at(reviewable_at, policy)
 
 
 @dataclass

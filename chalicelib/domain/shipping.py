@@ -5,6 +5,12 @@ from the handling office to the applicant's address or to the receiving office f
 are applied so that duplicates and out-of-order arrivals leave the same state as one in-order delivery:
 the tracking history is a set of (event, instant) sorted by instant, and the status only moves forward
 by rank (a DELIVERED never goes back to IN_TRANSIT).
+
+A leg ends when it is DELIVERED or RETURNED_TO_SENDER (back with its sender: only a re-ship moves the case
+on); the first end reported stands. An event dated after the end (a late IN_TRANSIT, a second DELIVERED, a
+RETURNED_TO_SENDER after DELIVERED, a DELIVERED of the returned parcel to its sender, a date in 2099) is kept
+for operators in ``late_events``: it changes nothing and the public tracking does not show it. An event dated
+before the end that arrives after it is history, and the end stands.
 """
 from __future__ import annotations
 
@@ -49,6 +55,8 @@ RANK: dict[LegStatus, int] = {
 }
 
 TROUBLE: frozenset[LegStatus] = frozenset({LegStatus.EXCEPTION, LegStatus.RETURNED_TO_SENDER})
+# After these the parcel is no longer on its way: later events are recorded for operators only.
+ENDED: frozenset[LegStatus] = frozenset({LegStatus.DELIVERED, LegStatus.RETURNED_TO_SENDER})
 
 # What the simulated courier (and a well-behaved real one) reports next.
 NEXT_EVENT: dict[LegStatus, LegStatus] = {
@@ -134,6 +142,7 @@ class Shipment:
     superseded_by: str | None = None
     replaces: str | None = None
     version: int = 0
+    late_events: list[TrackingEvent] = field(default_factory=list)  # after the leg ended: operators only
 
     @property
     def leg_id(self) -> str:
@@ -157,11 +166,21 @@ class Shipment:
         return self.superseded_by is None and (self.status in TROUBLE or (self.overdue and self.is_open))
 
     def apply(self, event: LegStatus, at: datetime) -> Applied:
-        """Record one courier event; the status becomes the highest rank seen (never lower)."""
+        """Record one courier event; the status becomes the highest rank seen (never lower). Once the leg
+        ended (delivered, or returned to its sender), an event is kept for operators and changes nothing."""
         previous = self.status
         entry = TrackingEvent(event, at)
-        if entry in self.events or len(self.events) >= MAX_TRACKING_EVENTS:
+        if entry in self.events or entry in self.late_events:
             return Applied(False, previous, previous)
+        if len(self.events) + len(self.late_events) >= MAX_TRACKING_EVENTS:
+            return Applied(False, previous, previous)
+        if self.status in ENDED:
+            ended_at = max((e.at for e in self.events if e.event is self.status), default=at)
+            if at > ended_at:  # after the end: for operators, never the public history
+                self.late_events = sorted([*self.late_events, entry], key=lambda e: (e.at, RANK[e.event]))
+            else:  # an earlier step that arrived late: history, and the end stands
+                self.events = sorted([*self.events, entry], key=lambda e: (e.at, RANK[e.event]))
+            return Applied(True, previous, previous)
         self.events = sorted([*self.events, entry], key=lambda e: (e.at, RANK[e.event]))
         if RANK[event] > RANK[self.status]:
             self.status = event

@@ -25,7 +25,7 @@ def contribution(review: Review | None, ticket: Ticket | None = None) -> dict[st
         out["excluded"] = 1
         return out
     out["reviews"] = 1
-    out["good"] = int(is_good(review.rating))
+    out["good"] = int(is_good(review.rating) and not review.default)  # a default is nobody's opinion
     out["bad"] = int(review.bad)
     out["defaults"] = int(review.default)
     if ticket is not None:
@@ -61,9 +61,10 @@ def figures(counts: Mapping[str, int]) -> dict[str, Any]:
         "default_reviews": c["defaults"],
         "excluded_reviews": c["excluded"],
         "tickets": c["tickets"],
-        "good_rate": _rate(c["good"], c["reviews"]),
+        # 好评率 and 差评率 count the applicants' own ratings only; default ratings count in 未评率 alone.
+        "good_rate": _rate(c["good"], active),
         "active_good_rate": _rate(c["good"], active),
-        "bad_rate": _rate(c["bad"], c["reviews"]),
+        "bad_rate": _rate(c["bad"], active),
         "unrated_rate": _rate(c["defaults"], c["reviews"]),
         "reply_rate": _rate(c["replied"], c["bad"]),
         "rectification_rate": _rate(c["rectified"], c["valid"]),

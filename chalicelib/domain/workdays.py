@@ -137,3 +137,19 @@ def working_days_left(today: date, due: date) -> int:
 def end_of_cst_day(day: date) -> datetime:
     """The instant a deadline on ``day`` (a CST date) passes: midnight CST at the start of the next day."""
     return datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=CST).astimezone(UTC)
+
+
+def working_days_between(start: date, end: date) -> int:
+    """How many working days come after ``start`` up to and including ``end`` (0 when ``end`` <= ``start``):
+    a case returned on Monday and corrected on Wednesday waited 2 working days."""
+    count, day = 0, start
+    while day < end:
+        day += timedelta(days=1)
+        if is_working_day(day):
+            count += 1
+    return count
+
+
+def start_of_cst_day(day: date) -> datetime:
+    """Midnight CST at the start of ``day``: when a reminder for a deadline on ``day`` goes out."""
+    return datetime.combine(day, datetime.min.time(), tzinfo=CST).astimezone(UTC)

@@ -1,4 +1,5 @@
-"""Reference data files (offices, cities, routes, matter catalogue, review policies), seeded into DynamoDB."""
+"""Reference data files (offices, cities, routes, matter catalogue, review policies, case
+deadlines), seeded into DynamoDB."""
 from __future__ import annotations
 
 import json
@@ -6,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 DATA_DIR = Path(__file__).parent
-KINDS = ("offices", "cities", "routes", "address_routes", "matters", "review_policies")
+KINDS = ("offices", "cities", "routes", "address_routes", "matters", "review_policies",
+         "case_deadlines")
 ID_FIELDS = {
     "offices": ("office_id",),
     "cities": ("code",),
@@ -14,6 +16,7 @@ ID_FIELDS = {
     "address_routes": ("from_office_id", "to_city"),
     "matters": ("matter_id",),
     "review_policies": ("city",),
+    "case_deadlines": ("policy",),
 }
 
 

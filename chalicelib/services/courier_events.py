@@ -73,7 +73,7 @@ def _case_change(cases: CaseRepository, leg: Shipment, applied: Applied,
         if leg.kind is LegKind.MATERIALS:
             matter = catalogue().matter(case.matter_id)
             return case, case.sign(COURIER, at, matter, note=f"delivered by {leg.courier} {leg.waybill}")
-        return case, case.result_arrived(COURIER, at, leg.waybill)
+        return case, case.result_arrived(COURIER, at, leg.waybill, catalogue().deadlines)
     except (InvalidTransition, OutOfScope) as err:
         # e.g. staff signed for the materials before the courier reported them delivered
         logger.info("courier event needs no case change", extra={"case_no": case.case_no,

@@ -33,17 +33,19 @@ def sign(actor: Actor, case_no: str, note: str = "", now: datetime | None = None
 
 def return_for_correction(actor: Actor, case_no: str, reason: str, now: datetime | None = None) -> Case:
     """退回补正."""
-    days = catalogue().supplement_working_days
+    days = catalogue().deadlines.correction_working_days
     return change_case(case_no, lambda case: case.return_for_correction(actor, now or utcnow(), reason, days))
 
 
 def decide(actor: Actor, case_no: str, approved: bool, note: str = "", now: datetime | None = None) -> Case:
-    return change_case(case_no, lambda case: case.decide(actor, now or utcnow(), approved, note))
+    deadlines = catalogue().deadlines
+    return change_case(case_no, lambda case: case.decide(actor, now or utcnow(), approved, note, deadlines))
 
 
 def ship_result(actor: Actor, case_no: str, note: str = "", now: datetime | None = None) -> Case:
     """Send the result back as the applicant chose; the router plans the result leg."""
-    return change_case(case_no, lambda case: case.ship_result(actor, now or utcnow(), note))
+    deadlines = catalogue().deadlines
+    return change_case(case_no, lambda case: case.ship_result(actor, now or utcnow(), note, deadlines))
 
 
 def pickup(actor: Actor, case_no: str, note: str = "", now: datetime | None = None) -> Case:

@@ -97,6 +97,7 @@ def _apply(uow: UnitOfWork, actor: Actor, command: Apply, key: str | None, diges
         case, change = new_case(
             case_no=case_number(office.city, cst_date(at), seq), actor=actor, at=at, matter=matter,
             receiving_office=office, applicant=applicant, materials=materials, delivery=delivery,
+            deadlines=cat.deadlines,
         )
         uow.cases.add(case, change, claim=(key, digest) if key else None)
         try:
@@ -120,10 +121,14 @@ def _replay(uow: UnitOfWork, case_no: str, stored_digest: str | None, digest: st
     return uow.cases.get(case_no)
 
 
-def receive(actor: Actor, case_no: str, missing: list[str], note: str = "", now: datetime | None = None) -> Case:
+def receive(actor: Actor, case_no: str, missing: list[str] | None, note: str = "",
+            now: datetime | None = None) -> Case:
+    """收件. ``missing`` is what the window found missing against the originals (it replaces what the form
+    said); None keeps the form's list."""
     cat = catalogue()
     return change_case(case_no, lambda case: case.receive(actor, now or utcnow(), cat.matter(case.matter_id),
-                                                          missing, note, cat.supplement_working_days))
+                                                          missing, note, cat.supplement_working_days,
+                                                          cat.deadlines))
 
 
 def refuse(actor: Actor, case_no: str, reason: str, now: datetime | None = None) -> Case:

@@ -22,6 +22,7 @@ class Destinations:
     notify: bool = False  # the applicant gets a text (notifications queue)
     notify_only_to: str | None = None  # ... only when the change leads to this status
     alert: bool = False  # the operators' alerts topic
+    notify_walk_in_only: bool = False  # ... only for an application window staff entered for a walk-in
 
 
 _TICKETS, _ROUTING = ("tickets",), ("routing",)
@@ -43,6 +44,10 @@ RELAY: dict[str, Destinations] = {
     "case.decide": _NOTIFY,
     "case.result_at_pickup_office": _NOTIFY,
     "case.terminate": _NOTIFY,
+    "case.remind_supplement": _NOTIFY,  # a supplement or correction deadline ends today
+    "case.remind_pickup": _NOTIFY,  # a result waits for pickup
+    # A walk-in application: the applicant's case number, query code and tracking link (only for walk-ins).
+    "case.apply": Destinations(notify=True, notify_walk_in_only=True),
     "case.mark_overdue": Destinations(alert=True),
     "case.shipment_exception": Destinations(alert=True),
     "shipment.overdue": Destinations(alert=True),
@@ -54,7 +59,9 @@ def destinations(event: DomainEvent) -> list[str]:
     """The queues an event goes to (every other type of event goes nowhere)."""
     to = RELAY.get(event.type, Destinations())
     queues = list(to.queues)
-    if to.notify and (to.notify_only_to is None or getattr(event, "to_status", None) == to.notify_only_to):
+    walk_in = bool((getattr(event, "details", None) or {}).get("walk_in"))
+    if (to.notify and (to.notify_only_to is None or getattr(event, "to_status", None) == to.notify_only_to)
+            and (walk_in or not to.notify_walk_in_only)):
         queues.append("notifications")
     return queues
 

@@ -139,15 +139,24 @@ def sweep_default_ratings(now: datetime) -> dict[str, int]:
     with unit_of_work() as uow:
         due = list(uow.reviews.due_slots(now))
     for slot in due:
-        _, policy = policy_for(slot.office_id)
-        review = default_review(slot.case_no, slot.stage, slot.office_id, slot.city, slot.matter_id,
-                                slot.reviewable_at, slot.due_at, policy)
-        with unit_of_work() as uow:
-            uow.reviews.add(review, contribution(review))
-            try:
-                uow.commit()
-                given += 1
-            except Duplicate:
-                uow.reviews.remove_slot(slot.case_no, slot.stage)
-                uow.commit()
+        try:
+            given += _default_rating(slot)
+        except Exception:  # one bad slot is logged and skipped: the run goes on
+            logger.exception("default rating failed for a slot", extra={"case_no": slot.case_no,
+                                                                         "stage": slot.stage})
     return {"default_ratings": given}
+
+
+def _default_rating(slot: Any) -> int:
+    _, policy = policy_for(slot.office_id)
+    review = default_review(slot.case_no, slot.stage, slot.office_id, slot.city, slot.matter_id,
+                            slot.reviewable_at, slot.due_at, policy)
+    with unit_of_work() as uow:
+        uow.reviews.add(review, contribution(review))
+        try:
+            uow.commit()
+            return 1
+        except Duplicate:
+            uow.reviews.remove_slot(slot.case_no, slot.stage)
+            uow.commit()
+            return 0

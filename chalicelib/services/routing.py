@@ -47,7 +47,13 @@ def _book(case_no: str, version: int, kind: LegKind, origin: Office, route: Rout
           replaces: str | None = None) -> Shipment:
     leg_id = leg_id_for(case_no, version)
     to_city = str(to_address.get("city")) if to_address else None
-    waybill = courier().book(Booking(leg_id, route.courier, origin.office_id, to_office_id, to_city))
+    if to_address:  # the applicant's address (邮寄送达)
+        recipient = (str(to_address.get("recipient", "")), str(to_address.get("detail", "")),
+                     str(to_address.get("phone", "")))
+    else:  # an office: its name, address and phone from the reference data
+        office = catalogue().office(to_office_id or "")
+        recipient = (office.name, office.address, office.phone)
+    waybill = courier().book(Booking(leg_id, route.courier, origin.office_id, to_office_id, to_city, *recipient))
     return plan_leg(case_no=case_no, case_version=version, kind=kind, waybill=waybill, origin=origin,
                     route=route, handed_over_at=event.at, to_office_id=to_office_id,
                     to_address=to_address, replaces=replaces)
@@ -161,9 +167,12 @@ def sweep_legs(now: datetime) -> dict[str, int]:
     with unit_of_work() as uow:
         due = list(uow.legs.due(now))
     for waybill in due:
-        with unit_of_work() as uow:
-            if _escalate_leg(uow, waybill, now):
-                marked += 1
+        try:
+            with unit_of_work() as uow:
+                if _escalate_leg(uow, waybill, now):
+                    marked += 1
+        except Exception:  # one bad leg is logged and skipped: the run goes on
+            logger.exception("leg sweep failed for a leg", extra={"waybill": waybill})
     return {"legs_overdue": marked}
 
 

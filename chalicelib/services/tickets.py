@@ -105,4 +105,6 @@ def sweep_overdue_tickets(now: datetime) -> dict[str, int]:
             escalated += 1
         except (InvalidTransition, NotFound) as err:
             logger.info("ticket sweep skipped", extra={"ticket_id": ticket_id, "reason": type(err).__name__})
+        except Exception:  # one bad ticket is logged and skipped: the run goes on
+            logger.exception("ticket sweep failed for a ticket", extra={"ticket_id": ticket_id})
     return {"tickets_escalated": escalated}

@@ -198,10 +198,21 @@ class Counters(abc.ABC):
 
 
 class Notifications(abc.ABC):
-    """What was sent to applicants, one record per outgoing event."""
+    """What was sent to applicants, one record per outgoing event. Claims and their records are written at
+    once (not in the unit of work's transaction): a claim must be visible to a twin delivery before the SMS."""
 
     @abc.abstractmethod
     def was_sent(self, case_no: str, notification_id: str) -> bool: ...
+
+    @abc.abstractmethod
+    def claim(self, case_no: str, notification_id: str, event_type: str, token: str, at: datetime,
+              lease_seconds: int) -> str:
+        """Claim the message before sending: "claimed" (ours now: a new claim, our own, or one whose lease
+        ran out), "sent" (recorded as sent already), or "busy" (another delivery holds a live claim)."""
+
+    @abc.abstractmethod
+    def record_sent(self, case_no: str, notification_id: str, event_type: str, text: str, at: datetime) -> None:
+        """Record that the SMS went out, whoever holds the claim now (unconditional: it was sent)."""
 
     @abc.abstractmethod
     def add(self, case_no: str, notification_id: str, event_type: str, text: str, sent_at: datetime) -> None:

@@ -266,7 +266,7 @@ def test_tracking_gives_the_return_reason_and_promised_date(client, pump):
     assert call(client, "POST", f"/cases/{case['case_no']}/return", staff("DG-GOV"), {"reason": "照片模糊"})[0] == 200
     _, tracked = call(client, "GET", f"/track/{case['case_no']}?code={case['query_code']}")
     assert tracked["status"] == "RETURNED" and tracked["return_reason"] == "照片模糊"
-    assert tracked["promised_by"] and tracked["supplement_due"]
+    assert tracked["promised_by"] and tracked["correction_due"] and tracked["supplement_due"] is None
 
 
 @pytest.mark.parametrize("sub", ["alice"])

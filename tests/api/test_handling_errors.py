@@ -73,7 +73,7 @@ def test_decide_while_a_material_is_missing_is_422_until_supplemented(client, pu
 def test_return_for_correction_and_supplement_back_to_accepted(client, pump, accepted):
     status, data = call(client, "POST", f"/cases/{accepted}/return", staff("DG-GOV"), {"reason": "申请表未签名"})
     assert status == 200 and data["status"] == "RETURNED" and data["return_reason"] == "申请表未签名"
-    assert data["supplement_due"]
+    assert data["correction_due"] and data["supplement_due"] is None  # its own deadline; no 容缺 pending
     status, data = call(client, "POST", f"/cases/{accepted}/supplements", citizen(), {"material": "申请表"})
     assert status == 200 and data["status"] == "ACCEPTED"
     pump.run_until_idle()

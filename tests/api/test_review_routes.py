@@ -227,8 +227,8 @@ def test_real_lifecycle_opens_both_stages_for_review(client, pump):
         ("handling", "ZH-GOV", "OPEN")]
     assert call(client, "GET", f"/tickets/TK-{case_no}-handling", staff("ZH-GOV"))[0] == 200
     assert call(client, "GET", f"/tickets/TK-{case_no}-handling", supervisor("440300"))[0] == 403
-    # The receiving stage was left unrated: the sweeper rates it by default after 7 days.
-    sweeper.sweep(utcnow() + timedelta(days=9))
+    # The receiving stage was left unrated: the sweeper rates it by default when its window closes.
+    sweeper.sweep(utcnow() + timedelta(days=17))
     status, mine = call(client, "GET", f"/cases/{case_no}/reviews", citizen())
     assert {(r["stage"], r["rating"], r["default"]) for r in mine["items"]} == {
         ("receiving", 3, True), ("handling", 2, False)}

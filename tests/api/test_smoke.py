@@ -6,7 +6,7 @@ def test_health(client):
 
 
 def test_apply_receive_and_relay(client, pump):
-    case = received_case(client, missing=[], matter_id="DG-HUKOU-MOVE", provided=["身份证", "户口簿", "迁入地证明"])
+    case = received_case(client, matter_id="DG-HUKOU-MOVE", provided=["身份证", "户口簿", "迁入地证明"])
     assert case["status"] == "RECEIVED"
     assert case["missing"] == ["照片"]
     pump.run_until_idle()

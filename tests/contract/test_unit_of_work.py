@@ -323,3 +323,20 @@ def test_counters_count_and_notifications_are_recorded_once(backend):
     uow = backend.uow()
     assert uow.notifications.was_sent("KC4403002026030200001", "e1")
     assert [n["event_type"] for n in uow.notifications.of_case("KC4403002026030200001")] == ["case.receive"]
+
+
+def test_a_notification_is_claimed_before_it_is_sent(backend):
+    """One claim wins; a twin finds it busy while its lease holds and may take it over after; once recorded
+    as sent, every claim answers "sent" and the record is there (whoever held the claim)."""
+    uow = backend.uow()
+    no = "KC4403002026030200001"
+    n = uow.notifications
+    assert n.claim(no, "e2", "case.sign", "a", T0, 60) == "claimed"
+    assert n.claim(no, "e2", "case.sign", "a", T0, 60) == "claimed"  # our own claim, reply lost
+    assert n.claim(no, "e2", "case.sign", "b", T0 + timedelta(seconds=10), 60) == "busy"
+    assert not n.was_sent(no, "e2") and n.of_case(no) == []
+    assert n.claim(no, "e2", "case.sign", "b", T0 + timedelta(seconds=61), 60) == "claimed"  # lease ran out
+    n.record_sent(no, "e2", "case.sign", "text", T0 + timedelta(seconds=62))  # "a" records: unconditional
+    assert n.was_sent(no, "e2")
+    assert n.claim(no, "e2", "case.sign", "c", T0 + timedelta(seconds=63), 60) == "sent"
+    assert [r["text"] for r in n.of_case(no)] == ["text"]

@@ -26,15 +26,15 @@ pytestmark = pytest.mark.e2e
 SECRET = os.environ.get("AUTH_DEV_SECRET", "local-dev-secret-change-me-0123456789")
 COURIER_SECRET = b"dev-courier-secret"
 CST = timezone(timedelta(hours=8))
-# DESIGN §6's example body, verbatim but for the identity number: the example's 44190019900101123X fails the
-# GB 11643 check digit (its check digit is 1), which the same section requires to be validated.
+# DESIGN §6's example body, verbatim (with the corrected identity number: the first print's 44190019900101123X
+# failed the GB 11643 check digit, which is 1 and which the same section requires to be validated).
 DESIGN_EXAMPLE = {"matter_id": "DG-SI-CERT", "receiving_office_id": "SZ-GOV",
                   "applicant": {"name": "张三", "id_type": "RESIDENT_ID",
-                                "id_number": "44190019900101123X", "phone": "13800138000"},
+                                "id_number": "441900199001011231", "phone": "13800138000"},
                   "materials": [{"name": "身份证", "provided": True}, {"name": "申请表", "provided": True}],
                   "delivery": {"method": "MAIL", "address": {"city": "440300", "detail": "南山区科技园…",
                                                              "recipient": "张三", "phone": "13800138000"}}}
-VALID_ID = "11010519491231002X"
+VALID_ID = DESIGN_EXAMPLE["applicant"]["id_number"]
 
 
 def mint(role: str, sub: str, office_id: str | None = None, city: str | None = None, name: str = "") -> str:
@@ -152,10 +152,11 @@ def test_public_reference_data(api: Api) -> None:
 
 def test_apply_read_and_track_as_documented(api: Api) -> None:
     citizen = mint("citizen", "contract-zhang", name="张三")
-    # The example body as printed: 400 naming the field (its check digit is wrong), never a 500.
-    assert "applicant.id_number" in api.error(400, "POST", "/cases", citizen, DESIGN_EXAMPLE)["message"]
-    body = json.loads(json.dumps(DESIGN_EXAMPLE))
-    body["applicant"]["id_number"] = VALID_ID
+    # The first print's identity number (wrong check digit): 400 naming the field, never a 500.
+    misprint = json.loads(json.dumps(DESIGN_EXAMPLE))
+    misprint["applicant"]["id_number"] = "44190019900101123X"
+    assert "applicant.id_number" in api.error(400, "POST", "/cases", citizen, misprint)["message"]
+    body = json.loads(json.dumps(DESIGN_EXAMPLE))  # the example as printed is accepted
     key = {"Idempotency-Key": "contract-apply-1"}
     status, case, _ = api.call("POST", "/cases", citizen, body, headers=key)
     assert status == 201, case
@@ -402,7 +403,8 @@ def test_electronic_pickup_at_the_handling_office_refusal_and_withdrawal(api: Ap
     # A missing core material: 422 on receive, then a refusal with the reason; a bad review of it, explained.
     refused_body = application("DG-SI-CERT", "SZ-GOV", "MAIL", resident_id(304), ["身份证"], not_provided=("申请表",))
     refused_no = api.ok("POST", "/cases", citizen, refused_body, status=201)["case_no"]
-    core = api.error(422, "POST", f"/cases/{refused_no}/receive", sz, {"missing": [], "note": ""})
+    # The window's finding (it replaces the form's list): the application form is not on the counter.
+    core = api.error(422, "POST", f"/cases/{refused_no}/receive", sz, {"missing": ["申请表"], "note": ""})
     assert "申请表" in core["message"]
     refused = api.ok("POST", f"/cases/{refused_no}/refuse", sz, {"reason": "缺少申请表，请补齐后再申请"})
     assert refused["status"] == "REFUSED" and refused["refusal_reason"] == "缺少申请表，请补齐后再申请"

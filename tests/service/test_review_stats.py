@@ -75,13 +75,13 @@ def _generate(rnd: random.Random) -> list[Expected]:
         completed_at = received_at + timedelta(days=1, hours=rnd.randrange(10))
         case = _completed_case(i, receiving, handling, received_at, completed_at)
         for stage, office, opened in (("receiving", receiving, received_at), ("handling", handling, completed_at)):
-            if rnd.random() < 0.12:  # left unrated: rated by default when the 7 CST days are over
+            if rnd.random() < 0.12:  # left unrated: rated by default when the 15-day window closes
                 kind = "case.receive" if stage == "receiving" else "case.pickup"
                 reviews.open_review_slot(CaseEvent(
                     event_id=f"{case.case_no}#9", type=kind, case_no=case.case_no, version=9,
                     action=kind.split(".")[1], from_status="", to_status="", at=opened, matter_id=case.matter_id,
                     receiving_office_id=receiving, handling_office_id=handling))
-                expected.append(Expected(office, _cst_day(opened) + timedelta(days=8), 3, default=True))
+                expected.append(Expected(office, _cst_day(opened) + timedelta(days=16), 3, default=True))
                 continue
             rating = rnd.choices([1, 2, 3, 4, 5], weights=[14, 10, 14, 25, 37])[0]
             at = opened + timedelta(hours=rnd.randrange(48))
@@ -132,7 +132,7 @@ def _work_ticket(rnd: random.Random, ticket_id: str, at: datetime, office: str, 
 def _expected_figures(records: list[Expected]) -> dict[str, float | None]:
     counted = [r for r in records if not r.excluded]
     n = len(counted)
-    good = sum(r.rating >= 4 for r in counted)
+    good = sum(r.rating >= 4 and not r.default for r in counted)
     defaults = sum(r.default for r in counted)
     bad = [r for r in counted if r.rating <= 2 and not r.default]
     replied = sum(r.ticket not in ("open",) for r in bad)
@@ -147,8 +147,8 @@ def _expected_figures(records: list[Expected]) -> dict[str, float | None]:
     return {
         "reviews": n, "bad_reviews": len(bad), "default_reviews": defaults,
         "excluded_reviews": sum(r.excluded for r in records),
-        "good_rate": rate(good, n), "active_good_rate": rate(good, n - defaults),
-        "bad_rate": rate(len(bad), n), "unrated_rate": rate(defaults, n),
+        "good_rate": rate(good, n - defaults), "active_good_rate": rate(good, n - defaults),
+        "bad_rate": rate(len(bad), n - defaults), "unrated_rate": rate(defaults, n),
         "reply_rate": rate(replied, len(bad)), "rectification_rate": rate(rectified, len(valid)),
         "on_time_rate": rate(sum(bool(r.on_time) for r in finished), len(finished)),
         "satisfaction_rate": rate(sum(r.satisfied for r in contacted), len(contacted)),

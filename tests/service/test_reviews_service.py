@@ -80,21 +80,31 @@ def test_one_follow_up_comment(aws):
     assert stored.follow_up == "后来电话回访了，很好" and stored.rating == 4
 
 
-def test_default_rating_after_seven_days(aws, pump):
+def test_default_rating_when_the_review_window_closes(aws, pump):
     case = received(at=T0)
     pump.run_until_idle()  # case.receive → tickets queue → the receiving stage's slot
     slot = _slot(case.case_no, "receiving")
-    assert slot is not None and slot.due_at == "2026-03-09T16:00:00+00:00"  # end of 2026-03-09 CST
-    assert reviews.sweep_default_ratings(T0 + timedelta(days=7))["default_ratings"] == 0
-    counts = sweeper.sweep(T0 + timedelta(days=8))
+    assert slot is not None and slot.due_at == "2026-03-17T16:00:00+00:00"  # end of 2026-03-17 CST: day 15
+    assert reviews.sweep_default_ratings(T0 + timedelta(days=15))["default_ratings"] == 0
+    counts = sweeper.sweep(T0 + timedelta(days=16))
     assert counts["default_ratings"] == 1
     review = store.get_review(case.case_no, Stage.RECEIVING)
     assert review.default and review.rating == 3 and review.reviewer_sub.startswith("system")
     assert _slot(case.case_no, "receiving") is None
-    assert sweeper.sweep(T0 + timedelta(days=9))["default_ratings"] == 0
-    with pytest.raises(Conflict):  # the stage is rated; the applicant can no longer rate it
+    assert sweeper.sweep(T0 + timedelta(days=17))["default_ratings"] == 0
+    with pytest.raises(RuleViolation):  # the window is closed
         submit_review(citizen_actor(), case.case_no, {"stage": "receiving", "rating": 5},
-                       now=T0 + timedelta(days=9))
+                       now=T0 + timedelta(days=17))
+
+
+def test_a_rating_on_day_ten_is_accepted(aws, pump):
+    """The window and the default agree: the sweeper ran every day, and the applicant still rates on day 10."""
+    case = received(at=T0)
+    pump.run_until_idle()
+    for day in range(1, 11):
+        assert sweeper.sweep(T0 + timedelta(days=day))["default_ratings"] == 0
+    submit_review(citizen_actor(), case.case_no, {"stage": "receiving", "rating": 4}, now=T0 + timedelta(days=10))
+    assert store.get_review(case.case_no, Stage.RECEIVING).rating == 4
     assert store.get_review(case.case_no, Stage.HANDLING) is None  # the handling stage never opened
 
 
@@ -111,7 +121,7 @@ def test_real_review_first_wins_over_default(aws, pump):
     ReviewSlotRecord(case_no=case.case_no, stage="receiving", office_id="SZ-GOV", city="440300",
                      matter_id=case.matter_id, reviewable_at="2026-03-02T02:00:00+00:00", due_shard="0",
                      due_at="2026-03-09T16:00:00+00:00").save()
-    assert reviews.sweep_default_ratings(T0 + timedelta(days=8))["default_ratings"] == 0
+    assert reviews.sweep_default_ratings(T0 + timedelta(days=16))["default_ratings"] == 0
     assert [r.rating for r in store.reviews_of_case(case.case_no)] == [5]
     assert _slot(case.case_no, "receiving") is None
 

@@ -59,7 +59,11 @@ ACTIONS: dict[Action, tuple[dict[str, Any], Callable[[Case, Actor], Any]]] = {
     Action.DELIVER_RESULT: ({}, lambda c, a: c.result_arrived(a, NOW, "W1")),
     Action.PICKUP: ({"method": "PICKUP_HANDLING"}, lambda c, a: c.pickup(a, NOW)),
     Action.TERMINATE: ({"missing": ["照片"], "supplement_due": PAST}, lambda c, a: c.terminate(a, NOW)),
-    Action.MARK_OVERDUE: ({"promised_by": PAST}, lambda c, a: c.mark_overdue(a, NOW)),
+    Action.MARK_OVERDUE: ({"promised_by": PAST, "stage_due": NOW - timedelta(hours=1)},
+                          lambda c, a: c.mark_overdue(a, NOW)),
+    Action.REMIND_SUPPLEMENT: ({"missing": ["照片"], "supplement_due": NOW.date()},
+                               lambda c, a: c.remind_supplement(a, NOW)),
+    Action.REMIND_PICKUP: ({"pickup_reminders": [NOW - timedelta(days=1)]}, lambda c, a: c.remind_pickup(a, NOW)),
     Action.SHIPMENT_EXCEPTION: ({}, lambda c, a: c.record_shipment_exception(a, NOW, "W1", "EXCEPTION")),
     Action.RESHIP: ({}, lambda c, a: c.reship(a, NOW, "W2")),
 }
@@ -192,6 +196,9 @@ def test_sweeper_actions_wait_for_their_deadline():
 
 def test_next_due_is_the_earliest_pending_deadline():
     case = make_case(Status.ACCEPTED, missing=["照片"], supplement_due=date(2026, 12, 1), promised_by=date(2026, 12, 8))
+    # First the reminder at the start of the deadline's day (CST), then the deadline's end.
+    assert case.next_due_at() == datetime(2026, 11, 30, 16, 0, tzinfo=UTC)
+    case.remind_supplement(SYSTEM, datetime(2026, 11, 30, 16, 5, tzinfo=UTC))
     assert case.next_due_at() == datetime(2026, 12, 1, 16, 0, tzinfo=UTC)
     assert make_case(Status.COMPLETED).next_due_at() is None
 

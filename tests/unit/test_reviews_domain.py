@@ -12,7 +12,7 @@ from chalicelib.domain.reviews import Review, Stage, check_rating, default_due_a
 from chalicelib.domain.statistics import contribution, delta, figures
 from chalicelib.domain.tickets import TICKET_RULES, AppealStatus, Ticket, TicketAction, TicketStatus, open_ticket
 
-POLICY = ReviewPolicy("440300", 3, 10, 15, 7, 3)
+POLICY = ReviewPolicy("440300", 3, 10, 15, 3)
 T0 = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # Monday 10:00 CST
 SZ_SUP = Actor("sup-sz", "supervisor", city="440300")
 DG_SUP = Actor("sup-dg", "supervisor", city="441900")
@@ -54,9 +54,10 @@ def test_bad_rating_needs_tag_and_comment(tags, comment, field):
 def test_windows_count_cst_dates():
     late_evening = datetime(2026, 3, 2, 15, 30, tzinfo=UTC)  # 23:30 CST on 2026-03-02
     assert window_closes_at(late_evening, POLICY) == datetime(2026, 3, 17, 16, 0, tzinfo=UTC)
-    assert default_due_at(late_evening, POLICY) == datetime(2026, 3, 9, 16, 0, tzinfo=UTC)
+    # One window: the default lands when it closes, never inside it.
+    assert default_due_at(late_evening, POLICY) == window_closes_at(late_evening, POLICY)
     after_midnight = datetime(2026, 3, 2, 16, 30, tzinfo=UTC)  # 00:30 CST on 2026-03-03
-    assert default_due_at(after_midnight, POLICY) == datetime(2026, 3, 10, 16, 0, tzinfo=UTC)
+    assert default_due_at(after_midnight, POLICY) == datetime(2026, 3, 18, 16, 0, tzinfo=UTC)
 
 
 def test_default_and_mild_reviews_are_not_bad():
@@ -176,7 +177,8 @@ def test_figures_from_counters():
     counts = {"reviews": 10, "good": 6, "bad": 2, "defaults": 2, "tickets": 2, "replied": 1, "valid": 1,
               "rectified": 1, "finished": 1, "on_time": 0, "contacted": 1, "satisfied": 1}
     f = figures(counts)
-    assert (f["good_rate"], f["active_good_rate"], f["bad_rate"], f["unrated_rate"]) == (0.6, 0.75, 0.2, 0.2)
+    # 好评率 and 差评率 over the 8 applicants' own ratings; the 2 defaults count in 未评率 only.
+    assert (f["good_rate"], f["active_good_rate"], f["bad_rate"], f["unrated_rate"]) == (0.75, 0.75, 0.25, 0.2)
     assert (f["reply_rate"], f["rectification_rate"], f["on_time_rate"], f["satisfaction_rate"]) == (
         0.5, 1.0, 0.0, 1.0)
     assert figures({})["good_rate"] is None

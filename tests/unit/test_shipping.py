@@ -153,3 +153,42 @@ def test_courier_event_instant_is_kept_in_utc():
     event = parse_event({"waybill": "EMS0001", "event": "IN_TRANSIT", "at": "2026-09-28T10:00:00+08:00"})
     assert event.at == datetime(2026, 9, 28, 2, 0, tzinfo=UTC)
     assert event.message() == {"waybill": "EMS0001", "event": "IN_TRANSIT", "at": "2026-09-28T02:00:00+00:00"}
+
+
+# ---------------------------------------------------------------- a leg that ended (issue 13)
+
+
+@pytest.mark.parametrize("order", [("RETURNED_TO_SENDER", "DELIVERED"), ("DELIVERED", "RETURNED_TO_SENDER")])
+def test_the_first_end_of_a_leg_stands_and_later_events_are_kept_for_operators(order):
+    parcel = leg()
+    parcel.apply(LegStatus.IN_TRANSIT, cst(2026, 9, 28, 12))
+    first, second = (LegStatus(e) for e in order)
+    assert parcel.apply(first, cst(2026, 9, 29, 9)).moved
+    late = parcel.apply(second, cst(2026, 9, 29, 15))
+    assert late.recorded and not late.moved and not late.delivered_now
+    assert parcel.status is first
+    for _ in range(2):  # duplicates change nothing
+        assert not parcel.apply(second, cst(2026, 9, 29, 15)).recorded
+        assert not parcel.apply(first, cst(2026, 9, 29, 9)).recorded
+    assert [e["event"] for e in parcel.public()["events"]] == ["CREATED", "IN_TRANSIT", first.value]
+    assert [e.event for e in parcel.late_events] == [second]
+
+
+def test_a_late_courier_event_after_delivery_is_not_shown_as_back_on_the_road():
+    parcel = leg()
+    parcel.apply(LegStatus.DELIVERED, cst(2026, 9, 29, 9))
+    for event, when in ((LegStatus.IN_TRANSIT, cst(2026, 9, 30, 9)), (LegStatus.DELIVERED, cst(2026, 9, 30, 10)),
+                        (LegStatus.IN_TRANSIT, cst(2099, 1, 1, 0))):
+        applied = parcel.apply(event, when)
+        assert applied.recorded and not applied.moved
+    public = parcel.public()
+    assert public["status"] == "DELIVERED" and public["events"][-1]["event"] == "DELIVERED"
+    assert len(parcel.late_events) == 3
+
+
+def test_a_booking_carries_the_recipient_and_shows_it_masked():
+    booking = Booking("KC1-3", "EMS", "DG-GOV", None, "440300", "张三丰", "南山区科技园科苑路15号", "13800138000")
+    assert booking.recipient_phone == "13800138000"
+    shown = repr(booking) + str(booking)
+    assert "13800138000" not in shown and "张三丰" not in shown and "科苑路15号" not in shown
+    assert "138****8000" in shown

@@ -679,6 +679,9 @@ export interface components {
             }[];
             missing: string[];
             supplement_due: string | null;
+            correction_due: string | null;
+            stage_due: string | null;
+            stage_overdue: boolean;
             delivery: {
                 /** @enum {unknown} */
                 method: "MAIL" | "PICKUP_RECEIVING" | "PICKUP_HANDLING";
@@ -711,6 +714,9 @@ export interface components {
             updated_at: string;
             promised_by: string | null;
             overdue: boolean;
+            correction_due: string | null;
+            stage_due: string | null;
+            stage_overdue: boolean;
             working_days_left?: number | null;
         };
         TimelineEvent: {
@@ -752,6 +758,7 @@ export interface components {
             transit_working_days: number;
             created_at: string;
             replaces: string | null;
+            late_events: components["schemas"]["TrackingEvent"][];
             to_address?: Record<string, never>;
         };
         Track: {
@@ -763,6 +770,7 @@ export interface components {
             promised_by: string | null;
             missing: string[];
             supplement_due: string | null;
+            correction_due: string | null;
             refusal_reason: string | null;
             return_reason: string | null;
             termination_reason: string | null;

@@ -178,12 +178,19 @@ class RequestReader:
         """The caller's address as API Gateway saw it (``unknown`` where there is none, e.g. in-process)."""
         identity = (self.request.context or {}).get("identity") or {}
         headers: Any = self.request.headers or {}
+        address = str(identity.get("sourceIp") or "unknown")
+        if settings().auth_mode != "hs256":
+            return address
+        # hs256 is only ever the mode of a local, non-Lambda process (chalicelib.config): never in a cloud.
+        # `chalice local` says 127.0.0.1 for everyone, so a per-address budget across all cases would be one
+        # budget for every local caller: one guesser would close anonymous tracking of every case to everybody.
+        # Locally a caller is therefore the address and the case it asks about (tracking and claiming one case
+        # still share a budget), unless the caller names itself (the local stack's tests do).
         local_caller = headers.get("x-local-caller")
-        if local_caller and settings().auth_mode == "hs256":
-            # `chalice local` says 127.0.0.1 for everyone; the local stack's tests name their caller instead.
-            # hs256 is only ever the mode of a local, non-Lambda process (chalicelib.config): never in a cloud.
+        if local_caller:
             return f"local:{str(local_caller)[:64]}"
-        return str(identity.get("sourceIp") or "unknown")
+        case_no = (self.request.uri_params or {}).get("case_no")
+        return f"{address}#{str(case_no)[:32]}" if case_no else address
 
     def limit(self, default: int = 20, maximum: int = 100) -> int:
         raw = self.query("limit")

@@ -255,3 +255,15 @@ def test_public_timeline_shows_status_changes_not_in_place_steps(client):
     assert status == 200 and [e["label"] for e in tracked["timeline"]] == ["已申请", "已收件"]
     status, full = call(client, "GET", f"/cases/{case['case_no']}/timeline", citizen())
     assert [e["action"] for e in full["items"]] == ["apply", "receive", "supplement"]
+
+
+def test_locally_one_guesser_does_not_close_tracking_of_other_cases(client):
+    # `chalice local` reports 127.0.0.1 for every caller: locally a caller is the address and the case asked
+    # about, so guessing one case's code never blocks anonymous tracking of another case (an outside checker
+    # driving the local stack from one address relies on it). In the cloud the budget spans all cases.
+    guessed, other = apply_case(client, sub="g1"), apply_case(client, sub="g2")
+    wrong = "000000" if guessed["query_code"] != "000000" else "111111"
+    statuses = [call(client, "GET", f"/track/{guessed['case_no']}?code={wrong}")[0] for _ in range(11)]
+    assert statuses[-1] == 429
+    status, tracked = call(client, "GET", f"/track/{other['case_no']}?code={other['query_code']}")
+    assert status == 200 and tracked["case_no"] == other["case_no"]

@@ -1,5 +1,6 @@
 """Response shapes of reviews and tickets. The reviewer's identity (sub, name) is shown only to the
-supervisors who oversee the rated office; its staff see the review without it."""
+supervisors who oversee the rated office; its staff see the review without it, and the citizen's free text
+with phone and identity numbers masked (a reviewer may type them into a comment)."""
 from __future__ import annotations
 
 from typing import Any
@@ -7,6 +8,7 @@ from typing import Any
 from ..adapters.reference_store import catalogue
 from ..domain.access import supervises_city
 from ..domain.actor import Actor, Role
+from ..domain.identity import scrub
 from ..domain.reviews import RATING_LABELS, Review
 from ..domain.tickets import Ticket, TicketStatus
 from ..domain.workdays import add_working_days, cst_date, iso, utcnow, working_days_left
@@ -20,7 +22,10 @@ def _iso(value: Any) -> str | None:
     return value.isoformat() if not hasattr(value, "tzinfo") else iso(value)
 
 
-def review_view(review: Review, with_reviewer: bool) -> dict[str, Any]:
+def review_view(review: Review, with_reviewer: bool, owner: bool = False) -> dict[str, Any]:
+    """``with_reviewer``: the reader supervises the rated office (sees who rated and what they wrote);
+    ``owner``: the reader is the reviewer. Anyone else reads the free text with numbers masked."""
+    clear = with_reviewer or owner
     view: dict[str, Any] = {
         "case_no": review.case_no,
         "stage": review.stage.value,
@@ -29,13 +34,13 @@ def review_view(review: Review, with_reviewer: bool) -> dict[str, Any]:
         "bad": review.bad,
         "default": review.default,
         "tags": list(review.tags),
-        "comment": review.comment,
+        "comment": review.comment if clear else scrub(review.comment or ""),
         "office_id": review.office_id,
         "city": review.city,
         "matter_id": review.matter_id,
         "created_at": _iso(review.created_at),
         "reviewable_at": _iso(review.reviewable_at),
-        "follow_up": review.follow_up,
+        "follow_up": review.follow_up if clear or not review.follow_up else scrub(review.follow_up),
         "follow_up_at": _iso(review.follow_up_at),
         "excluded_from_statistics": review.excluded,
         "ticket": _ticket_summary(review),
@@ -106,7 +111,7 @@ def ticket_view(ticket: Ticket, review: Review | None, history: list[dict[str, A
 
 def applicant_review_view(review: Review, ticket: Ticket | None) -> dict[str, Any]:
     """The applicant's own review, with what came of their complaint (the explanation, the rectification)."""
-    view = review_view(review, with_reviewer=False)
+    view = review_view(review, with_reviewer=False, owner=True)
     if ticket is not None:
         view["ticket"] = {
             "ticket_id": ticket.ticket_id, "status": ticket.status.value,

@@ -232,3 +232,20 @@ def test_real_lifecycle_opens_both_stages_for_review(client, pump):
     status, mine = call(client, "GET", f"/cases/{case_no}/reviews", citizen())
     assert {(r["stage"], r["rating"], r["default"]) for r in mine["items"]} == {
         ("receiving", 3, True), ("handling", 2, False)}
+
+
+def test_the_rated_office_reads_the_citizens_free_text_with_numbers_masked(client, pump):
+    case = received_case(client, "dora")
+    comment = "窗口态度差，请回电 13912345678，我的身份证 11010519491231002X"
+    body = {"stage": "receiving", "rating": 1, "tags": ["态度"], "comment": comment}
+    assert call(client, "POST", f"/cases/{case['case_no']}/reviews", citizen("dora"), body)[0] == 201
+    pump.run_until_idle()
+    ticket = f"/tickets/TK-{case['case_no']}-receiving"
+    status, seen_by_staff = call(client, "GET", ticket, staff("SZ-GOV"))
+    assert status == 200 and "reviewer" not in seen_by_staff["review"]
+    masked = seen_by_staff["review"]["comment"]
+    assert "13912345678" not in masked and "11010519491231002X" not in masked and "窗口态度差" in masked
+    status, seen_by_supervisor = call(client, "GET", ticket, supervisor("440300"))
+    assert status == 200 and seen_by_supervisor["review"]["comment"] == comment
+    status, mine = call(client, "GET", f"/cases/{case['case_no']}/reviews", citizen("dora"))
+    assert status == 200 and mine["items"][0]["comment"] == comment

@@ -18,6 +18,7 @@ CASE_NUMBER = re.compile(r"KC[0-9]{6}[0-9]{8}[0-9]{5,9}")
 MOBILE = re.compile(r"1[3-9][0-9]{9}")
 UNSIGNED = re.compile(r"[0-9]{1,9}")
 MONTH = re.compile(r"[0-9]{4}-(?:0[1-9]|1[0-2])")  # YYYY-MM
+DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # YYYY-MM-DD (the calendar checks the rest)
 
 # The same, as JSON Schema / OpenAPI patterns (ECMA-262 anchors).
 DIVISION_CODE_PATTERN = "^[0-9]{6}$"

@@ -9,19 +9,27 @@ from ..adapters.reference_store import catalogue
 from ..bootstrap import unit_of_work
 from ..domain.actor import Actor
 from ..domain.errors import InvalidInput
+from ..domain.formats import DAY, matches
 from ..domain.statistics import COUNTERS, figures
 from .review_scope import resolve_scope
+
+# Periods the statistics can mean: the service's own era. Dates at the calendar's edges (0001-01-01,
+# 9999-12-31) would overflow when turned into instants, and no review lies outside these years anyway.
+FIRST_YEAR, LAST_YEAR = 2000, 2099
 
 
 def parse_day(name: str, value: str | None) -> date | None:
     if value is None:
         return None
     try:
-        if len(value) != 10:
+        if not matches(DAY, value):  # ASCII digits only: fromisoformat would take other scripts' digits
             raise ValueError(value)
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise InvalidInput(name, "must be a date YYYY-MM-DD (China Standard Time)") from None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise InvalidInput(name, f"must be a date from {FIRST_YEAR} to {LAST_YEAR}")
+    return day
 
 
 def review_stats(actor: Actor, city: str | None, office_id: str | None, first: str | None,

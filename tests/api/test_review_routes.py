@@ -249,3 +249,12 @@ def test_the_rated_office_reads_the_citizens_free_text_with_numbers_masked(clien
     assert status == 200 and seen_by_supervisor["review"]["comment"] == comment
     status, mine = call(client, "GET", f"/cases/{case['case_no']}/reviews", citizen("dora"))
     assert status == 200 and mine["items"][0]["comment"] == comment
+
+
+@pytest.mark.parametrize("query,field", [
+    ("from=0001-01-01", "from"), ("to=0001-01-01", "to"), ("to=9999-12-31", "to"), ("from=1999-12-31", "from"),
+    ("from=２０２６-01-01", "from"), ("to=2026-02-30", "to")])
+def test_dates_at_the_calendars_edges_are_a_400_naming_the_field(client, query, field):
+    for path in ("/reviews", "/stats/reviews"):
+        status, err = call(client, "GET", f"{path}?{query}", supervisor("440000"))
+        assert status == 400 and err["field"] == field, (path, query, err)

@@ -14,12 +14,28 @@ from typing import Any
 
 import pytest
 import requests
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from chalicelib.adapters.courier import signed_body
 from chalicelib.domain.workdays import iso, utcnow
 from tests.browser.conftest import DESKTOP, Stack
 
 pytestmark = pytest.mark.e2e
+
+
+def confirm_popover(page: Any, ok: str) -> None:
+    """Click a Popconfirm's OK button until the popover closes: on a loaded machine a click can land while
+    antd's opening animation still moves the button, and is then lost (the popover stays open)."""
+    popover = page.locator(".ant-popconfirm:not(.ant-popover-hidden)")
+    for _ in range(3):
+        popover.get_by_role("button", name=ok, exact=True).click()
+        try:
+            popover.wait_for(state="hidden", timeout=5_000)
+            return
+        except PlaywrightTimeout:
+            continue
+    raise AssertionError(f"the confirmation popover did not close after clicking {ok}")
+
 
 MATTER = "DG-SI-CERT"  # handled by DG-GOV (441900), received at SZ-GOV; 身份证*, 申请表*
 HANDLER, RECEIVER = "DG-GOV", "SZ-GOV"
@@ -114,7 +130,7 @@ def test_handling_flow_and_prints_through_the_pages(people: Any, stack: Stack) -
 
     row.get_by_role("link", name=case_no).click()
     page.get_by_role("button", name="签收材料").click()
-    page.get_by_role("button", name="签收", exact=True).click()
+    confirm_popover(page, "签收")
     page.get_by_text("已签收材料，办件已受理").wait_for()
     staff.check("case accepted: decide / return")
 
@@ -133,7 +149,7 @@ def test_handling_flow_and_prints_through_the_pages(people: Any, stack: Stack) -
     page.get_by_role("button", name="提交决定").click()
     page.get_by_text("已作出决定").wait_for()
     page.get_by_role("button", name="留存待领取（本窗口）").click()
-    page.get_by_role("button", name="确认", exact=True).click()
+    confirm_popover(page, "确认")
     page.get_by_text("结果已留存本窗口待领取").wait_for()
 
     # The 交接单 and the A6 label of the materials parcel print with the waybill (the label as a barcode too).

@@ -34,7 +34,7 @@ def review_view(review: Review, with_reviewer: bool, owner: bool = False) -> dic
         "bad": review.bad,
         "default": review.default,
         "tags": list(review.tags),
-        "comment": review.comment if clear else scrub(review.comment or ""),
+        "comment": review.comment if clear or not review.comment else scrub(review.comment),
         "office_id": review.office_id,
         "city": review.city,
         "matter_id": review.matter_id,

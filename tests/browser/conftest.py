@@ -112,8 +112,12 @@ class Person:
     def check(self, label: str) -> None:
         """axe-core on the page as it is now: no serious or critical violation."""
         from axe_playwright_python.sync_playwright import Axe
-
         self.page.wait_for_load_state("networkidle")
+        # Measure colours once antd's fade-ins have ended (mid-animation text is translucent); an endless
+        # animation (a spinner) is given 5 s and the page is checked as it is.
+        self.page.evaluate("""() => Promise.race([
+            Promise.all(document.getAnimations().map((a) => a.finished.catch(() => null))),
+            new Promise((resolve) => setTimeout(resolve, 5000))])""")
         results = Axe().run(self.page)
         bad = [v for v in results.response["violations"] if v.get("impact") in SERIOUS]
         assert not bad, f"{label}: " + "; ".join(

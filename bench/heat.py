@@ -86,7 +86,8 @@ def analyse(calls: list[Any], prefix: str) -> dict[str, Any]:
         where = (table, index)
         rate = RATE * sum(u / len(runs[phase]) for phase, u in by_phase.items())
         if where in ENTITY_KEYS:
-            row: dict[str, Any] = {"kind": "entity", "key": pk, "wcu_per_s": round(max(burst[(table, index, pk)].values()), 2)}
+            most = max(burst[(table, index, pk)].values())
+            row: dict[str, Any] = {"kind": "entity", "key": pk, "wcu_per_s": round(most, 2)}
         elif where in families:
             fold, _ = families[where]
             family_rates[(table, index, fold(pk))] += rate

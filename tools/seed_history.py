@@ -8,7 +8,7 @@ The router is the pump's routing consumer (it assigns each forwarded case its ha
 seeding runs in the stack's own process once the pump is up. The applicants are made-up citizens
 (``history-NNNN``), so the demo citizens' own lists stay empty. The same seed gives the same history.
 
-    python -m tools.local_stack --seed-history 300     (make run does this; SEED_HISTORY=0 turns it off)
+    python -m tools.local_stack --seed-history 200     (make run does this; SEED_HISTORY=0 turns it off)
 """
 from __future__ import annotations
 

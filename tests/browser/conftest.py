@@ -62,7 +62,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     log = tmp_path_factory.mktemp("stack") / "local-stack.log"
     # Screenshots for the README (make screenshots) show a dashboard with a year of history, as `make run` has;
     # the tests start once it is in (the courier starts after it).
-    history = ("--seed-history", "150") if os.environ.get("SCREENSHOTS") == "1" else ()
+    history = ("--seed-history", "120") if os.environ.get("SCREENSHOTS") == "1" else ()
     with spawned(log, env, "--console-port", str(console_port), *history) as api:
         if history:
             deadline = time.monotonic() + 900

@@ -10,7 +10,7 @@ start begins with empty data.
 
 With a built console (web/dist: ``make web``), it also serves the web console on ``--console-port`` (0: off)
 and allows that origin on the API (CORS, env ``CONSOLE_ORIGIN``). ``--seed-history N`` makes N cases and their
-reviews over the last 12 months through the services once up (tools/seed_history.py; ``make run`` asks for 200).
+reviews over the last 12 months through the services once up (tools/seed_history.py; ``make run`` asks for 150).
 """
 from __future__ import annotations
 
@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="serve the web console here (0: do not serve it)")
     parser.add_argument("--seed-history", type=int, default=int(os.environ.get("SEED_HISTORY", "0")),
                         metavar="CASES", help="make this many cases and their reviews over the last 12 months "
-                        "through the services once up (make run: 200; 0: none)")
+                        "through the services once up (make run: 150; 0: none)")
     args = parser.parse_args(argv)
 
     for port, flag in ((args.port, "--port"), (args.console_port, "--console-port")):
@@ -230,7 +230,8 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 made = seed_history(args.seed_history, say=lambda line: print(line, flush=True))
                 print(f"History seeded: {made['cases']} cases ({made['completed']} completed), {made['reviews']} "
-                      f"reviews ({made['bad_reviews']} bad, their tickets opened).", flush=True)
+                      f"reviews ({made['bad_reviews']} bad; {made['tickets_closed']} of their tickets closed).",
+                      flush=True)
             except Exception as err:  # the stack stays up without its history
                 print(f"seeding the history failed: {err!r}", file=sys.stderr, flush=True)
             if not stopping:

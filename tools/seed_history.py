@@ -8,7 +8,7 @@ The router is the pump's routing consumer (it assigns each forwarded case its ha
 seeding runs in the stack's own process once the pump is up. The applicants are made-up citizens
 (``history-NNNN``), so the demo citizens' own lists stay empty. The same seed gives the same history.
 
-    python -m tools.local_stack --seed-history 200     (make run does this; SEED_HISTORY=0 turns it off)
+    python -m tools.local_stack --seed-history 150     (make run does this; SEED_HISTORY=0 turns it off)
 """
 from __future__ import annotations
 
@@ -77,7 +77,7 @@ def _rating(rng: random.Random, quality: float) -> int:
     return 5 if rng.random() < quality else 4
 
 
-def seed_history(cases: int = 300, months: int = 12, rng_seed: int = 2026, route_timeout: float = 300,
+def seed_history(cases: int = 150, months: int = 12, rng_seed: int = 2026, route_timeout: float = 300,
                  say: Callable[[str], None] = print) -> dict[str, int]:
     """Make ``cases`` cases over the last ``months`` months and their reviews; returns what was made."""
     from chalicelib.adapters.reference_store import catalogue
@@ -92,6 +92,7 @@ def seed_history(cases: int = 300, months: int = 12, rng_seed: int = 2026, route
     matters = sorted(cat.matters.values(), key=lambda m: m.matter_id)
     made: list[Seeded] = []
     counts = {"cases": 0, "completed": 0, "reviews": 0, "bad_reviews": 0, "skipped": 0}
+    bad: list[tuple[str, str, datetime]] = []  # ticket id, city of the rated office, when the case began
 
     # 1. Applied for, received and forwarded at a window, on a working morning within the period.
     for n in range(cases):
@@ -119,8 +120,9 @@ def seed_history(cases: int = 300, months: int = 12, rng_seed: int = 2026, route
             # The window is rated at once: its review window would otherwise have long passed (default rating).
             if rng.random() < 0.85:
                 counts["reviews"] += 1
-                counts["bad_reviews"] += _review(reviews, SubmitReview, rng, citizen, case.case_no, "receiving",
-                                                 quality[office.office_id], at + timedelta(hours=1))
+                if _review(reviews, SubmitReview, rng, citizen, case.case_no, "receiving", quality[office.office_id],
+                           at + timedelta(hours=1)):
+                    bad.append((f"TK-{case.case_no}-receiving", office.city, at))
             _retrying(handling.forward, staff, case.case_no, now=at + timedelta(hours=2))
         except Exception as err:  # a rule the history did not foresee: leave that case where it stopped
             counts["skipped"] += 1
@@ -167,12 +169,52 @@ def seed_history(cases: int = 300, months: int = 12, rng_seed: int = 2026, route
         counts["completed"] += 1
         if rng.random() < 0.8:  # else left unrated: the default rating applies
             try:
-                counts["bad_reviews"] += _review(reviews, SubmitReview, rng, s.citizen, s.case_no, "handling",
-                                                 quality[office_id], s.at + timedelta(days=days + 6))
+                if _review(reviews, SubmitReview, rng, s.citizen, s.case_no, "handling", quality[office_id],
+                           s.at + timedelta(days=days + 6)):
+                    bad.append((f"TK-{s.case_no}-handling", cat.office(office_id).city, s.at))
                 counts["reviews"] += 1
             except Exception as err:
                 say(f"  seed: review of {s.case_no} refused: {err}")
+    counts["bad_reviews"] = len(bad)
+
+    # 4. The city supervisors close the loop of the older bad reviews (today: tickets open when their review's
+    # event reaches the tickets queue); the last month's stay open for the worklist.
+    say(f"  seed: {len(bad)} bad reviews; closing the older tickets…")
+    counts["tickets_closed"] = _close_tickets(rng, bad, today - timedelta(days=30), say)
     return counts
+
+
+def _close_tickets(rng: random.Random, bad: list[tuple[str, str, datetime]], before: datetime,
+                   say: Callable[[str], None]) -> int:
+    from chalicelib.domain.errors import NotFound
+    from chalicelib.services import tickets
+
+    closed = 0
+    deadline = time.monotonic() + 120
+    for ticket_id, city, at in bad:
+        if at >= before:
+            continue
+        supervisor = Actor(sub=f"supervisor-{city}", role=Role.SUPERVISOR, city=city, name="监督员")
+        while True:
+            try:
+                tickets.ticket_for(supervisor, ticket_id)
+                break
+            except NotFound:
+                if time.monotonic() > deadline:
+                    say(f"  seed: {ticket_id} not opened in time")
+                    break
+                time.sleep(0.5)
+        try:
+            if rng.random() < 0.2:
+                _retrying(tickets.verify, supervisor, ticket_id, False, "经核实，系评价人误解办理流程，已向其解释说明")
+            else:
+                _retrying(tickets.verify, supervisor, ticket_id, True, "经核实，情况属实")
+                _retrying(tickets.rectify, supervisor, ticket_id, "已约谈窗口负责人，调整高峰时段人手")
+                _retrying(tickets.feedback, supervisor, ticket_id, True, rng.random() < 0.8, "电话回访")
+            closed += 1
+        except Exception as err:
+            say(f"  seed: {ticket_id} left open: {err}")
+    return closed
 
 
 def _review(reviews: Any, submit_review: Any, rng: random.Random, citizen: Actor, case_no: str, stage: str,

@@ -100,10 +100,16 @@ def completed_case(stack: Stack, who: str = "citizen-alice") -> str:
 def bad_review(stack: Stack, case_no: str, who: str = "citizen-alice") -> str:
     stack.call("POST", f"/cases/{case_no}/reviews", who,
                {"stage": "handling", "rating": 1, "tags": ["办理超时", "态度不好"], "comment": "等了很久，没人解释"})
-    ticket_id = f"TK-{case_no}-handling"
-    wait_for(lambda: requests.get(f"{stack.api}/tickets/{ticket_id}", timeout=10, headers={
-        "Authorization": f"Bearer {stack.token('supervisor-441900')}"}).status_code == 200, "the ticket")
-    return ticket_id
+    def ticket_id() -> str | None:  # opaque: the supervisors find it on the review
+        reviews = requests.get(f"{stack.api}/cases/{case_no}/reviews", timeout=10, headers={
+            "Authorization": f"Bearer {stack.token('supervisor-441900')}"}).json()
+        return next((r["ticket"]["ticket_id"] for r in reviews.get("items", [])
+                     if r["stage"] == "handling" and r.get("ticket")), None)
+
+    wait_for(lambda: ticket_id() is not None, "the ticket")
+    found = ticket_id()
+    assert found is not None
+    return found
 
 
 def pdf_text(page: Any, **options: Any) -> str:
@@ -178,11 +184,11 @@ def test_handling_flow_and_prints_through_the_pages(people: Any, stack: Stack) -
 
 
 def test_supervisor_closes_the_loop_of_a_bad_review(people: Any, stack: Stack) -> None:
-    ticket_id = bad_review(stack, completed_case(stack))
+    case_no = completed_case(stack)
+    ticket_id = bad_review(stack, case_no)
     sup = people("dongguan-supervisor", DESKTOP)
     sign_in(sup, DG_SUPERVISOR, "/supervisor")
     page = sup.page
-    case_no = ticket_id.split("-")[1]
     page.get_by_role("link", name=case_no).click()
     page.get_by_text("等了很久，没人解释").wait_for()
     assert "记入个人信息查阅记录" in page.inner_text("main")

@@ -784,7 +784,6 @@ export interface components {
             shipments: components["schemas"]["PublicShipment"][];
         };
         Review: {
-            case_no: string;
             /** @enum {unknown} */
             stage: "receiving" | "handling";
             rating: number;
@@ -814,10 +813,11 @@ export interface components {
                 name?: string;
             };
             follow_up?: string | null;
+            /** @description absent when the rated office's staff read a ticket */
+            case_no?: string;
         };
         Ticket: {
             ticket_id: string;
-            case_no: string;
             /** @enum {unknown} */
             stage: "receiving" | "handling";
             office_id: string;
@@ -861,6 +861,8 @@ export interface components {
                 satisfied?: boolean | null;
                 note?: string | null;
             } | null;
+            /** @description absent when the rated office's staff read a ticket */
+            case_no?: string;
             review_at?: string | null;
             opened_at?: string | null;
             verified_at?: string | null;
@@ -4176,7 +4178,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description e.g. TK-KC…-handling */
+                /** @description opaque, e.g. TK-01JDXQ4Z8M3V5N7P9R1T3W5Y7A (supervisors may also use a first-release number TK-{case_no}-{stage}) */
                 ticket_id: string;
             };
             cookie?: never;
@@ -4280,7 +4282,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description e.g. TK-KC…-handling */
+                /** @description opaque, e.g. TK-01JDXQ4Z8M3V5N7P9R1T3W5Y7A (supervisors may also use a first-release number TK-{case_no}-{stage}) */
                 ticket_id: string;
             };
             cookie?: never;
@@ -4393,7 +4395,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description e.g. TK-KC…-handling */
+                /** @description opaque, e.g. TK-01JDXQ4Z8M3V5N7P9R1T3W5Y7A (supervisors may also use a first-release number TK-{case_no}-{stage}) */
                 ticket_id: string;
             };
             cookie?: never;
@@ -4507,7 +4509,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description e.g. TK-KC…-handling */
+                /** @description opaque, e.g. TK-01JDXQ4Z8M3V5N7P9R1T3W5Y7A (supervisors may also use a first-release number TK-{case_no}-{stage}) */
                 ticket_id: string;
             };
             cookie?: never;
@@ -4622,7 +4624,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description e.g. TK-KC…-handling */
+                /** @description opaque, e.g. TK-01JDXQ4Z8M3V5N7P9R1T3W5Y7A (supervisors may also use a first-release number TK-{case_no}-{stage}) */
                 ticket_id: string;
             };
             cookie?: never;
@@ -4738,7 +4740,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description e.g. TK-KC…-handling */
+                /** @description opaque, e.g. TK-01JDXQ4Z8M3V5N7P9R1T3W5Y7A (supervisors may also use a first-release number TK-{case_no}-{stage}) */
                 ticket_id: string;
             };
             cookie?: never;
@@ -4842,7 +4844,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description e.g. TK-KC…-handling */
+                /** @description opaque, e.g. TK-01JDXQ4Z8M3V5N7P9R1T3W5Y7A (supervisors may also use a first-release number TK-{case_no}-{stage}) */
                 ticket_id: string;
             };
             cookie?: never;

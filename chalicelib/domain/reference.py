@@ -24,13 +24,15 @@ class Office:
     mail_cutoff: str
     name_en: str = ""
     postcode: str = ""
+    # The courier collects on "working_days" (the mainland calendar, 调休 included) or on "all_days".
+    collection_days: str = "working_days"
 
     def public(self) -> dict[str, Any]:
         return {
             "office_id": self.office_id, "name": self.name, "name_en": self.name_en, "city": self.city,
             "district": self.district, "kinds": list(self.kinds), "address": self.address,
             "postcode": self.postcode, "phone": self.phone, "opening_hours": self.opening_hours,
-            "mail_cutoff": self.mail_cutoff,
+            "mail_cutoff": self.mail_cutoff, "collection_days": self.collection_days,
         }
 
 
@@ -151,6 +153,7 @@ class Catalogue:
                 district=r.get("district", r["city"]), kinds=tuple(r.get("kinds", ())),
                 address=r.get("address", ""), postcode=r.get("postcode", ""), phone=r.get("phone", ""),
                 opening_hours=r.get("opening_hours", ""), mail_cutoff=r.get("mail_cutoff", "16:00"),
+                collection_days=r.get("collection_days", "working_days"),
             )
             for r in rows.get("offices", ())
         }

@@ -143,6 +143,8 @@ class Shipment:
     replaces: str | None = None
     version: int = 0
     late_events: list[TrackingEvent] = field(default_factory=list)  # after the leg ended: operators only
+    # The consolidated parcel (合包, domain/parcels.py) this leg carries: its ``case_no`` is then the parcel id.
+    parcel_id: str | None = None
 
     @property
     def leg_id(self) -> str:
@@ -220,6 +222,7 @@ class Shipment:
             "expected_arrival": self.expected_arrival.isoformat(),
             "overdue": self.overdue,
             "superseded_by": self.superseded_by,
+            "parcel_id": self.parcel_id,
             "events": [e.as_dict() for e in self.events],
         }
 

@@ -6,7 +6,7 @@ that is the DynamoDB one, and tests may put the in-memory one in its place with 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .services.unit_of_work import UnitOfWork
@@ -26,3 +26,24 @@ def use(factory: Callable[[], UnitOfWork] | None) -> None:
     """Give the services another unit of work (None: back to DynamoDB)."""
     global _factory
     _factory = factory
+
+
+# ---------------------------------------------------------------- the provincial services (电子证照, records)
+
+_services: object | None = None
+
+
+def provincial_services() -> Any:
+    """The licence library and social-insurance records (one client: adapters/licences.py); tests may
+    ``use_services`` a simulator's registry or a failing one."""
+    if _services is not None:
+        return _services
+    from .adapters.licences import provincial_services as configured
+
+    return configured()
+
+
+def use_services(services: object | None) -> None:
+    """Give the services another licence library (None: back to the configured one)."""
+    global _services
+    _services = services

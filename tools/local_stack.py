@@ -2,7 +2,8 @@
 
 Starts moto in server mode on loopback, creates every table, queue and topic from the application's own
 definitions, seeds the reference data, serves the API with ``chalice local`` and runs the event pump (and
-the simulated courier, where built). Ctrl-C stops everything. Every start begins with empty data.
+the simulated courier, where built, and the simulated licence library). Ctrl-C stops everything. Every
+start begins with empty data.
 
     python -m tools.local_stack [--port 8000] [--console-port 8080] [--moto-port 0] [--sweep-seconds 10]
 
@@ -160,6 +161,11 @@ def main(argv: list[str] | None = None) -> int:
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=moto_port, verbose=False)
     moto.start()
     counts = provision()
+    # The simulated licence library and social-insurance records (电子证照, 秒批 inputs): API and pump read it.
+    from tools import licence_sim
+
+    licences = licence_sim.start()
+    os.environ["LICENCE_SERVICE_URL"] = licences.url
 
     api_url = f"http://127.0.0.1:{args.port}"
     console = console_server.serve(args.console_port, api_url) if console_url else None
@@ -178,6 +184,7 @@ def main(argv: list[str] | None = None) -> int:
         pump.start()
         courier = start_courier(api_url, args.courier_delay)
     except BaseException:
+        licences.stop()
         api.terminate()
         if console is not None:
             console.shutdown()
@@ -189,6 +196,7 @@ def main(argv: list[str] | None = None) -> int:
         if api.poll() is not None or time.monotonic() > deadline:
             print("the API did not start", file=sys.stderr)
             pump.stop()
+            licences.stop()
             if console is not None:
                 console.shutdown()
             moto.stop()
@@ -202,6 +210,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{counts['queues']} queues, {counts['reference_rows']} reference rows)\n"
         f"  pump           queues, outbox stream, sweeper every {args.sweep_seconds:g} s, "
         f"parcels ({args.parcels}) sealed every {args.seal_seconds:g} s\n"
+        f"  licences       {licences.url} (simulated licence library, seeded for the demo citizens)\n"
         f"  courier        {'simulated, ' + format(args.courier_delay, 'g') + ' s per step' if courier else 'off'}\n"
         "  tokens         make token ROLE=citizen SUB=alice | ROLE=staff OFFICE=SZ-GOV | "
         "ROLE=supervisor CITY=440300\n"
@@ -224,6 +233,7 @@ def main(argv: list[str] | None = None) -> int:
         if courier is not None:
             courier.stop()
         pump.stop()
+        licences.stop()
         if console is not None:
             console.shutdown()
         api.terminate()

@@ -188,6 +188,23 @@ class ReviewRepository(abc.ABC):
     def daily_counts(self, office_id: str, first: date | None, last: date | None) -> dict[str, dict[str, int]]:
         """The office's counters per CST day (``YYYY-MM-DD``) from ``first`` to ``last`` (either open)."""
 
+    def monthly_counts(self, office_id: str, first: date | None, last: date | None) -> dict[str, dict[str, int]]:
+        """The office's counters per CST month (``YYYY-MM``) of the days from ``first`` to ``last`` (either
+        open). A store may keep month totals to read fewer items; this is the days summed."""
+        from ..domain.statistics import COUNTERS
+
+        out: dict[str, dict[str, int]] = {}
+        for day, counts in self.daily_counts(office_id, first, last).items():
+            row = out.setdefault(day[:7], dict.fromkeys(COUNTERS, 0))
+            for k in COUNTERS:
+                row[k] += counts[k]
+        return out
+
+    def monthly_counts_of(self, office_ids: list[str], first: date | None,
+                          last: date | None) -> dict[str, dict[str, dict[str, int]]]:
+        """``monthly_counts`` of several offices (a store may read them together)."""
+        return {oid: self.monthly_counts(oid, first, last) for oid in office_ids}
+
 
 class TicketRepository(abc.ABC):
     """Rectification tickets (差评工单) with their history."""
@@ -230,6 +247,12 @@ class Counters(abc.ABC):
     @abc.abstractmethod
     def values(self, counter_ids: list[str]) -> dict[str, int]:
         """The current values (strongly consistent) of those of the counters that exist."""
+
+    @abc.abstractmethod
+    def take(self, counter_id: str, block: int) -> int:
+        """The next number of a block this process holds of the counter; when it has none left, one ADD of
+        ``block`` reserves the next block for it. Numbers are unique across processes, roughly in time
+        order, with gaps: what a process still holds when it ends is never handed out."""
 
 
 class Notifications(abc.ABC):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -37,17 +37,21 @@ class Backend:
     name: str
     uow: Callable[[], UnitOfWork]
     outbox: Callable[[str], dict[str, Any] | None]
+    new_process: Callable[[], None]  # what a new container would hold: no counter blocks
 
 
 @pytest.fixture(params=["memory", "dynamodb"])
 def backend(request: pytest.FixtureRequest) -> Iterator[Backend]:
     if request.param == "memory":
         db = Database()
-        yield Backend("memory", db.uow, lambda event_id: db.outbox.get(event_id))
+        yield Backend("memory", db.uow, lambda event_id: db.outbox.get(event_id), db.blocks.clear)
         return
     request.getfixturevalue("aws")
     from chalicelib.adapters.dynamodb import DynamoUnitOfWork
-    from chalicelib.adapters.models import OutboxRecord
+    from chalicelib.adapters.models import CounterRecord, OutboxRecord
+
+    def new_process() -> None:
+        CounterRecord._connection = None
 
     def outbox(event_id: str) -> dict[str, Any] | None:
         try:
@@ -55,7 +59,7 @@ def backend(request: pytest.FixtureRequest) -> Iterator[Backend]:
         except OutboxRecord.DoesNotExist:
             return None
 
-    yield Backend("dynamodb", DynamoUnitOfWork, outbox)
+    yield Backend("dynamodb", DynamoUnitOfWork, outbox, new_process)
 
 
 def a_case(seq: int = 1, sub: str = "alice") -> tuple[Case, Change]:
@@ -296,6 +300,48 @@ def test_a_stage_is_reviewed_once_its_counters_count_once_and_its_slot_goes(back
     assert list(backend.uow().reviews.due_slots(T0 + timedelta(days=8))) == []
 
 
+@pytest.fixture(params=["", "2026-03"])
+def months_from(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Month totals from the start, or only from March 2026 (a stage that counted before they existed)."""
+    from chalicelib.config import settings
+
+    monkeypatch.setenv("STATS_MONTHS_FROM", request.param)
+    settings.cache_clear()
+    yield request.param
+    monkeypatch.undo()
+    settings.cache_clear()
+
+
+def test_monthly_counts_are_the_days_summed_whatever_the_period(backend, months_from):
+    """Month totals (whole months) and day counters (the partial months at the ends, and the months before
+    STATS_MONTHS_FROM) give what summing the days gives, for periods inside a month, across months, open at
+    either end; the counters of one office spread over shards are all summed."""
+    days = [date(2026, 1, 31), date(2026, 2, 1), date(2026, 2, 14), date(2026, 2, 28), date(2026, 3, 1),
+            date(2026, 3, 15), date(2026, 4, 30), date(2026, 5, 2)]
+    for n, day in enumerate(days * 3):
+        case = stored_case(backend, seq=n + 1)
+        review = _default(case, rating=1 + n % 5)
+        review.created_at = datetime(day.year, day.month, day.day, 4, 0, tzinfo=UTC)
+        with backend.uow() as uow:
+            uow.reviews.add(review, contribution(review))
+            uow.commit()
+    uow = backend.uow()
+    periods = [(None, None), (date(2026, 2, 1), date(2026, 2, 28)), (date(2026, 2, 2), date(2026, 2, 27)),
+               (date(2026, 1, 15), date(2026, 4, 30)), (date(2026, 2, 14), date(2026, 5, 1)),
+               (None, date(2026, 3, 14)), (date(2026, 3, 2), None), (date(2026, 1, 1), date(2026, 12, 31))]
+    for first, last in periods:
+        by_month: dict[str, dict[str, int]] = {}
+        for day, counts in uow.reviews.daily_counts("SZ-GOV", first, last).items():
+            row = by_month.setdefault(day[:7], dict.fromkeys(counts, 0))
+            for k, v in counts.items():
+                row[k] += v
+        assert uow.reviews.monthly_counts("SZ-GOV", first, last) == by_month, (first, last)
+        assert uow.reviews.monthly_counts_of(["SZ-GOV", "ZH-GOV"], first, last) == {"SZ-GOV": by_month,
+                                                                                   "ZH-GOV": {}}
+    assert sum(r["reviews"] for r in uow.reviews.monthly_counts("SZ-GOV", None, None).values()) == 24
+    assert uow.reviews.counts("SZ-GOV", date(2026, 2, 1), date(2026, 2, 28))["reviews"] == 9
+
+
 def test_a_review_has_one_follow_up(backend):
     case = stored_case(backend)
     review = _default(case, rating=4)
@@ -367,6 +413,19 @@ def test_counters_count_and_notifications_are_recorded_once(backend):
     uow = backend.uow()
     assert uow.notifications.was_sent("KC4403002026030200001", "e1")
     assert [n["event_type"] for n in uow.notifications.of_case("KC4403002026030200001")] == ["case.receive"]
+
+
+def test_numbers_are_taken_in_blocks_unique_across_processes_with_gaps(backend):
+    """One counter write per block; each process hands out its own block; what a process held when it
+    ended is a gap, never handed out twice."""
+    uow = backend.uow()
+    first = [uow.counters.take("seq", 5) for _ in range(3)]
+    assert first == [1, 2, 3] and uow.counters.values(["seq"]) == {"seq": 5}  # one ADD reserved 1..5
+    backend.new_process()  # a second container: 4 and 5 stay with the first
+    second = [backend.uow().counters.take("seq", 5) for _ in range(6)]
+    assert second == [6, 7, 8, 9, 10, 11]
+    assert backend.uow().counters.values(["seq"]) == {"seq": 15}
+    assert not set(first) & set(second)
 
 
 def test_a_notification_is_claimed_before_it_is_sent(backend):

@@ -3,7 +3,7 @@
  * 1–2 (差评) needs at least one reason tag and a comment, as the API requires. A given review can get one
  * follow-up comment (追评); a bad review's ticket shows how its rectification goes.
  */
-import { Alert, Button, Checkbox, Descriptions, Form, Input, Radio, Space, Tag, Typography } from 'antd';
+import { Alert, Button, Checkbox, Descriptions, Form, Input, Radio, Space, Tag } from 'antd';
 import { useState } from 'react';
 import { Panel } from '@/components/Panel';
 import { useApiMutation } from '@/hooks/useApiMutation';
@@ -62,7 +62,12 @@ function RateForm({ caseNo, stage }: { caseNo: string; stage: Stage }) {
       </Form.Item>
       {bad ? (
         <>
-          <Form.Item name="tags" label="不满意的原因（至少选一项）" rules={[{ required: true, type: 'array', min: 1, message: '差评请至少选择一个原因' }]}>
+          <Form.Item
+            name="tags"
+            label="不满意的原因（至少选一项）"
+            // A validator, not `required`: antd would put aria-required on the checkbox group, which ARIA forbids.
+            rules={[{ validator: (_, v?: string[]) => (v?.length ? Promise.resolve() : Promise.reject(new Error('差评请至少选择一个原因'))) }]}
+          >
             <Checkbox.Group options={BAD_REVIEW_TAGS.map((t) => ({ label: t, value: t }))} />
           </Form.Item>
           <Form.Item name="comment" label="具体情况" rules={[{ required: true, whitespace: true, message: '差评请说明具体情况' }]}>
@@ -133,7 +138,7 @@ export function ReviewPanel({ caseNo, status }: { caseNo: string; status: CaseSt
         const given = reviews.data?.find((r) => r.stage === stage);
         return (
           <section key={stage} className="kc-review-stage" aria-label={STAGE_LABELS[stage]}>
-            <Typography.Title level={3} className="kc-subsection-title">{STAGE_LABELS[stage]}</Typography.Title>
+            <h3 className="kc-subsection-title">{STAGE_LABELS[stage]}</h3>
             {reviews.isPending ? null : given ? <GivenReview review={given} caseNo={caseNo} /> : <RateForm caseNo={caseNo} stage={stage} />}
           </section>
         );

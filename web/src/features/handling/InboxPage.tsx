@@ -4,22 +4,20 @@
  * case number. Pickup offices see the results waiting at their counter (待领取) with the identity masked.
  */
 import { useQuery } from '@tanstack/react-query';
-import { Button, Card, Flex, Input, Space, Table, Tabs, Tag, Typography } from 'antd';
+import { Card, Input, Space, Tabs, Tag, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { useState } from 'react';
-import { Link, useNavigate } from 'react-router';
+import { useNavigate } from 'react-router';
 import { PageHeader } from '@/components/PageHeader';
-import { EmptyState, ErrorState } from '@/components/PageState';
 import { WorkdayTag } from '@/components/WorkdayTag';
-import { useMatterName, useOfficeName } from '@/hooks/useReference';
+import { WorkQueueTable, type QueueItem } from '@/components/WorkQueueTable';
+import { useOfficeName } from '@/hooks/useReference';
 import { api, call } from '@/lib/api/client';
-import type { components } from '@/lib/api/schema';
 import { useAuthValue } from '@/lib/auth/context';
-import { formatDate, formatDateTime } from '@/lib/dates';
-import { parcelEventLabel, statusColor, statusLabel, type CaseStatus } from '@/lib/labels';
+import { formatDate } from '@/lib/dates';
+import { parcelEventLabel, type CaseStatus } from '@/lib/labels';
 
-type Item = components['schemas']['QueueItem'];
-const PAGE = 20;
+type Item = QueueItem;
 
 const TABS: { key: string; label: string; status?: CaseStatus }[] = [
   { key: 'IN_TRANSIT', label: '待签收（寄递中）', status: 'IN_TRANSIT' },
@@ -63,24 +61,10 @@ function ExpectedArrival({ caseNo }: { caseNo: string }) {
 }
 
 function InboxTable({ officeId, status }: { officeId: string; status: CaseStatus }) {
-  const matterName = useMatterName();
   const officeName = useOfficeName();
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  const cursor = cursors[cursors.length - 1];
-  const page = useQuery({
-    queryKey: ['queue', officeId, status, cursor ?? ''],
-    queryFn: () => call(api().GET('/offices/{office_id}/cases', {
-      params: { path: { office_id: officeId }, query: { limit: PAGE, status, ...(cursor ? { cursor } : {}) } },
-    })),
-    refetchInterval: 30_000,
-  });
   const pickup = status === 'READY_FOR_PICKUP';
-  const columns: ColumnsType<Item> = [
-    { title: '办件编号', dataIndex: 'case_no', render: (no: string) => <Link to={`/handling/cases/${no}`}>{no}</Link> },
-    { title: '事项', dataIndex: 'matter_id', render: (id: string) => matterName(id) },
-    { title: pickup ? '申请人（核对证件）' : '申请人', dataIndex: 'applicant_name' },
+  const columns: ColumnsType<QueueItem> = [
     { title: '收件窗口', dataIndex: 'receiving_office_id', render: (id: string) => officeName(id) },
-    { title: '状态', dataIndex: 'status', render: (s: string) => <Tag color={statusColor(s)}>{statusLabel(s)}</Tag> },
     status === 'IN_TRANSIT'
       ? { title: '材料预计到达', key: 'arrival', render: (_: unknown, item) => <ExpectedArrival caseNo={item.case_no} /> }
       : {
@@ -93,30 +77,20 @@ function InboxTable({ officeId, status }: { officeId: string; status: CaseStatus
             </Space>
           ),
         },
-    { title: '更新时间', dataIndex: 'updated_at', render: (at: string) => formatDateTime(at) },
   ];
-  if (page.isError) return <ErrorState error={page.error} onRetry={() => page.refetch()} />;
-  // The queue holds the office's cases as receiving window too: the inbox shows those it handles or hands over.
-  const items = (page.data?.items ?? [])
-    .filter((i) => i.handling_office_id === officeId || pickup)
-    .sort(byUrgency);
   return (
-    <>
-      <Table<Item>
-        rowKey="case_no"
-        size="middle"
-        loading={page.isPending}
-        columns={columns}
-        dataSource={items}
-        pagination={false}
-        rowClassName={(item) => (item.overdue || (item.working_days_left ?? 0) < 0 ? 'kc-row-overdue' : '')}
-        locale={{ emptyText: <EmptyState description={`暂无${statusLabel(status)}办件`} /> }}
-      />
-      <Flex justify="end" gap={8} className="kc-pager">
-        <Button disabled={cursors.length <= 1} onClick={() => setCursors((c) => c.slice(0, -1))}>上一页</Button>
-        <Button disabled={!page.data?.next_cursor} onClick={() => setCursors((c) => [...c, page.data?.next_cursor ?? undefined])}>下一页</Button>
-      </Flex>
-    </>
+    <WorkQueueTable
+      officeId={officeId}
+      status={status}
+      caseHref={(no) => `/handling/cases/${no}`}
+      applicantTitle={pickup ? '申请人（核对证件）' : '申请人'}
+      columns={columns}
+      time={{ title: '更新时间', field: 'updated_at' }}
+      // The queue holds the office's cases as receiving window too: the inbox shows those it handles or hands over.
+      filter={(i) => i.handling_office_id === officeId || pickup}
+      sort={byUrgency}
+      isOverdue={(item) => item.overdue || (item.working_days_left ?? 0) < 0}
+    />
   );
 }
 

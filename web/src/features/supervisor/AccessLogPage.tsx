@@ -1,11 +1,13 @@
 /** 个人信息查阅记录 (provincial supervisors): who read which reviewer's contact, when and why, by CST month. */
 import { useQuery } from '@tanstack/react-query';
-import { Button, Card, DatePicker, Flex, Form, Table } from 'antd';
+import { Card, DatePicker, Form, Table } from 'antd';
 import dayjs from 'dayjs';
 import { useState } from 'react';
 import { Link } from 'react-router';
+import { CursorPager } from '@/components/CursorPager';
 import { PageHeader } from '@/components/PageHeader';
 import { EmptyState, ErrorState } from '@/components/PageState';
+import { useCursorPages } from '@/hooks/useCursorPages';
 import { api, call } from '@/lib/api/client';
 import type { components } from '@/lib/api/schema';
 import { formatDateTime, inShanghai, TIME_ZONE } from '@/lib/dates';
@@ -15,8 +17,8 @@ type Entry = components['schemas']['AccessLogEntry'];
 
 export function AccessLogPage() {
   const [month, setMonth] = useState(inShanghai(new Date()).format('YYYY-MM'));
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  const cursor = cursors[cursors.length - 1];
+  const pages = useCursorPages();
+  const { cursor } = pages;
   const log = useQuery({
     queryKey: ['access-log', month, cursor ?? ''],
     queryFn: () => call(api().GET('/access-log', { params: { query: { month, limit: 50, ...(cursor ? { cursor } : {}) } } })),
@@ -32,7 +34,7 @@ export function AccessLogPage() {
               picker="month"
               allowClear={false}
               value={dayjs.tz(`${month}-01`, TIME_ZONE)}
-              onChange={(d) => { if (d) { setCursors([undefined]); setMonth(d.format('YYYY-MM')); } }}
+              onChange={(d) => { if (d) { pages.reset(); setMonth(d.format('YYYY-MM')); } }}
             />
           </Form.Item>
         </Form>
@@ -56,10 +58,7 @@ export function AccessLogPage() {
                 { title: '事由', dataIndex: 'reason' },
               ]}
             />
-            <Flex justify="end" gap={8} className="kc-pager">
-              <Button disabled={cursors.length <= 1} onClick={() => setCursors((c) => c.slice(0, -1))}>上一页</Button>
-              <Button disabled={!log.data?.next_cursor} onClick={() => setCursors((c) => [...c, log.data?.next_cursor ?? undefined])}>下一页</Button>
-            </Flex>
+            <CursorPager pages={pages} nextCursor={log.data?.next_cursor} />
           </>
         )}
       </Card>

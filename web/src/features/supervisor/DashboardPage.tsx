@@ -11,6 +11,7 @@ import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/compon
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 import type { EChartsOption } from 'echarts';
+import type { ColumnsType } from 'antd/es/table';
 import ReactEChartsCore from 'echarts-for-react/esm/core';
 import { PageHeader } from '@/components/PageHeader';
 import { EmptyState, ErrorState, Loading } from '@/components/PageState';
@@ -58,6 +59,32 @@ function Chart({ id, option, label }: { id: string; option: EChartsOption; label
   );
 }
 
+/** A chart with the numbers behind it in a table beside it (one block of the dashboard). */
+function ChartCard<T extends object>({ id, title, label, option, rows, rowKey, columns }: {
+  id: string;
+  title: string;
+  label: string;
+  option: EChartsOption;
+  rows: T[];
+  rowKey: keyof T | ((row: T) => string);
+  columns: ColumnsType<T>;
+}) {
+  return (
+    <Card size="small" title={<h2 className="kc-card-title">{title}</h2>}>
+      <div className="kc-chart-grid">
+        <Chart id={id} option={option} label={label} />
+        <Table<T>
+          size="small"
+          rowKey={rowKey as string | ((row: T) => string)}
+          pagination={false}
+          dataSource={rows}
+          columns={columns}
+        />
+      </div>
+    </Card>
+  );
+}
+
 function TrendCard({ data }: { data: Stats }) {
   const months = data.months ?? [];
   const option: EChartsOption = {
@@ -73,24 +100,21 @@ function TrendCard({ data }: { data: Stats }) {
     ],
   };
   return (
-    <Card size="small" title={<h2 className="kc-card-title">评价趋势（按月）</h2>}>
-      <div className="kc-chart-grid">
-        <Chart id="trend" option={option} label="按月的好评率、差评率、未评率趋势图，数据见右表" />
-        <Table
-          size="small"
-          rowKey="month"
-          pagination={false}
-          dataSource={months}
-          columns={[
+    <ChartCard
+      id="trend"
+      title="评价趋势（按月）"
+      label="按月的好评率、差评率、未评率趋势图，数据见右表"
+      option={option}
+      rows={months}
+      rowKey="month"
+      columns={[
             { title: '月份', dataIndex: 'month' },
             { title: '评价数', dataIndex: 'reviews' },
             { title: '好评率', dataIndex: 'good_rate', render: pct },
             { title: '差评率', dataIndex: 'bad_rate', render: pct },
             { title: '未评率', dataIndex: 'unrated_rate', render: pct },
-          ]}
-        />
-      </div>
-    </Card>
+      ]}
+    />
   );
 }
 
@@ -108,24 +132,21 @@ function OfficesCard({ data }: { data: Stats }) {
     ],
   };
   return (
-    <Card size="small" title={<h2 className="kc-card-title">各单位对比</h2>}>
-      <div className="kc-chart-grid">
-        <Chart id="offices" option={option} label="各单位好评率与差评率柱状图，数据见右表" />
-        <Table
-          size="small"
-          rowKey={(o: Office) => o.office_id ?? ''}
-          pagination={false}
-          dataSource={offices}
-          columns={[
+    <ChartCard<Office>
+      id="offices"
+      title="各单位对比"
+      label="各单位好评率与差评率柱状图，数据见右表"
+      option={option}
+      rows={offices}
+      rowKey={(o) => o.office_id ?? ''}
+      columns={[
             { title: '单位', dataIndex: 'name' },
             { title: '评价数', dataIndex: 'reviews' },
             { title: '好评率', dataIndex: 'good_rate', render: pct },
             { title: '差评率', dataIndex: 'bad_rate', render: pct },
             { title: '未评率', dataIndex: 'unrated_rate', render: pct },
-          ]}
-        />
-      </div>
-    </Card>
+      ]}
+    />
   );
 }
 
@@ -149,15 +170,14 @@ function TicketsCard({ data }: { data: Stats }) {
     ],
   };
   return (
-    <Card size="small" title={<h2 className="kc-card-title">差评工单状态与按时率</h2>}>
-      <div className="kc-chart-grid">
-        <Chart id="tickets" option={option} label="各单位差评工单状态与按时办结率图，数据见右表" />
-        <Table
-          size="small"
-          rowKey={(o: Office) => o.office_id ?? ''}
-          pagination={false}
-          dataSource={offices}
-          columns={[
+    <ChartCard<Office>
+      id="tickets"
+      title="差评工单状态与按时率"
+      label="各单位差评工单状态与按时办结率图，数据见右表"
+      option={option}
+      rows={offices}
+      rowKey={(o) => o.office_id ?? ''}
+      columns={[
             { title: '单位', dataIndex: 'name' },
             { title: '工单', render: (_: unknown, o: Office) => c(o, 'tickets') },
             { title: '待核实', render: (_: unknown, o: Office) => pending(o) },
@@ -165,10 +185,8 @@ function TicketsCard({ data }: { data: Stats }) {
             { title: '已解释', render: (_: unknown, o: Office) => c(o, 'explained') },
             { title: '按时率', dataIndex: 'on_time_rate', render: pct },
             { title: '满意率', dataIndex: 'satisfaction_rate', render: pct },
-          ]}
-        />
-      </div>
-    </Card>
+      ]}
+    />
   );
 }
 

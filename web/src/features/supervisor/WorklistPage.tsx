@@ -4,14 +4,17 @@
  * level; filters by office, status and period; CSV export of the reviews and tickets for the filters.
  */
 import { useQuery } from '@tanstack/react-query';
-import { App, Button, Card, Flex, Space, Table, Tag, Typography } from 'antd';
+import { Button, Card, Space, Table, Tag, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { useState } from 'react';
 import { Link } from 'react-router';
+import { CursorPager } from '@/components/CursorPager';
 import { PageHeader } from '@/components/PageHeader';
 import { EmptyState, ErrorState } from '@/components/PageState';
 import { WorkdayTag } from '@/components/WorkdayTag';
+import { useCursorPages } from '@/hooks/useCursorPages';
 import { useOfficeName } from '@/hooks/useReference';
+import { useToast } from '@/hooks/useToast';
 import { api, call } from '@/lib/api/client';
 import { errorMessage } from '@/lib/api/errors';
 import { downloadCsv } from '@/lib/csv';
@@ -44,11 +47,11 @@ export function worklistOrder(provincial: boolean) {
 export function WorklistPage() {
   const provincial = useIsProvincial();
   const officeName = useOfficeName();
-  const { message } = App.useApp();
+  const message = useToast();
   const [filters, setFilters] = useFilters();
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
+  const pages = useCursorPages();
   const [exporting, setExporting] = useState<string | null>(null);
-  const cursor = cursors[cursors.length - 1];
+  const { cursor } = pages;
   const list = useQuery({
     queryKey: ['reviews', 'bad', filters, cursor ?? ''],
     queryFn: () => call(api().GET('/reviews', {
@@ -120,7 +123,7 @@ export function WorklistPage() {
         }
       />
       <Card size="small" style={{ marginBottom: 16 }}>
-        <FilterBar value={filters} withStatus onChange={(f) => { setCursors([undefined]); setFilters(f); }} />
+        <FilterBar value={filters} withStatus onChange={(f) => { pages.reset(); setFilters(f); }} />
       </Card>
       <Card size="small">
         {list.isError ? <ErrorState error={list.error} onRetry={() => list.refetch()} /> : (
@@ -135,10 +138,7 @@ export function WorklistPage() {
               rowClassName={(r) => (late(r) && !DONE.has(r.ticket?.status ?? '') ? 'kc-row-overdue' : '')}
               locale={{ emptyText: <EmptyState description="当前筛选条件下没有差评" /> }}
             />
-            <Flex justify="end" gap={8} className="kc-pager">
-              <Button disabled={cursors.length <= 1} onClick={() => setCursors((c) => c.slice(0, -1))}>上一页</Button>
-              <Button disabled={!list.data?.next_cursor} onClick={() => setCursors((c) => [...c, list.data?.next_cursor ?? undefined])}>下一页</Button>
-            </Flex>
+            <CursorPager pages={pages} nextCursor={list.data?.next_cursor} />
           </>
         )}
       </Card>

@@ -2,25 +2,22 @@
  * 收件工作台: the office's work queue by status, with overdue and due-soon flags, sorted by deadline, searched by
  * case number, paged with next_cursor; received cases can be forwarded one by one or several at once.
  */
-import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Flex, Input, Space, Table, Tabs, Tag, Typography } from 'antd';
+import { useQueryClient } from '@tanstack/react-query';
+import { Button, Flex, Input, Space, Tabs, Tag, Typography } from 'antd';
 import { Panel } from '@/components/Panel';
 import type { ColumnsType } from 'antd/es/table';
 import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { CountdownTag } from '@/components/CountdownTag';
 import { PageHeader } from '@/components/PageHeader';
-import { EmptyState, ErrorState } from '@/components/PageState';
-import { useMatterName } from '@/hooks/useReference';
+import { queueKey, WorkQueueTable, type QueueItem } from '@/components/WorkQueueTable';
+import { useToast } from '@/hooks/useToast';
 import { api, call } from '@/lib/api/client';
 import { errorMessage } from '@/lib/api/errors';
-import type { components } from '@/lib/api/schema';
 import { useAuthValue } from '@/lib/auth/context';
-import { formatDateTime } from '@/lib/dates';
-import { statusColor, statusLabel, type CaseStatus } from '@/lib/labels';
+import type { CaseStatus } from '@/lib/labels';
 
-type Item = components['schemas']['QueueItem'];
-const PAGE = 20;
+type Item = QueueItem;
 
 const TABS: { key: string; label: string; status?: CaseStatus }[] = [
   { key: 'SUBMITTED', label: '待收件', status: 'SUBMITTED' },
@@ -39,20 +36,10 @@ export function byDeadline(a: Item, b: Item): number {
 }
 
 function QueueTable({ officeId, status }: { officeId: string; status?: CaseStatus }) {
-  const matterName = useMatterName();
   const queryClient = useQueryClient();
-  const { message } = App.useApp();
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
+  const message = useToast();
   const [selected, setSelected] = useState<string[]>([]);
   const [forwarding, setForwarding] = useState(false);
-  const cursor = cursors[cursors.length - 1];
-  const page = useQuery({
-    queryKey: ['queue', officeId, status ?? 'ALL', cursor ?? ''],
-    queryFn: () => call(api().GET('/offices/{office_id}/cases', {
-      params: { path: { office_id: officeId }, query: { limit: PAGE, ...(status ? { status } : {}), ...(cursor ? { cursor } : {}) } },
-    })),
-    refetchInterval: 30_000,
-  });
 
   async function forwardSelected() {
     setForwarding(true);
@@ -69,14 +56,10 @@ function QueueTable({ officeId, status }: { officeId: string; status?: CaseStatu
     if (done) message.success(`已转递 ${done} 件`);
     if (failed.length) message.error(`未能转递 ${failed.length} 件：${failed.join('；')}`, 8);
     setSelected([]);
-    await queryClient.invalidateQueries({ queryKey: ['queue', officeId] });
+    await queryClient.invalidateQueries({ queryKey: queueKey(officeId) });
   }
 
   const columns: ColumnsType<Item> = [
-    { title: '办件编号', dataIndex: 'case_no', render: (no: string) => <Link to={`/window/cases/${no}`}>{no}</Link> },
-    { title: '事项', dataIndex: 'matter_id', render: (id: string) => matterName(id) },
-    { title: '申请人', dataIndex: 'applicant_name' },
-    { title: '状态', dataIndex: 'status', render: (s: string) => <Tag color={statusColor(s)}>{statusLabel(s)}</Tag> },
     {
       title: '期限',
       key: 'deadline',
@@ -88,15 +71,18 @@ function QueueTable({ officeId, status }: { officeId: string; status?: CaseStatu
         </Space>
       ),
     },
-    { title: '申请时间', dataIndex: 'created_at', render: (at: string) => formatDateTime(at) },
   ];
-
-  if (page.isError) return <ErrorState error={page.error} onRetry={() => page.refetch()} />;
-  const items = [...(page.data?.items ?? [])].sort(byDeadline);
   const canForward = status === 'RECEIVED';
   return (
-    <>
-      {canForward ? (
+    <WorkQueueTable
+      officeId={officeId}
+      status={status}
+      caseHref={(no) => `/window/cases/${no}`}
+      columns={columns}
+      time={{ title: '申请时间', field: 'created_at' }}
+      sort={byDeadline}
+      isOverdue={(item) => item.overdue}
+      toolbar={canForward ? (
         <Flex gap={8} align="center" className="kc-bulk-bar">
           <Button type="primary" disabled={!selected.length} loading={forwarding} onClick={() => void forwardSelected()}>
             转递所选（{selected.length}）
@@ -104,27 +90,13 @@ function QueueTable({ officeId, status }: { officeId: string; status?: CaseStatu
           <Typography.Text type="secondary">勾选已收件的办件，一次转递到各自的办理地。</Typography.Text>
         </Flex>
       ) : null}
-      <Table<Item>
-        rowKey="case_no"
-        size="middle"
-        loading={page.isPending}
-        columns={columns}
-        dataSource={items}
-        pagination={false}
-        rowClassName={(item) => (item.overdue ? 'kc-row-overdue' : '')}
-        rowSelection={canForward ? {
-          selectedRowKeys: selected,
-          onChange: (keys) => setSelected(keys.map(String)),
-          getCheckboxProps: (item) => ({ 'aria-label': `选择 ${item.case_no}` }),
-          columnTitle: undefined,
-        } : undefined}
-        locale={{ emptyText: <EmptyState description={`暂无${status ? statusLabel(status) : ''}办件`} /> }}
-      />
-      <Flex justify="end" gap={8} className="kc-pager">
-        <Button disabled={cursors.length <= 1} onClick={() => setCursors((c) => c.slice(0, -1))}>上一页</Button>
-        <Button disabled={!page.data?.next_cursor} onClick={() => setCursors((c) => [...c, page.data?.next_cursor ?? undefined])}>下一页</Button>
-      </Flex>
-    </>
+      rowSelection={canForward ? {
+        selectedRowKeys: selected,
+        onChange: (keys) => setSelected(keys.map(String)),
+        getCheckboxProps: (item) => ({ 'aria-label': `选择 ${item.case_no}` }),
+        columnTitle: undefined,
+      } : undefined}
+    />
   );
 }
 

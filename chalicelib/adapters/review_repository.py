@@ -323,7 +323,7 @@ class DynamoTicketRepository(TicketRepository):
 
         self.tx.stage(Write("put", ticket_record(ticket), TicketRecord.ticket_id.does_not_exist(),
                             conflict=exists, undo=lambda: setattr(ticket, "version", 0)))
-        self._stage_change(ticket, change, counts, exists)
+        self._stage_change(ticket, change, counts, exists, first=True)
 
     def update(self, ticket: Ticket, change: TicketChange, counts: Mapping[str, int]) -> None:
         lost = stage_versioned(self.tx, ticket, lambda: ticket_record(ticket), TicketRecord.version,
@@ -331,21 +331,32 @@ class DynamoTicketRepository(TicketRepository):
         self._stage_change(ticket, change, counts, lost)
 
     def _stage_change(self, ticket: Ticket, change: TicketChange, counts: Mapping[str, int],
-                      conflict: Callable[[], Exception]) -> None:
+                      conflict: Callable[[], Exception], first: bool = False) -> None:
         entry = ticket_history_entry(change, ticket.version)
         self.tx.stage(Write("put", TicketEventRecord(ticket_id=ticket.ticket_id, seq=ticket.version, event=entry),
                             TicketEventRecord.ticket_id.does_not_exist(), conflict=conflict))
         self.tx.stage(Write("put", outbox_record(ticket_event(ticket, change))))
         self.tx.stage(Write(
             "update", ReviewRecord(case_no=ticket.case_no, stage=ticket.stage.value),
-            ReviewRecord.case_no.exists(),
+            # The review names its one ticket: a second ticket for the same review (a redelivered bad review,
+            # its id being opaque) fails here; a step must be on the ticket the review names.
+            ReviewRecord.case_no.exists() & (ReviewRecord.ticket_id.does_not_exist() if first
+                                             else ReviewRecord.ticket_id == ticket.ticket_id),
             actions=[ReviewRecord.ticket_id.set(ticket.ticket_id), ReviewRecord.ticket_status.set(ticket.status.value),
                      ReviewRecord.excluded.set(ticket.excluded),
                      ReviewRecord.ticket_escalated.set(ticket.escalated)],
-            conflict=lambda: NotFound(f"no review for {ticket.case_no} {ticket.stage.value}"),
+            conflict=lambda: self._review_conflict(ticket),
         ))
         for update in _count_update(ticket.office_id, ticket.review_day, counts):
             self.tx.stage(update)
+
+    @staticmethod
+    def _review_conflict(ticket: Ticket) -> Exception:
+        try:
+            named = ReviewRecord.get(ticket.case_no, ticket.stage.value, consistent_read=True).ticket_id
+        except DoesNotExist:
+            return NotFound(f"no review for {ticket.case_no} {ticket.stage.value}")
+        return Duplicate(f"the review has its ticket already ({named})")
 
     def history(self, ticket_id: str) -> list[dict[str, Any]]:
         return [r.event for r in TicketEventRecord.query(ticket_id, scan_index_forward=True, consistent_read=True)]

@@ -367,8 +367,10 @@ def test_a_ticket_opens_once_and_its_steps_are_guarded_by_version(backend):
         uow.reviews.add(review, contribution(review))
         uow.commit()
     policy = CAT.review_policy("440300")
-    for attempt in range(2):
+    opened = []
+    for attempt in range(2):  # ticket ids are opaque: the review, which names its one ticket, refuses a second
         ticket, change = open_ticket(review, T0, policy)
+        opened.append(ticket)
         with backend.uow() as uow:
             uow.tickets.add(ticket, change, {"tickets": 1})
             if attempt:
@@ -377,6 +379,11 @@ def test_a_ticket_opens_once_and_its_steps_are_guarded_by_version(backend):
                 assert ticket.version == 0
             else:
                 uow.commit()
+    ticket, refused = opened
+    assert ticket.ticket_id != refused.ticket_id
+    with pytest.raises(NotFound):
+        backend.uow().tickets.get(refused.ticket_id)
+    assert backend.uow().reviews.get(case.case_no, Stage.RECEIVING).ticket_id == ticket.ticket_id  # type: ignore[union-attr]
     first, second = backend.uow().tickets.get(ticket.ticket_id), backend.uow().tickets.get(ticket.ticket_id)
     supervisor = Actor("sup", "supervisor", city="440300")
     with backend.uow() as uow:

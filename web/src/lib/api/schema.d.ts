@@ -852,7 +852,6 @@ export interface components {
             shipments: components["schemas"]["PublicShipment"][];
         };
         Review: {
-            case_no: string;
             /** @enum {unknown} */
             stage: "receiving" | "handling";
             rating: number;
@@ -882,10 +881,11 @@ export interface components {
                 name?: string;
             };
             follow_up?: string | null;
+            /** @description absent when the rated office's staff read a ticket */
+            case_no?: string;
         };
         Ticket: {
             ticket_id: string;
-            case_no: string;
             /** @enum {unknown} */
             stage: "receiving" | "handling";
             office_id: string;
@@ -929,6 +929,8 @@ export interface components {
                 satisfied?: boolean | null;
                 note?: string | null;
             } | null;
+            /** @description absent when the rated office's staff read a ticket */
+            case_no?: string;
             review_at?: string | null;
             opened_at?: string | null;
             verified_at?: string | null;
@@ -4744,7 +4746,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description e.g. TK-KC…-handling */
+                /** @description opaque, e.g. TK-01JDXQ4Z8M3V5N7P9R1T3W5Y7A (supervisors may also use a first-release number TK-{case_no}-{stage}) */
                 ticket_id: string;
             };
             cookie?: never;
@@ -4848,7 +4850,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description e.g. TK-KC…-handling */
+                /** @description opaque, e.g. TK-01JDXQ4Z8M3V5N7P9R1T3W5Y7A (supervisors may also use a first-release number TK-{case_no}-{stage}) */
                 ticket_id: string;
             };
             cookie?: never;
@@ -4961,7 +4963,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description e.g. TK-KC…-handling */
+                /** @description opaque, e.g. TK-01JDXQ4Z8M3V5N7P9R1T3W5Y7A (supervisors may also use a first-release number TK-{case_no}-{stage}) */
                 ticket_id: string;
             };
             cookie?: never;
@@ -5075,7 +5077,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description e.g. TK-KC…-handling */
+                /** @description opaque, e.g. TK-01JDXQ4Z8M3V5N7P9R1T3W5Y7A (supervisors may also use a first-release number TK-{case_no}-{stage}) */
                 ticket_id: string;
             };
             cookie?: never;
@@ -5190,7 +5192,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description e.g. TK-KC…-handling */
+                /** @description opaque, e.g. TK-01JDXQ4Z8M3V5N7P9R1T3W5Y7A (supervisors may also use a first-release number TK-{case_no}-{stage}) */
                 ticket_id: string;
             };
             cookie?: never;
@@ -5306,7 +5308,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description e.g. TK-KC…-handling */
+                /** @description opaque, e.g. TK-01JDXQ4Z8M3V5N7P9R1T3W5Y7A (supervisors may also use a first-release number TK-{case_no}-{stage}) */
                 ticket_id: string;
             };
             cookie?: never;
@@ -5410,7 +5412,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description e.g. TK-KC…-handling */
+                /** @description opaque, e.g. TK-01JDXQ4Z8M3V5N7P9R1T3W5Y7A (supervisors may also use a first-release number TK-{case_no}-{stage}) */
                 ticket_id: string;
             };
             cookie?: never;

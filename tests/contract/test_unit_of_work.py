@@ -200,6 +200,50 @@ def test_a_stale_leg_write_loses(backend):
     assert list(backend.uow().legs.open_waybills()) == ["EMS000000000001"]
 
 
+def test_a_parcel_opens_once_its_membership_lands_with_the_case_and_sealing_races_joining(backend):
+    from chalicelib.domain.parcels import ParcelStatus, open_parcel
+
+    case = stored_case(backend)
+    parcel = open_parcel(LegKind.MATERIALS, CAT.offices["SZ-GOV"], "DG-GOV", T0)
+    parcel.join(case.case_no, T0)
+    loaded = backend.uow().cases.get(case.case_no)
+    with backend.uow() as uow:
+        uow.cases.update(loaded, loaded.receive(SZ_STAFF, T0, CAT.matters["DG-SI-CERT"], [], "", 5))
+        uow.parcels.add(parcel)
+        uow.commit()
+    twin = open_parcel(LegKind.MATERIALS, CAT.offices["SZ-GOV"], "DG-GOV", T0)
+    with backend.uow() as uow:  # another joiner opened the same parcel first
+        uow.parcels.add(twin)
+        with pytest.raises(Duplicate):
+            uow.commit()
+    # A sealing and a joiner read the same version: the second write loses, and its case change with it.
+    sealer, joiner = backend.uow().parcels.get(parcel.parcel_id), backend.uow().parcels.get(parcel.parcel_id)
+    other = stored_case(backend, 2)
+    assert list(backend.uow().parcels.due(T0)) == [] and list(backend.uow().parcels.due(parcel.cutoff_at)) == [
+        parcel.parcel_id]
+    sealer.seal(parcel.cutoff_at, waybill="EMS000000000099", route=CAT.route_between("SZ-GOV", "DG-GOV"))
+    with backend.uow() as uow:
+        uow.parcels.update(sealer)
+        uow.commit()
+    joiner.join(other.case_no, T0)
+    loaded = backend.uow().cases.get(other.case_no)
+    with backend.uow() as uow:
+        uow.cases.update(loaded, loaded.receive(SZ_STAFF, T0, CAT.matters["DG-SI-CERT"], [], "", 5))
+        uow.parcels.update(joiner)
+        with pytest.raises(ConcurrentUpdate):
+            uow.commit()
+    assert backend.uow().cases.get(other.case_no).version == 1
+    stored = backend.uow().parcels.get(parcel.parcel_id)
+    assert (stored.status, stored.case_nos, stored.waybill, stored.version) == (
+        ParcelStatus.SEALED, [case.case_no], "EMS000000000099", 2)
+    assert list(backend.uow().parcels.due(parcel.cutoff_at)) == []  # sealed: no longer due
+    for office, direction in (("SZ-GOV", "outgoing"), ("DG-GOV", "incoming"), ("DG-GOV", None)):
+        listed, more = backend.uow().parcels.of_office(office, direction, "SEALED", 10, None)
+        assert ([p.parcel_id for p in listed], more) == ([parcel.parcel_id], None)
+    assert backend.uow().parcels.of_office("DG-GOV", "outgoing", None, 10, None) == ([], None)
+    assert backend.uow().parcels.of_office("SZ-GOV", None, "OPEN", 10, None) == ([], None)
+
+
 def test_an_event_written_once_refuses_a_second_write(backend):
     case = stored_case(backend)
     leg = a_leg(case)

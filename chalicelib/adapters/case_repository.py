@@ -67,6 +67,7 @@ def to_record(case: Case) -> CaseRecord:
         "pickup_reminders": [iso(r) for r in case.pickup_reminders] or None,
         "reminded": case.reminded or None,
         "reshipped": case.reshipped or None,
+        "parcels": case.parcels or None,
     }
     # Unset fields are left out (``from_record`` reads them with .get): every byte over 1 KB costs a write unit.
     body = {k: v for k, v in body.items() if v is not None}
@@ -131,6 +132,7 @@ def from_record(rec: CaseRecord) -> Case:
         pickup_reminders=[parse_instant(r) for r in b.get("pickup_reminders") or []],
         reminded=list(b.get("reminded") or []),
         reshipped=list(b.get("reshipped") or []),
+        parcels=list(b.get("parcels") or []),
     )
 
 

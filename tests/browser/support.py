@@ -93,10 +93,18 @@ def completed_case(stack: Stack, who: str = "citizen-alice") -> str:
 def bad_review(stack: Stack, case_no: str, who: str = "citizen-alice") -> str:
     stack.call("POST", f"/cases/{case_no}/reviews", who,
                {"stage": "handling", "rating": 1, "tags": ["办理超时", "态度不好"], "comment": "等了很久，没人解释"})
-    ticket_id = f"TK-{case_no}-handling"
-    wait_for(lambda: requests.get(f"{stack.api}/tickets/{ticket_id}", timeout=10, headers={
-        "Authorization": f"Bearer {stack.token('supervisor-441900')}"}).status_code == 200, "the ticket")
-    return ticket_id
+
+
+    def ticket_id() -> str | None:  # opaque: the supervisors find it on the review
+        reviews = requests.get(f"{stack.api}/cases/{case_no}/reviews", timeout=10, headers={
+            "Authorization": f"Bearer {stack.token('supervisor-441900')}"}).json()
+        return next((r["ticket"]["ticket_id"] for r in reviews.get("items", [])
+                     if r["stage"] == "handling" and r.get("ticket")), None)
+
+    wait_for(lambda: ticket_id() is not None, "the ticket")
+    found = ticket_id()
+    assert found is not None
+    return found
 
 
 def pdf_text(page: Any, **options: Any) -> str:

@@ -93,12 +93,13 @@ def test_citizen_rates_both_stages_and_a_one_star_review_opens_a_ticket(people: 
     assert "等了很久，来回跑了两次" in handling.inner_text() and "办理超时、多次跑动" in handling.inner_text()
 
     # The review opens a ticket for the Dongguan supervisor (through the queue), and the citizen follows it.
-    ticket_id = f"TK-{case_no}-handling"
+    legacy = f"TK-{case_no}-handling"  # a first-release number still leads the supervisor to the ticket
     token = stack.token("supervisor-441900")
-    wait_for(lambda: requests.get(f"{stack.api}/tickets/{ticket_id}", timeout=10,
+    wait_for(lambda: requests.get(f"{stack.api}/tickets/{legacy}", timeout=10,
                                   headers={"Authorization": f"Bearer {token}"}).status_code == 200, "the ticket")
-    ticket = stack.call("GET", f"/tickets/{ticket_id}", "supervisor-441900")
-    assert ticket["status"] == "OPEN"
+    ticket = stack.call("GET", f"/tickets/{legacy}", "supervisor-441900")
+    ticket_id = ticket["ticket_id"]  # opaque
+    assert ticket["status"] == "OPEN" and case_no not in ticket_id
     page.reload()
     handling.get_by_text("待核实").wait_for()
     alice.check("citizen: reviews given, ticket open")

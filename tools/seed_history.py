@@ -92,7 +92,7 @@ def seed_history(cases: int = 150, months: int = 12, rng_seed: int = 2026, route
     matters = sorted(cat.matters.values(), key=lambda m: m.matter_id)
     made: list[Seeded] = []
     counts = {"cases": 0, "completed": 0, "reviews": 0, "bad_reviews": 0, "skipped": 0}
-    bad: list[tuple[str, str, datetime]] = []  # ticket id, city of the rated office, when the case began
+    bad: list[tuple[str, str, datetime]] = []  # ticket (first-release number), city of the rated office, rated at
 
     # 1. Applied for, received and forwarded at a window, on a working morning within the period.
     for n in range(cases):
@@ -122,7 +122,7 @@ def seed_history(cases: int = 150, months: int = 12, rng_seed: int = 2026, route
                 counts["reviews"] += 1
                 if _review(reviews, SubmitReview, rng, citizen, case.case_no, "receiving", quality[office.office_id],
                            at + timedelta(hours=1)):
-                    bad.append((f"TK-{case.case_no}-receiving", office.city, at))
+                    bad.append((f"TK-{case.case_no}-receiving", office.city, at + timedelta(hours=1)))
             _retrying(handling.forward, staff, case.case_no, now=at + timedelta(hours=2))
         except Exception as err:  # a rule the history did not foresee: leave that case where it stopped
             counts["skipped"] += 1
@@ -171,14 +171,15 @@ def seed_history(cases: int = 150, months: int = 12, rng_seed: int = 2026, route
             try:
                 if _review(reviews, SubmitReview, rng, s.citizen, s.case_no, "handling", quality[office_id],
                            s.at + timedelta(days=days + 6)):
-                    bad.append((f"TK-{s.case_no}-handling", cat.office(office_id).city, s.at))
+                    bad.append((f"TK-{s.case_no}-handling", cat.office(office_id).city,
+                                s.at + timedelta(days=days + 6)))
                 counts["reviews"] += 1
             except Exception as err:
                 say(f"  seed: review of {s.case_no} refused: {err}")
     counts["bad_reviews"] = len(bad)
 
-    # 4. The city supervisors close the loop of the older bad reviews (today: tickets open when their review's
-    # event reaches the tickets queue); the last month's stay open for the worklist.
+    # 4. The city supervisors close the loop of the older bad reviews within the working days allowed (the tickets
+    # open when their review's event reaches the tickets queue); the last month's stay open for the worklist.
     say(f"  seed: {len(bad)} bad reviews; closing the older tickets…")
     counts["tickets_closed"] = _close_tickets(rng, bad, today - timedelta(days=30), say)
     return counts
@@ -191,8 +192,8 @@ def _close_tickets(rng: random.Random, bad: list[tuple[str, str, datetime]], bef
 
     closed = 0
     deadline = time.monotonic() + 120
-    for ticket_id, city, at in bad:
-        if at >= before:
+    for ticket_id, city, rated_at in bad:
+        if rated_at >= before:
             continue
         supervisor = Actor(sub=f"supervisor-{city}", role=Role.SUPERVISOR, city=city, name="监督员")
         while True:
@@ -205,12 +206,16 @@ def _close_tickets(rng: random.Random, bad: list[tuple[str, str, datetime]], bef
                     break
                 time.sleep(0.5)
         try:
+            day = _working_morning(rated_at + timedelta(days=1))
             if rng.random() < 0.2:
-                _retrying(tickets.verify, supervisor, ticket_id, False, "经核实，系评价人误解办理流程，已向其解释说明")
+                _retrying(tickets.verify, supervisor, ticket_id, False, "经核实，系评价人误解办理流程，已向其解释说明",
+                          now=day)
             else:
-                _retrying(tickets.verify, supervisor, ticket_id, True, "经核实，情况属实")
-                _retrying(tickets.rectify, supervisor, ticket_id, "已约谈窗口负责人，调整高峰时段人手")
-                _retrying(tickets.feedback, supervisor, ticket_id, True, rng.random() < 0.8, "电话回访")
+                _retrying(tickets.verify, supervisor, ticket_id, True, "经核实，情况属实", now=day)
+                _retrying(tickets.rectify, supervisor, ticket_id, "已约谈窗口负责人，调整高峰时段人手",
+                          now=_working_morning(day + timedelta(days=rng.randint(2, 9))))
+                _retrying(tickets.feedback, supervisor, ticket_id, True, rng.random() < 0.8, "电话回访",
+                          now=_working_morning(day + timedelta(days=12)))
             closed += 1
         except Exception as err:
             say(f"  seed: {ticket_id} left open: {err}")

@@ -52,10 +52,11 @@ GRANTS: dict[str, Grant] = {
         tables={**_CASE_CHANGE, "case-events": RW, "counters": RW, "idempotency": RW, "shipments": R,
                 "reviews": RW, "review-slots": RW, "review-stats": RW, "tickets": RW, "ticket-events": RW,
                 "access-log": RW},
-        send=("courier-events",), secrets=("courier-webhook-secret", "app-secret")),
+        send=("courier-events",), secrets=("courier-webhook-secret", "app-secret", "licence-service")),
     # Reads the outbox stream (granted with the event source) and writes no table.
     "RelayOutbox": Grant(send=RELAY_QUEUES, publish=RELAY_TOPICS),
-    "RouteParcels": Grant(tables=_LEG_CHANGE),
+    # Also 秒批 after acceptance: the rule's inputs are read from the provincial services (logged first).
+    "RouteParcels": Grant(tables={**_LEG_CHANGE, "access-log": W}, secrets=("licence-service",)),
     "ApplyCourierEvents": Grant(tables=_LEG_CHANGE),
     "OpenTickets": Grant(tables={"outbox": W, "reference": R, "reviews": RW, "review-slots": RW,
                                  "review-stats": RW, "tickets": RW, "ticket-events": W}),

@@ -153,10 +153,20 @@ def _replace_leg(uow: UnitOfWork, event: CaseEvent) -> None:
     uow.commit()
 
 
+def _accepted(event: CaseEvent) -> None:
+    """Accepted by the handling office: the matter's approval rule, if it has one (秒批)."""
+    if event.to_status == Status.ACCEPTED:
+        from . import approval
+
+        approval.on_accepted(event)
+
+
 _HANDLERS: dict[str, Callable[[CaseEvent], None]] = {
     "case.forward": _forwarded,
     "case.ship_result": _result_shipped,
     "case.reship": _reshipped,
+    "case.sign": _accepted,
+    "case.route": _accepted,
 }
 
 

@@ -202,3 +202,18 @@ def test_a_denied_electronic_case_completes_without_a_licence(fake, library):
     done = handling.ship_result(DG_STAFF, case.case_no)
     assert done.status is Status.COMPLETED and done.result_licence is None
     assert library.issued_to(case.case_no) == []
+
+
+def test_supervisors_see_the_share_of_automatic_decisions_per_matter(fake, library):
+    from chalicelib.domain.actor import Actor
+    from chalicelib.services import supervision
+
+    auto, _ = service_apply(ALICE, demo_application())
+    accept(fake, auto.case_no)
+    manual, _ = service_apply(ALICE, demo_application(sub="bob", requested_period={"from": "2025-01", "to": "2025-03"}))
+    accept(fake, manual.case_no)
+    handling.decide(DG_STAFF, manual.case_no, True)
+    shares = supervision.decision_shares(Actor("sup-dg", "supervisor", city="441900"), None)
+    [row] = shares["items"]
+    assert (row["matter_id"], row["decided"], row["automatic"], row["by_person"]) == ("DG-SI-CERT", 2, 1, 1)
+    assert row["automatic_share"] == 0.5 and row["rule_checked"] == 2 and row["has_rule"]

@@ -464,6 +464,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/stats/decisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 秒批: decided cases per matter and the share decided by rule */
+        get: operations["get_stats_decisions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/stats/reviews": {
         parameters: {
             query?: never;
@@ -977,6 +994,21 @@ export interface components {
         CityOverview: {
             city: string | null;
             offices: components["schemas"]["OfficeOverview"][];
+        };
+        MatterDecisions: {
+            matter_id: string;
+            name: string;
+            has_rule: boolean;
+            decided: number;
+            automatic: number;
+            by_person: number;
+            rule_checked: number;
+            automatic_share: number | null;
+        };
+        DecisionShares: {
+            city: string | null;
+            partial: boolean;
+            items: components["schemas"]["MatterDecisions"][];
         };
         CourierAccepted: {
             /** @constant */
@@ -4149,6 +4181,110 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ReviewList"];
+                };
+            };
+            /** @description Bad input: the message (and `field`) names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Wrong role, office or city */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description State conflict (with `current_status`) or a lost race */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A Content-Type the API does not read (send JSON) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business rule forbids it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests (query-code guessing) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_stats_decisions: {
+        parameters: {
+            query?: {
+                /** @description 6-digit division code, ASCII digits (440000: province) */
+                city?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DecisionShares"];
                 };
             };
             /** @description Bad input: the message (and `field`) names the field */

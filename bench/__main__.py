@@ -57,11 +57,11 @@ def run() -> dict[str, Any]:
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
     skip = {s.strip() for s in os.environ.get("BENCH_SKIP", "").split(",") if s.strip()}
     results: dict[str, Any] = {"machine": machine()}
-    from . import coldstart, console, dashboard, inprocess, load, money, package
+    from . import coldstart, console, dashboard, heat, inprocess, load, money, package
 
     _figure(results, "cold_start", skip, lambda: coldstart.measure(int(os.environ.get("BENCH_COLD_RUNS", "12"))))
     _figure(results, "package", skip, package.measure)
-    if not {"warm", "requests", "queues"} <= skip:
+    if not {"warm", "requests", "queues", "heat"} <= skip:
         from .harness import Harness
 
         # Metrics go to stdout as EMF lines (as in Lambda): written, but not into the table.
@@ -72,8 +72,9 @@ def run() -> dict[str, Any]:
                     lambda: inprocess.warm_overhead(h, int(os.environ.get("BENCH_WARM_CASES", "30"))))
             _figure(results, "queues", skip,
                     lambda: inprocess.queue_throughput(h, int(os.environ.get("BENCH_QUEUE_CASES", "30"))))
+            _figure(results, "heat", skip, lambda: heat.measure(h))
     else:
-        results.update({k: {"skipped": True} for k in ("requests", "warm", "queues")})
+        results.update({k: {"skipped": True} for k in ("requests", "warm", "queues", "heat")})
     _figure(results, "load", skip, load.measure)
     req = results.get("requests", {})
     if "invocations" in req:
@@ -155,6 +156,12 @@ def table_rows(r: dict[str, Any]) -> list[dict[str, Any]]:
         row("9 dashboard stats, 1 year × all cities (1 request)", _fmt(d["dashboard_ms"], " ms"),
             _fmt(d["floor_ms"], " ms"), d["ratio"], "≤ 3 (vs 1 office, 1 month)",
             d["ratio"] is not None and d["ratio"] <= 3)
+    ht = r.get("heat", {})
+    if "rows" in ht and ht["worst"]:
+        w = ht["worst"]
+        row("10 partition heat at 1,000 applications/s (busiest)",
+            f"{w['wcu_per_s']:g} WCU/s {w['table']}{'.' + w['index'] if w['index'] else ''}",
+            f"{ht['partition_wcu']:g} WCU/s", w["ratio"], f"≤ {ht['goal_ratio']} every table/index", ht["met"])
     cs = r.get("console", {})
     if "public_citizen_js_gzip_kb" in cs:
         row("8 console JS, public + citizen pages (gzip)", _fmt(cs["public_citizen_js_gzip_kb"], " KB"),
@@ -212,6 +219,21 @@ def print_details(r: dict[str, Any]) -> None:
         print(f"  {'total':18} ${m['usd']:.4f}")
         for name, usd in m.get("scenarios_usd", {}).items():
             print(f"  scenario: {name:52} ${usd:.4f}")
+    print_heat(r.get("heat", {}))
+
+
+def print_heat(ht: dict[str, Any]) -> None:
+    if "rows" not in ht:
+        return
+    print(f"\nPartition heat at {ht['rate_applications_per_s']:,.0f} applications/s through one office of one "
+          f"city ({ht['cases']} whole cases + {ht['applications'] - ht['cases']} more applications recorded); "
+          f"limit {ht['partition_wcu']:,.0f} WCU/s per partition, goal ≤ {ht['goal_ratio']}:")
+    print(f"  {'table':14} {'index':20} {'kind':12} {'busiest key':34} {'WCU/s':>8} {'ratio':>6}")
+    for r in ht["rows"]:
+        seen = f"  (busiest shard seen {r['busiest_shard_seen_wcu_per_s']:g})" if "busiest_shard_seen_wcu_per_s" in r \
+            else ""
+        print(f"  {r['table']:14} {r['index'] or '—':20} {r['kind']:12} {r['key'][:34]:34} {r['wcu_per_s']:>8g} "
+              f"{r['ratio']:>6.3f}{' ✓' if r['met'] else ' ✗'}{seen}")
 
 
 def print_table(rows: list[dict[str, Any]]) -> None:

@@ -176,6 +176,7 @@ class Harness:
         sub = f"bench-{n}"
         timings: dict[str, float] = {}
         rec = self.recorder
+        rec.subject = str(n)
 
         def route(use_case: str, method: str, path: str, hdrs: dict[str, str], body: Any = None,
                   function: str | None = None) -> Any:
@@ -217,8 +218,23 @@ class Harness:
               function="submit_review")
         self.settle()
         rec.phase = ""
+        rec.subject = ""
         self.last_case = (case_no, sub)
         return timings
+
+    def apply_only(self, n: int) -> str:
+        """One application and nothing else (its asynchronous consequences delivered), recorded under the
+        ``apply`` use case: the partition-heat figure takes many more of these than of whole cases."""
+        rec = self.recorder
+        rec.phase, rec.subject = "apply", f"a{n}"
+        try:
+            status, case = self.http("POST", "/cases", headers("citizen", f"bench-a{n}"), application(n),
+                                     function="apply")
+            assert status == 201, case
+            self.settle()
+        finally:
+            rec.phase, rec.subject = "", ""
+        return str(case["case_no"])
 
     def timeline_length(self, case_no: str, sub: str) -> int:
         status, data = self.http("GET", f"/cases/{case_no}/timeline", headers("citizen", sub))

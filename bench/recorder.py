@@ -35,6 +35,9 @@ class Call:
     phase: str  # the use case it belongs to (its asynchronous consequences included)
     wru: float = 0.0
     rru: float = 0.0
+    subject: str = ""  # the case whose life made it (the partition-heat figure groups by it)
+    # Every partition key the write touched: (table, index or "", partition key value, write units).
+    touches: list[tuple[str, str, str, float]] = field(default_factory=list)
 
 
 @dataclass
@@ -68,6 +71,14 @@ def value_size(value: dict[str, Any]) -> int:
     return 1
 
 
+def plain(value: dict[str, Any] | None) -> str:
+    """A typed attribute value ({"S": "x"}) as the text of its value ("x")."""
+    if not value:
+        return ""
+    (_, raw), = value.items()
+    return str(raw)
+
+
 def item_size(item: dict[str, Any]) -> int:
     return sum(len(name.encode()) + value_size(v) for name, v in item.items())
 
@@ -94,6 +105,8 @@ class Recorder:
         self.calls: list[Call] = []
         self.label: str | None = None
         self.phase: str = ""
+        self.subject: str = ""
+        self._touches: list[tuple[str, str, str, float]] = []
         self.gsis: dict[str, list[GsiSpec]] = {}
         self.keys: dict[str, tuple[str, ...]] = {}
         self._shadow: dict[tuple[str, str], dict[str, Any]] = {}  # last written item per key (GSI accounting)
@@ -107,8 +120,9 @@ class Recorder:
         if self.label is None:
             return
         service = model.service_model.service_name
-        call = Call(service, model.name, copy.deepcopy(params), self.label, self.phase)
+        call = Call(service, model.name, copy.deepcopy(params), self.label, self.phase, subject=self.subject)
         if service == "dynamodb" and model.name in DDB_WRITES:
+            self._touches = call.touches
             call.wru = self._write_cost(model.name, params)
         self.calls.append(call)
         self._local.pending = call
@@ -145,22 +159,40 @@ class Recorder:
         old = self._shadow.get(shadow_key)
         size = item_size(item) if item is not None else item_size(old or key)
         units: float = write_units(size) * (2 if transactional else 1)
+        hash_name = (self.keys.get(table) or tuple(sorted(item or key))[:1])[0]
+        self._touches.append((table, "", plain((item or key).get(hash_name)), units))
         for gsi in self.gsis.get(table, []):
             new_keys = tuple(json.dumps((item or {}).get(k), default=str) for k in gsi.keys)
             old_keys = tuple(json.dumps((old or {}).get(k), default=str) for k in gsi.keys)
             in_new = item is not None and gsi.keys[0] in item
             in_old = old is not None and gsi.keys[0] in old
             projected = size if gsi.projection == "ALL" else 100
+            new_pk, old_pk = plain((item or {}).get(gsi.keys[0])), plain((old or {}).get(gsi.keys[0]))
             if in_new and in_old and new_keys != old_keys:
                 units += 1 + write_units(projected)
+                self._touches.append((table, gsi.name, old_pk, 1))
+                self._touches.append((table, gsi.name, new_pk, write_units(projected)))
             elif in_new and in_old and gsi.projection == "KEYS_ONLY":
                 continue
             elif in_new or in_old:
                 units += write_units(projected)
+                self._touches.append((table, gsi.name, new_pk if in_new else old_pk, write_units(projected)))
         if item is not None:
             self._shadow[shadow_key] = item
         else:
             self._shadow.pop(shadow_key, None)
+        return units
+
+    def _touch_key(self, table: str, key: dict[str, Any], units: float) -> None:
+        hash_name = (self.keys.get(table) or tuple(sorted(key))[:1])[0]
+        self._touches.append((table, "", plain(key.get(hash_name)), units))
+
+    def _update_cost(self, table: str, key: dict[str, Any], old: dict[str, Any] | None, factor: int) -> float:
+        """An update (a counter, a few attributes): sized from the last image written, the key if none. Index
+        entries are not touched by these updates (they change no index key), except that the base item's
+        partition takes the units."""
+        units = float(factor * write_units(item_size(old or key)))
+        self._touch_key(table, key, units)
         return units
 
     def _write_cost(self, op: str, params: dict[str, Any]) -> float:
@@ -172,7 +204,7 @@ class Recorder:
             old = self._shadow.get((table, self._key_of(table, key)))
             if op == "DeleteItem":
                 return self._put_cost(table, None, key)
-            return float(write_units(item_size(old or key)))
+            return self._update_cost(table, key, old, 1)
         if op == "TransactWriteItems":
             total = 0.0
             for entry in params["TransactItems"]:
@@ -181,8 +213,12 @@ class Recorder:
                     total += self._put_cost(body["TableName"], body["Item"], body["Item"], transactional=True)
                 elif kind == "Delete":
                     total += self._put_cost(body["TableName"], None, body["Key"], transactional=True)
-                else:  # Update, ConditionCheck
+                elif kind == "Update":
+                    table, key = body["TableName"], body["Key"]
+                    total += self._update_cost(table, key, self._shadow.get((table, self._key_of(table, key))), 2)
+                else:  # ConditionCheck
                     total += 2 * write_units(item_size(body.get("Key", {})))
+                    self._touch_key(body["TableName"], body.get("Key", {}), 2.0)
             return total
         if op == "BatchWriteItem":
             total = 0.0

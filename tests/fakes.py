@@ -53,6 +53,7 @@ class Database:
     histories: dict[str, dict[int, dict[str, Any]]] = field(default_factory=lambda: defaultdict(dict))
     outbox: dict[str, dict[str, Any]] = field(default_factory=dict)
     counters: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    blocks: dict[str, tuple[int, int]] = field(default_factory=dict)
     stats: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
     notifications: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     access_log: list[dict[str, Any]] = field(default_factory=list)
@@ -412,6 +413,16 @@ class FakeCounters(Counters):
 
     def values(self, counter_ids: list[str]) -> dict[str, int]:
         return {c: self.db.counters[c] for c in counter_ids if c in self.db.counters}
+
+    def take(self, counter_id: str, block: int) -> int:
+        # One process's blocks per Database, as the DynamoDB adapter keeps them per connection.
+        with self.db.lock:
+            nxt, end = self.db.blocks.get(counter_id, (0, 0))
+            if nxt >= end:
+                self.db.counters[counter_id] += block
+                nxt, end = self.db.counters[counter_id] - block + 1, self.db.counters[counter_id] + 1
+            self.db.blocks[counter_id] = (nxt + 1, end)
+            return nxt
 
 
 class FakeNotifications(Notifications):

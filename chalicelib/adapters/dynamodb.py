@@ -1,6 +1,7 @@
 """The unit of work on DynamoDB: the repositories over the application's tables and one transaction."""
 from __future__ import annotations
 
+import threading
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -27,11 +28,44 @@ class DynamoOutbox(Outbox):
                             conflict=lambda: Duplicate(f"event {event.event_id} was written already")))
 
 
+_blocks_lock = threading.Lock()
+
+
+def _blocks() -> dict[str, tuple[int, int]]:
+    """The blocks this process holds: counter id -> (next number, end of block, exclusive). Kept on the
+    counters table's connection, so a new connection (a new emulator in tests, a new endpoint) starts
+    without blocks of a table it no longer talks to."""
+    conn: Any = CounterRecord._get_connection()
+    blocks: dict[str, tuple[int, int]] | None = getattr(conn, "_kc_blocks", None)
+    if blocks is None:
+        blocks = {}
+        conn._kc_blocks = blocks
+    return blocks
+
+
 class DynamoCounters(Counters):
+    def take(self, counter_id: str, block: int) -> int:
+        """From this process's block; a new block is one UpdateItem ``ADD block`` (see Counters.take). Two
+        threads running out at once each reserve a block and one of them is dropped: a gap, never a
+        duplicate."""
+        blocks = _blocks()
+        with _blocks_lock:
+            nxt, end = blocks.get(counter_id, (0, 0))
+            if nxt < end:
+                blocks[counter_id] = (nxt + 1, end)
+                return nxt
+        last = self._add(counter_id, block, None)
+        with _blocks_lock:
+            blocks[counter_id] = (last - block + 2, last + 1)
+        return last - block + 1
+
     def increment(self, counter_id: str, expires_at: datetime | None = None) -> int:
         """One UpdateItem ADD (and SET of the expiry, for a counter that expires)."""
+        return self._add(counter_id, 1, expires_at)
+
+    def _add(self, counter_id: str, amount: int, expires_at: datetime | None) -> int:
         counter = CounterRecord(counter_id=counter_id)
-        actions: list[Any] = [CounterRecord.value.add(1)]
+        actions: list[Any] = [CounterRecord.value.add(amount)]
         if expires_at is not None:
             actions.append(CounterRecord.expires_at.set(int(expires_at.timestamp())))
         try:

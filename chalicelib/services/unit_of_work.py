@@ -196,6 +196,12 @@ class Counters(abc.ABC):
     def values(self, counter_ids: list[str]) -> dict[str, int]:
         """The current values (strongly consistent) of those of the counters that exist."""
 
+    @abc.abstractmethod
+    def take(self, counter_id: str, block: int) -> int:
+        """The next number of a block this process holds of the counter; when it has none left, one ADD of
+        ``block`` reserves the next block for it. Numbers are unique across processes, roughly in time
+        order, with gaps: what a process still holds when it ends is never handed out."""
+
 
 class Notifications(abc.ABC):
     """What was sent to applicants, one record per outgoing event. Claims and their records are written at

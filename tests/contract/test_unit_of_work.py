@@ -37,17 +37,21 @@ class Backend:
     name: str
     uow: Callable[[], UnitOfWork]
     outbox: Callable[[str], dict[str, Any] | None]
+    new_process: Callable[[], None]  # what a new container would hold: no counter blocks
 
 
 @pytest.fixture(params=["memory", "dynamodb"])
 def backend(request: pytest.FixtureRequest) -> Iterator[Backend]:
     if request.param == "memory":
         db = Database()
-        yield Backend("memory", db.uow, lambda event_id: db.outbox.get(event_id))
+        yield Backend("memory", db.uow, lambda event_id: db.outbox.get(event_id), db.blocks.clear)
         return
     request.getfixturevalue("aws")
     from chalicelib.adapters.dynamodb import DynamoUnitOfWork
-    from chalicelib.adapters.models import OutboxRecord
+    from chalicelib.adapters.models import CounterRecord, OutboxRecord
+
+    def new_process() -> None:
+        CounterRecord._connection = None
 
     def outbox(event_id: str) -> dict[str, Any] | None:
         try:
@@ -55,7 +59,7 @@ def backend(request: pytest.FixtureRequest) -> Iterator[Backend]:
         except OutboxRecord.DoesNotExist:
             return None
 
-    yield Backend("dynamodb", DynamoUnitOfWork, outbox)
+    yield Backend("dynamodb", DynamoUnitOfWork, outbox, new_process)
 
 
 def a_case(seq: int = 1, sub: str = "alice") -> tuple[Case, Change]:
@@ -323,6 +327,19 @@ def test_counters_count_and_notifications_are_recorded_once(backend):
     uow = backend.uow()
     assert uow.notifications.was_sent("KC4403002026030200001", "e1")
     assert [n["event_type"] for n in uow.notifications.of_case("KC4403002026030200001")] == ["case.receive"]
+
+
+def test_numbers_are_taken_in_blocks_unique_across_processes_with_gaps(backend):
+    """One counter write per block; each process hands out its own block; what a process held when it
+    ended is a gap, never handed out twice."""
+    uow = backend.uow()
+    first = [uow.counters.take("seq", 5) for _ in range(3)]
+    assert first == [1, 2, 3] and uow.counters.values(["seq"]) == {"seq": 5}  # one ADD reserved 1..5
+    backend.new_process()  # a second container: 4 and 5 stay with the first
+    second = [backend.uow().counters.take("seq", 5) for _ in range(6)]
+    assert second == [6, 7, 8, 9, 10, 11]
+    assert backend.uow().counters.values(["seq"]) == {"seq": 15}
+    assert not set(first) & set(second)
 
 
 def test_a_notification_is_claimed_before_it_is_sent(backend):

@@ -44,8 +44,8 @@ def test_results_carry_every_figure_and_the_money_terms(harness):
     results = {name: {"skipped": True} for name in FIGURES}
     results.update(requests=counted, money=cost)
     rows = table_rows(results)
-    assert set(FIGURES) == {"cold_start", "package", "warm", "requests", "queues", "load", "money", "console",
-                            "dashboard"}
+    assert set(FIGURES) >= {"cold_start", "package", "warm", "requests", "queues", "load", "money", "console",
+                            "dashboard", "heat"}
     figures = " ".join(r["figure"] for r in rows)
     assert "Scan calls" in figures and "US$" in figures
     assert {"figure", "value", "floor", "ratio", "goal"} <= set(rows[0])
@@ -64,3 +64,18 @@ def test_importing_bench_has_no_side_effects():
 
     assert not any(getattr(h[1], "__self__", None).__class__.__name__ == "Recorder"
                    for h in handlers.BUILTIN_HANDLERS)
+
+
+def test_partition_heat_records_every_table_written_and_judges_each_against_the_goal(harness):
+    from bench import heat
+
+    harness.complete_case(1)  # warm: reference data cached
+    result = heat.measure(harness, cases=2, applications=3)
+
+    tables = {(r["table"], r["index"]) for r in result["rows"]}
+    assert {("cases", ""), ("case-events", ""), ("outbox", ""), ("reviews", "by_office")} <= tables
+    assert result["runs"]["apply"] == 5 and result["runs"]["review"] == 2
+    for row in result["rows"]:
+        assert row["ratio"] == round(row["wcu_per_s"] / 1000, 3)
+        assert row["met"] == (row["ratio"] <= 0.5)
+    assert result["met"] == all(r["met"] for r in result["rows"])

@@ -1,11 +1,12 @@
 /** Providers, set once: antd in zh_CN, the query client, the sign-in provider of the stage, the router. */
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { App as AntApp, ConfigProvider } from 'antd';
+import { ConfigProvider } from 'antd';
 import zhCN from 'antd/locale/zh_CN';
 import { lazy, Suspense, useState, type ReactNode } from 'react';
 import { RouterProvider } from 'react-router';
 import { ErrorBoundary } from '@/components/ErrorBoundary';
 import { Loading } from '@/components/PageState';
+import { ToastProvider } from '@/components/ToastProvider';
 import { configureApi } from '@/lib/api/client';
 import { ApiError } from '@/lib/api/errors';
 import { LocalAuthProvider } from '@/lib/auth/LocalAuthProvider';
@@ -49,7 +50,7 @@ export function App({ config }: { config: RuntimeConfig }) {
   });
   return (
     <ConfigProvider locale={zhCN} theme={theme} button={{ autoInsertSpace: false }}>
-      <AntApp>
+      <ToastProvider>
         <ErrorBoundary>
           <RuntimeConfigContext.Provider value={config}>
             <QueryClientProvider client={queryClient}>
@@ -59,7 +60,7 @@ export function App({ config }: { config: RuntimeConfig }) {
             </QueryClientProvider>
           </RuntimeConfigContext.Provider>
         </ErrorBoundary>
-      </AntApp>
+      </ToastProvider>
     </ConfigProvider>
   );
 }

@@ -1,7 +1,8 @@
 /** A route only the given roles may open: others are sent to sign in, or told they may not. */
-import { Button, Result } from 'antd';
+import { Button } from 'antd';
 import type { ReactNode } from 'react';
 import { Link, Navigate, useLocation } from 'react-router';
+import { Notice } from '@/components/Notice';
 import { Loading } from '@/components/PageState';
 import { useAuthValue } from '@/lib/auth/context';
 import { homeOf } from '@/lib/auth/identity';
@@ -18,10 +19,10 @@ export function RequireRole({ roles, children }: { roles: Role[]; children: Reac
   if (!roles.includes(auth.identity.role)) {
     return (
       <main className="kc-main">
-        <Result
-          status="403"
+        <Notice
+          tone="warning"
           title="无权访问"
-          subTitle="您当前登录的身份不能使用此页面。"
+          description="您当前登录的身份不能使用此页面。"
           extra={<Link to={homeOf(auth.identity)}><Button type="primary">返回我的首页</Button></Link>}
         />
       </main>

@@ -1,6 +1,6 @@
 /** Page frames: the public one (phone first) and the signed-in one with a side menu per role. */
 import { LogoutOutlined, MenuOutlined } from '@ant-design/icons';
-import { Button, Drawer, Grid, Layout, Space, Typography } from 'antd';
+import { Button, Grid, Space } from 'antd';
 import { Suspense, useState } from 'react';
 import { Link, NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 import { ErrorBoundary } from '@/components/ErrorBoundary';
@@ -48,15 +48,15 @@ function UserBox() {
 
 export function PublicLayout() {
   return (
-    <Layout className="kc-layout">
-      <Layout.Header className="kc-header">
+    <div className="kc-layout">
+      <header className="kc-header">
         <Brand />
         <nav aria-label="主要导航" className="kc-public-nav">
           <Link to="/track">办件查询</Link>
           <UserBox />
         </nav>
-      </Layout.Header>
-      <Layout.Content>
+      </header>
+      <div className="kc-content">
         <main id="main" className="kc-main kc-main-narrow">
           <ErrorBoundary>
             <Suspense fallback={<Loading />}>
@@ -64,11 +64,9 @@ export function PublicLayout() {
             </Suspense>
           </ErrorBoundary>
         </main>
-      </Layout.Content>
-      <Layout.Footer className="kc-footer">
-        <Typography.Text type="secondary">广东省 跨城通办 · 深圳 · 东莞 · 珠海</Typography.Text>
-      </Layout.Footer>
-    </Layout>
+      </div>
+      <footer className="kc-footer">广东省 跨城通办 · 深圳 · 东莞 · 珠海</footer>
+    </div>
   );
 }
 
@@ -85,7 +83,7 @@ export function RoleLayout() {
     .sort((a, b) => b.path.length - a.path.length)[0];
   const desktop = screens.lg ?? true;
   const menu = (
-    <nav aria-label="功能菜单" className="kc-role-menu">
+    <nav aria-label="功能菜单" className="kc-role-menu" id="kc-role-menu">
       <ul>
         {entries.map((e) => (
           <li key={e.path}>
@@ -103,31 +101,28 @@ export function RoleLayout() {
     </nav>
   );
   return (
-    <Layout className="kc-layout">
-      <Layout.Header className="kc-header">
+    <div className="kc-layout">
+      <header className="kc-header">
         <Space>
           {desktop ? null : (
             <Button
               icon={<MenuOutlined />}
-              aria-label="打开功能菜单"
+              aria-label={drawer ? '收起功能菜单' : '打开功能菜单'}
               aria-expanded={drawer}
-              onClick={() => setDrawer(true)}
+              aria-controls="kc-role-menu"
+              onClick={() => setDrawer((open) => !open)}
               className="kc-menu-button"
             />
           )}
           <Brand />
         </Space>
         <UserBox />
-      </Layout.Header>
-      <Layout hasSider={desktop}>
-        {desktop ? (
-          <Layout.Sider width={200} theme="light" className="kc-sider">{menu}</Layout.Sider>
-        ) : (
-          <Drawer open={drawer} onClose={() => setDrawer(false)} placement="left" size={260} title="功能菜单">
-            {menu}
-          </Drawer>
-        )}
-        <Layout.Content>
+      </header>
+      {/* On a phone the menu folds out under the header (a plain disclosure, not a modal drawer). */}
+      {!desktop && drawer ? <div className="kc-menu-panel">{menu}</div> : null}
+      <div className={desktop ? 'kc-body kc-body-sider' : 'kc-body'}>
+        {desktop ? <aside className="kc-sider">{menu}</aside> : null}
+        <div className="kc-content">
           <main id="main" className="kc-main">
             <ErrorBoundary key={location.pathname}>
               <Suspense fallback={<Loading />}>
@@ -135,8 +130,8 @@ export function RoleLayout() {
               </Suspense>
             </ErrorBoundary>
           </main>
-        </Layout.Content>
-      </Layout>
-    </Layout>
+        </div>
+      </div>
+    </div>
   );
 }

@@ -3,7 +3,8 @@
  * date, what is missing and by when, reasons, the timeline and the parcels. Tracking and the citizen's case
  * page both show it; it holds no personal data.
  */
-import { Alert, Descriptions, Space, Tag, Typography } from 'antd';
+import { Alert, Descriptions, Space, Tag } from 'antd';
+import { CopyText } from './CopyText';
 import { Panel } from '@/components/Panel';
 import type { ReactNode } from 'react';
 import { useMatterName, useOfficeName } from '@/hooks/useReference';
@@ -80,7 +81,7 @@ export function CaseProgress(props: CaseProgressProps) {
           column={{ xs: 1, sm: 2 }}
           size="small"
           items={[
-            { key: 'no', label: '办件编号', children: <Typography.Text copyable strong>{props.caseNo}</Typography.Text> },
+            { key: 'no', label: '办件编号', children: <CopyText text={props.caseNo} label="办件编号" /> },
             { key: 'status', label: '当前状态', children: <Tag color={statusColor(props.status)}>{statusLabel(props.status)}</Tag> },
             { key: 'matter', label: '事项', children: matterName(props.matterId) },
             { key: 'promised', label: '承诺办结日期', children: props.promisedBy ? formatDate(props.promisedBy) : '收件受理后确定' },

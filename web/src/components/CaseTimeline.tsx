@@ -1,7 +1,7 @@
 /** The case's immutable timeline (oldest first), in Shanghai time. */
-import { Timeline, Typography } from 'antd';
 import { formatDateTime } from '@/lib/dates';
 import { statusLabel } from '@/lib/labels';
+import { EventList } from './EventList';
 
 export interface TimelineEntry {
   at: string;
@@ -13,17 +13,17 @@ export interface TimelineEntry {
 }
 
 export function CaseTimeline({ events }: { events: TimelineEntry[] }) {
-  if (!events.length) return <Typography.Text type="secondary">暂无记录</Typography.Text>;
+  if (!events.length) return <span className="kc-secondary">暂无记录</span>;
   return (
-    <Timeline
+    <EventList
       items={events.map((e, i) => ({
         key: `${e.at}-${i}`,
         content: (
-          <div>
-            <Typography.Text strong>{e.label || statusLabel(e.to_status ?? e.status ?? '')}</Typography.Text>
-            <div><Typography.Text type="secondary">{formatDateTime(e.at)}</Typography.Text></div>
+          <>
+            <strong>{e.label || statusLabel(e.to_status ?? e.status ?? '')}</strong>
+            <div className="kc-secondary">{formatDateTime(e.at)}</div>
             {e.note ? <div>{e.note}</div> : null}
-          </div>
+          </>
         ),
       }))}
     />

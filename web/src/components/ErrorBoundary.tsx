@@ -1,6 +1,7 @@
 /** The last line: a render error shows a page that says what happened and offers a way on, never a blank page. */
-import { Button, Result } from 'antd';
+import { Button } from 'antd';
 import { Component, type ErrorInfo, type ReactNode } from 'react';
+import { Notice } from './Notice';
 
 interface State {
   error: Error | null;
@@ -20,14 +21,14 @@ export class ErrorBoundary extends Component<{ children: ReactNode }, State> {
   render() {
     if (!this.state.error) return this.props.children;
     return (
-      <Result
-        status="error"
+      <Notice
+        tone="error"
         title="页面出错了"
-        subTitle={this.state.error.message || '发生了意外错误'}
-        extra={[
-          <Button key="reload" type="primary" onClick={() => window.location.reload()}>重新加载</Button>,
-          <Button key="home" onClick={() => window.location.assign('/')}>返回首页</Button>,
-        ]}
+        description={<span role="alert">{this.state.error.message || '发生了意外错误'}</span>}
+        extra={<>
+          <Button type="primary" onClick={() => window.location.reload()}>重新加载</Button>
+          <Button onClick={() => window.location.assign('/')}>返回首页</Button>
+        </>}
       />
     );
   }

@@ -1,5 +1,5 @@
 /** A page's title (its one h1) with optional breadcrumbs and actions. */
-import { Flex, Typography } from 'antd';
+import { Flex } from 'antd';
 import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 
@@ -24,7 +24,7 @@ export function PageHeader({ title, crumbs, extra, children }: {
         </nav>
       ) : null}
       <Flex justify="space-between" align="center" wrap gap={8}>
-        <Typography.Title level={1} className="kc-page-title">{title}</Typography.Title>
+        <h1 className="kc-page-title">{title}</h1>
         {extra}
       </Flex>
       {children}

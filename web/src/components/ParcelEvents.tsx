@@ -1,5 +1,6 @@
 /** Parcels (寄递单) of a case and their courier tracking events. */
-import { Descriptions, Tag, Timeline, Typography } from 'antd';
+import { Descriptions, Tag } from 'antd';
+import { EventList } from '@/components/EventList';
 import { Panel } from '@/components/Panel';
 import type { components } from '@/lib/api/schema';
 import { formatDate, formatDateTime } from '@/lib/dates';
@@ -8,7 +9,7 @@ import { cityName, parcelEventLabel, parcelKindLabel } from '@/lib/labels';
 type Parcel = components['schemas']['PublicShipment'];
 
 export function ParcelEvents({ parcels, officeName }: { parcels: Parcel[]; officeName?: (id: string | null) => string }) {
-  if (!parcels.length) return <Typography.Text type="secondary">暂无寄递信息</Typography.Text>;
+  if (!parcels.length) return <span className="kc-secondary">暂无寄递信息</span>;
   const office = officeName ?? ((id: string | null) => id ?? '—');
   return (
     <div className="kc-parcels">
@@ -16,7 +17,7 @@ export function ParcelEvents({ parcels, officeName }: { parcels: Parcel[]; offic
         <Panel
           key={p.waybill}
           size="small"
-          title={<span>{parcelKindLabel(p.kind)} · {p.courier} <Typography.Text copyable>{p.waybill}</Typography.Text></span>}
+          title={<span>{parcelKindLabel(p.kind)} · {p.courier} <span className="kc-waybill">{p.waybill}</span></span>}
           extra={p.overdue ? <Tag color="error">超时</Tag> : <Tag>{parcelEventLabel(p.status)}</Tag>}
           className="kc-parcel"
         >
@@ -27,13 +28,14 @@ export function ParcelEvents({ parcels, officeName }: { parcels: Parcel[]; offic
             {p.superseded_by ? <Descriptions.Item label="已改寄">{p.superseded_by}</Descriptions.Item> : null}
           </Descriptions>
           {p.events.length ? (
-            <Timeline
+            <EventList
+              label="寄递轨迹"
               items={[...p.events].reverse().map((e, i) => ({
                 key: i,
                 content: (
                   <span>
                     {parcelEventLabel(e.event)}
-                    <Typography.Text type="secondary"> · {formatDateTime(e.at)}</Typography.Text>
+                    <span className="kc-secondary"> · {formatDateTime(e.at)}</span>
                   </span>
                 ),
               }))}

@@ -1,4 +1,4 @@
-import { Result } from 'antd';
+import { Notice } from '@/components/Notice';
 import { PageHeader } from '@/components/PageHeader';
 
 /** A page of this release not built yet: says so rather than showing nothing. */
@@ -6,7 +6,7 @@ export function ComingSoon({ title }: { title: string }) {
   return (
     <>
       <PageHeader title={title} />
-      <Result status="info" title="此功能即将上线" />
+      <Notice tone="info" title="此功能即将上线" />
     </>
   );
 }

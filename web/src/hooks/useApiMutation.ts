@@ -3,7 +3,7 @@
  * changed the case and reloads it; a 400 with `field` is left for the form to show next to that field.
  */
 import { useMutation, useQueryClient, type UseMutationOptions } from '@tanstack/react-query';
-import { App } from 'antd';
+import { useToast } from '@/hooks/useToast';
 import { ApiError, errorMessage } from '@/lib/api/errors';
 
 export interface ApiMutationOptions<TData, TVariables> extends UseMutationOptions<TData, unknown, TVariables> {
@@ -17,7 +17,7 @@ export interface ApiMutationOptions<TData, TVariables> extends UseMutationOption
 
 export function useApiMutation<TData, TVariables = void>(options: ApiMutationOptions<TData, TVariables>) {
   const queryClient = useQueryClient();
-  const { message } = App.useApp();
+  const message = useToast();
   const { reload = [], successMessage, fieldErrorsInForm, onError, onSuccess, ...rest } = options;
   const reloadAll = () => Promise.all(reload.map((queryKey) => queryClient.invalidateQueries({ queryKey })));
   return useMutation<TData, unknown, TVariables>({

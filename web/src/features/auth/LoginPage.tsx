@@ -4,7 +4,7 @@
  * stage's identity provider (OpenID Connect, authorization code + PKCE).
  */
 import { useQuery } from '@tanstack/react-query';
-import { Alert, Button, Space, Tag, Typography } from 'antd';
+import { Alert, Button, Space, Tag } from 'antd';
 import { Panel } from '@/components/Panel';
 import { useEffect, useState } from 'react';
 import { useNavigate, useSearchParams } from 'react-router';
@@ -132,7 +132,7 @@ export function LoginPage() {
   const config = useRuntimeConfig();
   return (
     <section aria-labelledby="login-title">
-      <Typography.Title level={1} id="login-title" className="kc-page-title">登录</Typography.Title>
+      <h1 id="login-title" className="kc-page-title">登录</h1>
       {config.auth.mode === 'local' ? <LocalLogin auth={config.auth} /> : <OidcLogin />}
     </section>
   );

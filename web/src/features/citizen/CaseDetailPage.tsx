@@ -2,9 +2,9 @@
  * The citizen's case: what tracking shows, plus their own details and the actions the case's state allows them
  * (withdraw, supplement a missing material, rate each stage, follow up on a review).
  */
-import { Alert, Button, Descriptions, Form, Modal, Radio, Space, Typography } from 'antd';
+import { Alert, Button, Descriptions, Form, Radio, Space } from 'antd';
 import { Panel } from '@/components/Panel';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { CaseProgress } from '@/components/CaseProgress';
 import { PageHeader } from '@/components/PageHeader';
@@ -33,6 +33,25 @@ function SupplementForm({ caseNo, missing }: { caseNo: string; missing: string[]
       </Form.Item>
       <Button type="primary" htmlType="submit" loading={supplement.isPending}>确认补交</Button>
     </Form>
+  );
+}
+
+/**
+ * Asks once more before withdrawing, in the page rather than in a modal dialog (lighter on a phone, and read in
+ * order by a screen reader): focus moves to the question.
+ */
+function WithdrawConfirm({ pending, onConfirm, onCancel }: { pending: boolean; onConfirm: () => void; onCancel: () => void }) {
+  const box = useRef<HTMLElement>(null);
+  useEffect(() => box.current?.focus(), []);
+  return (
+    <section ref={box} tabIndex={-1} className="kc-confirm" aria-labelledby="withdraw-title">
+      <h2 id="withdraw-title" className="kc-card-title">撤回这件申请？</h2>
+      <p>撤回后办件结束，如需办理须重新申请。</p>
+      <Space wrap>
+        <Button danger type="primary" loading={pending} onClick={onConfirm}>确认撤回</Button>
+        <Button onClick={onCancel}>不撤回</Button>
+      </Space>
+    </section>
   );
 }
 
@@ -72,18 +91,21 @@ export function CaseDetailPage() {
         parcels={shipments.data ?? []}
       >
         <Space wrap className="kc-case-actions">
-          {can('withdraw') ? <Button danger onClick={() => setConfirmWithdraw(true)}>撤回申请</Button> : null}
+          {can('withdraw') && !confirmWithdraw ? <Button danger onClick={() => setConfirmWithdraw(true)}>撤回申请</Button> : null}
           {queryCode ? (
             <Link to={`/track?case_no=${c.case_no}&code=${queryCode}`}>免登录查询链接</Link>
           ) : null}
         </Space>
       </CaseProgress>
+      {confirmWithdraw && can('withdraw') ? (
+        <WithdrawConfirm pending={withdraw.isPending} onConfirm={() => withdraw.mutate()} onCancel={() => setConfirmWithdraw(false)} />
+      ) : null}
       {timeline.isError || shipments.isError ? (
         <Alert type="warning" showIcon title="部分信息加载失败" description="办理记录或寄递信息暂时无法显示，请稍后刷新。" />
       ) : null}
       {can('supplement') && c.missing.length ? (
         <Panel size="small" title={<h2 className="kc-card-title">补交材料</h2>} className="kc-section-card">
-          <Typography.Paragraph>把缺少的材料交到收件窗口（{officeName(c.receiving_office_id)}）后，在这里确认补交。</Typography.Paragraph>
+          <p>把缺少的材料交到收件窗口（{officeName(c.receiving_office_id)}）后，在这里确认补交。</p>
           <SupplementForm caseNo={c.case_no} missing={c.missing} />
         </Panel>
       ) : null}
@@ -105,17 +127,6 @@ export function CaseDetailPage() {
           ]}
         />
       </Panel>
-      <Modal
-        open={confirmWithdraw}
-        title="撤回这件申请？"
-        okText="确认撤回"
-        okButtonProps={{ danger: true, loading: withdraw.isPending }}
-        cancelText="不撤回"
-        onOk={() => withdraw.mutate()}
-        onCancel={() => setConfirmWithdraw(false)}
-      >
-        撤回后办件结束，如需办理须重新申请。
-      </Modal>
     </>
   );
 }

@@ -2,7 +2,7 @@
  * 认领: a case entered for the citizen at a window is linked to their account with its query code and the
  * applicant's identity number (POST /cases/{case_no}/claim). Any mismatch is one "not found" (no oracle).
  */
-import { Alert, Button, Form, Input, Typography } from 'antd';
+import { Alert, Button, Form, Input } from 'antd';
 import { Panel } from '@/components/Panel';
 import { useNavigate } from 'react-router';
 import { idNumberRule } from '@/components/ApplicantFields';
@@ -44,9 +44,9 @@ export function ClaimPage() {
     <>
       <PageHeader title="认领窗口办件" crumbs={[{ path: '/citizen/cases', title: '我的办件' }, { title: '认领窗口办件' }]} />
       <Panel className="kc-narrow-card">
-        <Typography.Paragraph>
+        <p>
           在窗口办理的申请，可凭收件回执上的办件编号、查询码和申请人身份证号码认领到您的账号，之后可在网上查看、撤回和评价。
-        </Typography.Paragraph>
+        </p>
         <ErrorSummary errors={errors} />
         {claim.error && claim.error instanceof ApiError && claim.error.status === 404 ? (
           <Alert type="error" showIcon className="kc-step-note" title={<span role="alert">信息不匹配：请核对办件编号、查询码和身份证号码。</span>} />

@@ -1,6 +1,6 @@
 /** 我的办件: the citizen's own cases (GET /me/cases), newest first, a page at a time (next_cursor). */
 import { useInfiniteQuery } from '@tanstack/react-query';
-import { Button, Flex, Space, Tag, Typography } from 'antd';
+import { Button, Flex, Space, Tag } from 'antd';
 import { Panel } from '@/components/Panel';
 import { Link } from 'react-router';
 import { CountdownTag } from '@/components/CountdownTag';
@@ -51,7 +51,7 @@ export function MyCasesPage() {
                 <Flex justify="space-between" align="start" gap={8} wrap>
                   <div>
                     <Link to={`/citizen/cases/${c.case_no}`} className="kc-case-link">{matterName(c.matter_id)}</Link>
-                    <div><Typography.Text type="secondary">{c.case_no} · 申请于 {formatDate(c.created_at)}</Typography.Text></div>
+                    <div><span className="kc-secondary">{c.case_no} · 申请于 {formatDate(c.created_at)}</span></div>
                   </div>
                   <Tag color={statusColor(c.status)}>{statusLabel(c.status)}</Tag>
                 </Flex>
@@ -67,7 +67,7 @@ export function MyCasesPage() {
       )}
       {cases.hasNextPage ? (
         <Button block onClick={() => cases.fetchNextPage()} loading={cases.isFetchingNextPage}>加载更多</Button>
-      ) : items.length ? <Typography.Paragraph type="secondary" className="kc-list-end">已显示全部 {items.length} 件</Typography.Paragraph> : null}
+      ) : items.length ? <p className="kc-secondary kc-list-end">已显示全部 {items.length} 件</p> : null}
     </>
   );
 }

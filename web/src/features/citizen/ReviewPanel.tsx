@@ -3,7 +3,7 @@
  * 1–2 (差评) needs at least one reason tag and a comment, as the API requires. A given review can get one
  * follow-up comment (追评); a bad review's ticket shows how its rectification goes.
  */
-import { Alert, Button, Checkbox, Descriptions, Form, Input, Radio, Space, Tag, Typography } from 'antd';
+import { Alert, Button, Checkbox, Descriptions, Form, Input, Radio, Space, Tag } from 'antd';
 import { useState } from 'react';
 import { Panel } from '@/components/Panel';
 import { useApiMutation } from '@/hooks/useApiMutation';
@@ -133,7 +133,7 @@ export function ReviewPanel({ caseNo, status }: { caseNo: string; status: CaseSt
         const given = reviews.data?.find((r) => r.stage === stage);
         return (
           <section key={stage} className="kc-review-stage" aria-label={STAGE_LABELS[stage]}>
-            <Typography.Title level={3} className="kc-subsection-title">{STAGE_LABELS[stage]}</Typography.Title>
+            <h3 className="kc-subsection-title">{STAGE_LABELS[stage]}</h3>
             {reviews.isPending ? null : given ? <GivenReview review={given} caseNo={caseNo} /> : <RateForm caseNo={caseNo} stage={stage} />}
           </section>
         );

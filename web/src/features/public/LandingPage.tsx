@@ -3,7 +3,7 @@
  * city's window accepts for which other city, with materials (必要 / 可容缺), time limit, electronic transfer and
  * delivery options. Everything comes from the API's reference data (a fourth city needs no change here).
  */
-import { Col, Flex, Row, Segmented, Space, Tag, Typography } from 'antd';
+import { Col, Flex, Row, Segmented, Space, Tag } from 'antd';
 import { Panel } from '@/components/Panel';
 import { useMemo, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
@@ -28,7 +28,7 @@ export function MatterCard({ matter, applyLink = true }: { matter: Matter; apply
           {matter.electronic ? <Tag color="success">电子流转，无需寄递材料</Tag> : <Tag>材料由窗口寄递</Tag>}
         </Flex>
         <div>
-          <Typography.Text strong>所需材料：</Typography.Text>
+          <strong>所需材料：</strong>
           <ul className="kc-materials">
             {matter.materials.map((m) => (
               <li key={m.name}>
@@ -39,7 +39,7 @@ export function MatterCard({ matter, applyLink = true }: { matter: Matter; apply
           </ul>
         </div>
         <div>
-          <Typography.Text strong>结果送达：</Typography.Text>
+          <strong>结果送达：</strong>
           {matter.deliveries.map(deliveryLabel).join('、')}
         </div>
       </Space>
@@ -71,8 +71,8 @@ function Catalogue() {
 
   return (
     <section aria-labelledby="catalogue-title">
-      <Typography.Title level={2} id="catalogue-title" className="kc-section-title">可跨城办理的事项</Typography.Title>
-      <Typography.Paragraph>选择您现在所在的城市，查看在该市窗口可以办理哪些其他城市的事项。</Typography.Paragraph>
+      <h2 id="catalogue-title" className="kc-section-title">可跨城办理的事项</h2>
+      <p>选择您现在所在的城市，查看在该市窗口可以办理哪些其他城市的事项。</p>
       <div role="group" aria-label="我现在所在的城市">
         <Segmented
           block
@@ -81,15 +81,15 @@ function Catalogue() {
           options={cities.map((c) => ({ label: `在${cityName(c)}`, value: c }))}
         />
       </div>
-      <Typography.Paragraph type="secondary" className="kc-windows">
+      <p className="kc-secondary kc-windows">
         {cityName(here)}的跨城通办窗口：{windows.map((w) => w.name).join('；') || '暂无'}
-      </Typography.Paragraph>
+      </p>
       {byHandlingCity.size === 0 ? <EmptyState description={`${cityName(here)}窗口暂无可跨城办理的事项`} /> : null}
       {[...byHandlingCity.entries()].map(([city, list]) => (
         <div key={city} className="kc-catalogue-group">
-          <Typography.Title level={3} className="kc-group-title">
+          <h3 className="kc-group-title">
             在{cityName(here)}办理{cityName(city)}的事项（{list.length} 项）
-          </Typography.Title>
+          </h3>
           <Row gutter={[12, 12]}>
             {list.map((m) => (
               <Col key={m.matter_id} xs={24} md={12}>
@@ -108,10 +108,10 @@ export function LandingPage() {
   return (
     <>
       <PageHeader title="跨城通办" />
-      <Typography.Paragraph className="kc-lead">
+      <p className="kc-lead">
         在深圳、东莞、珠海任一城市的政务服务窗口或网上，就能申请办理另一个城市的政务服务事项，不用再两地奔波。
         窗口收取并核验材料后寄送（或电子流转）到办理地部门，办好的结果邮寄到家或到窗口领取，全程可查询。
-      </Typography.Paragraph>
+      </p>
       <Row gutter={[16, 16]}>
         <Col xs={24} md={12}>
           <Panel title={<h2 className="kc-card-title">查询办件进度</h2>} size="small">

@@ -4,7 +4,7 @@
  * level; filters by office, status and period; CSV export of the reviews and tickets for the filters.
  */
 import { useQuery } from '@tanstack/react-query';
-import { App, Button, Card, Space, Table, Tag, Typography } from 'antd';
+import { Button, Card, Space, Table, Tag, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { useState } from 'react';
 import { Link } from 'react-router';
@@ -14,6 +14,7 @@ import { EmptyState, ErrorState } from '@/components/PageState';
 import { WorkdayTag } from '@/components/WorkdayTag';
 import { useCursorPages } from '@/hooks/useCursorPages';
 import { useOfficeName } from '@/hooks/useReference';
+import { useToast } from '@/hooks/useToast';
 import { api, call } from '@/lib/api/client';
 import { errorMessage } from '@/lib/api/errors';
 import { downloadCsv } from '@/lib/csv';
@@ -46,7 +47,7 @@ export function worklistOrder(provincial: boolean) {
 export function WorklistPage() {
   const provincial = useIsProvincial();
   const officeName = useOfficeName();
-  const { message } = App.useApp();
+  const message = useToast();
   const [filters, setFilters] = useFilters();
   const pages = useCursorPages();
   const [exporting, setExporting] = useState<string | null>(null);

@@ -3,7 +3,7 @@
  * case number, paged with next_cursor; received cases can be forwarded one by one or several at once.
  */
 import { useQueryClient } from '@tanstack/react-query';
-import { App, Button, Flex, Input, Space, Tabs, Tag, Typography } from 'antd';
+import { Button, Flex, Input, Space, Tabs, Tag, Typography } from 'antd';
 import { Panel } from '@/components/Panel';
 import type { ColumnsType } from 'antd/es/table';
 import { useState } from 'react';
@@ -11,6 +11,7 @@ import { Link, useNavigate } from 'react-router';
 import { CountdownTag } from '@/components/CountdownTag';
 import { PageHeader } from '@/components/PageHeader';
 import { queueKey, WorkQueueTable, type QueueItem } from '@/components/WorkQueueTable';
+import { useToast } from '@/hooks/useToast';
 import { api, call } from '@/lib/api/client';
 import { errorMessage } from '@/lib/api/errors';
 import { useAuthValue } from '@/lib/auth/context';
@@ -36,7 +37,7 @@ export function byDeadline(a: Item, b: Item): number {
 
 function QueueTable({ officeId, status }: { officeId: string; status?: CaseStatus }) {
   const queryClient = useQueryClient();
-  const { message } = App.useApp();
+  const message = useToast();
   const [selected, setSelected] = useState<string[]>([]);
   const [forwarding, setForwarding] = useState(false);
 

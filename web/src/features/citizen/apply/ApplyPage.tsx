@@ -4,13 +4,16 @@
  * nothing moves under their pointer); an error summary at the top links to each field in error. The submission
  * carries an Idempotency-Key that a retry reuses, so a double click or a lost answer never makes two cases.
  */
-import { Alert, Button, Checkbox, Descriptions, Flex, Form, Grid, Radio, Result, Space, Steps, Tag, Typography } from 'antd';
+import { Alert, Button, Checkbox, Descriptions, Flex, Form, Grid, Radio, Space, Tag } from 'antd';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { ApplicantFields } from '@/components/ApplicantFields';
 import { DeliveryFields } from '@/components/DeliveryFields';
 import { ErrorSummary, type FieldError } from '@/components/ErrorSummary';
+import { CopyText } from '@/components/CopyText';
+import { Notice } from '@/components/Notice';
 import { PageHeader } from '@/components/PageHeader';
+import { Steps } from '@/components/Steps';
 import { ErrorState, Loading } from '@/components/PageState';
 import { useApiMutation } from '@/hooks/useApiMutation';
 import { useMatters, useOffices, type Matter } from '@/hooks/useReference';
@@ -36,7 +39,7 @@ function MatterStep({ matters }: { matters: Matter[] }) {
       <Radio.Group aria-label="您要办理哪个事项？" className="kc-choice-list">
         {[...byCity.entries()].map(([city, list]) => (
           <div key={city} className="kc-choice-group">
-            <Typography.Text strong className="kc-choice-group-title">{cityName(city)}的事项</Typography.Text>
+            <strong className="kc-choice-group-title">{cityName(city)}的事项</strong>
             {list.map((m) => (
               <Radio key={m.matter_id} value={m.matter_id} className="kc-choice">
                 {m.name}
@@ -170,28 +173,28 @@ function CheckAnswers({ answers, matter, goTo }: { answers: Answers; matter: Mat
 
 export function Receipt({ created, matterName }: { created: CaseView & { query_code?: string }; matterName: string }) {
   return (
-    <Result
-      status="success"
+    <Notice
+      tone="success"
       title="申请已提交"
-      subTitle={`${matterName}：请携带材料到所选窗口，或等待窗口工作人员联系。`}
-      extra={[
-        <Link key="detail" to={`/citizen/cases/${created.case_no}`}><Button type="primary">查看办件</Button></Link>,
-        <Link key="mine" to="/citizen/cases"><Button>我的办件</Button></Link>,
-      ]}
+      description={`${matterName}：请携带材料到所选窗口，或等待窗口工作人员联系。`}
+      extra={<>
+        <Link to={`/citizen/cases/${created.case_no}`}><Button type="primary">查看办件</Button></Link>
+        <Link to="/citizen/cases"><Button>我的办件</Button></Link>
+      </>}
     >
       <Descriptions
         column={1}
         bordered
         size="small"
         items={[
-          { key: 'no', label: '办件编号', children: <Typography.Text copyable strong data-testid="receipt-case-no">{created.case_no}</Typography.Text> },
-          { key: 'code', label: '查询码', children: <Typography.Text copyable strong data-testid="receipt-query-code">{created.query_code ?? '—'}</Typography.Text> },
+          { key: 'no', label: '办件编号', children: <CopyText text={created.case_no} label="办件编号" testId="receipt-case-no" /> },
+          { key: 'code', label: '查询码', children: <CopyText text={created.query_code ?? '—'} label="查询码" testId="receipt-query-code" /> },
         ]}
       />
-      <Typography.Paragraph className="kc-receipt-note">
+      <p className="kc-receipt-note">
         请记下办件编号和查询码：不登录也可以在「办件查询」中凭这两项查看进度。
-      </Typography.Paragraph>
-    </Result>
+      </p>
+    </Notice>
   );
 }
 
@@ -281,7 +284,7 @@ export function ApplyPage() {
     <>
       <PageHeader title="在线申请" crumbs={[{ path: '/citizen/cases', title: '我的办件' }, { title: '在线申请' }]} />
       {screens.md ? (
-        <Steps size="small" current={step} items={STEPS.map((s) => ({ key: s.key, title: s.title }))} className="kc-wizard-steps" />
+        <Steps current={step} items={STEPS.map((s) => ({ key: s.key, title: s.title }))} className="kc-wizard-steps" />
       ) : null}
       <p className="kc-step-count" ref={headingRef} tabIndex={-1}>第 {step + 1} 步，共 {STEPS.length} 步：{current?.title}</p>
       <ErrorSummary errors={errors} />
@@ -307,7 +310,7 @@ export function ApplyPage() {
         {step === 2 ? (
           <>
             <h2 className="kc-question">申请人信息</h2>
-            <Typography.Paragraph type="secondary">您只能为本人申请；代他人办理请到窗口。</Typography.Paragraph>
+            <p className="kc-secondary">您只能为本人申请；代他人办理请到窗口。</p>
             <ApplicantFields />
           </>
         ) : null}

@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 
-from chalicelib.domain.actor import Actor
+from chalicelib.domain.actor import Actor, Role
 from tools.licence_sim import DEMO_HOLDERS, Registry
 
-ALICE = Actor("alice", "citizen", name="张三")
-SZ_STAFF = Actor("staff-sz-gov", "staff", office_id="SZ-GOV")
-DG_STAFF = Actor("staff-dg-gov", "staff", office_id="DG-GOV")
+ALICE = Actor("alice", Role.CITIZEN, name="张三")
+SZ_STAFF = Actor("staff-sz-gov", Role.STAFF, office_id="SZ-GOV")
+DG_STAFF = Actor("staff-dg-gov", Role.STAFF, office_id="DG-GOV")
 
 
 @pytest.fixture

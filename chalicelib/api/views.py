@@ -86,9 +86,10 @@ def case_view(case: Case, actor: Actor) -> dict[str, Any]:
 
 
 def next_actions(case: Case, actor: Actor) -> list[str]:
-    """What the caller may do next; reading licences again only when a lookup failed (an outage)."""
+    """What the caller may do next; reading licences again only when a lookup failed (an outage). An electronic
+    result is issued through ship-result, so ``issue_result`` (no route of its own) is not listed."""
     return [a.value for a in allowed_actions(case.status, case.parties(actor))
-            if a is not Action.READ_LICENCES or case.licence_unavailable]
+            if (a is not Action.READ_LICENCES or case.licence_unavailable) and a is not Action.ISSUE_RESULT]
 
 
 def queue_item(case: Case) -> dict[str, Any]:

@@ -79,7 +79,7 @@ MATRIX: list[tuple[str, str, Any, str]] = [
     ("GET", "/tickets/{ticket}/reviewer-contact?reason=核实", None,               "D D D D D D A D A"),
     ("GET", "/access-log", None,                                                  "D D D D D D D D A"),
     ("GET", "/stats/decisions", None,                                             "D D D D D D A A A"),
-    ("GET", "/stats/decisions?city=441900", None,                                 "D D D D D D A D A"),
+    ("GET", "/stats/decisions?city=440300", None,                                 "D D D D D D A D A"),
     ("GET", "/overview/cases", None,                                              "D D D D D D A A A"),
     ("GET", "/overview/cases?city=440300", None,                                  "D D D D D D A D A"),
     # The courier authenticates by signature, not by token: a token of any role is not enough.

@@ -687,8 +687,15 @@ export interface components {
             electronic: boolean;
             deliveries: string[];
             paperless_transfer?: boolean;
-            result_licence?: Record<string, never> | null;
-            approval_rule?: Record<string, never> | null;
+            result_licence?: {
+                licence_type: string;
+                issuer: string;
+            } | null;
+            approval_rule?: {
+                rule_id: string;
+                version: number;
+                description: string;
+            } | null;
         };
         Applicant: {
             name: string;
@@ -739,13 +746,13 @@ export interface components {
             return_reason: string | null;
             completed_at: string | null;
             next_actions: string[];
+            licence_authorization: string[];
+            licence_unavailable: string[];
+            requested_period: string[] | null;
+            rule_check: components["schemas"]["RuleCheck"] | null;
+            result_licence: components["schemas"]["LicenceReference"];
             query_code?: string;
             working_days_left?: number | null;
-            licence_authorization?: string[];
-            licence_unavailable?: string[];
-            requested_period?: string[] | null;
-            rule_check?: components["schemas"]["RuleCheck"] | null;
-            result_licence?: components["schemas"]["LicenceReference"];
         };
         LicenceReference: {
             licence_no?: string;

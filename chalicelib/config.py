@@ -47,6 +47,8 @@ class Settings:
     max_body_bytes: int
     reference_cache_seconds: int
     sweep_shards: int
+    stats_shards: int  # partition keys each office's review counters are spread over (review_repository)
+    stats_months_from: str  # YYYY-MM: the first month with month totals of review counters ("" = all)
     # How long a notification claim holds before a redelivery may take it over: longer than the consumer's
     # handler timeout (30 s: the holder is dead by then), shorter than the queue's visibility timeout (180 s:
     # a redelivery never finds a live claim of a dead holder). Tests, whose queues redeliver at once, set 0.
@@ -79,6 +81,8 @@ def settings() -> Settings:
         app_secret_arn=os.environ.get("APP_SECRET_ARN", ""),
         reference_cache_seconds=int(os.environ.get("REFERENCE_CACHE_SECONDS", "60")),
         sweep_shards=int(os.environ.get("SWEEP_SHARDS", "4")),
+        stats_shards=int(os.environ.get("STATS_SHARDS", "8")),
+        stats_months_from=os.environ.get("STATS_MONTHS_FROM", ""),
         notification_claim_seconds=int(os.environ.get("NOTIFICATION_CLAIM_SECONDS", "60")),
         console_url=(os.environ.get("CONSOLE_ORIGIN", "http://127.0.0.1:8080" if stage == "local" else "")
                      .split(",")[0].strip().rstrip("/")),

@@ -341,7 +341,7 @@ class FakeTickets(TicketRepository):
 
         self.tx.stage("put", exists, lambda: self.db.tickets.__setitem__(ticket.ticket_id, stored),
                       undo=lambda: setattr(ticket, "version", 0))
-        self._change(stored, change, counts, exists)
+        self._change(stored, change, counts, exists, first=True)
 
     def update(self, ticket: Ticket, change: TicketChange, counts: Mapping[str, int]) -> None:
         expected = ticket.version
@@ -361,7 +361,7 @@ class FakeTickets(TicketRepository):
         self._change(stored, change, counts, lost)
 
     def _change(self, ticket: Ticket, change: TicketChange, counts: Mapping[str, int],
-                conflict: Callable[[], Exception | None]) -> None:
+                conflict: Callable[[], Exception | None], first: bool = False) -> None:
         entry, event = ticket_history_entry(change, ticket.version), encode(ticket_event(ticket, change))
         history = self.db.histories[ticket.ticket_id]
         self.tx.stage("put", lambda: conflict() if ticket.version in history else None,
@@ -375,8 +375,16 @@ class FakeTickets(TicketRepository):
                                                                       ticket.excluded)
             review.ticket_escalated = ticket.escalated
 
-        self.tx.stage("update", lambda: None if key in self.db.reviews else NotFound(
-            f"no review for {ticket.case_no} {ticket.stage.value}"), mark_review)
+        def review_conflict() -> Exception | None:
+            review = self.db.reviews.get(key)
+            if review is None:
+                return NotFound(f"no review for {ticket.case_no} {ticket.stage.value}")
+            named = review.ticket_id
+            if (named is None) if first else (named == ticket.ticket_id):
+                return None
+            return Duplicate(f"the review has its ticket already ({named})")
+
+        self.tx.stage("update", review_conflict, mark_review)
         if any(counts.values()):
             self.tx.stage("update", None, _count(self.db, ticket.office_id, ticket.review_day, counts))
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tests.shipping_support import deliver, forward_and_route, legs_of
-from tests.support import application, call, citizen, headers, staff, supervisor
+from tests.support import application, call, citizen, headers, staff, supervisor, ticket_id_of
 
 MATTER = "DG-HUKOU-MOVE"  # handled in 441900, accepted in 440300; 照片 is non-core (容缺)
 RECEIVING, HANDLING, UNRELATED = "SZ-GOV", "DG-GOV", "ZH-GOV"
@@ -136,7 +136,7 @@ def build_world(client: Any, pump: Any) -> World:
          {"stage": "receiving", "rating": 1, "tags": ["态度差"], "comment": "waited two hours"}, 201)
     pump.run_until_idle()
     world.ticket_case = case_no
-    world.ticket_id = f"TK-{case_no}-receiving"
+    world.ticket_id = ticket_id_of(client, case_no, "receiving")
     _ok(*call(client, "GET", f"/tickets/{world.ticket_id}", supervisor(RECEIVING_CITY)))
 
     # Last, so that no pump runs after it: the router has not run yet (no handling office, no parcel).

@@ -51,6 +51,10 @@ def _obj(required: dict[str, Any], optional: dict[str, Any] | None = None) -> di
     return {"type": "object", "required": sorted(required), "properties": {**required, **(optional or {})}}
 
 
+# Present for every reader but the rated office's staff reading a ticket (the case would name the reviewer).
+_NOT_FOR_RATED_OFFICE = {"type": "string", "description": "absent when the rated office's staff read a ticket"}
+
+
 def _ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
 
@@ -155,7 +159,7 @@ RESPONSE_SCHEMAS: dict[str, dict[str, Any]] = {
                                                                 "action": {"type": "string"}})},
                    "shipments": {"type": "array", "items": _ref("PublicShipment")}}),
     "Review": _obj(
-        {"case_no": {"type": "string"}, "stage": {"enum": ["receiving", "handling"]},
+        {"stage": {"enum": ["receiving", "handling"]},
          "rating": {"type": "integer", "minimum": 1, "maximum": 5}, "rating_label": {"type": "string"},
          "bad": {"type": "boolean"}, "default": {"type": "boolean"}, "tags": {"type": "array"},
          "comment": {"type": "string"}, "office_id": {"type": "string"}, "city": {"type": "string"},
@@ -166,10 +170,10 @@ RESPONSE_SCHEMAS: dict[str, dict[str, Any]] = {
              "verify_working_days_left": _NULLABLE_INT, "rectify_working_days_left": _NULLABLE_INT,
              "explanation": _NULLABLE_STR, "actions": _NULLABLE_STR}}},
         {"reviewer": _obj({"sub": {"type": "string"}}, {"name": {"type": "string"}}),
-         "follow_up": _NULLABLE_STR},
+         "follow_up": _NULLABLE_STR, "case_no": _NOT_FOR_RATED_OFFICE},
     ),
     "Ticket": _obj(
-        {"ticket_id": {"type": "string"}, "case_no": {"type": "string"}, "stage": {"enum": ["receiving", "handling"]},
+        {"ticket_id": {"type": "string"}, "stage": {"enum": ["receiving", "handling"]},
          "office_id": {"type": "string"}, "city": {"type": "string"}, "status": _TICKET_STATUS,
          "version": {"type": "integer"}, "rating": {"type": "integer"}, "verify_due": {"type": "string"},
          "rectify_due": {"type": "string"}, "appeal": {"type": ["object", "null"], "properties": {
@@ -186,6 +190,7 @@ RESPONSE_SCHEMAS: dict[str, dict[str, Any]] = {
         {"valid": {"type": ["boolean", "null"]}, "finding": _NULLABLE_STR, "actions": _NULLABLE_STR,
          "feedback": {"type": ["object", "null"], "properties": {
              "contacted": {"type": "boolean"}, "satisfied": {"type": ["boolean", "null"]}, "note": _NULLABLE_STR}},
+         "case_no": _NOT_FOR_RATED_OFFICE,
          "review_at": _NULLABLE_STR, "opened_at": _NULLABLE_STR, "verified_at": _NULLABLE_STR,
          "rectified_at": _NULLABLE_STR, "closed_at": _NULLABLE_STR, "on_time": {"type": ["boolean", "null"]},
          "verify_working_days_left": _NULLABLE_INT, "rectify_working_days_left": _NULLABLE_INT},
@@ -233,7 +238,9 @@ RESPONSE_SCHEMAS: dict[str, dict[str, Any]] = {
 
 _CASE_NO = {"name": "case_no", "in": "path", "required": True, "description": "e.g. KC4403002026112300017",
             "schema": {"type": "string", "pattern": CASE_NUMBER_PATTERN}}
-_TICKET_ID = {"name": "ticket_id", "in": "path", "required": True, "description": "e.g. TK-KC…-handling",
+_TICKET_ID = {"name": "ticket_id", "in": "path", "required": True,
+              "description": "opaque, e.g. TK-01JDXQ4Z8M3V5N7P9R1T3W5Y7A (supervisors may also use a first-release "
+                             "number TK-{case_no}-{stage})",
               "schema": {"type": "string", "minLength": 1, "maxLength": 80}}
 _OFFICE_ID = {"name": "office_id", "in": "path", "required": True, "schema": {"type": "string", "minLength": 1,
                                                                                "maxLength": 64}}

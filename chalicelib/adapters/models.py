@@ -380,7 +380,9 @@ class TicketEventRecord(Model):
 
 class ReviewStatsRecord(Model):
     """Review counters per rated office and CST day of the review, updated (ADD) in the same transaction
-    as the review or ticket change they count; statistics sum a range of days (a query, never a scan)."""
+    as the review or ticket change they count, and the same per CST month. Write-sharded: ``office_id`` is
+    the office (shard 0), ``{office}#{shard}`` (days) or ``{office}#month#{shard}`` (months, ``day`` =
+    ``YYYY-MM``); statistics read the shards by key and sum them (review_repository), never a scan."""
 
     Meta = _meta("review-stats")
     office_id = UnicodeAttribute(hash_key=True)

@@ -7,8 +7,9 @@ read at, and history entries are written once.
 from __future__ import annotations
 
 import hashlib
+import secrets
 from collections.abc import Callable, Iterator, Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist
@@ -107,11 +108,47 @@ def ticket_from(rec: TicketRecord) -> Ticket:
     )
 
 
-def _count_update(office_id: str, day: date, counts: Mapping[str, int]) -> Write | None:
-    actions = [getattr(ReviewStatsRecord, k).add(v) for k, v in counts.items() if v]
-    if not actions:
-        return None
-    return Write("update", ReviewStatsRecord(office_id=office_id, day=day.isoformat()), actions=actions)
+# ---------------------------------------------------------------- review counters, write-sharded
+#
+# An office's counters are spread over STATS_SHARDS partition keys, each change ADDing to one drawn at
+# random, and read back by summing every shard: at 1,000 reviews a second of one office (2,000 write units in
+# transactions) no partition key takes more than 2,000 / STATS_SHARDS units a second. Shard 0's key is the
+# bare office id, which is where every counter written before the sharding lies: old items need no move.
+# Each change also ADDs to the office's month item (``{office}#month#{shard}``, sort key ``YYYY-MM``), so a
+# period of whole months reads 12 items per shard for a year instead of every day's. A stage that counted
+# before month items existed sets STATS_MONTHS_FROM (``YYYY-MM``) to the first month counted with them: the
+# months before it are read from their days, so nothing has to be back-filled (infra/README.md, migration).
+
+
+FIRST_STATS_YEAR = 2000  # no review is older (services/review_stats.py bounds periods the same way)
+
+
+def day_partition(office_id: str, shard: int) -> str:
+    return office_id if shard == 0 else f"{office_id}#{shard}"
+
+
+def month_partition(office_id: str, shard: int) -> str:
+    return f"{office_id}#month#{shard}"
+
+
+def _count_update(office_id: str, day: date, counts: Mapping[str, int]) -> list[Write]:
+    """The day's and the month's ADDs of one change, on one shard drawn at random (no key order to keep:
+    counters only add up)."""
+    if not any(counts.values()):
+        return []
+    shard = secrets.randbelow(settings().stats_shards)
+    keys = [(day_partition(office_id, shard), day.isoformat())]
+    if day.isoformat()[:7] >= settings().stats_months_from:  # see months_from
+        keys.append((month_partition(office_id, shard), day.isoformat()[:7]))
+    return [Write("update", ReviewStatsRecord(office_id=partition, day=sort_key),
+                  actions=[getattr(ReviewStatsRecord, k).add(v) for k, v in counts.items() if v])
+            for partition, sort_key in keys]
+
+
+def _add(into: dict[str, dict[str, int]], key: str, rec: ReviewStatsRecord) -> None:
+    row = into.setdefault(key, dict.fromkeys(COUNTERS, 0))
+    for k in COUNTERS:
+        row[k] += int(getattr(rec, k) or 0)
 
 
 def slot_record(slot: ReviewSlot) -> ReviewSlotRecord:
@@ -126,6 +163,10 @@ def slot_from(rec: ReviewSlotRecord) -> ReviewSlot:
     return ReviewSlot(case_no=rec.case_no, stage=Stage(rec.stage), office_id=rec.office_id, city=rec.city,
                       matter_id=rec.matter_id, reviewable_at=parse_instant(rec.reviewable_at),
                       due_at=parse_instant(rec.due_at))
+
+
+def _month_end(day: date) -> date:
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1) - timedelta(days=1)
 
 
 # ---------------------------------------------------------------- repositories
@@ -151,8 +192,7 @@ class DynamoReviewRepository(ReviewRepository):
             return Duplicate(f"the {review.stage.value} stage of case {review.case_no} has already been reviewed")
 
         self.tx.stage(Write("put", review_record(review), ReviewRecord.case_no.does_not_exist(), conflict=reviewed))
-        update = _count_update(review.office_id, review.day, counts)
-        if update:
+        for update in _count_update(review.office_id, review.day, counts):
             self.tx.stage(update)
         self.tx.stage(Write("delete", ReviewSlotRecord(case_no=review.case_no, stage=review.stage.value)))
 
@@ -208,17 +248,58 @@ class DynamoReviewRepository(ReviewRepository):
 
     def daily_counts(self, office_id: str, first: date | None, last: date | None) -> dict[str, dict[str, int]]:
         """The office's counters per CST day (``YYYY-MM-DD``) from ``first`` to ``last`` (either open): one
-        query, whatever the grouping the caller makes of the days."""
+        query per shard, the shards summed."""
+        first_key, last_key = (first.isoformat() if first else None), (last.isoformat() if last else None)
+        out: dict[str, dict[str, int]] = {}
+        for shard in range(settings().stats_shards):
+            for rec in self._range(day_partition(office_id, shard), first_key, last_key):
+                _add(out, rec.day, rec)
+        return dict(sorted(out.items()))
+
+    def monthly_counts(self, office_id: str, first: date | None, last: date | None) -> dict[str, dict[str, int]]:
+        return self.monthly_counts_of([office_id], first, last)[office_id]
+
+    def monthly_counts_of(self, office_ids: list[str], first: date | None,
+                          last: date | None) -> dict[str, dict[str, dict[str, int]]]:
+        """Per office, per CST month (``YYYY-MM``): the months the period covers whole from the month items,
+        the partial months at its ends (and months before STATS_MONTHS_FROM) from the day items. A bounded
+        period is read by key (BatchGetItem, 100 keys a request, every office at once: a year of four
+        offices is a few requests); an open one by a query per office and shard."""
+        out: dict[str, dict[str, dict[str, int]]] = {oid: {} for oid in office_ids}
+        if first is None or last is None:
+            for oid in office_ids:
+                for day, counts in self.daily_counts(oid, first, last).items():
+                    row = out[oid].setdefault(day[:7], dict.fromkeys(COUNTERS, 0))
+                    for k in COUNTERS:
+                        row[k] += counts[k]
+            return out
+        cutoff = settings().stats_months_from
+        keys: dict[tuple[str, str], str] = {}  # (partition, sort key) -> office
+        at: date = first
+        while at <= last:
+            month_end = _month_end(at)
+            if at.day == 1 and month_end <= last and at.isoformat()[:7] >= cutoff:
+                sort_key, partition, at = at.isoformat()[:7], month_partition, month_end + timedelta(days=1)
+            else:
+                sort_key, partition, at = at.isoformat(), day_partition, at + timedelta(days=1)
+            for oid in office_ids:
+                for shard in range(settings().stats_shards):
+                    keys[(partition(oid, shard), sort_key)] = oid
+        for rec in ReviewStatsRecord.batch_get(list(keys)):
+            _add(out[keys[(rec.office_id, rec.day)]], rec.day[:7], rec)
+        return {oid: dict(sorted(months.items())) for oid, months in out.items()}
+
+    @staticmethod
+    def _range(partition: str, first: str | None, last: str | None) -> Iterator[ReviewStatsRecord]:
         if first and last:
-            cond: Any = ReviewStatsRecord.day.between(first.isoformat(), last.isoformat())
+            cond: Any = ReviewStatsRecord.day.between(first, last)
         elif first:
-            cond = ReviewStatsRecord.day >= first.isoformat()
+            cond = ReviewStatsRecord.day >= first
         elif last:
-            cond = ReviewStatsRecord.day <= last.isoformat()
+            cond = ReviewStatsRecord.day <= last
         else:
             cond = None
-        return {rec.day: {k: int(getattr(rec, k) or 0) for k in COUNTERS}
-                for rec in ReviewStatsRecord.query(office_id, range_key_condition=cond)}
+        yield from ReviewStatsRecord.query(partition, range_key_condition=cond)
 
 
 class DynamoTicketRepository(TicketRepository):
@@ -242,7 +323,7 @@ class DynamoTicketRepository(TicketRepository):
 
         self.tx.stage(Write("put", ticket_record(ticket), TicketRecord.ticket_id.does_not_exist(),
                             conflict=exists, undo=lambda: setattr(ticket, "version", 0)))
-        self._stage_change(ticket, change, counts, exists)
+        self._stage_change(ticket, change, counts, exists, first=True)
 
     def update(self, ticket: Ticket, change: TicketChange, counts: Mapping[str, int]) -> None:
         lost = stage_versioned(self.tx, ticket, lambda: ticket_record(ticket), TicketRecord.version,
@@ -250,22 +331,32 @@ class DynamoTicketRepository(TicketRepository):
         self._stage_change(ticket, change, counts, lost)
 
     def _stage_change(self, ticket: Ticket, change: TicketChange, counts: Mapping[str, int],
-                      conflict: Callable[[], Exception]) -> None:
+                      conflict: Callable[[], Exception], first: bool = False) -> None:
         entry = ticket_history_entry(change, ticket.version)
         self.tx.stage(Write("put", TicketEventRecord(ticket_id=ticket.ticket_id, seq=ticket.version, event=entry),
                             TicketEventRecord.ticket_id.does_not_exist(), conflict=conflict))
         self.tx.stage(Write("put", outbox_record(ticket_event(ticket, change))))
         self.tx.stage(Write(
             "update", ReviewRecord(case_no=ticket.case_no, stage=ticket.stage.value),
-            ReviewRecord.case_no.exists(),
+            # The review names its one ticket: a second ticket for the same review (a redelivered bad review,
+            # its id being opaque) fails here; a step must be on the ticket the review names.
+            ReviewRecord.case_no.exists() & (ReviewRecord.ticket_id.does_not_exist() if first
+                                             else ReviewRecord.ticket_id == ticket.ticket_id),
             actions=[ReviewRecord.ticket_id.set(ticket.ticket_id), ReviewRecord.ticket_status.set(ticket.status.value),
                      ReviewRecord.excluded.set(ticket.excluded),
                      ReviewRecord.ticket_escalated.set(ticket.escalated)],
-            conflict=lambda: NotFound(f"no review for {ticket.case_no} {ticket.stage.value}"),
+            conflict=lambda: self._review_conflict(ticket),
         ))
-        update = _count_update(ticket.office_id, ticket.review_day, counts)
-        if update:
+        for update in _count_update(ticket.office_id, ticket.review_day, counts):
             self.tx.stage(update)
+
+    @staticmethod
+    def _review_conflict(ticket: Ticket) -> Exception:
+        try:
+            named = ReviewRecord.get(ticket.case_no, ticket.stage.value, consistent_read=True).ticket_id
+        except DoesNotExist:
+            return NotFound(f"no review for {ticket.case_no} {ticket.stage.value}")
+        return Duplicate(f"the review has its ticket already ({named})")
 
     def history(self, ticket_id: str) -> list[dict[str, Any]]:
         return [r.event for r in TicketEventRecord.query(ticket_id, scan_index_forward=True, consistent_read=True)]

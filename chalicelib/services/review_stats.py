@@ -1,5 +1,6 @@
 """Review statistics (GB/T 39735 indicators) per office, city or province and period, summed from the
-per-office, per-day counters: one query per office in scope, never a scan."""
+per-office counters (month totals for the months the period covers whole, day counters for the partial
+months at its ends), read by key for every office in scope at once, never a scan."""
 from __future__ import annotations
 
 from datetime import date
@@ -47,13 +48,14 @@ def review_stats(actor: Actor, city: str | None, office_id: str | None, first: s
     months: dict[str, dict[str, int]] = {}
     offices = []
     uow = unit_of_work()
+    per_office = uow.reviews.monthly_counts_of(list(scope.office_ids), start, end)
     for oid in scope.office_ids:
         counts = dict.fromkeys(COUNTERS, 0)
-        for day, day_counts in uow.reviews.daily_counts(oid, start, end).items():
-            month = months.setdefault(day[:7], dict.fromkeys(COUNTERS, 0))
+        for month_key, month_counts in per_office[oid].items():
+            month = months.setdefault(month_key, dict.fromkeys(COUNTERS, 0))
             for k in COUNTERS:
-                counts[k] += day_counts[k]
-                month[k] += day_counts[k]
+                counts[k] += month_counts[k]
+                month[k] += month_counts[k]
         for k in COUNTERS:
             total[k] += counts[k]
         offices.append({"office_id": oid, "name": cat.offices[oid].name, "city": cat.offices[oid].city,

@@ -153,6 +153,23 @@ class ReviewRepository(abc.ABC):
     def daily_counts(self, office_id: str, first: date | None, last: date | None) -> dict[str, dict[str, int]]:
         """The office's counters per CST day (``YYYY-MM-DD``) from ``first`` to ``last`` (either open)."""
 
+    def monthly_counts(self, office_id: str, first: date | None, last: date | None) -> dict[str, dict[str, int]]:
+        """The office's counters per CST month (``YYYY-MM``) of the days from ``first`` to ``last`` (either
+        open). A store may keep month totals to read fewer items; this is the days summed."""
+        from ..domain.statistics import COUNTERS
+
+        out: dict[str, dict[str, int]] = {}
+        for day, counts in self.daily_counts(office_id, first, last).items():
+            row = out.setdefault(day[:7], dict.fromkeys(COUNTERS, 0))
+            for k in COUNTERS:
+                row[k] += counts[k]
+        return out
+
+    def monthly_counts_of(self, office_ids: list[str], first: date | None,
+                          last: date | None) -> dict[str, dict[str, dict[str, int]]]:
+        """``monthly_counts`` of several offices (a store may read them together)."""
+        return {oid: self.monthly_counts(oid, first, last) for oid in office_ids}
+
 
 class TicketRepository(abc.ABC):
     """Rectification tickets (差评工单) with their history."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -256,6 +256,48 @@ def test_a_stage_is_reviewed_once_its_counters_count_once_and_its_slot_goes(back
     assert list(backend.uow().reviews.due_slots(T0 + timedelta(days=8))) == []
 
 
+@pytest.fixture(params=["", "2026-03"])
+def months_from(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Month totals from the start, or only from March 2026 (a stage that counted before they existed)."""
+    from chalicelib.config import settings
+
+    monkeypatch.setenv("STATS_MONTHS_FROM", request.param)
+    settings.cache_clear()
+    yield request.param
+    monkeypatch.undo()
+    settings.cache_clear()
+
+
+def test_monthly_counts_are_the_days_summed_whatever_the_period(backend, months_from):
+    """Month totals (whole months) and day counters (the partial months at the ends, and the months before
+    STATS_MONTHS_FROM) give what summing the days gives, for periods inside a month, across months, open at
+    either end; the counters of one office spread over shards are all summed."""
+    days = [date(2026, 1, 31), date(2026, 2, 1), date(2026, 2, 14), date(2026, 2, 28), date(2026, 3, 1),
+            date(2026, 3, 15), date(2026, 4, 30), date(2026, 5, 2)]
+    for n, day in enumerate(days * 3):
+        case = stored_case(backend, seq=n + 1)
+        review = _default(case, rating=1 + n % 5)
+        review.created_at = datetime(day.year, day.month, day.day, 4, 0, tzinfo=UTC)
+        with backend.uow() as uow:
+            uow.reviews.add(review, contribution(review))
+            uow.commit()
+    uow = backend.uow()
+    periods = [(None, None), (date(2026, 2, 1), date(2026, 2, 28)), (date(2026, 2, 2), date(2026, 2, 27)),
+               (date(2026, 1, 15), date(2026, 4, 30)), (date(2026, 2, 14), date(2026, 5, 1)),
+               (None, date(2026, 3, 14)), (date(2026, 3, 2), None), (date(2026, 1, 1), date(2026, 12, 31))]
+    for first, last in periods:
+        by_month: dict[str, dict[str, int]] = {}
+        for day, counts in uow.reviews.daily_counts("SZ-GOV", first, last).items():
+            row = by_month.setdefault(day[:7], dict.fromkeys(counts, 0))
+            for k, v in counts.items():
+                row[k] += v
+        assert uow.reviews.monthly_counts("SZ-GOV", first, last) == by_month, (first, last)
+        assert uow.reviews.monthly_counts_of(["SZ-GOV", "ZH-GOV"], first, last) == {"SZ-GOV": by_month,
+                                                                                   "ZH-GOV": {}}
+    assert sum(r["reviews"] for r in uow.reviews.monthly_counts("SZ-GOV", None, None).values()) == 24
+    assert uow.reviews.counts("SZ-GOV", date(2026, 2, 1), date(2026, 2, 28))["reviews"] == 9
+
+
 def test_a_review_has_one_follow_up(backend):
     case = stored_case(backend)
     review = _default(case, rating=4)
@@ -281,8 +323,10 @@ def test_a_ticket_opens_once_and_its_steps_are_guarded_by_version(backend):
         uow.reviews.add(review, contribution(review))
         uow.commit()
     policy = CAT.review_policy("440300")
-    for attempt in range(2):
+    opened = []
+    for attempt in range(2):  # ticket ids are opaque: the review, which names its one ticket, refuses a second
         ticket, change = open_ticket(review, T0, policy)
+        opened.append(ticket)
         with backend.uow() as uow:
             uow.tickets.add(ticket, change, {"tickets": 1})
             if attempt:
@@ -291,6 +335,11 @@ def test_a_ticket_opens_once_and_its_steps_are_guarded_by_version(backend):
                 assert ticket.version == 0
             else:
                 uow.commit()
+    ticket, refused = opened
+    assert ticket.ticket_id != refused.ticket_id
+    with pytest.raises(NotFound):
+        backend.uow().tickets.get(refused.ticket_id)
+    assert backend.uow().reviews.get(case.case_no, Stage.RECEIVING).ticket_id == ticket.ticket_id  # type: ignore[union-attr]
     first, second = backend.uow().tickets.get(ticket.ticket_id), backend.uow().tickets.get(ticket.ticket_id)
     supervisor = Actor("sup", "supervisor", city="440300")
     with backend.uow() as uow:

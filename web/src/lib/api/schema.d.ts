@@ -854,7 +854,6 @@ export interface components {
             shipments: components["schemas"]["PublicShipment"][];
         };
         Review: {
-            case_no: string;
             /** @enum {unknown} */
             stage: "receiving" | "handling";
             rating: number;
@@ -884,10 +883,11 @@ export interface components {
                 name?: string;
             };
             follow_up?: string | null;
+            /** @description absent when the rated office's staff read a ticket */
+            case_no?: string;
         };
         Ticket: {
             ticket_id: string;
-            case_no: string;
             /** @enum {unknown} */
             stage: "receiving" | "handling";
             office_id: string;
@@ -931,6 +931,8 @@ export interface components {
                 satisfied?: boolean | null;
                 note?: string | null;
             } | null;
+            /** @description absent when the rated office's staff read a ticket */
+            case_no?: string;
             review_at?: string | null;
             opened_at?: string | null;
             verified_at?: string | null;
@@ -4491,7 +4493,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description e.g. TK-KC…-handling */
+                /** @description opaque, e.g. TK-01JDXQ4Z8M3V5N7P9R1T3W5Y7A (supervisors may also use a first-release number TK-{case_no}-{stage}) */
                 ticket_id: string;
             };
             cookie?: never;
@@ -4595,7 +4597,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description e.g. TK-KC…-handling */
+                /** @description opaque, e.g. TK-01JDXQ4Z8M3V5N7P9R1T3W5Y7A (supervisors may also use a first-release number TK-{case_no}-{stage}) */
                 ticket_id: string;
             };
             cookie?: never;
@@ -4708,7 +4710,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description e.g. TK-KC…-handling */
+                /** @description opaque, e.g. TK-01JDXQ4Z8M3V5N7P9R1T3W5Y7A (supervisors may also use a first-release number TK-{case_no}-{stage}) */
                 ticket_id: string;
             };
             cookie?: never;
@@ -4822,7 +4824,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description e.g. TK-KC…-handling */
+                /** @description opaque, e.g. TK-01JDXQ4Z8M3V5N7P9R1T3W5Y7A (supervisors may also use a first-release number TK-{case_no}-{stage}) */
                 ticket_id: string;
             };
             cookie?: never;
@@ -4937,7 +4939,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description e.g. TK-KC…-handling */
+                /** @description opaque, e.g. TK-01JDXQ4Z8M3V5N7P9R1T3W5Y7A (supervisors may also use a first-release number TK-{case_no}-{stage}) */
                 ticket_id: string;
             };
             cookie?: never;
@@ -5053,7 +5055,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description e.g. TK-KC…-handling */
+                /** @description opaque, e.g. TK-01JDXQ4Z8M3V5N7P9R1T3W5Y7A (supervisors may also use a first-release number TK-{case_no}-{stage}) */
                 ticket_id: string;
             };
             cookie?: never;
@@ -5157,7 +5159,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description e.g. TK-KC…-handling */
+                /** @description opaque, e.g. TK-01JDXQ4Z8M3V5N7P9R1T3W5Y7A (supervisors may also use a first-release number TK-{case_no}-{stage}) */
                 ticket_id: string;
             };
             cookie?: never;

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import DESKTOP, PHONE, Stack
-from tests.browser.test_staff_console import sign_in, wait_for
+from tests.browser.support import sign_in, wait_for
 from tools.licence_sim import DEMO_HOLDERS
 
 pytestmark = pytest.mark.e2e

@@ -73,6 +73,7 @@ def to_record(case: Case) -> CaseRecord:
         "requested_period": case.requested_period,
         "rule_check": case.rule_check,
         "result_licence": case.result_licence,
+        "parcels": case.parcels or None,
     }
     # Unset fields are left out (``from_record`` reads them with .get): every byte over 1 KB costs a write unit.
     body = {k: v for k, v in body.items() if v is not None}
@@ -142,6 +143,7 @@ def from_record(rec: CaseRecord) -> Case:
         requested_period=b.get("requested_period"),
         rule_check=b.get("rule_check"),
         result_licence=b.get("result_licence"),
+        parcels=list(b.get("parcels") or []),
     )
 
 

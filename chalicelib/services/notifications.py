@@ -85,6 +85,7 @@ def text_for(event: CaseEvent) -> str:
         "case.pickup": f"{head}已领取，办件已办结。欢迎评价。",
         "case.issue_result": f"{head}办理结果已作为电子证照发放（证照编号{licence_no}），办件已办结。欢迎评价。"
         if licence_no else f"{head}办理结果已电子送达，办件已办结。欢迎评价。",
+        "case.materials_missing": f"{head}的申请材料在寄递合包中未见，已安排收件窗口重新寄递，无需您补交。",
     }
     return texts.get(etype, f"{head}状态已更新。")
 

@@ -69,6 +69,9 @@ ACTIONS: dict[Action, tuple[dict[str, Any], Callable[[Case, Actor], Any]]] = {
     Action.READ_LICENCES: ({}, lambda c, a: c.record_licences(a, NOW, MATTER, {}, [], [])),
     Action.CHECK_RULE: ({}, lambda c, a: c.record_rule_check(a, NOW, {"outcome": "no_match"})),
     Action.ISSUE_RESULT: ({"method": "ELECTRONIC", "decision": "DENIED"}, lambda c, a: c.issue_result(a, NOW, None)),
+    Action.PACK: ({}, lambda c, a: c.pack(a, NOW, "R-DG-GOV-SZ-GOV-20261201", "2026-12-01")),
+    Action.MATERIALS_MISSING: ({"parcels": ["M-SZ-GOV-DG-GOV-20261201"]},
+                               lambda c, a: c.materials_missing(a, NOW, "M-SZ-GOV-DG-GOV-20261201")),
 }
 
 PARTY_ACTORS = {Party.APPLICANT: APPLICANT, Party.RECEIVING_STAFF: RECEIVING, Party.HANDLING_STAFF: HANDLING,
@@ -234,6 +237,9 @@ def test_the_state_graph_is_the_designs():
         (S.RETURNED, S.TERMINATED),
         # DESIGN §10: a result issued as an electronic licence completes the case, no parcel.
         (S.APPROVED, S.COMPLETED), (S.DENIED, S.COMPLETED),
+        # Issue 16 (合包): the courier's DELIVERED signs a parcel's cases in; one then found missing from the
+        # parcel against its handover list (缺件) waits for its materials again.
+        (S.ACCEPTED, S.IN_TRANSIT),
     }
     actual = {(src, dst) for rule in RULES.values() for src, dst in rule.edges if src != dst}
     assert actual == expected

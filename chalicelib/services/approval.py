@@ -4,8 +4,9 @@ Runs on the routing queue after ``case.sign`` / ``case.route`` to ACCEPTED. The 
 ``approval_rule``) evaluated by the domain; its inputs come from a port (the social-insurance records), read
 only with the applicant's authorization and logged with its purpose. A match is decided by actor ``system``,
 with the rule id, version, inputs and conditions on the timeline; a result to be delivered as an electronic
-licence is then issued at once. No match, no authorization, or inputs that could not be read: a person
-decides, and the timeline says why. Idempotent: a redelivered or stale event finds the case checked or moved on.
+licence is then issued at once. No match or inputs that could not be read: a person decides, and the timeline
+says why. Without the applicant's authorization nothing is read and nothing recorded: a person decides as
+ever. Idempotent: a redelivered or stale event finds the case checked or moved on.
 """
 from __future__ import annotations
 
@@ -48,6 +49,8 @@ def on_accepted(event: CaseEvent, now: datetime | None = None) -> None:
         if case.status is not Status.ACCEPTED or case.version != event.version or case.rule_check:
             logger.info("approval rule: case moved on or checked already", extra={"case_no": case.case_no})
             return
+        if rule.consent not in case.licence_authorization:  # no 授权: nothing is read, a person decides as ever
+            return
         record = _check(uow, case, rule, at)
         if record["outcome"] == "approved" and case.missing:  # a 容缺 material is still to come: a person
             record = {**record, "outcome": "no_match", "reason": "materials outstanding"}
@@ -70,9 +73,6 @@ def on_accepted(event: CaseEvent, now: datetime | None = None) -> None:
 
 
 def _check(uow: UnitOfWork, case: Case, rule: ApprovalRule, at: datetime) -> dict[str, Any]:
-    if rule.consent not in case.licence_authorization:
-        return {**inputs_unavailable(rule, "the applicant did not authorize reading the records"),
-                "outcome": "not_authorized"}
     if rule.source != "social_insurance":
         return inputs_unavailable(rule, f"no port for {rule.source}")
     period_given = case.requested_period

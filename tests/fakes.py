@@ -450,6 +450,20 @@ class FakeTickets(TicketRepository):
             if due is not None and due <= now:
                 yield ticket.ticket_id
 
+    def escalated(self, city: str, limit: int,
+                  start: dict[str, Any] | None) -> tuple[list[Ticket], dict[str, Any] | None]:
+        def key(t: Ticket) -> tuple[str, str]:
+            return iso(t.escalated_at or t.opened_at), t.ticket_id
+
+        after = (start["escalated_at"]["S"], start["ticket_id"]["S"]) if start else None
+        rows = sorted((t for t in self.db.tickets.values() if t.awaits_province and t.city == city), key=key)
+        rows = [t for t in rows if after is None or key(t) > after]
+        page = [_copy(t) for t in rows[:limit]]
+        if len(rows) <= limit:
+            return page, None
+        last = key(page[-1])
+        return page, {"ticket_id": {"S": last[1]}, "escalated_city": {"S": city}, "escalated_at": {"S": last[0]}}
+
 
 class FakeOutbox(Outbox):
     def __init__(self, tx: _Staging) -> None:

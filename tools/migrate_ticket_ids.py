@@ -6,7 +6,8 @@
 A first-release ticket number told the rated office which case (and so which applicant) had rated it. Each
 old ticket is moved in one transaction: the ticket under its new id (its deadlines, due-index and escalation
 keys recomputed from the domain object), its history entries, and the review's ``ticket_id``, which names the
-ticket (the review is the one-ticket-per-review guard); the old ticket and its history are deleted on
+ticket (the review is the one-ticket-per-review guard), and an escalated ticket enters the provincial
+worklist's index (its first escalation taken from its history); the old ticket and its history are deleted on
 condition that the ticket is still at the version read, so a step taken meanwhile makes that ticket fail
 (reported, left as it was) and a second run picks it up. Nothing else changes: past outbox events and
 access-log entries keep the number they were written with (they record what happened then), and supervisors
@@ -30,6 +31,7 @@ from chalicelib.adapters.models import ReviewRecord, TicketEventRecord, TicketRe
 from chalicelib.adapters.review_repository import ticket_from, ticket_record
 from chalicelib.adapters.transaction import connection
 from chalicelib.domain.tickets import legacy_ticket_key, new_ticket_id
+from chalicelib.domain.workdays import parse_instant
 
 # One transaction holds at most 100 items: the ticket (put + delete), the review, two per history entry.
 MAX_HISTORY = 48
@@ -53,6 +55,9 @@ def renumber(rec: TicketRecord, apply: bool) -> str:
     ticket = ticket_from(rec)
     ticket.ticket_id = new_ticket_id(ticket.opened_at)
     history = list(TicketEventRecord.query(old, consistent_read=True))
+    if ticket.escalated and ticket.escalated_at is None:  # kept since: the first escalation, from the history
+        ticket.escalated_at = next((parse_instant(h.event["at"]) for h in history
+                                    if h.event.get("action") == "escalate"), None)
     if len(history) > MAX_HISTORY:
         raise ValueError(f"{len(history)} history entries: more than one transaction holds")
     if not apply:

@@ -223,6 +223,7 @@ RESPONSE_SCHEMAS: dict[str, dict[str, Any]] = {
     "WorkQueue": _list_of("QueueItem", next_cursor=_NULLABLE_STR),
     "MyCases": _list_of("Case", next_cursor=_NULLABLE_STR),
     "ReviewList": _list_of("Review", next_cursor=_NULLABLE_STR),
+    "TicketList": _list_of("Ticket", next_cursor=_NULLABLE_STR),
 }
 
 _CASE_NO = {"name": "case_no", "in": "path", "required": True, "description": "e.g. KC4403002026112300017",
@@ -356,6 +357,10 @@ OPERATIONS: dict[tuple[str, str], Op] = {
                                     _q("from", {"type": "string", "format": "date"}, "first CST day of the review"),
                                     _q("to", {"type": "string", "format": "date"}, "last CST day of the review"),
                                     _LIMIT, _CURSOR]),
+    ("GET", "/tickets"): Op("Escalated tickets whose work is not finished (超期升级), earliest first (supervisors: "
+                            "the province sees every city, a city its own)", "TicketList",
+                            params=[{**_q("escalated", {"enum": ["true"]}), "required": True}, _CITY_Q, _LIMIT,
+                                    _CURSOR]),
     ("GET", "/tickets/{ticket_id}"): Op("A rectification ticket", "Ticket"),
     ("POST", "/tickets/{ticket_id}/verify"): Op("Verify (valid) or explain (not valid)", "Ticket", body="verify"),
     ("POST", "/tickets/{ticket_id}/rectify"): Op("Record the rectification", "Ticket", body="rectify"),

@@ -411,6 +411,18 @@ class TicketsDue(_Index):
     due_at = UnicodeAttribute(range_key=True)
 
 
+class TicketsEscalated(_Index):
+    """Sparse: only tickets on the provincial worklist (escalated, work not finished) carry
+    ``escalated_city``; the province queries each city's partition, a city supervisor their own."""
+
+    class Meta:
+        index_name = "escalated"
+        projection = AllProjection()
+
+    escalated_city = UnicodeAttribute(hash_key=True)
+    escalated_at = UnicodeAttribute(range_key=True)
+
+
 class TicketRecord(Model):
     """差评工单. ``version`` guards every step (conditional write)."""
 
@@ -424,9 +436,12 @@ class TicketRecord(Model):
     city = UnicodeAttribute()
     due_shard = UnicodeAttribute(null=True)
     due_at = UnicodeAttribute(null=True)
+    escalated_city = UnicodeAttribute(null=True)
+    escalated_at = UnicodeAttribute(null=True)
     body = JSONAttribute()  # deadlines, findings, actions, feedback, appeal
 
     due: ClassVar[TicketsDue] = TicketsDue()
+    escalated: ClassVar[TicketsEscalated] = TicketsEscalated()
 
 
 class TicketEventRecord(Model):

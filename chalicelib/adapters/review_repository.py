@@ -72,7 +72,7 @@ def review_from(rec: ReviewRecord) -> Review:
 
 
 _TICKET_TIMES = ("review_at", "opened_at", "verified_at", "rectified_at", "closed_at", "appeal_at",
-                 "appeal_decided_at")
+                 "appeal_decided_at", "escalated_at")
 _TICKET_DATES = ("verify_due", "rectify_due")
 _TICKET_PLAIN = ("rating", "valid", "finding", "actions", "contacted", "satisfied", "feedback_note",
                  "appeal_grounds", "appeal_by", "appeal_note", "appeal_decided_by", "escalated", "overdue")
@@ -84,10 +84,13 @@ def ticket_record(ticket: Ticket) -> TicketRecord:
     body.update({k: getattr(ticket, k) for k in _TICKET_PLAIN})
     body["appeal_status"] = ticket.appeal_status.value
     due = ticket.next_due_at()
+    province = ticket.awaits_province
     return TicketRecord(
         ticket_id=ticket.ticket_id, version=ticket.version, status=ticket.status.value, case_no=ticket.case_no,
         stage=ticket.stage.value, office_id=ticket.office_id, city=ticket.city,
-        due_shard=shard_of(ticket.ticket_id) if due else None, due_at=iso(due) if due else None, body=body,
+        due_shard=shard_of(ticket.ticket_id) if due else None, due_at=iso(due) if due else None,
+        escalated_city=ticket.city if province else None,
+        escalated_at=iso(ticket.escalated_at or ticket.opened_at) if province else None, body=body,
     )
 
 
@@ -104,7 +107,8 @@ def ticket_from(rec: TicketRecord) -> Ticket:
         appeal_status=AppealStatus(b.get("appeal_status", "NONE")), appeal_grounds=b.get("appeal_grounds"),
         appeal_by=b.get("appeal_by"), appeal_at=_pt(b.get("appeal_at")), appeal_note=b.get("appeal_note"),
         appeal_decided_by=b.get("appeal_decided_by"), appeal_decided_at=_pt(b.get("appeal_decided_at")),
-        escalated=bool(b.get("escalated")), overdue=list(b.get("overdue") or []),
+        escalated=bool(b.get("escalated")), escalated_at=_pt(b.get("escalated_at")),
+        overdue=list(b.get("overdue") or []),
     )
 
 
@@ -365,6 +369,25 @@ class DynamoTicketRepository(TicketRepository):
         for shard in range(settings().sweep_shards):
             for rec in TicketRecord.due.query(str(shard), TicketRecord.due_at <= iso(now)):
                 yield rec.ticket_id
+
+    def escalated(self, city: str, limit: int,
+                  start: dict[str, Any] | None) -> tuple[list[Ticket], dict[str, Any] | None]:
+        result = TicketRecord.escalated.query(city, scan_index_forward=True, limit=limit,
+                                              last_evaluated_key=start, page_size=max(limit, 25))
+        items = [ticket_from(r) for r in result]
+        return items, result.last_evaluated_key
+
+
+def check_escalated_start(cursor_key: Any, city: str) -> dict[str, Any] | None:
+    """An escalated-tickets cursor must be one this API issued for this city's partition."""
+    if cursor_key is None:
+        return None
+    if (not isinstance(cursor_key, dict) or set(cursor_key) != {"ticket_id", "escalated_city", "escalated_at"}
+            or not all(isinstance(v, dict) and set(v) == {"S"} and isinstance(v["S"], str)
+                       for v in cursor_key.values())
+            or cursor_key["escalated_city"]["S"] != city):
+        raise InvalidInput("cursor", "is not a cursor this API issued for this listing")
+    return cursor_key
 
 
 def check_start_key(cursor_key: Any, partition: str, key: str) -> dict[str, Any] | None:

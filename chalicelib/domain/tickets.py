@@ -159,6 +159,7 @@ class Ticket:
     appeal_decided_by: str | None = None
     appeal_decided_at: datetime | None = None
     escalated: bool = False
+    escalated_at: datetime | None = None  # the first escalation (None for tickets escalated before it was kept)
     overdue: list[str] = field(default_factory=list)  # the steps whose deadline passed ("verify", "rectify")
 
     # ---------------------------------------------------------------- derived
@@ -170,6 +171,13 @@ class Ticket:
     @property
     def excluded(self) -> bool:
         return self.appeal_status is AppealStatus.UPHELD
+
+    @property
+    def awaits_province(self) -> bool:
+        """On the provincial worklist: escalated (a deadline passed) and the work is not finished (closed,
+        explained, or set aside by an upheld appeal)."""
+        return (self.escalated and not self.excluded
+                and self.status not in (TicketStatus.CLOSED, TicketStatus.EXPLAINED))
 
     def verify_deadline(self) -> datetime:
         return end_of_cst_day(self.verify_due)
@@ -307,6 +315,7 @@ class Ticket:
             raise InvalidTransition("the ticket is not overdue", current_status=self.status.value)
         self.overdue = [*self.overdue, step[0]]
         self.escalated = True
+        self.escalated_at = self.escalated_at or at
         return self._move(TicketAction.ESCALATE, self.status, actor, at, f"{step[0]} deadline passed",
                           step=step[0], deadline=iso(step[1]), level=PROVINCIAL)
 

@@ -7,15 +7,18 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from ..adapters.reference_store import catalogue
+from ..adapters.review_repository import check_escalated_start
 from ..bootstrap import unit_of_work
 from ..domain.actor import Actor, Role
-from ..domain.errors import Duplicate, InvalidTransition, NotFound, OutOfScope
+from ..domain.errors import Duplicate, InvalidInput, InvalidTransition, NotFound, OutOfScope
 from ..domain.events import ReviewBad
 from ..domain.reviews import Review, Stage
 from ..domain.statistics import contribution, delta
 from ..domain.tickets import Ticket, TicketChange, legacy_ticket_key, open_ticket
 from ..domain.workdays import utcnow
 from ..observability import logger
+from .review_scope import resolve_scope
 from .reviews import policy_for
 from .unit_of_work import UnitOfWork
 
@@ -103,6 +106,27 @@ def appeal(actor: Actor, ticket_id: str, grounds: str, now: datetime | None = No
 def decide_appeal(actor: Actor, ticket_id: str, upheld: bool, note: str,
                   now: datetime | None = None) -> TicketDetail:
     return _step(ticket_id, lambda t: t.decide_appeal(actor, now or utcnow(), upheld, note), actor)
+
+
+def escalated_worklist(actor: Actor, city: str | None, limit: int,
+                       cursor: dict[str, Any] | None) -> tuple[list[Ticket], dict[str, Any] | None]:
+    """超期升级: the tickets escalated to the provincial level whose work is not finished, earliest escalation
+    first, city by city (the province: every city in the reference data; a city supervisor: their own).
+    Each city is one query of a sparse index: nothing is scanned."""
+    scope = resolve_scope(actor, city, None)
+    cities = [scope.city] if scope.city else sorted(catalogue().cities)
+    which = (cursor or {}).get("p", 0)
+    if not isinstance(which, int) or not 0 <= which < len(cities):
+        raise InvalidInput("cursor", "is not a cursor this API issued for this listing")
+    start = check_escalated_start((cursor or {}).get("k"), cities[which])
+    items: list[Ticket] = []
+    uow = unit_of_work()
+    while which < len(cities) and len(items) < limit:
+        page, start = uow.tickets.escalated(cities[which], limit - len(items), start)
+        items.extend(page)
+        if start is None:
+            which += 1
+    return items, ({"p": which, "k": start} if which < len(cities) else None)
 
 
 def sweep_overdue_tickets(now: datetime) -> dict[str, int]:

@@ -225,6 +225,12 @@ class TicketRepository(abc.ABC):
     def history(self, ticket_id: str) -> list[dict[str, Any]]: ...
 
     @abc.abstractmethod
+    def escalated(self, city: str, limit: int,
+                  start: dict[str, Any] | None) -> tuple[list[Ticket], dict[str, Any] | None]:
+        """The city's tickets on the provincial worklist (``Ticket.awaits_province``), earliest escalation
+        first, one page from ``start`` (a key this method returned); a query of a sparse index, never a scan."""
+
+    @abc.abstractmethod
     def due(self, now: datetime) -> Iterator[str]: ...
 
 

@@ -278,3 +278,39 @@ def test_dates_at_the_calendars_edges_are_a_400_naming_the_field(client, query, 
     for path in ("/reviews", "/stats/reviews"):
         status, err = call(client, "GET", f"{path}?{query}", supervisor("440000"))
         assert status == 400 and err["field"] == field, (path, query, err)
+
+
+def test_overdue_tickets_reach_the_provincial_worklist_as_a_query(client, pump, monkeypatch):
+    from datetime import timedelta
+
+    from chalicelib.adapters.models import TicketRecord
+    from chalicelib.domain.workdays import utcnow
+    from chalicelib.services import sweeper
+
+    _, late = _bad_review_ticket(client, pump, "erin")
+    _, in_time = _bad_review_ticket(client, pump, "finn")
+    assert call(client, "POST", f"/tickets/{in_time}/verify", supervisor("440300"),
+                {"valid": True, "finding": "属实"})[0] == 200
+    assert call(client, "GET", "/tickets?escalated=true", supervisor("440000"))[1]["items"] == []
+    sweeper.sweep(utcnow() + timedelta(days=8))  # past the verify deadline (3 WD) of the one still OPEN
+    monkeypatch.setattr(TicketRecord, "scan", lambda *a, **k: (_ for _ in ()).throw(AssertionError("a scan")))
+    for hdrs in (supervisor("440000"), supervisor("440300")):
+        status, listed = call(client, "GET", "/tickets?escalated=true", hdrs)
+        assert status == 200 and [t["ticket_id"] for t in listed["items"]] == [late], listed
+        assert listed["items"][0]["overdue"] == ["verify"] and listed["items"][0]["case_no"]
+    status, page = call(client, "GET", "/tickets?escalated=true&limit=1", supervisor("440000"))
+    assert status == 200 and len(page["items"]) == 1
+    assert call(client, "GET", "/tickets?escalated=true&city=440300", supervisor("440000"))[1]["items"]
+    assert call(client, "GET", "/tickets?escalated=true&city=441900", supervisor("440000"))[1]["items"] == []
+    assert call(client, "GET", "/tickets?escalated=true", supervisor("441900"))[1]["items"] == []
+    assert call(client, "GET", "/tickets?escalated=true&city=440300", supervisor("441900"))[0] == 403
+    for hdrs in (staff("SZ-GOV"), citizen("erin")):
+        assert call(client, "GET", "/tickets?escalated=true", hdrs)[0] == 403
+    for query in ("", "?escalated=false"):
+        status, err = call(client, "GET", f"/tickets{query}", supervisor("440000"))
+        assert status == 400 and err["field"] == "escalated"
+    assert call(client, "GET", "/tickets?escalated=true&cursor=abc", supervisor("440000"))[0] == 400
+    # Answered (explained), the ticket leaves the worklist.
+    assert call(client, "POST", f"/tickets/{late}/verify", supervisor("440000"),
+                {"valid": False, "finding": "已解释"})[0] == 200
+    assert call(client, "GET", "/tickets?escalated=true", supervisor("440000"))[1]["items"] == []

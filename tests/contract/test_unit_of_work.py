@@ -402,6 +402,38 @@ def test_a_ticket_opens_once_and_its_steps_are_guarded_by_version(backend):
     assert backend.outbox(f"{ticket.ticket_id}#2")["type"] == "ticket.verify"  # type: ignore[index]
 
 
+def test_escalated_tickets_are_listed_by_city_earliest_first_until_their_work_ends(backend):
+    policy, supervisor = CAT.review_policy("440300"), Actor("sup", "supervisor", city="440300")
+    opened = []
+    for seq in (1, 2, 3):
+        case = stored_case(backend, seq)
+        review = _default(case, rating=1)
+        ticket, change = open_ticket(review, T0, policy)
+        with backend.uow() as uow:
+            uow.reviews.add(review, contribution(review))
+            uow.commit()
+        with backend.uow() as uow:
+            uow.tickets.add(ticket, change, {"tickets": 1})
+            uow.commit()
+        opened.append(ticket)
+    late = opened[0].verify_deadline()
+    for ticket, at in ((opened[2], late), (opened[0], late + timedelta(hours=1))):  # the third escalates first
+        with backend.uow() as uow:
+            uow.tickets.update(ticket, ticket.escalate(Actor.system("sweeper"), at), {})
+            uow.commit()
+    uow = backend.uow()
+    first, cursor = uow.tickets.escalated("440300", 1, None)
+    second, end = uow.tickets.escalated("440300", 1, cursor)
+    assert [t.ticket_id for t in first + second] == [opened[2].ticket_id, opened[0].ticket_id]
+    assert end is None or uow.tickets.escalated("440300", 1, end)[0] == []
+    assert uow.tickets.escalated("441900", 10, None) == ([], None)
+    with backend.uow() as uow:  # answered late: off the worklist
+        ticket = uow.tickets.get(opened[2].ticket_id)
+        uow.tickets.update(ticket, ticket.verify(supervisor, late, False, "已解释"), {"replied": 1})
+        uow.commit()
+    assert [t.ticket_id for t in backend.uow().tickets.escalated("440300", 10, None)[0]] == [opened[0].ticket_id]
+
+
 # ---------------------------------------------------------------- counters and notifications
 
 

@@ -67,6 +67,8 @@ MATRIX: list[tuple[str, str, Any, str]] = [
     ("GET", "/reviews?city=440300", None,                                         "D D D D D D A D A"),
     ("GET", "/stats/reviews", None,                                               "D D D D D D A A A"),
     ("GET", "/stats/reviews?office_id=SZ-GOV", None,                              "D D D D D D A D A"),
+    ("GET", "/tickets?escalated=true", None,                                      "D D D D D D A A A"),
+    ("GET", "/tickets?escalated=true&city=440300", None,                          "D D D D D D A D A"),
     ("GET", "/tickets/{ticket}", None,                                            "D D D A D D A D A"),
     ("POST", "/tickets/{ticket}/verify", {"valid": True, "finding": "confirmed"}, "D D D D D D A D A"),
     ("POST", "/tickets/{ticket}/rectify", {"actions": "retrained"},               "D D D D D D A D A"),

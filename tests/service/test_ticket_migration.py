@@ -15,6 +15,7 @@ from chalicelib.adapters.reference_store import catalogue
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.reviews import Stage
 from chalicelib.domain.tickets import open_ticket
+from chalicelib.domain.workdays import iso
 from chalicelib.services import tickets
 from tests.review_support import T0, citizen_actor, received, staff_actor, supervisor_actor
 from tests.storage import Reviews
@@ -87,3 +88,19 @@ def test_a_ticket_changed_meanwhile_is_left_for_the_next_run(aws):
     assert code == 0 and "1 renumbered, 0 failed" in text
     new = store.get_review(case_no, Stage.RECEIVING).ticket_id  # type: ignore[union-attr]
     assert store.get_ticket(new).status.value == "EXPLAINED"  # type: ignore[arg-type]
+
+
+def test_an_escalated_ticket_enters_the_provincial_worklist_when_renumbered(aws):
+    case_no, old = legacy_ticket("carol")
+    ticket = store.get_ticket(old)
+    late = ticket.verify_deadline()
+    assert tickets.sweep_overdue_tickets(late)["tickets_escalated"] == 1
+    rec = TicketRecord.get(old)  # as the first release stored it: no escalation time, not in the index
+    rec.body = {k: v for k, v in rec.body.items() if k != "escalated_at"}
+    rec.escalated_city = rec.escalated_at = None
+    rec.save()
+    assert list(TicketRecord.escalated.query("440300")) == []
+    assert run("--apply")[0] == 0
+    new = store.get_review(case_no, Stage.RECEIVING).ticket_id  # type: ignore[union-attr]
+    listed = list(TicketRecord.escalated.query("440300"))
+    assert [r.ticket_id for r in listed] == [new] and listed[0].escalated_at == iso(late)

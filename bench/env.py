@@ -18,6 +18,7 @@ BENCH_ENV: dict[str, str] = {
     "AUTH_MODE": "hs256",
     "POWERTOOLS_METRICS_NAMESPACE": "CrossCityService",
     "POWERTOOLS_TRACE_DISABLED": "true",
+    "SWEEP_SHARDS": "16",  # as deployed (.chalice/config.json): the partition-heat figure judges that
 }
 REMOVED = ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_SQS", "AWS_PROFILE")
 

@@ -1,6 +1,7 @@
 """Data: the stage's customer-managed key and every DynamoDB table, built from the PynamoDB models."""
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from aws_cdk import Aws, Duration, RemovalPolicy
@@ -37,6 +38,34 @@ KEY_ADMIN_ACTIONS = tuple(f"kms:{a}" for a in (
 KEY_USE_ACTIONS = tuple(f"kms:{a}" for a in (
     "Encrypt", "Decrypt", "ReEncryptFrom", "ReEncryptTo", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext",
 ))
+
+
+# Moving a stage that holds cases to the sharded work-queue indexes (infra/README.md): DynamoDB creates or
+# deletes one index per table update, so the deploys in between carry the old indexes too, chosen by the
+# CDK context ``queueIndexMigration`` (step 1: old + by_receiving_queue; 2: old + both new; 3: old handling
+# index + both new; unset: the models' indexes only).
+LEGACY_QUEUE_INDEXES = (
+    Index("by_receiving_office", Key("receiving_office_id", "S"), Key("receiving_sort", "S"), "ALL"),
+    Index("by_handling_office", Key("handling_office_id", "S"), Key("handling_sort", "S"), "ALL"),
+)
+MIGRATION_STEPS: dict[str, tuple[set[str], set[str]]] = {  # step -> (old indexes kept, new indexes left out)
+    "1": ({"by_receiving_office", "by_handling_office"}, {"by_handling_queue"}),
+    "2": ({"by_receiving_office", "by_handling_office"}, set()),
+    "3": ({"by_handling_office"}, set()),
+}
+
+
+def migration_indexes(spec: TableSpec, step: str | None) -> TableSpec:
+    """The cases table's indexes for a step of the work-queue migration (other tables as they are)."""
+    if spec.logical != "cases" or not step:
+        return spec
+    if step not in MIGRATION_STEPS:
+        raise ValueError(f"queueIndexMigration must be one of {sorted(MIGRATION_STEPS)}, not {step!r}")
+    keep, leave_out = MIGRATION_STEPS[step]
+    indexes = tuple(i for i in spec.global_indexes if i.name not in leave_out)
+    indexes += tuple(i for i in LEGACY_QUEUE_INDEXES if i.name in keep)
+    return replace(spec, global_indexes=indexes,
+                   attribute_types={**spec.attribute_types, "receiving_sort": "S", "handling_sort": "S"})
 
 
 def _attribute(key: Key | None) -> dynamodb.Attribute | None:
@@ -76,7 +105,9 @@ class DataConstruct(Construct):
             conditions={"ArnLike": {"kms:EncryptionContext:aws:logs:arn":
                                     f"arn:{Aws.PARTITION}:logs:{Aws.REGION}:{Aws.ACCOUNT_ID}:log-group:*"}},
         ))
-        self.specs: dict[str, TableSpec] = {spec.logical: spec for spec in table_specs()}
+        step = self.node.try_get_context("queueIndexMigration")
+        self.specs: dict[str, TableSpec] = {spec.logical: migration_indexes(spec, str(step) if step else None)
+                                            for spec in table_specs()}
         self.tables: dict[str, dynamodb.Table] = {
             spec.logical: self._table(spec, config, removal) for spec in self.specs.values()
         }

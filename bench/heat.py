@@ -56,6 +56,10 @@ def shard_families() -> dict[tuple[str, str], tuple[Any, int]]:
     if queue_shards:
         for index in ("by_receiving_queue", "by_handling_queue"):
             families[("cases", index)] = (lambda pk: _SUFFIX.sub("", pk), queue_shards)
+    review_shards = getattr(s, "review_shards", 0)
+    if review_shards:
+        for index in ("by_office_shard", "by_city_shard"):
+            families[("reviews", index)] = (lambda pk: _SUFFIX.sub("", pk), review_shards)
     stats_shards = getattr(s, "stats_shards", 0)
     if stats_shards:
         families[("review-stats", "")] = (lambda pk: _SUFFIX.sub("", pk), stats_shards)

@@ -301,25 +301,26 @@ TTL_ATTRIBUTES: dict[str, str] = {"outbox": "expires_at", "idempotency": "expire
 
 
 class ReviewsByOffice(_Index):
-    """The reviews of a rated office, by time."""
+    """The reviews of a rated office, by time, write-sharded: partition ``{office_id}#{shard}`` (shard = sha1
+    of ``case_no#stage`` mod REVIEW_SHARDS), sort ``review_order`` = ``created_at#case_no#stage``."""
 
     class Meta:
-        index_name = "by_office"
+        index_name = "by_office_shard"
         projection = AllProjection()
 
-    office_id = UnicodeAttribute(hash_key=True)
-    created_at = UnicodeAttribute(range_key=True)
+    office_shard = UnicodeAttribute(hash_key=True)
+    review_order = UnicodeAttribute(range_key=True)
 
 
 class ReviewsByCity(_Index):
-    """The reviews of every office of a city, by time."""
+    """The reviews of every office of a city, by time, sharded as ``by_office_shard``."""
 
     class Meta:
-        index_name = "by_city"
+        index_name = "by_city_shard"
         projection = AllProjection()
 
-    city = UnicodeAttribute(hash_key=True)
-    created_at = UnicodeAttribute(range_key=True)
+    city_shard = UnicodeAttribute(hash_key=True)
+    review_order = UnicodeAttribute(range_key=True)
 
 
 class ReviewRecord(Model):
@@ -347,9 +348,38 @@ class ReviewRecord(Model):
     ticket_status = UnicodeAttribute(null=True)
     excluded = BooleanAttribute(default=False)
     ticket_escalated = BooleanAttribute(null=True)
+    office_shard = UnicodeAttribute(null=True)  # null only on items written before the sharded indexes
+    city_shard = UnicodeAttribute(null=True)
+    review_order = UnicodeAttribute(null=True)
 
     by_office: ClassVar[ReviewsByOffice] = ReviewsByOffice()
     by_city: ClassVar[ReviewsByCity] = ReviewsByCity()
+
+
+class _LegacyReviewsByOffice(_Index):
+    class Meta:
+        index_name = "by_office"
+        projection = AllProjection()
+
+    office_id = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class _LegacyReviewsByCity(_Index):
+    class Meta:
+        index_name = "by_city"
+        projection = AllProjection()
+
+    city = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class LegacyReviewRecord(ReviewRecord):
+    """The reviews table with its indexes before the sharded ones, read only while a stage migrates
+    (QUEUE_MIGRATION=legacy; not in TABLES)."""
+
+    legacy_by_office: ClassVar[_LegacyReviewsByOffice] = _LegacyReviewsByOffice()
+    legacy_by_city: ClassVar[_LegacyReviewsByCity] = _LegacyReviewsByCity()
 
 
 class SlotsDue(_Index):

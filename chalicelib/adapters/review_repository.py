@@ -23,6 +23,7 @@ from ..domain.workdays import iso, parse_instant
 from ..services.unit_of_work import ReviewRepository, TicketRepository
 from .case_repository import outbox_record
 from .models import (
+    LegacyReviewRecord,
     ReviewRecord,
     ReviewSlotRecord,
     ReviewStatsRecord,
@@ -47,8 +48,18 @@ def _t(value: datetime | None) -> str | None:
 # ---------------------------------------------------------------- mapping
 
 
+def review_shard(case_no: str, stage: str) -> int:
+    """A review's shard of the office and city listing indexes: so that at 1,000 reviews a second of one
+    office no index partition takes more than 1,000 / REVIEW_SHARDS entries a second. May grow, never
+    shrink (as QUEUE_SHARDS)."""
+    return int(hashlib.sha1(f"{case_no}#{stage}".encode()).hexdigest(), 16) % settings().review_shards  # noqa: S324
+
+
 def review_record(review: Review) -> ReviewRecord:
+    shard = review_shard(review.case_no, review.stage.value)
     return ReviewRecord(
+        office_shard=f"{review.office_id}#{shard}", city_shard=f"{review.city}#{shard}",
+        review_order=f"{iso(review.created_at)}#{review.case_no}#{review.stage.value}",
         case_no=review.case_no, stage=review.stage.value, office_id=review.office_id, city=review.city,
         created_at=iso(review.created_at), rating=review.rating, bad=review.bad, is_default=review.default,
         tags=list(review.tags), comment=review.comment or None, matter_id=review.matter_id,
@@ -205,32 +216,39 @@ class DynamoReviewRepository(ReviewRepository):
             conflict=lambda: Conflict("this review already has its follow-up comment"),
         ))
 
-    def listing(self, partition: str, key: str, limit: int, start: dict[str, Any] | None,
+    def listing(self, partition: str, key: str, limit: int, start: Any,
                 bad: bool | None, ticket_status: str | None,
-                period: tuple[str | None, str | None] = (None, None)) -> tuple[list[Review], dict[str, Any] | None]:
+                period: tuple[str | None, str | None] = (None, None)) -> tuple[list[Review], Any]:
         """Newest first, from the by-office or by-city index (``key`` is office_id or city), within the period
-        of ``created_at`` instants (either end open)."""
+        of ``created_at`` instants (either end open). The index is write-sharded: every shard is read from
+        ``start`` (the last review listed: ``created_at#case_no#stage``) on and merged; returns the page
+        and the position to go on from (None: no more)."""
+        if settings().queue_migration == "legacy":
+            return _legacy_listing(partition, key, limit, check_start_key(start, partition, key), bad,
+                                   ticket_status, period)
+        after = check_review_position(start)
         index: Any = ReviewRecord.by_office if partition == "office_id" else ReviewRecord.by_city
         first, last = period
-        if first and last:
-            range_cond: Any = ReviewRecord.created_at.between(first, last)
-        elif first:
-            range_cond = ReviewRecord.created_at >= first
-        elif last:
-            range_cond = ReviewRecord.created_at <= last
-        else:
-            range_cond = None
-        cond = None
+        upper = after or ((last or "9999") + "#\uffff")
+        cond = ReviewRecord.review_order.between(first or "0", upper)  # a key value may not be empty
+        filt = None
         if bad is not None:
-            cond = ReviewRecord.bad == bad
+            filt = ReviewRecord.bad == bad
         if ticket_status is not None:
             status_cond = ReviewRecord.ticket_status == ticket_status
-            cond = status_cond if cond is None else cond & status_cond
-        result = index.query(key, range_key_condition=range_cond, filter_condition=cond, scan_index_forward=False,
-                             limit=limit,
-                             last_evaluated_key=start, page_size=max(limit, 25))
-        items = [review_from(r) for r in result]
-        return items, result.last_evaluated_key
+            filt = status_cond if filt is None else filt & status_cond
+        merged: list[ReviewRecord] = []
+        exhausted = True
+        for shard in range(settings().review_shards):
+            got = [r for r in index.query(f"{key}#{shard}", range_key_condition=cond, filter_condition=filt,
+                                          scan_index_forward=False, limit=limit + 1, page_size=max(limit, 25))
+                   if r.review_order != after][:limit]
+            exhausted = exhausted and len(got) < limit
+            merged.extend(got)
+        merged.sort(key=lambda r: r.review_order, reverse=True)
+        page = merged[:limit]
+        more = not exhausted or len(merged) > limit
+        return [review_from(r) for r in page], (page[-1].review_order if more and page else None)
 
     def open_slot(self, slot: ReviewSlot) -> None:
         self.tx.stage(Write("check", (ReviewRecord, slot.case_no, slot.stage.value),
@@ -354,6 +372,46 @@ class DynamoTicketRepository(TicketRepository):
         for shard in range(settings().sweep_shards):
             for rec in TicketRecord.due.query(str(shard), TicketRecord.due_at <= iso(now)):
                 yield rec.ticket_id
+
+
+def check_review_position(value: Any) -> str | None:
+    """A review listing's position must be a review's order this API wrote: ``instant#case_no#stage``."""
+    if value is None:
+        return None
+    parts = value.split("#") if isinstance(value, str) else []
+    if len(parts) != 3 or parts[2] not in {s.value for s in Stage}:
+        raise InvalidInput("cursor", "is not a cursor this API issued for this listing")
+    try:
+        parse_instant(parts[0])
+    except ValueError:
+        raise InvalidInput("cursor", "is not a cursor this API issued for this listing") from None
+    return str(value)
+
+
+def _legacy_listing(partition: str, key: str, limit: int, start: dict[str, Any] | None, bad: bool | None,
+                    ticket_status: str | None,
+                    period: tuple[str | None, str | None]) -> tuple[list[Review], dict[str, Any] | None]:
+    """The listing from the indexes before the sharded ones, while a stage migrates."""
+    index: Any = LegacyReviewRecord.legacy_by_office if partition == "office_id" else LegacyReviewRecord.legacy_by_city
+    first, last = period
+    if first and last:
+        range_cond: Any = ReviewRecord.created_at.between(first, last)
+    elif first:
+        range_cond = ReviewRecord.created_at >= first
+    elif last:
+        range_cond = ReviewRecord.created_at <= last
+    else:
+        range_cond = None
+    cond = None
+    if bad is not None:
+        cond = ReviewRecord.bad == bad
+    if ticket_status is not None:
+        status_cond = ReviewRecord.ticket_status == ticket_status
+        cond = status_cond if cond is None else cond & status_cond
+    result = index.query(key, range_key_condition=range_cond, filter_condition=cond, scan_index_forward=False,
+                         limit=limit, last_evaluated_key=start, page_size=max(limit, 25))
+    items = [review_from(r) for r in result]
+    return items, result.last_evaluated_key
 
 
 def check_start_key(cursor_key: Any, partition: str, key: str) -> dict[str, Any] | None:

@@ -32,6 +32,10 @@ def create_tables(client: Any) -> list[str]:
         model.create_table(wait=False, billing_mode="PAY_PER_REQUEST")
         client.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
         created.append(name)
+        if model is models.CounterRecord:  # a new counters table: numbers held in blocks are not its own
+            from .dynamodb import forget_blocks
+
+            forget_blocks()
         attr = ttl_attribute(model)
         if attr:
             client.update_time_to_live(

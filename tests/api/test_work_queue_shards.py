@@ -68,3 +68,35 @@ def test_a_status_filter_pages_exactly_the_matching_cases_across_shards(client, 
     # Another office's queue holds none of them.
     seen, _ = _page_through(client, "/offices/DG-GOV/cases?limit=5", staff("DG-GOV"))
     assert not set(seen) & {c["case_no"] for c in spread}
+
+
+def test_paging_reviews_over_every_shard_and_city_lists_each_once_newest_first(client):
+    """The review listing indexes are sharded the same way (``{office}#{shard}`` / ``{city}#{shard}``)."""
+    from chalicelib.adapters.review_repository import review_shard
+    from chalicelib.config import settings
+    from chalicelib.domain.actor import Actor
+    from chalicelib.domain.workdays import utcnow
+    from tests.review_support import received
+    from tests.support import submit_review, supervisor
+
+    shards = settings().review_shards
+    reviewed: list[str] = []
+    seen_shards: set[int] = set()
+    n = 0
+    while len(seen_shards) < shards or len(reviewed) < 2 * shards:
+        office = ("SZ-GOV", "ZH-GOV")[n % 2]
+        case = received(at=utcnow(), sub=f"r{n}", office_id=office)
+        submit_review(Actor(f"r{n}", "citizen"), case.case_no, {"stage": "receiving", "rating": 1 + n % 5,
+                                                                 **({"tags": ["态度差"], "comment": "慢"} if n % 5 < 2 else {})})
+        reviewed.append(case.case_no)
+        seen_shards.add(review_shard(case.case_no, "receiving"))
+        n += 1
+        assert n < 60
+    for limit in (1, 3, 50):
+        seen, _ = _page_through(client, f"/reviews?limit={limit}", supervisor("440000"))
+        assert sorted(seen) == sorted(reviewed), limit
+        assert len(seen) == len(set(seen))
+    city, _ = _page_through(client, "/reviews?limit=2", supervisor("440300"))
+    assert sorted(city) == sorted(reviewed[0::2])
+    bad, _ = _page_through(client, "/reviews?limit=2&bad=true", supervisor("440000"))
+    assert sorted(bad) == sorted(no for i, no in enumerate(reviewed) if i % 5 < 2)

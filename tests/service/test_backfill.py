@@ -17,30 +17,34 @@ from tests.support import application, service_apply
 
 @pytest.fixture
 def migrating(aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """The stage in the middle of its migration: the table also has the old indexes, the app runs legacy."""
+    """The stage in the middle of its migration: the tables also have the old indexes, the app runs legacy."""
     from chalicelib.config import settings
 
     client = boto3.client("dynamodb", region_name="us-east-1")
-    table = settings().name("cases")
-    for name, office, sort in (("by_receiving_office", "receiving_office_id", "receiving_sort"),
-                               ("by_handling_office", "handling_office_id", "handling_sort")):
+    for logical, name, office, sort in (("cases", "by_receiving_office", "receiving_office_id", "receiving_sort"),
+                                        ("cases", "by_handling_office", "handling_office_id", "handling_sort"),
+                                        ("reviews", "by_office", "office_id", "created_at"),
+                                        ("reviews", "by_city", "city", "created_at")):
         client.update_table(
-            TableName=table,
+            TableName=settings().name(logical),
             AttributeDefinitions=[{"AttributeName": office, "AttributeType": "S"},
                                   {"AttributeName": sort, "AttributeType": "S"}],
             GlobalSecondaryIndexUpdates=[{"Create": {
                 "IndexName": name, "Projection": {"ProjectionType": "ALL"},
                 "KeySchema": [{"AttributeName": office, "KeyType": "HASH"},
                               {"AttributeName": sort, "KeyType": "RANGE"}]}}])
-    from chalicelib.adapters.models import CaseRecord, LegacyCaseRecord
+    from chalicelib.adapters.models import CaseRecord, LegacyCaseRecord, LegacyReviewRecord, ReviewRecord
 
-    CaseRecord._connection = LegacyCaseRecord._connection = None  # as a new container: the table's new indexes
+    # As a new container: the tables' new indexes.
+    CaseRecord._connection = LegacyCaseRecord._connection = None
+    ReviewRecord._connection = LegacyReviewRecord._connection = None
     monkeypatch.setenv("QUEUE_MIGRATION", "legacy")
     settings.cache_clear()
     yield client
     monkeypatch.undo()
     settings.cache_clear()
     CaseRecord._connection = LegacyCaseRecord._connection = None
+    ReviewRecord._connection = LegacyReviewRecord._connection = None
 
 
 def _old_format(client: Any, n: int) -> str:
@@ -77,7 +81,7 @@ def test_a_stage_moves_to_the_sharded_queues_without_losing_a_case(migrating, mo
     assert sorted(_queue()) == everyone  # legacy reads: the old indexes list old and new cases
 
     dry = backfill.backfill(dry_run=True, client=migrating)
-    assert (dry.scanned, dry.to_change, dry.changed) == (6, 5, 0)
+    assert (dry.table, dry.scanned, dry.to_change, dry.changed) == ("cases", 6, 5, 0)
     assert backfill.backfill(dry_run=True, client=migrating).to_change == 5  # the dry run changed nothing
 
     # A case the application changes between the scan and the update is read again and retried.
@@ -112,4 +116,45 @@ def test_the_command_line_dry_run_prints_its_summary(aws, capsys):
     from tools import backfill
 
     assert backfill.main(["--dry-run", "--segments", "2"]) == 0
-    assert '"dry_run": true' in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert '"table": "cases"' in out and '"table": "reviews"' in out and '"dry_run": true' in out
+
+
+def test_old_reviews_get_their_listing_keys_and_are_listed_after_the_switch(migrating, monkeypatch):
+    from chalicelib.bootstrap import unit_of_work
+    from chalicelib.config import settings
+    from chalicelib.domain.actor import Actor
+    from chalicelib.domain.reviews import Stage
+    from chalicelib.domain.workdays import utcnow
+    from tests.review_support import received
+    from tests.support import submit_review
+    from tools import backfill
+
+    numbers = []
+    for n in range(4):
+        case = received(at=utcnow(), sub=f"rev-{n}")
+        submit_review(Actor(f"rev-{n}", "citizen"), case.case_no,
+                      {"stage": "receiving", "rating": 3 + n % 3})
+        numbers.append(case.case_no)
+    for case_no in numbers[:3]:  # as the previous release stored them: no sharded listing keys
+        migrating.update_item(TableName=settings().name("reviews"),
+                              Key={"case_no": {"S": case_no}, "stage": {"S": "receiving"}},
+                              UpdateExpression="REMOVE office_shard, city_shard, review_order")
+
+    def listed() -> list[str]:
+        out, cursor = [], None
+        while True:
+            page, cursor = unit_of_work().reviews.listing("office_id", "SZ-GOV", 2, cursor, None, None)
+            out += [r.case_no for r in page]
+            if cursor is None:
+                return sorted(out)
+
+    assert listed() == sorted(numbers)  # legacy reads: the old indexes
+    assert backfill.backfill(dry_run=True, client=migrating, logical="reviews").to_change == 3
+    done = backfill.backfill(dry_run=False, client=migrating, logical="reviews")
+    assert (done.to_change, done.changed, done.failed) == (3, 3, 0)
+    monkeypatch.setenv("QUEUE_MIGRATION", "")
+    settings.cache_clear()
+    assert listed() == sorted(numbers)  # the sharded indexes: every review once
+    assert backfill.backfill(dry_run=False, client=migrating, logical="reviews").to_change == 0
+    assert unit_of_work().reviews.get(numbers[0], Stage.RECEIVING) is not None

@@ -73,7 +73,7 @@ def test_partition_heat_records_every_table_written_and_judges_each_against_the_
     result = heat.measure(harness, cases=2, applications=3)
 
     tables = {(r["table"], r["index"]) for r in result["rows"]}
-    assert {("cases", ""), ("case-events", ""), ("outbox", ""), ("reviews", "by_office")} <= tables
+    assert {("cases", ""), ("case-events", ""), ("outbox", ""), ("reviews", "by_office_shard")} <= tables
     assert result["runs"]["apply"] == 5 and result["runs"]["review"] == 2
     for row in result["rows"]:
         assert row["ratio"] == round(row["wcu_per_s"] / 1000, 3)

@@ -44,8 +44,10 @@ def _pt(value: str | None) -> datetime | None:
 
 
 def to_record(case: Case) -> CaseRecord:
+    # The applicant's subject is the item's own ``applicant_sub``: not repeated in the body.
+    applicant = {k: v for k, v in vars(case.applicant).items() if v is not None and k != "sub"}
     body = {
-        "applicant": vars(case.applicant),
+        "applicant": applicant,
         "materials": [vars(m) for m in case.materials],
         "delivery": vars(case.delivery),
         "electronic": case.electronic,
@@ -68,8 +70,10 @@ def to_record(case: Case) -> CaseRecord:
         "reminded": case.reminded or None,
         "reshipped": case.reshipped or None,
     }
-    # Unset fields are left out (``from_record`` reads them with .get): every byte over 1 KB costs a write unit.
-    body = {k: v for k, v in body.items() if v is not None}
+    # Unset fields (None, False, empty) are left out (``from_record`` reads them with .get and their defaults):
+    # every byte over 1 KB costs a write unit, twice in a transaction, and a whole case life once fitted only
+    # just over it.
+    body = {k: v for k, v in body.items() if v is not None and v is not False and v != []}
     created = iso(case.created_at)
     due = case.next_due_at()
     shard = int(hashlib.sha1(case.case_no.encode()).hexdigest(), 16) % settings().sweep_shards  # noqa: S324
@@ -120,8 +124,8 @@ def from_record(rec: CaseRecord) -> Case:
         receiving_city=rec.receiving_city,
         handling_city=rec.handling_city,
         handling_office_id=rec.handling_office_id,
-        applicant=Applicant(**b["applicant"]),
-        materials=[MaterialItem(**m) for m in b["materials"]],
+        applicant=Applicant(**{"sub": rec.applicant_sub, **b["applicant"]}),
+        materials=[MaterialItem(**m) for m in b.get("materials") or []],
         delivery=Delivery(**b["delivery"]),
         status=Status(rec.status),
         created_at=parse_instant(rec.created_at),

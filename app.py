@@ -13,6 +13,7 @@ from chalicelib.api.citizen_routes import bp as citizen_routes
 from chalicelib.api.events import sqs_batch, stream_records
 from chalicelib.api.handling_routes import bp as handling_routes
 from chalicelib.api.http import ServiceApp
+from chalicelib.api.parcel_routes import bp as parcel_routes
 from chalicelib.api.review_routes import bp as review_routes
 from chalicelib.api.supervision_routes import bp as supervision_routes
 from chalicelib.config import settings
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
         courier_events,
         notifications,
         outbox_relay,
+        parcels,
         reviews_consumer,
         routing,
         sweeper,
@@ -29,9 +31,9 @@ if TYPE_CHECKING:
 else:  # each Lambda function imports what its own handler uses, on first use (cold start: docs/PERFORMANCE.md)
     from chalicelib.lazy import lazy_module
 
-    courier_events, notifications, outbox_relay, reviews_consumer, routing, sweeper = (
+    courier_events, notifications, outbox_relay, parcels, reviews_consumer, routing, sweeper = (
         lazy_module(f"chalicelib.services.{name}") for name in (
-            "courier_events", "notifications", "outbox_relay", "reviews_consumer", "routing", "sweeper"))
+            "courier_events", "notifications", "outbox_relay", "parcels", "reviews_consumer", "routing", "sweeper"))
 
 app = ServiceApp(app_name="cross-city-service")
 app.register_blueprint(case_routes)
@@ -39,6 +41,7 @@ app.register_blueprint(handling_routes)
 app.register_blueprint(review_routes)
 app.register_blueprint(supervision_routes)
 app.register_blueprint(citizen_routes)
+app.register_blueprint(parcel_routes)
 
 OUTBOX_STREAM_ARN = os.environ.get(
     "OUTBOX_STREAM_ARN",
@@ -78,3 +81,9 @@ def send_notifications(event: Any) -> dict[str, Any]:
 def sweep(event: Any) -> dict[str, int]:
     """Overdue cases, legs and tickets; terminations; default ratings."""
     return sweeper.sweep()
+
+
+@app.schedule(Rate(15, unit=Rate.MINUTES))
+def seal_parcels(event: Any) -> dict[str, int]:
+    """合包: seals the parcels whose office's mail cut-off passed and books one waybill each."""
+    return parcels.seal_due()

@@ -82,6 +82,9 @@ def run() -> dict[str, Any]:
     else:
         results["money"] = {"skipped": True, "reason": "needs the request count"}
     _figure(results, "console", skip, console.measure)
+    from . import courier_cost
+
+    _figure(results, "courier_cost", skip, courier_cost.measure)
     _figure(results, "dashboard", skip, dashboard.measure)
     results["table"] = table_rows(results)
     return results
@@ -171,6 +174,12 @@ def table_rows(r: dict[str, Any]) -> list[dict[str, Any]]:
             "report")
         row("8 console FCP /track, median of 5 cold loads", _fmt(cs["track_fcp_median_s"], " s"), "", None,
             "≤ 1.0 s", cs["fcp_goal_met"])
+    cc = r.get("courier_cost", {})
+    if "ratio" in cc:  # 合包: bench/courier_cost.py
+        row("11 courier CNY per 10,000 cases, materials (one per case = floor)", f"¥{cc['consolidated_cny']:.0f}",
+            f"¥{cc['one_per_case_cny']:.0f}", cc["ratio"], "≤ 0.1", cc["met"])
+        row("11 courier CNY, all legs (mailed results stay one each)", f"¥{cc['all_legs_consolidated_cny']:.0f}",
+            f"¥{cc['all_legs_one_per_case_cny']:.0f}", cc["all_legs_ratio"], "report")
     for name in FIGURES:
         if "error" in r.get(name, {}):
             row(name, "ERROR", "", None, "", False)

@@ -95,6 +95,7 @@ class Harness:
         self.app = app
         self.client = self._stack.enter_context(Client(app.app))
         proxy = SimpleNamespace(relay_outbox=self._wrap("relay_outbox", app.relay_outbox), sweep=app.sweep,
+                                seal_parcels=self._wrap("seal_parcels", app.seal_parcels),
                                 **{name: self._wrap(name, getattr(app, name)) for name in HANDLERS.values()})
         self.pump = Pump(proxy, wait_seconds=0)
         # The floor's clients: plain boto3, with botocore's parameter validation off as PynamoDB has it.
@@ -193,6 +194,8 @@ class Harness:
         route("receive", "POST", f"/cases/{case_no}/receive", headers("staff", "staff-sz", RECEIVING), {})
         self.settle()
         route("forward", "POST", f"/cases/{case_no}/forward", headers("staff", "staff-sz", RECEIVING))
+        self.settle()
+        self.pump.seal()  # 合包: the collection seals the day's parcel and books its waybill (counted in forward)
         self.settle()
         rec.phase = "courier (materials leg)"
         waybill = self.legs(case_no, sub)[0]["waybill"]

@@ -60,6 +60,11 @@ class Settings:
     notification_claim_seconds: int
     # Where the console is served: the tracking link an SMS carries (DESIGN §9). Empty: a relative link.
     console_url: str
+    # 合包: "consolidated" (one parcel per office pair and collection day) or "single" (one parcel per case).
+    parcels: str = "consolidated"
+    # When parcels are sealed: at each office's cut-off ("cutoff"), or at every run of the sealing schedule
+    # ("continuous": the local stack's demo courier collects all the time; honoured on the local stage only).
+    parcel_collection: str = "cutoff"
 
     def name(self, logical: str) -> str:
         return f"{self.resource_prefix}-{logical}"
@@ -94,6 +99,8 @@ def settings() -> Settings:
         notification_claim_seconds=int(os.environ.get("NOTIFICATION_CLAIM_SECONDS", "60")),
         console_url=(os.environ.get("CONSOLE_ORIGIN", "http://127.0.0.1:8080" if stage == "local" else "")
                      .split(",")[0].strip().rstrip("/")),
+        parcels="single" if os.environ.get("PARCELS") == "single" else "consolidated",
+        parcel_collection="continuous" if local and os.environ.get("PARCEL_COLLECTION") == "continuous" else "cutoff",
     )
 
 

@@ -41,6 +41,8 @@ class Grant:
 # function that uses the catalogue: they all read it.
 _CASE_CHANGE = {"cases": RW, "case-events": W, "outbox": W, "reference": R}
 _LEG_CHANGE = {**_CASE_CHANGE, "shipments": RW}
+# Consolidated parcels (合包): a case joins one with its routing change; courier events reach the cases inside.
+_PARCEL_CHANGE = {**_LEG_CHANGE, "parcels": RW}
 # The relay feeds exactly the queues its routing table names (outbox_relay.RELAY), notifications included.
 RELAY_QUEUES = tuple(sorted({q for to in RELAY.values() for q in to.queues}
                             | ({"notifications"} if any(to.notify for to in RELAY.values()) else set())))
@@ -50,13 +52,15 @@ GRANTS: dict[str, Grant] = {
     # Every route: intake, queries, handling, shipments (read), reviews, tickets, statistics, the webhook.
     "APIHandler": Grant(
         tables={**_CASE_CHANGE, "case-events": RW, "counters": RW, "idempotency": RW, "shipments": R,
-                "reviews": RW, "review-slots": RW, "review-stats": RW, "tickets": RW, "ticket-events": RW,
-                "access-log": RW},
+                "parcels": RW, "reviews": RW, "review-slots": RW, "review-stats": RW, "tickets": RW,
+                "ticket-events": RW, "access-log": RW},
         send=("courier-events",), secrets=("courier-webhook-secret", "app-secret")),
     # Reads the outbox stream (granted with the event source) and writes no table.
     "RelayOutbox": Grant(send=RELAY_QUEUES, publish=RELAY_TOPICS),
-    "RouteParcels": Grant(tables=_LEG_CHANGE),
-    "ApplyCourierEvents": Grant(tables=_LEG_CHANGE),
+    "RouteParcels": Grant(tables=_PARCEL_CHANGE),
+    "ApplyCourierEvents": Grant(tables=_PARCEL_CHANGE),
+    # The collection at each office's cut-off: seals the due parcels and books one waybill each (no case change).
+    "SealParcels": Grant(tables={"parcels": RW, "shipments": RW, "reference": R}),
     "OpenTickets": Grant(tables={"outbox": W, "reference": R, "reviews": RW, "review-slots": RW,
                                  "review-stats": RW, "tickets": RW, "ticket-events": W}),
     "SendNotifications": Grant(tables={"cases": R, "notifications": RW}, sms=True),

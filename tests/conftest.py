@@ -20,6 +20,9 @@ os.environ.update(
     # Test queues redeliver at once (visibility timeout 0), so a notification claim's lease is 0 as well: the
     # cloud's lease is shorter than its visibility timeout in the same way (chalicelib/config.py).
     NOTIFICATION_CLAIM_SECONDS="0",
+    # One parcel per case unless a test asks for consolidated parcels (合包: the ``consolidated`` fixture), so
+    # tests of single legs see their leg at once; the local stack (e2e, `make run`) consolidates by default.
+    PARCELS="single",
 )
 
 from collections.abc import Iterator  # noqa: E402
@@ -41,6 +44,18 @@ def aws() -> Iterator[None]:
         provision(visibility_timeout=0)
         yield
         reference_store.invalidate()
+
+
+@pytest.fixture
+def consolidated(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Consolidated daily parcels (合包) on, for this test."""
+    from chalicelib.config import settings
+
+    monkeypatch.setenv("PARCELS", "consolidated")
+    settings.cache_clear()
+    yield
+    monkeypatch.setenv("PARCELS", "single")
+    settings.cache_clear()
 
 
 def reset_clients() -> None:

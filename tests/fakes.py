@@ -19,6 +19,7 @@ from typing import Any
 from chalicelib.domain.case import Case, Change, case_event, timeline_entry
 from chalicelib.domain.errors import ConcurrentUpdate, Conflict, Duplicate, InvalidInput, NotFound
 from chalicelib.domain.events import DomainEvent, encode
+from chalicelib.domain.parcels import Parcel
 from chalicelib.domain.reviews import Review, ReviewSlot, Stage
 from chalicelib.domain.shipping import Shipment
 from chalicelib.domain.statistics import COUNTERS
@@ -31,6 +32,7 @@ from chalicelib.services.unit_of_work import (
     LegRepository,
     Notifications,
     Outbox,
+    ParcelRepository,
     ReviewRepository,
     TicketRepository,
     UnitOfWork,
@@ -47,6 +49,7 @@ class Database:
     timelines: dict[str, dict[int, dict[str, Any]]] = field(default_factory=lambda: defaultdict(dict))
     claims: dict[str, tuple[str, str]] = field(default_factory=dict)
     legs: dict[str, Shipment] = field(default_factory=dict)
+    parcels: dict[str, Parcel] = field(default_factory=dict)
     reviews: dict[tuple[str, Stage], Review] = field(default_factory=dict)
     slots: dict[tuple[str, Stage], ReviewSlot] = field(default_factory=dict)
     tickets: dict[str, Ticket] = field(default_factory=dict)
@@ -244,6 +247,56 @@ class FakeLegs(LegRepository):
                 yield leg.waybill
 
 
+class FakeParcels(ParcelRepository):
+    def __init__(self, tx: _Staging) -> None:
+        self.tx, self.db = tx, tx.db
+
+    def find(self, parcel_id: str) -> Parcel | None:
+        parcel = self.db.parcels.get(parcel_id)
+        return _copy(parcel) if parcel else None
+
+    def add(self, parcel: Parcel) -> None:
+        parcel.version = 1
+        stored = _copy(parcel)
+        self.tx.stage("put", lambda: Duplicate(f"parcel {parcel.parcel_id} exists already")
+                      if parcel.parcel_id in self.db.parcels else None,
+                      lambda: self.db.parcels.__setitem__(parcel.parcel_id, stored),
+                      undo=lambda: setattr(parcel, "version", 0))
+
+    def update(self, parcel: Parcel) -> None:
+        expected = parcel.version
+        parcel.version = expected + 1
+        stored = _copy(parcel)
+
+        def lost() -> Exception | None:
+            current = self.db.parcels.get(parcel.parcel_id)
+            if current is not None and current.version == expected:
+                return None
+            return ConcurrentUpdate(f"parcel {parcel.parcel_id} changed meanwhile", current_status=parcel.status.value)
+
+        self.tx.stage("put", lost, lambda: self.db.parcels.__setitem__(parcel.parcel_id, stored),
+                      undo=lambda: setattr(parcel, "version", expected))
+
+    def due(self, now: datetime) -> Iterator[str]:
+        for parcel in list(self.db.parcels.values()):
+            if parcel.is_open and parcel.cutoff_at <= now:
+                yield parcel.parcel_id
+
+    def of_office(self, office_id: str, direction: str | None, status: str | None, limit: int,
+                  cursor: dict[str, Any] | None) -> tuple[list[Parcel], dict[str, Any] | None]:
+        sides = ["from", "to"] if direction is None else [{"outgoing": "from", "incoming": "to"}[direction]]
+        rows: list[Parcel] = []
+        for side in sides:
+            mine = [p for p in self.db.parcels.values() if getattr(p, f"{side}_office_id") == office_id
+                    and (status is None or p.status.value == status)]
+            rows += sorted(mine, key=lambda p: (p.status.value, p.collection_day, p.parcel_id), reverse=True)
+        start = (cursor or {}).get("n", 0)
+        if not isinstance(start, int) or start < 0:
+            raise InvalidInput("cursor", "is not a cursor this API issued for this listing")
+        page = rows[start:start + limit]
+        return [_copy(p) for p in page], ({"n": start + limit} if start + limit < len(rows) else None)
+
+
 def _count(db: Database, office_id: str, day: date, counts: Mapping[str, int]) -> Callable[[], None]:
     def apply() -> None:
         row = db.stats.setdefault((office_id, day.isoformat()), dict.fromkeys(COUNTERS, 0))
@@ -341,7 +394,7 @@ class FakeTickets(TicketRepository):
 
         self.tx.stage("put", exists, lambda: self.db.tickets.__setitem__(ticket.ticket_id, stored),
                       undo=lambda: setattr(ticket, "version", 0))
-        self._change(stored, change, counts, exists)
+        self._change(stored, change, counts, exists, first=True)
 
     def update(self, ticket: Ticket, change: TicketChange, counts: Mapping[str, int]) -> None:
         expected = ticket.version
@@ -361,7 +414,7 @@ class FakeTickets(TicketRepository):
         self._change(stored, change, counts, lost)
 
     def _change(self, ticket: Ticket, change: TicketChange, counts: Mapping[str, int],
-                conflict: Callable[[], Exception | None]) -> None:
+                conflict: Callable[[], Exception | None], first: bool = False) -> None:
         entry, event = ticket_history_entry(change, ticket.version), encode(ticket_event(ticket, change))
         history = self.db.histories[ticket.ticket_id]
         self.tx.stage("put", lambda: conflict() if ticket.version in history else None,
@@ -375,8 +428,16 @@ class FakeTickets(TicketRepository):
                                                                       ticket.excluded)
             review.ticket_escalated = ticket.escalated
 
-        self.tx.stage("update", lambda: None if key in self.db.reviews else NotFound(
-            f"no review for {ticket.case_no} {ticket.stage.value}"), mark_review)
+        def review_conflict() -> Exception | None:
+            review = self.db.reviews.get(key)
+            if review is None:
+                return NotFound(f"no review for {ticket.case_no} {ticket.stage.value}")
+            named = review.ticket_id
+            if (named is None) if first else (named == ticket.ticket_id):
+                return None
+            return Duplicate(f"the review has its ticket already ({named})")
+
+        self.tx.stage("update", review_conflict, mark_review)
         if any(counts.values()):
             self.tx.stage("update", None, _count(self.db, ticket.office_id, ticket.review_day, counts))
 
@@ -388,6 +449,20 @@ class FakeTickets(TicketRepository):
             due = ticket.next_due_at()
             if due is not None and due <= now:
                 yield ticket.ticket_id
+
+    def escalated(self, city: str, limit: int,
+                  start: dict[str, Any] | None) -> tuple[list[Ticket], dict[str, Any] | None]:
+        def key(t: Ticket) -> tuple[str, str]:
+            return iso(t.escalated_at or t.opened_at), t.ticket_id
+
+        after = (start["escalated_at"]["S"], start["ticket_id"]["S"]) if start else None
+        rows = sorted((t for t in self.db.tickets.values() if t.awaits_province and t.city == city), key=key)
+        rows = [t for t in rows if after is None or key(t) > after]
+        page = [_copy(t) for t in rows[:limit]]
+        if len(rows) <= limit:
+            return page, None
+        last = key(page[-1])
+        return page, {"ticket_id": {"S": last[1]}, "escalated_city": {"S": city}, "escalated_at": {"S": last[0]}}
 
 
 class FakeOutbox(Outbox):
@@ -495,6 +570,7 @@ class FakeUnitOfWork(UnitOfWork):
         self.tx = _Staging(db)
         self.cases = FakeCases(self.tx)
         self.legs = FakeLegs(self.tx)
+        self.parcels = FakeParcels(self.tx)
         self.reviews = FakeReviews(self.tx)
         self.tickets = FakeTickets(self.tx)
         self.outbox = FakeOutbox(self.tx)

@@ -86,6 +86,15 @@ def call(client: Any, method: str, path: str, hdrs: dict[str, str] | None = None
     return resp.status_code, data
 
 
+def ticket_id_of(client: Any, case_no: str, stage: str) -> str:
+    """The (opaque) id of the ticket of a case's stage, as a provincial supervisor finds it: on the review."""
+    status, data = call(client, "GET", f"/cases/{case_no}/reviews", supervisor("440000"))
+    assert status == 200, data
+    ticket = next(r["ticket"] for r in data["items"] if r["stage"] == stage)
+    assert ticket is not None, data
+    return str(ticket["ticket_id"])
+
+
 def apply_case(client: Any, sub: str = "alice", **kwargs: Any) -> dict[str, Any]:
     status, data = call(client, "POST", "/cases", citizen(sub), application(**kwargs))
     assert status == 201, data

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tests.shipping_support import deliver, forward_and_route, legs_of
-from tests.support import application, call, citizen, headers, staff, supervisor
+from tests.support import application, call, citizen, headers, staff, supervisor, ticket_id_of
 
 MATTER = "DG-HUKOU-MOVE"  # handled in 441900, accepted in 440300; 照片 is non-core (容缺)
 RECEIVING, HANDLING, UNRELATED = "SZ-GOV", "DG-GOV", "ZH-GOV"
@@ -47,6 +47,7 @@ class World:
     id_numbers: set[str] = field(default_factory=set)
     id_number_of: dict[str, str] = field(default_factory=dict)  # case_no → the applicant's identity number
     phones: set[str] = field(default_factory=set)
+    parcel_id: str = ""  # a sealed consolidated parcel (合包) SZ-GOV → DG-GOV holding the IN_TRANSIT case
 
     def __getitem__(self, state: str) -> str:
         return self.cases[state]
@@ -136,7 +137,7 @@ def build_world(client: Any, pump: Any) -> World:
          {"stage": "receiving", "rating": 1, "tags": ["态度差"], "comment": "waited two hours"}, 201)
     pump.run_until_idle()
     world.ticket_case = case_no
-    world.ticket_id = f"TK-{case_no}-receiving"
+    world.ticket_id = ticket_id_of(client, case_no, "receiving")
     _ok(*call(client, "GET", f"/tickets/{world.ticket_id}", supervisor(RECEIVING_CITY)))
 
     # Last, so that no pump runs after it: the router has not run yet (no handling office, no parcel).
@@ -149,7 +150,30 @@ def build_world(client: Any, pump: Any) -> World:
         expected = "RECEIVED" if expected == "REVIEWED" else expected
         data = _ok(*call(client, "GET", f"/cases/{case_no}", citizen(OWNER)))
         assert data["status"] == expected, (state, data["status"])
+    world.parcel_id = _sealed_parcel(world.cases["IN_TRANSIT"])
     return world
+
+
+def _sealed_parcel(case_no: str) -> str:
+    """A parcel sealed with the case on its handover list, stored as the sealing job stores one."""
+    from datetime import timedelta
+
+    from chalicelib.adapters.reference_store import catalogue
+    from chalicelib.bootstrap import unit_of_work
+    from chalicelib.domain.parcels import open_parcel
+    from chalicelib.domain.shipping import LegKind
+    from chalicelib.domain.workdays import utcnow
+
+    cat, at = catalogue(), utcnow() - timedelta(days=1)
+    parcel = open_parcel(LegKind.MATERIALS, cat.office(RECEIVING), HANDLING, at)
+    parcel.join(case_no, at)
+    route = cat.route_between(RECEIVING, HANDLING)
+    parcel.seal(at, waybill="EMS000000000777", route=route)
+    with unit_of_work() as uow:
+        uow.parcels.add(parcel)
+        uow.legs.add(parcel.leg(cat.office(RECEIVING), route))
+        uow.commit()
+    return parcel.parcel_id
 
 
 def fresh_case(client: Any, state: str = "SUBMITTED", id_seed: int = 900) -> str:

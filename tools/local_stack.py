@@ -119,9 +119,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--moto-port", type=int, default=int(os.environ.get("MOTO_PORT", "0")))
     parser.add_argument("--sweep-seconds", type=float, default=float(os.environ.get("SWEEP_SECONDS", "10")))
     parser.add_argument("--courier-delay", type=float, default=float(os.environ.get("COURIER_DELAY_SECONDS", "2")))
+    parser.add_argument("--seal-seconds", type=float, default=float(os.environ.get("SEAL_SECONDS", "2")),
+                        help="how often the demo courier collects: every open parcel is sealed (合包)")
+    parser.add_argument("--parcels", choices=("consolidated", "single"), default=os.environ.get("PARCELS_MODE",
+                        "consolidated"), help="one parcel per office pair and collection (default) or per case")
     parser.add_argument("--console-port", type=int, default=int(os.environ.get("CONSOLE_PORT", "8080")),
                         help="serve the web console here (0: do not serve it)")
     args = parser.parse_args(argv)
+    # The demo courier collects at every sealing run rather than once a day at the cut-off, so a case forwarded
+    # now arrives in seconds (chalicelib/config.py honours this on the local stage only).
+    os.environ.update(PARCELS=args.parcels, PARCEL_COLLECTION="continuous")
 
     for port, flag in ((args.port, "--port"), (args.console_port, "--console-port")):
         if port and port_in_use(port):
@@ -173,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
         import app as application
         from tools.pump import Pump
 
-        pump = Pump(application, sweep_seconds=args.sweep_seconds)
+        pump = Pump(application, sweep_seconds=args.sweep_seconds, seal_seconds=args.seal_seconds)
         pump.start()
         courier = start_courier(api_url, args.courier_delay)
     except BaseException:
@@ -201,7 +208,8 @@ def main(argv: list[str] | None = None) -> int:
         + f"  API            {api_url}   (try: curl {api_url}/health)\n"
         f"  AWS emulator   http://127.0.0.1:{moto_port} (moto; {counts['tables']} tables, "
         f"{counts['queues']} queues, {counts['reference_rows']} reference rows)\n"
-        f"  pump           queues, outbox stream, sweeper every {args.sweep_seconds:g} s\n"
+        f"  pump           queues, outbox stream, sweeper every {args.sweep_seconds:g} s, "
+        f"parcels ({args.parcels}) sealed every {args.seal_seconds:g} s\n"
         f"  licences       {licences.url} (simulated licence library, seeded for the demo citizens)\n"
         f"  courier        {'simulated, ' + format(args.courier_delay, 'g') + ' s per step' if courier else 'off'}\n"
         "  tokens         make token ROLE=citizen SUB=alice | ROLE=staff OFFICE=SZ-GOV | "

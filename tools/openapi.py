@@ -51,6 +51,10 @@ def _obj(required: dict[str, Any], optional: dict[str, Any] | None = None) -> di
     return {"type": "object", "required": sorted(required), "properties": {**required, **(optional or {})}}
 
 
+# Present for every reader but the rated office's staff reading a ticket (the case would name the reviewer).
+_NOT_FOR_RATED_OFFICE = {"type": "string", "description": "absent when the rated office's staff read a ticket"}
+
+
 def _ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
 
@@ -132,7 +136,7 @@ RESPONSE_SCHEMAS: dict[str, dict[str, Any]] = {
                                                                 "action": {"type": "string"}})},
                    "shipments": {"type": "array", "items": _ref("PublicShipment")}}),
     "Review": _obj(
-        {"case_no": {"type": "string"}, "stage": {"enum": ["receiving", "handling"]},
+        {"stage": {"enum": ["receiving", "handling"]},
          "rating": {"type": "integer", "minimum": 1, "maximum": 5}, "rating_label": {"type": "string"},
          "bad": {"type": "boolean"}, "default": {"type": "boolean"}, "tags": {"type": "array"},
          "comment": {"type": "string"}, "office_id": {"type": "string"}, "city": {"type": "string"},
@@ -143,10 +147,10 @@ RESPONSE_SCHEMAS: dict[str, dict[str, Any]] = {
              "verify_working_days_left": _NULLABLE_INT, "rectify_working_days_left": _NULLABLE_INT,
              "explanation": _NULLABLE_STR, "actions": _NULLABLE_STR}}},
         {"reviewer": _obj({"sub": {"type": "string"}}, {"name": {"type": "string"}}),
-         "follow_up": _NULLABLE_STR},
+         "follow_up": _NULLABLE_STR, "case_no": _NOT_FOR_RATED_OFFICE},
     ),
     "Ticket": _obj(
-        {"ticket_id": {"type": "string"}, "case_no": {"type": "string"}, "stage": {"enum": ["receiving", "handling"]},
+        {"ticket_id": {"type": "string"}, "stage": {"enum": ["receiving", "handling"]},
          "office_id": {"type": "string"}, "city": {"type": "string"}, "status": _TICKET_STATUS,
          "version": {"type": "integer"}, "rating": {"type": "integer"}, "verify_due": {"type": "string"},
          "rectify_due": {"type": "string"}, "appeal": {"type": ["object", "null"], "properties": {
@@ -163,6 +167,7 @@ RESPONSE_SCHEMAS: dict[str, dict[str, Any]] = {
         {"valid": {"type": ["boolean", "null"]}, "finding": _NULLABLE_STR, "actions": _NULLABLE_STR,
          "feedback": {"type": ["object", "null"], "properties": {
              "contacted": {"type": "boolean"}, "satisfied": {"type": ["boolean", "null"]}, "note": _NULLABLE_STR}},
+         "case_no": _NOT_FOR_RATED_OFFICE,
          "review_at": _NULLABLE_STR, "opened_at": _NULLABLE_STR, "verified_at": _NULLABLE_STR,
          "rectified_at": _NULLABLE_STR, "closed_at": _NULLABLE_STR, "on_time": {"type": ["boolean", "null"]},
          "verify_working_days_left": _NULLABLE_INT, "rectify_working_days_left": _NULLABLE_INT},
@@ -196,18 +201,41 @@ RESPONSE_SCHEMAS: dict[str, dict[str, Any]] = {
     "MatterList": _list_of("Matter"),
     "Timeline": _list_of("TimelineEvent", case_no={"type": "string"}),
     "ShipmentList": _list_of("Shipment", case_no={"type": "string"}),
+    "ParcelSummary": _obj(
+        {"parcel_id": {"type": "string"}, "kind": {"enum": ["MATERIALS", "RESULT"]},
+         "from_office_id": {"type": "string"}, "to_office_id": {"type": "string"},
+         "collection_day": {"type": "string"}, "cutoff_at": _INSTANT,
+         "status": {"enum": ["OPEN", "SEALED", "ARRIVED", "EMPTY"]}, "label": {"type": "string"},
+         "waybill": _NULLABLE_STR, "sealed_at": _NULLABLE_INSTANT, "arrived_at": _NULLABLE_INSTANT,
+         "courier": {"type": "string"}, "service": {"type": "string"}, "cost_cny": {"type": "number"},
+         "case_count": {"type": "integer"}, "items_by_state": {"type": "object"}}),
+    "HandoverItem": _obj(
+        {"case_no": {"type": "string"}, "joined_at": _INSTANT, "state": {"enum": ["PACKED", "SIGNED", "MISSING"]},
+         "label": {"type": "string"}, "checked_at": _NULLABLE_INSTANT, "checked_by": _NULLABLE_STR,
+         "note": {"type": "string"}, "matter_id": _NULLABLE_STR, "status": {"type": ["string", "null"]},
+         "status_label": _NULLABLE_STR, "applicant_name": _NULLABLE_STR}),
+    "Parcel": {"allOf": [_ref("ParcelSummary"), _obj(
+        {"items": {"type": "array", "items": _ref("HandoverItem")},
+         "shipment": {"oneOf": [_ref("Shipment"), {"type": "null"}]},
+         "events": {"type": "array", "items": _ref("TrackingEvent")}})]},
+    "ParcelList": _list_of("ParcelSummary", next_cursor=_NULLABLE_STR),
     "CaseReviews": _list_of("Review", case_no={"type": "string"}),
     "WorkQueue": _list_of("QueueItem", next_cursor=_NULLABLE_STR),
     "MyCases": _list_of("Case", next_cursor=_NULLABLE_STR),
     "ReviewList": _list_of("Review", next_cursor=_NULLABLE_STR),
+    "TicketList": _list_of("Ticket", next_cursor=_NULLABLE_STR),
 }
 
 _CASE_NO = {"name": "case_no", "in": "path", "required": True, "description": "e.g. KC4403002026112300017",
             "schema": {"type": "string", "pattern": CASE_NUMBER_PATTERN}}
-_TICKET_ID = {"name": "ticket_id", "in": "path", "required": True, "description": "e.g. TK-KC…-handling",
+_TICKET_ID = {"name": "ticket_id", "in": "path", "required": True,
+              "description": "opaque, e.g. TK-01JDXQ4Z8M3V5N7P9R1T3W5Y7A (supervisors may also use a first-release "
+                             "number TK-{case_no}-{stage})",
               "schema": {"type": "string", "minLength": 1, "maxLength": 80}}
 _OFFICE_ID = {"name": "office_id", "in": "path", "required": True, "schema": {"type": "string", "minLength": 1,
                                                                                "maxLength": 64}}
+_PARCEL_ID = {"name": "parcel_id", "in": "path", "required": True, "description": "e.g. M-SZ-GOV-DG-GOV-20261201",
+              "schema": {"type": "string", "pattern": "^[MR]-[A-Z0-9-]{4,76}$"}}
 _STAGE = {"name": "stage", "in": "path", "required": True, "schema": {"enum": ["receiving", "handling"]}}
 
 
@@ -238,6 +266,9 @@ REQUEST_EXAMPLES: dict[str, dict[str, Any]] = {
     "receive": {"missing": ["照片"], "note": ""},
     "reason": {"reason": "申请表 is not signed"},
     "note": {"note": ""},
+    "forward": {"note": "", "urgent": False},
+    "parcel_sign": {"case_nos": ["KC4403002026112300017"], "note": "按交接单核对无误"},
+    "parcel_missing": {"case_no": "KC4403002026112300017", "note": "包内未见该件材料"},
     "supplement": {"material": "照片"},
     "decide": {"approved": True, "note": "材料齐全"},
     "reship": {"note": "parcel lost"},
@@ -289,8 +320,21 @@ OPERATIONS: dict[tuple[str, str], Op] = {
                                              body="receive", body_optional=True),
     ("POST", "/cases/{case_no}/refuse"): Op("Refuse to receive, with the reason", "Case", body="reason"),
     ("POST", "/cases/{case_no}/withdraw"): Op("Withdraw (applicant)", "Case", body="note", body_optional=True),
-    ("POST", "/cases/{case_no}/forward"): Op("Forward to the handling city", "Case", body="note",
-                                             body_optional=True),
+    ("POST", "/cases/{case_no}/forward"): Op(
+        "Forward to the handling city (in the day's consolidated parcel, 合包; `urgent`: alone, 加急)", "Case",
+        body="forward", body_optional=True),
+    ("GET", "/parcels/{parcel_id}"): Op(
+        "A consolidated parcel (合包): waybill, pair, sealed at, handover list (交接单), tracking events", "Parcel"),
+    ("GET", "/offices/{office_id}/parcels"): Op(
+        "An office's parcels, outgoing and incoming (its staff)", "ParcelList",
+        params=[_q("direction", {"enum": ["outgoing", "incoming"]}),
+                _q("status", {"enum": ["OPEN", "SEALED", "ARRIVED", "EMPTY"]}), _LIMIT, _CURSOR]),
+    ("POST", "/parcels/{parcel_id}/sign"): Op(
+        "Sign against the handover list: the cases named, or all not checked yet (receiving office's staff)",
+        "Parcel", body="parcel_sign", body_optional=True),
+    ("POST", "/parcels/{parcel_id}/missing"): Op(
+        "Mark a case missing from the parcel (缺件): its materials are sent again alone", "Parcel",
+        body="parcel_missing"),
     ("POST", "/cases/{case_no}/sign"): Op("Sign for arrived materials", "Case", body="note", body_optional=True),
     ("POST", "/cases/{case_no}/supplements"): Op("Supplement a missing material", "Case", body="supplement"),
     ("POST", "/cases/{case_no}/return"): Op("Return for correction", "Case", body="reason"),
@@ -313,6 +357,10 @@ OPERATIONS: dict[tuple[str, str], Op] = {
                                     _q("from", {"type": "string", "format": "date"}, "first CST day of the review"),
                                     _q("to", {"type": "string", "format": "date"}, "last CST day of the review"),
                                     _LIMIT, _CURSOR]),
+    ("GET", "/tickets"): Op("Escalated tickets whose work is not finished (超期升级), earliest first (supervisors: "
+                            "the province sees every city, a city its own)", "TicketList",
+                            params=[{**_q("escalated", {"enum": ["true"]}), "required": True}, _CITY_Q, _LIMIT,
+                                    _CURSOR]),
     ("GET", "/tickets/{ticket_id}"): Op("A rectification ticket", "Ticket"),
     ("POST", "/tickets/{ticket_id}/verify"): Op("Verify (valid) or explain (not valid)", "Ticket", body="verify"),
     ("POST", "/tickets/{ticket_id}/rectify"): Op("Record the rectification", "Ticket", body="rectify"),
@@ -364,7 +412,8 @@ def registered_routes(chalice_app: Any = None) -> set[tuple[str, str]]:
 
 
 def _path_params(path: str) -> list[dict[str, Any]]:
-    known = {"case_no": _CASE_NO, "ticket_id": _TICKET_ID, "office_id": _OFFICE_ID, "stage": _STAGE}
+    known = {"case_no": _CASE_NO, "ticket_id": _TICKET_ID, "office_id": _OFFICE_ID, "stage": _STAGE,
+             "parcel_id": _PARCEL_ID}
     names = [part[1:-1] for part in path.split("/") if part.startswith("{")]
     return [known[name] for name in names]
 

@@ -6,7 +6,7 @@ handlers Lambda runs, in Lambda's event shapes.
   exceptions) leave messages to reappear after the visibility timeout, and the queue's redrive policy
   moves a message that failed maxReceiveCount times to the dead-letter queue.
 - DynamoDB stream: records are handed over in order per shard; a reported failure is retried from it.
-- Schedule: the sweeper runs every ``sweep_seconds``.
+- Schedule: the sweeper runs every ``sweep_seconds``; the parcel sealing (合包) every ``seal_seconds``.
 
 Chaos mode (``Pump(app, chaos=random.Random(seed))``, for reliability tests) delivers the way SQS and
 Lambda may at worst: every queue message 1-3 times (a copy in the same batch, or sent again to the queue
@@ -81,10 +81,11 @@ class Pump:
 
     def __init__(self, handlers_module: Any, sweep_seconds: float = 10.0, wait_seconds: int = 1,
                  handlers: dict[str, Callable[..., Any]] | None = None,
-                 chaos: random.Random | None = None) -> None:
+                 chaos: random.Random | None = None, seal_seconds: float | None = None) -> None:
         self.app = handlers_module  # app.py: its handler functions are what Lambda invokes
         self.region = settings().region
         self.sweep_seconds = sweep_seconds
+        self.seal_seconds = seal_seconds if seal_seconds is not None else sweep_seconds
         self.wait_seconds = wait_seconds
         self.sqs = boto3.client("sqs", region_name=self.region)
         # Account-based stream endpoints ({account}.streams-ddb...) are unknown to the emulator.
@@ -257,6 +258,17 @@ class Pump:
     def tick(self) -> Any:
         return self.app.sweep(scheduled_event(self.region), LambdaContext(function_name="sweep"))
 
+    def seal(self) -> Any:
+        """The sealing schedule (合包): the collection at the offices' cut-off."""
+        return self.app.seal_parcels(scheduled_event(self.region), LambdaContext(function_name="seal_parcels"))
+
+    def _seal_loop(self) -> None:
+        while not self._stop.wait(self.seal_seconds):
+            try:
+                self.seal()
+            except Exception:
+                logger.exception("scheduled sealing failed")
+
     def _schedule_loop(self) -> None:
         while not self._stop.wait(self.sweep_seconds):
             try:
@@ -270,7 +282,8 @@ class Pump:
         targets: list[tuple[str, Callable[..., None], tuple[Any, ...]]] = [
             (f"pump-{q}", self._queue_loop, (q,)) for q in self.handlers
         ]
-        targets += [("pump-outbox", self._stream_loop, ()), ("pump-schedule", self._schedule_loop, ())]
+        targets += [("pump-outbox", self._stream_loop, ()), ("pump-schedule", self._schedule_loop, ()),
+                    ("pump-seal", self._seal_loop, ())]
         for name, target, args in targets:
             thread = threading.Thread(target=target, args=args, name=name, daemon=True)
             thread.start()

@@ -69,6 +69,7 @@ def to_record(case: Case) -> CaseRecord:
         "pickup_reminders": [iso(r) for r in case.pickup_reminders] or None,
         "reminded": case.reminded or None,
         "reshipped": case.reshipped or None,
+        "parcels": case.parcels or None,
     }
     # Unset fields (None, False, empty) are left out (``from_record`` reads them with .get and their defaults):
     # every byte over 1 KB costs a write unit, twice in a transaction, and a whole case life once fitted only
@@ -150,6 +151,7 @@ def from_record(rec: CaseRecord) -> Case:
         pickup_reminders=[parse_instant(r) for r in b.get("pickup_reminders") or []],
         reminded=list(b.get("reminded") or []),
         reshipped=list(b.get("reshipped") or []),
+        parcels=list(b.get("parcels") or []),
     )
 
 

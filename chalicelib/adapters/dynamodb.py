@@ -14,6 +14,7 @@ from ..services.unit_of_work import Counters, Notifications, Outbox, UnitOfWork
 from .access_log_repository import DynamoAccessLog
 from .case_repository import DynamoCaseRepository, outbox_record
 from .models import CounterRecord, NotificationRecord, OutboxRecord
+from .parcel_repository import DynamoParcelRepository
 from .review_repository import DynamoReviewRepository, DynamoTicketRepository
 from .shipment_repository import DynamoLegRepository
 from .transaction import Transaction, Write
@@ -146,6 +147,7 @@ class DynamoUnitOfWork(UnitOfWork):
         self.tx = Transaction()
         self.cases = DynamoCaseRepository(self.tx)
         self.legs = DynamoLegRepository(self.tx)
+        self.parcels = DynamoParcelRepository(self.tx)
         self.reviews = DynamoReviewRepository(self.tx)
         self.tickets = DynamoTicketRepository(self.tx)
         self.outbox = DynamoOutbox(self.tx)

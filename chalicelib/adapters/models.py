@@ -297,6 +297,66 @@ TABLES.append(ShipmentRecord)
 TTL_ATTRIBUTES: dict[str, str] = {"outbox": "expires_at", "idempotency": "expires_at", "counters": "expires_at"}
 
 
+# ---------------------------------------------------------------- consolidated parcels (合包)
+
+
+class ParcelsFrom(_Index):
+    """An office's outgoing parcels, by status and collection day (``status#day#parcel_id``)."""
+
+    class Meta:
+        index_name = "parcels_from"
+        projection = AllProjection()
+
+    from_office_id = UnicodeAttribute(hash_key=True)
+    listing = UnicodeAttribute(range_key=True)
+
+
+class ParcelsTo(_Index):
+    """An office's incoming parcels, by status and collection day."""
+
+    class Meta:
+        index_name = "parcels_to"
+        projection = AllProjection()
+
+    to_office_id = UnicodeAttribute(hash_key=True)
+    listing = UnicodeAttribute(range_key=True)
+
+
+class ParcelsToSeal(_Index):
+    """Sparse index of open parcels (only those carry ``seal_shard``) by cut-off: the sealing job's list."""
+
+    class Meta:
+        index_name = "parcels_to_seal"
+        projection = KeysOnlyProjection()
+
+    seal_shard = UnicodeAttribute(hash_key=True)
+    seal_at = UnicodeAttribute(range_key=True)
+
+
+class ParcelRecord(Model):
+    """One consolidated parcel of an office pair and collection day, with its handover list in ``body``.
+    ``version`` guards every change: joining, sealing, arriving, signing."""
+
+    Meta = _meta("parcels")
+    parcel_id = UnicodeAttribute(hash_key=True)
+    version = NumberAttribute()
+    kind = UnicodeAttribute()
+    status = UnicodeAttribute()
+    from_office_id = UnicodeAttribute()
+    to_office_id = UnicodeAttribute()
+    listing = UnicodeAttribute()
+    seal_shard = UnicodeAttribute(null=True)
+    seal_at = UnicodeAttribute(null=True)
+    body = JSONAttribute()
+
+    parcels_from: ClassVar[ParcelsFrom] = ParcelsFrom()
+    parcels_to: ClassVar[ParcelsTo] = ParcelsTo()
+    to_seal: ClassVar[ParcelsToSeal] = ParcelsToSeal()
+
+
+TABLES.append(ParcelRecord)
+
+
 # ---------------------------------------------------------------- reviews (好差评) and tickets (差评工单)
 
 
@@ -419,6 +479,18 @@ class TicketsDue(_Index):
     due_at = UnicodeAttribute(range_key=True)
 
 
+class TicketsEscalated(_Index):
+    """Sparse: only tickets on the provincial worklist (escalated, work not finished) carry
+    ``escalated_city``; the province queries each city's partition, a city supervisor their own."""
+
+    class Meta:
+        index_name = "escalated"
+        projection = AllProjection()
+
+    escalated_city = UnicodeAttribute(hash_key=True)
+    escalated_at = UnicodeAttribute(range_key=True)
+
+
 class TicketRecord(Model):
     """差评工单. ``version`` guards every step (conditional write)."""
 
@@ -432,9 +504,12 @@ class TicketRecord(Model):
     city = UnicodeAttribute()
     due_shard = UnicodeAttribute(null=True)
     due_at = UnicodeAttribute(null=True)
+    escalated_city = UnicodeAttribute(null=True)
+    escalated_at = UnicodeAttribute(null=True)
     body = JSONAttribute()  # deadlines, findings, actions, feedback, appeal
 
     due: ClassVar[TicketsDue] = TicketsDue()
+    escalated: ClassVar[TicketsEscalated] = TicketsEscalated()
 
 
 class TicketEventRecord(Model):

@@ -83,7 +83,7 @@ def review_from(rec: ReviewRecord) -> Review:
 
 
 _TICKET_TIMES = ("review_at", "opened_at", "verified_at", "rectified_at", "closed_at", "appeal_at",
-                 "appeal_decided_at")
+                 "appeal_decided_at", "escalated_at")
 _TICKET_DATES = ("verify_due", "rectify_due")
 _TICKET_PLAIN = ("rating", "valid", "finding", "actions", "contacted", "satisfied", "feedback_note",
                  "appeal_grounds", "appeal_by", "appeal_note", "appeal_decided_by", "escalated", "overdue")
@@ -95,10 +95,13 @@ def ticket_record(ticket: Ticket) -> TicketRecord:
     body.update({k: getattr(ticket, k) for k in _TICKET_PLAIN})
     body["appeal_status"] = ticket.appeal_status.value
     due = ticket.next_due_at()
+    province = ticket.awaits_province
     return TicketRecord(
         ticket_id=ticket.ticket_id, version=ticket.version, status=ticket.status.value, case_no=ticket.case_no,
         stage=ticket.stage.value, office_id=ticket.office_id, city=ticket.city,
-        due_shard=shard_of(ticket.ticket_id) if due else None, due_at=iso(due) if due else None, body=body,
+        due_shard=shard_of(ticket.ticket_id) if due else None, due_at=iso(due) if due else None,
+        escalated_city=ticket.city if province else None,
+        escalated_at=iso(ticket.escalated_at or ticket.opened_at) if province else None, body=body,
     )
 
 
@@ -115,7 +118,8 @@ def ticket_from(rec: TicketRecord) -> Ticket:
         appeal_status=AppealStatus(b.get("appeal_status", "NONE")), appeal_grounds=b.get("appeal_grounds"),
         appeal_by=b.get("appeal_by"), appeal_at=_pt(b.get("appeal_at")), appeal_note=b.get("appeal_note"),
         appeal_decided_by=b.get("appeal_decided_by"), appeal_decided_at=_pt(b.get("appeal_decided_at")),
-        escalated=bool(b.get("escalated")), overdue=list(b.get("overdue") or []),
+        escalated=bool(b.get("escalated")), escalated_at=_pt(b.get("escalated_at")),
+        overdue=list(b.get("overdue") or []),
     )
 
 
@@ -341,7 +345,7 @@ class DynamoTicketRepository(TicketRepository):
 
         self.tx.stage(Write("put", ticket_record(ticket), TicketRecord.ticket_id.does_not_exist(),
                             conflict=exists, undo=lambda: setattr(ticket, "version", 0)))
-        self._stage_change(ticket, change, counts, exists)
+        self._stage_change(ticket, change, counts, exists, first=True)
 
     def update(self, ticket: Ticket, change: TicketChange, counts: Mapping[str, int]) -> None:
         lost = stage_versioned(self.tx, ticket, lambda: ticket_record(ticket), TicketRecord.version,
@@ -349,21 +353,32 @@ class DynamoTicketRepository(TicketRepository):
         self._stage_change(ticket, change, counts, lost)
 
     def _stage_change(self, ticket: Ticket, change: TicketChange, counts: Mapping[str, int],
-                      conflict: Callable[[], Exception]) -> None:
+                      conflict: Callable[[], Exception], first: bool = False) -> None:
         entry = ticket_history_entry(change, ticket.version)
         self.tx.stage(Write("put", TicketEventRecord(ticket_id=ticket.ticket_id, seq=ticket.version, event=entry),
                             TicketEventRecord.ticket_id.does_not_exist(), conflict=conflict))
         self.tx.stage(Write("put", outbox_record(ticket_event(ticket, change))))
         self.tx.stage(Write(
             "update", ReviewRecord(case_no=ticket.case_no, stage=ticket.stage.value),
-            ReviewRecord.case_no.exists(),
+            # The review names its one ticket: a second ticket for the same review (a redelivered bad review,
+            # its id being opaque) fails here; a step must be on the ticket the review names.
+            ReviewRecord.case_no.exists() & (ReviewRecord.ticket_id.does_not_exist() if first
+                                             else ReviewRecord.ticket_id == ticket.ticket_id),
             actions=[ReviewRecord.ticket_id.set(ticket.ticket_id), ReviewRecord.ticket_status.set(ticket.status.value),
                      ReviewRecord.excluded.set(ticket.excluded),
                      ReviewRecord.ticket_escalated.set(ticket.escalated)],
-            conflict=lambda: NotFound(f"no review for {ticket.case_no} {ticket.stage.value}"),
+            conflict=lambda: self._review_conflict(ticket),
         ))
         for update in _count_update(ticket.office_id, ticket.review_day, counts):
             self.tx.stage(update)
+
+    @staticmethod
+    def _review_conflict(ticket: Ticket) -> Exception:
+        try:
+            named = ReviewRecord.get(ticket.case_no, ticket.stage.value, consistent_read=True).ticket_id
+        except DoesNotExist:
+            return NotFound(f"no review for {ticket.case_no} {ticket.stage.value}")
+        return Duplicate(f"the review has its ticket already ({named})")
 
     def history(self, ticket_id: str) -> list[dict[str, Any]]:
         return [r.event for r in TicketEventRecord.query(ticket_id, scan_index_forward=True, consistent_read=True)]
@@ -372,6 +387,25 @@ class DynamoTicketRepository(TicketRepository):
         for shard in range(settings().sweep_shards):
             for rec in TicketRecord.due.query(str(shard), TicketRecord.due_at <= iso(now)):
                 yield rec.ticket_id
+
+    def escalated(self, city: str, limit: int,
+                  start: dict[str, Any] | None) -> tuple[list[Ticket], dict[str, Any] | None]:
+        result = TicketRecord.escalated.query(city, scan_index_forward=True, limit=limit,
+                                              last_evaluated_key=start, page_size=max(limit, 25))
+        items = [ticket_from(r) for r in result]
+        return items, result.last_evaluated_key
+
+
+def check_escalated_start(cursor_key: Any, city: str) -> dict[str, Any] | None:
+    """An escalated-tickets cursor must be one this API issued for this city's partition."""
+    if cursor_key is None:
+        return None
+    if (not isinstance(cursor_key, dict) or set(cursor_key) != {"ticket_id", "escalated_city", "escalated_at"}
+            or not all(isinstance(v, dict) and set(v) == {"S"} and isinstance(v["S"], str)
+                       for v in cursor_key.values())
+            or cursor_key["escalated_city"]["S"] != city):
+        raise InvalidInput("cursor", "is not a cursor this API issued for this listing")
+    return cursor_key
 
 
 def check_review_position(value: Any) -> str | None:

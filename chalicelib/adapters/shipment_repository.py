@@ -37,6 +37,10 @@ def to_record(leg: Shipment) -> ShipmentRecord:
         "superseded_by": leg.superseded_by,
         "replaces": leg.replaces,
     }
+    if leg.parcel_id:
+        body["parcel_id"] = leg.parcel_id
+    if leg.urgent:
+        body["urgent"] = True
     if leg.late_events:
         body["late_events"] = [e.as_dict() for e in leg.late_events]
     watched = leg.is_open and not leg.overdue
@@ -77,6 +81,8 @@ def from_record(rec: ShipmentRecord) -> Shipment:
         superseded_by=b.get("superseded_by"),
         replaces=b.get("replaces"),
         version=int(rec.version),
+        parcel_id=b.get("parcel_id"),
+        urgent=bool(b.get("urgent")),
         late_events=[TrackingEvent(LegStatus(e["event"]), parse_instant(e["at"]))
                      for e in b.get("late_events", [])],
     )

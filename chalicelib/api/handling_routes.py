@@ -37,7 +37,9 @@ def _note(req: RequestReader) -> str:
 def forward(case_no: str) -> Any:
     req = _req()
     actor = req.actor("staff")
-    return json_response(views.case_view(handling.forward(actor, case_no, _note(req)), actor))
+    body = req.body("forward", optional=True)
+    case = handling.forward(actor, case_no, str(body.get("note", "")), urgent=bool(body.get("urgent", False)))
+    return json_response(views.case_view(case, actor))
 
 
 @bp.route("/cases/{case_no}/sign", methods=["POST"])

@@ -74,6 +74,18 @@ def _ticket_response(actor: Any, detail: tuple[Any, Any, list[dict[str, Any]]]) 
     return json_response(ticket_view(ticket, review, history, with_reviewer=ticket.sees_reviewer(actor)))
 
 
+@bp.route("/tickets")
+def escalated_tickets() -> Any:
+    """The provincial worklist of overdue tickets (超期升级); ``escalated=true`` is the one listing offered."""
+    req = _req()
+    actor = req.actor("supervisor")
+    if req.query("escalated") != "true":
+        raise InvalidInput("escalated", "must be true: the escalated tickets are the listing offered")
+    items, cursor = tickets.escalated_worklist(actor, req.query("city"), req.limit(), req.cursor())
+    return json_response({"items": [ticket_view(t, None, [], with_reviewer=True) for t in items],
+                          "next_cursor": req.next_cursor(cursor)})
+
+
 @bp.route("/tickets/{ticket_id}")
 def get_ticket(ticket_id: str) -> Any:
     actor = _req().actor("supervisor", "staff")

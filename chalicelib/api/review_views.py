@@ -1,6 +1,7 @@
 """Response shapes of reviews and tickets. The reviewer's identity (sub, name) is shown only to the
 supervisors who oversee the rated office; its staff see the review without it, and the citizen's free text
-with phone and identity numbers masked (a reviewer may type them into a comment)."""
+with phone and identity numbers masked (a reviewer may type them into a comment). A ticket read by the
+rated office's staff carries no case number either."""
 from __future__ import annotations
 
 from typing import Any
@@ -69,6 +70,8 @@ def _ticket_summary(review: Review) -> dict[str, Any] | None:
 
 def ticket_view(ticket: Ticket, review: Review | None, history: list[dict[str, Any]],
                 with_reviewer: bool) -> dict[str, Any]:
+    """``with_reviewer``: the reader is a supervisor of the ticket, and sees the case number and the reviewer.
+    Staff of the rated office see neither: the case number would lead them to the applicant."""
     view: dict[str, Any] = {
         "ticket_id": ticket.ticket_id,
         "case_no": ticket.case_no,
@@ -106,6 +109,10 @@ def ticket_view(ticket: Ticket, review: Review | None, history: list[dict[str, A
         "review": review_view(review, with_reviewer) if review else None,
         "history": history,
     }
+    if not with_reviewer:
+        del view["case_no"]
+        if view["review"] is not None:
+            del view["review"]["case_no"]
     return view
 
 

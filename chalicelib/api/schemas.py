@@ -10,6 +10,7 @@ import fastjsonschema
 
 from ..domain.errors import InvalidInput, PayloadTooLarge
 from ..domain.formats import (
+    CASE_NUMBER_PATTERN,
     DIVISION_CODE_PATTERN,
     ID_NUMBER_PATTERN,
     MOBILE_PATTERN,
@@ -94,6 +95,17 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "properties": {"reason": {"type": "string", "minLength": 1, "maxLength": 2000}, "note": _TEXT},
     },
     "note": {"type": "object", "additionalProperties": False, "properties": {"note": _TEXT}},
+    # 加急: an urgent case travels alone instead of in the day's consolidated parcel (合包).
+    "forward": {"type": "object", "additionalProperties": False,
+                "properties": {"note": _TEXT, "urgent": {"type": "boolean"}}},
+    # 签收 against a parcel's handover list: the cases named, or (without case_nos) every case not checked yet.
+    "parcel_sign": {"type": "object", "additionalProperties": False, "properties": {
+        "case_nos": {"type": "array", "minItems": 1, "maxItems": 400,
+                     "items": {"type": "string", "pattern": CASE_NUMBER_PATTERN}},
+        "note": _TEXT}},
+    # 缺件: a case on the handover list whose materials are not in the parcel.
+    "parcel_missing": {"type": "object", "required": ["case_no"], "additionalProperties": False, "properties": {
+        "case_no": {"type": "string", "pattern": CASE_NUMBER_PATTERN}, "note": _TEXT}},
     "supplement": {
         "type": "object",
         "required": ["material"],

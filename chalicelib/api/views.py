@@ -8,6 +8,7 @@ from ..domain.actor import Actor
 from ..domain.case import Case
 from ..domain.identity import mask_id_number, mask_name, mask_phone, scrub
 from ..domain.lifecycle import LABELS, Status, allowed_actions
+from ..domain.parcels import Parcel
 from ..domain.shipping import Shipment
 from ..domain.workdays import cst_date, iso, utcnow, working_days_left
 
@@ -158,3 +159,20 @@ def shipments_view(actor: Actor, case: Case, legs: list[Shipment]) -> dict[str, 
     """A case's parcel legs; the recipient and phone in clear only for the applicant."""
     in_clear = is_applicant(actor, case)
     return {"case_no": case.case_no, "items": [shipment_view(leg, in_clear) for leg in legs]}
+
+
+def parcel_view(parcel: Parcel, leg: Shipment | None, cases: dict[str, Case]) -> dict[str, Any]:
+    """A consolidated parcel (合包): pair, collection day, waybill, sealed and arrived at, its handover list
+    (交接单: each case with what the receiving side found) and its tracking events. The applicant's name is
+    masked: the list is printed and travels with the parcel."""
+    items = []
+    for item in parcel.items:
+        case = cases.get(item.case_no)
+        items.append({**item.as_dict(),
+                      "matter_id": case.matter_id if case else None,
+                      "status": case.status.value if case else None,
+                      "status_label": LABELS[case.status] if case else None,
+                      "applicant_name": mask_name(case.applicant.name) if case else None})
+    return {**parcel.summary(), "items": items,
+            "shipment": shipment_view(leg, in_clear=False) if leg else None,
+            "events": [e.as_dict() for e in leg.events] if leg else []}

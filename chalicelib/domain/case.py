@@ -131,6 +131,8 @@ class Case:
     reminded: list[str] = field(default_factory=list)
     # Waybills staff re-shipped: each parcel that went wrong is replaced once (a second reship is a 409).
     reshipped: list[str] = field(default_factory=list)
+    # The consolidated parcels (合包) the case travelled in, materials' first: one per leg, never two at once.
+    parcels: list[str] = field(default_factory=list)
 
     # ---------------------------------------------------------------- derived
 
@@ -309,10 +311,13 @@ class Case:
         self._guard(Action.WITHDRAW, actor)
         return self._move(Action.WITHDRAW, Status.WITHDRAWN, actor, at, note)
 
-    def forward(self, actor: Actor, at: datetime, note: str = "") -> Change:
-        """The receiving office sends the case on; the router (on a queue) picks office and parcel."""
+    def forward(self, actor: Actor, at: datetime, note: str = "", urgent: bool = False) -> Change:
+        """The receiving office sends the case on; the router (on a queue) picks office and parcel. An urgent
+        case (加急) travels alone instead of in the day's consolidated parcel; the flag is on the timeline."""
         self._guard(Action.FORWARD, actor)
-        return self._move(Action.FORWARD, Status.IN_TRANSIT, actor, at, note, electronic=self.electronic)
+        extra: dict[str, Any] = {"urgent": True} if urgent else {}
+        return self._move(Action.FORWARD, Status.IN_TRANSIT, actor, at, note, None, electronic=self.electronic,
+                          **extra)
 
     def route(self, actor: Actor, at: datetime, handling_office: Office, matter: Matter,
               **leg: Any) -> Change:
@@ -324,8 +329,27 @@ class Case:
             return self._move(Action.ROUTE, Status.ACCEPTED, actor, at, "electronic transfer",
                               handling_office_id=handling_office.office_id,
                               promised_by=self.promised_by.isoformat() if self.promised_by else None)
+        if leg.get("parcel_id"):
+            self.parcels = [*self.parcels, str(leg["parcel_id"])]
         return self._move(Action.ROUTE, Status.IN_TRANSIT, actor, at, "",
                           handling_office_id=handling_office.office_id, **leg)
+
+    def pack(self, actor: Actor, at: datetime, parcel_id: str, collection_day: str) -> Change:
+        """合包: the result travels in the pair's parcel of that collection day (pickup at the receiving office)."""
+        self._guard(Action.PACK, actor)
+        if parcel_id in self.parcels:
+            raise InvalidTransition(f"the case is in parcel {parcel_id} already", current_status=self.status.value)
+        self.parcels = [*self.parcels, parcel_id]
+        return self._move(Action.PACK, self.status, actor, at, "", parcel_id=parcel_id, collection_day=collection_day)
+
+    def materials_missing(self, actor: Actor, at: datetime, parcel_id: str, note: str = "") -> Change:
+        """缺件: the case was on the parcel's handover list but its materials were not inside. The case waits
+        for them again (they are sent once more, alone); the applicant is told and operators alerted."""
+        self._guard(Action.MATERIALS_MISSING, actor)
+        if parcel_id not in self.parcels:
+            raise InvalidTransition(f"the case did not travel in parcel {parcel_id}", current_status=self.status.value)
+        self.accepted_at, self.promised_by = None, None  # acceptance counts again from the materials' arrival
+        return self._move(Action.MATERIALS_MISSING, Status.IN_TRANSIT, actor, at, note, parcel_id=parcel_id)
 
     def sign(self, actor: Actor, at: datetime, matter: Matter, note: str = "") -> Change:
         """签收: materials arrived at the handling office (by staff, or the courier's DELIVERED)."""

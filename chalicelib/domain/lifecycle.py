@@ -80,6 +80,11 @@ class Action(StrEnum):
     # a result waits for pickup (领取提醒).
     REMIND_SUPPLEMENT = "remind_supplement"
     REMIND_PICKUP = "remind_pickup"
+    # 合包: the router put the result in the pair's daily parcel (the materials' parcel is named by ROUTE).
+    PACK = "pack"
+    # 缺件: the handling office found the case on a parcel's handover list but not in the parcel; the
+    # materials are sent again, alone, and the case waits for them (an exception for that case only).
+    MATERIALS_MISSING = "materials_missing"
     # 认领: a citizen links a walk-in case to their account. Like APPLY it has no rule here: no party of the
     # case takes it, the query code and the identity number authorise it (Case.claim), in any state.
     CLAIM = "claim"
@@ -136,6 +141,9 @@ RULES: dict[Action, Rule] = {
     Action.REMIND_PICKUP: _rule({P.SYSTEM}, stays=(S.READY_FOR_PICKUP,)),
     Action.SHIPMENT_EXCEPTION: _rule({P.SYSTEM}, stays=(S.IN_TRANSIT, S.RESULT_IN_TRANSIT)),
     Action.RESHIP: _rule(_STAFF, stays=(S.IN_TRANSIT, S.RESULT_IN_TRANSIT)),
+    Action.PACK: _rule({P.SYSTEM}, stays=(S.RESULT_IN_TRANSIT,)),
+    # The courier's DELIVERED may have signed the case in (ACCEPTED) before staff opened the parcel.
+    Action.MATERIALS_MISSING: _rule({P.HANDLING_STAFF}, {S.ACCEPTED: (S.IN_TRANSIT,)}, stays=(S.IN_TRANSIT,)),
 }
 
 

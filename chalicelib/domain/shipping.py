@@ -145,6 +145,7 @@ class Shipment:
     late_events: list[TrackingEvent] = field(default_factory=list)  # after the leg ended: operators only
     # The consolidated parcel (合包, domain/parcels.py) this leg carries: its ``case_no`` is then the parcel id.
     parcel_id: str | None = None
+    urgent: bool = False  # 加急: a case sent alone instead of in the day's parcel
 
     @property
     def leg_id(self) -> str:
@@ -223,6 +224,7 @@ class Shipment:
             "overdue": self.overdue,
             "superseded_by": self.superseded_by,
             "parcel_id": self.parcel_id,
+            "urgent": self.urgent,
             "events": [e.as_dict() for e in self.events],
         }
 

@@ -6,6 +6,8 @@ Each real bad review opens a ticket for the rated office (谁办理、谁负责)
 """
 from __future__ import annotations
 
+import re
+import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -88,9 +90,23 @@ TICKET_RULES: dict[TicketAction, TicketRule] = {
 }
 
 
-def ticket_id_for(case_no: str, stage: Stage | str) -> str:
-    """Deterministic, so a bad review redelivered any number of times opens one ticket."""
-    return f"TK-{case_no}-{Stage(stage).value}"
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_LEGACY_ID = re.compile(r"^TK-(KC[0-9]{19,23})-(receiving|handling)$")
+
+
+def new_ticket_id(at: datetime) -> str:
+    """An opaque ticket number (``TK-`` + a ULID: 48 bits of milliseconds, 80 random bits, Crockford
+    base32). It tells the rated office nothing about the case: the case number is not in it. One ticket per
+    bad review is held by the store (a review takes one ticket id, conditionally), not by the id."""
+    value = (int(at.timestamp() * 1000) & ((1 << 48) - 1)) << 80 | secrets.randbits(80)
+    return "TK-" + "".join(_CROCKFORD[(value >> shift) & 31] for shift in range(125, -1, -5))
+
+
+def legacy_ticket_key(ticket_id: str) -> tuple[str, Stage] | None:
+    """The case and stage named by a ticket number of the first release (``TK-{case_no}-{stage}``), which
+    tools/migrate_ticket_ids.py replaces; None for any other id."""
+    match = _LEGACY_ID.match(ticket_id)
+    return (match.group(1), Stage(match.group(2))) if match else None
 
 
 @dataclass(frozen=True)
@@ -143,6 +159,7 @@ class Ticket:
     appeal_decided_by: str | None = None
     appeal_decided_at: datetime | None = None
     escalated: bool = False
+    escalated_at: datetime | None = None  # the first escalation (None for tickets escalated before it was kept)
     overdue: list[str] = field(default_factory=list)  # the steps whose deadline passed ("verify", "rectify")
 
     # ---------------------------------------------------------------- derived
@@ -154,6 +171,13 @@ class Ticket:
     @property
     def excluded(self) -> bool:
         return self.appeal_status is AppealStatus.UPHELD
+
+    @property
+    def awaits_province(self) -> bool:
+        """On the provincial worklist: escalated (a deadline passed) and the work is not finished (closed,
+        explained, or set aside by an upheld appeal)."""
+        return (self.escalated and not self.excluded
+                and self.status not in (TicketStatus.CLOSED, TicketStatus.EXPLAINED))
 
     def verify_deadline(self) -> datetime:
         return end_of_cst_day(self.verify_due)
@@ -291,6 +315,7 @@ class Ticket:
             raise InvalidTransition("the ticket is not overdue", current_status=self.status.value)
         self.overdue = [*self.overdue, step[0]]
         self.escalated = True
+        self.escalated_at = self.escalated_at or at
         return self._move(TicketAction.ESCALATE, self.status, actor, at, f"{step[0]} deadline passed",
                           step=step[0], deadline=iso(step[1]), level=PROVINCIAL)
 
@@ -301,7 +326,7 @@ def open_ticket(review: Review, at: datetime, policy: ReviewPolicy) -> tuple[Tic
         raise RuleViolation("not_a_bad_review", "only a bad review opens a ticket")
     day = review.day
     ticket = Ticket(
-        ticket_id=ticket_id_for(review.case_no, review.stage), case_no=review.case_no, stage=review.stage,
+        ticket_id=new_ticket_id(at), case_no=review.case_no, stage=review.stage,
         office_id=review.office_id, city=review.city, rating=review.rating, review_at=review.created_at,
         opened_at=at, verify_due=add_working_days(day, policy.verify_working_days),
         rectify_due=add_working_days(day, policy.rectify_working_days),

@@ -21,6 +21,7 @@ from ..domain.errors import InvalidInput, InvalidTransition, OutOfScope
 from ..domain.shipping import Applied, LegKind, Shipment
 from ..domain.workdays import utcnow
 from ..observability import logger
+from . import parcels
 from .unit_of_work import CaseRepository, UnitOfWork
 
 COURIER = Actor.system("courier")
@@ -47,6 +48,9 @@ def _apply(uow: UnitOfWork, event: CourierEvent) -> None:
     if leg is None:
         logger.warning("courier event for an unknown waybill dropped", extra={"waybill": event.waybill,
                                                                             "event": event.event.value})
+        return
+    if leg.parcel_id:  # a consolidated parcel (合包): the event reaches every case inside
+        parcels.on_courier_event(uow, leg, event)
         return
     applied = leg.apply(event.event, event.at)
     if not applied.recorded:

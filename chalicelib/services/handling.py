@@ -16,19 +16,28 @@ from ..domain.errors import InvalidTransition, NotFound, OutOfScope
 from ..domain.lifecycle import Action
 from ..domain.shipping import Shipment
 from ..domain.workdays import utcnow
+from . import parcels
 from .case_steps import change_case
 from .unit_of_work import LegRepository
 
 
-def forward(actor: Actor, case_no: str, note: str = "", now: datetime | None = None) -> Case:
-    """转办: the receiving office sends the case on; the router picks the office and plans the parcel."""
-    return change_case(case_no, lambda case: case.forward(actor, now or utcnow(), note))
+def forward(actor: Actor, case_no: str, note: str = "", now: datetime | None = None, urgent: bool = False) -> Case:
+    """转办: the receiving office sends the case on; the router picks the office and plans the parcel (the
+    pair's daily parcel, 合包; an urgent case, 加急, alone)."""
+    return change_case(case_no, lambda case: case.forward(actor, now or utcnow(), note, urgent=urgent))
 
 
 def sign(actor: Actor, case_no: str, note: str = "", now: datetime | None = None) -> Case:
-    """签收: handling staff sign for the arrived materials (the courier's DELIVERED does the same)."""
-    return change_case(case_no, lambda case: case.sign(actor, now or utcnow(), catalogue().matter(case.matter_id),
-                                                       note))
+    """签收: handling staff sign for the arrived materials (the courier's DELIVERED does the same). A case
+    that travelled in a sealed parcel is signed on its handover list in the same transaction."""
+    with unit_of_work() as uow:
+        case = uow.cases.get(case_no)
+        at = now or utcnow()
+        change = case.sign(actor, at, catalogue().matter(case.matter_id), note)
+        parcels.sign_for_case(uow, actor, case, at)
+        uow.cases.update(case, change)
+        uow.commit()
+        return case
 
 
 def return_for_correction(actor: Actor, case_no: str, reason: str, now: datetime | None = None) -> Case:
@@ -95,4 +104,4 @@ def shipments_for(actor: Actor, case_no: str) -> tuple[Case, list[Shipment]]:
     with unit_of_work() as uow:
         case = uow.cases.get(case_no)
         require_read(actor, case)
-        return case, uow.legs.for_case(case_no)
+        return case, parcels.legs_of_case(uow, case)

@@ -82,6 +82,7 @@ def text_for(event: CaseEvent) -> str:
         "case.result_at_pickup_office": f"{head}办理结果已到达收件窗口，请凭身份证领取。",
         "case.deliver_result": f"{head}办理结果已送达，办件已办结。欢迎评价。",
         "case.pickup": f"{head}已领取，办件已办结。欢迎评价。",
+        "case.materials_missing": f"{head}的申请材料在寄递合包中未见，已安排收件窗口重新寄递，无需您补交。",
     }
     return texts.get(etype, f"{head}状态已更新。")
 

@@ -50,6 +50,8 @@ RELAY: dict[str, Destinations] = {
     "case.apply": Destinations(notify=True, notify_walk_in_only=True),
     "case.mark_overdue": Destinations(alert=True),
     "case.shipment_exception": Destinations(alert=True),
+    # 缺件: a case missing from its parcel is sent again alone (routing), operators alerted, applicant told.
+    "case.materials_missing": Destinations(_ROUTING, notify=True, alert=True),
     "shipment.overdue": Destinations(alert=True),
     "ticket.escalated": Destinations(alert=True),
 }

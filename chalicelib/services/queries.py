@@ -66,7 +66,9 @@ def track(case_no: str, code: str, caller: str = "unknown",
             budget.miss(case is not None)
         assert case is not None
         budget.admit()
-        return case, uow.cases.timeline(case_no), uow.legs.for_case(case_no)
+        from .parcels import legs_of_case  # the case's own legs and its parcels' (合包)
+
+        return case, uow.cases.timeline(case_no), legs_of_case(uow, case)
 
 
 def _case_or_none(uow: UnitOfWork, case_no: str) -> Case | None:

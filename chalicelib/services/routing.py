@@ -6,6 +6,11 @@
 - ``case.ship_result``: the result leg, from the applicant's choice: to the address (MAIL) or to the
   receiving office (PICKUP_RECEIVING); pickup at the handling office needs no parcel.
 - ``case.reship``: a new leg on the same lane; the old one is marked superseded.
+- ``case.materials_missing``: the materials of a case missing from its parcel go again, alone.
+
+合包 (services/parcels.py): a materials leg between two offices, and a result to be picked up at the
+receiving office, join the pair's daily parcel instead of being booked alone (its waybill is booked when
+the parcel is sealed at the cut-off). Urgent cases (加急) and results mailed to an address travel alone.
 
 Idempotent: a leg's id and waybill derive from the case number and the version of the event that asked
 for it, legs are inserted only if absent, and the ROUTE change is guarded by the case version.
@@ -24,10 +29,12 @@ from ..domain.case import Case, DeliveryMethod
 from ..domain.errors import ConcurrentUpdate, Duplicate
 from ..domain.events import CaseEvent, MalformedEvent, decode
 from ..domain.lifecycle import Status
+from ..domain.parcels import consolidates
 from ..domain.reference import Catalogue, Office, Route
 from ..domain.shipping import LegKind, Shipment, leg_id_for, plan_leg
-from ..domain.workdays import utcnow
+from ..domain.workdays import add_working_days, utcnow
 from ..observability import logger
+from . import parcels
 from .unit_of_work import UnitOfWork
 
 ROUTER = Actor.system("router")
@@ -44,7 +51,7 @@ def handle_routing_event(message: dict[str, Any]) -> None:
 
 def _book(case_no: str, version: int, kind: LegKind, origin: Office, route: Route, event: CaseEvent,
           to_office_id: str | None = None, to_address: dict[str, Any] | None = None,
-          replaces: str | None = None) -> Shipment:
+          replaces: str | None = None, urgent: bool = False) -> Shipment:
     leg_id = leg_id_for(case_no, version)
     to_city = str(to_address.get("city")) if to_address else None
     if to_address:  # the applicant's address (邮寄送达)
@@ -54,14 +61,19 @@ def _book(case_no: str, version: int, kind: LegKind, origin: Office, route: Rout
         office = catalogue().office(to_office_id or "")
         recipient = (office.name, office.address, office.phone)
     waybill = courier().book(Booking(leg_id, route.courier, origin.office_id, to_office_id, to_city, *recipient))
-    return plan_leg(case_no=case_no, case_version=version, kind=kind, waybill=waybill, origin=origin,
-                    route=route, handed_over_at=event.at, to_office_id=to_office_id,
-                    to_address=to_address, replaces=replaces)
+    leg = plan_leg(case_no=case_no, case_version=version, kind=kind, waybill=waybill, origin=origin,
+                   route=route, handed_over_at=event.at, to_office_id=to_office_id,
+                   to_address=to_address, replaces=replaces or None)
+    leg.urgent = urgent
+    return leg
 
 
 def _forwarded(event: CaseEvent) -> None:
-    with unit_of_work() as uow:
-        _route(uow, event)
+    def attempt() -> None:
+        with unit_of_work() as uow:
+            _route(uow, event)
+
+    parcels.retried(attempt, "forward")  # a joiner or a sealing that won the parcel's version: read again
 
 
 def _route(uow: UnitOfWork, event: CaseEvent) -> None:
@@ -79,8 +91,19 @@ def _route(uow: UnitOfWork, event: CaseEvent) -> None:
         uow.commit()
         return
     route = cat.route_between(case.receiving_office_id, office.office_id)
-    leg = _book(case.case_no, event.version, LegKind.MATERIALS, cat.office(case.receiving_office_id),
-                route, event, to_office_id=office.office_id)
+    origin = cat.office(case.receiving_office_id)
+    if parcels.consolidating() and consolidates(LegKind.MATERIALS, office.office_id,
+                                                urgent=bool(event.details.get("urgent"))):
+        # 合包: the case and its line on the pair's handover list, in one transaction.
+        parcel = parcels.join_parcel(uow, LegKind.MATERIALS, origin, office.office_id, case.case_no, event.at)
+        uow.cases.update(case, case.route(
+            ROUTER, at, office, matter, parcel_id=parcel.parcel_id, collection_day=parcel.collection_day.isoformat(),
+            courier=route.courier,
+            expected_arrival=add_working_days(parcel.collection_day, route.transit_working_days).isoformat()))
+        uow.commit()
+        return
+    leg = _book(case.case_no, event.version, LegKind.MATERIALS, origin, route, event, to_office_id=office.office_id,
+                urgent=bool(event.details.get("urgent")))
     change = case.route(ROUTER, at, office, matter, waybill=leg.waybill, courier=leg.courier,
                         expected_arrival=leg.expected_arrival.isoformat())
     uow.cases.update(case, change)
@@ -105,8 +128,12 @@ def _result_lane(cat: Catalogue, case: Case) -> tuple[Route, str | None, dict[st
 def _result_shipped(event: CaseEvent) -> None:
     if event.to_status != Status.RESULT_IN_TRANSIT:
         return  # pickup at the handling office: the result is ready there, no parcel
-    with unit_of_work() as uow:
-        _plan_result_leg(uow, event)
+
+    def attempt() -> None:
+        with unit_of_work() as uow:
+            _plan_result_leg(uow, event)
+
+    parcels.retried(attempt, "result")
 
 
 def _plan_result_leg(uow: UnitOfWork, event: CaseEvent) -> None:
@@ -116,6 +143,17 @@ def _plan_result_leg(uow: UnitOfWork, event: CaseEvent) -> None:
         return
     cat = catalogue()
     route, to_office_id, to_address = _result_lane(cat, case)
+    if parcels.consolidating() and consolidates(LegKind.RESULT, to_office_id):
+        # A result to be picked up at the receiving window travels in the pair's daily parcel.
+        if any(p.startswith("R-") for p in case.parcels):
+            return  # packed already (a redelivered message)
+        assert to_office_id is not None
+        parcel = parcels.join_parcel(uow, LegKind.RESULT, cat.office(case.handling_office_id), to_office_id,
+                                     case.case_no, event.at)
+        uow.cases.update(case, case.pack(ROUTER, max(utcnow(), case.updated_at), parcel.parcel_id,
+                                         parcel.collection_day.isoformat()))
+        uow.commit()
+        return
     leg = _book(case.case_no, event.version, LegKind.RESULT, cat.office(case.handling_office_id),
                 route, event, to_office_id=to_office_id, to_address=to_address)
     uow.legs.add(leg)
@@ -153,10 +191,29 @@ def _replace_leg(uow: UnitOfWork, event: CaseEvent) -> None:
     uow.commit()
 
 
+def _materials_missing(event: CaseEvent) -> None:
+    """缺件: the materials of a case missing from its parcel are sent again, alone (not in a daily parcel)."""
+    with unit_of_work() as uow:
+        case = uow.cases.get(event.case_no)
+        if case.status is not Status.IN_TRANSIT or not case.handling_office_id:
+            logger.info("missing materials: case moved on", extra={"case_no": case.case_no})
+            return
+        cat = catalogue()
+        route = cat.route_between(case.receiving_office_id, case.handling_office_id)
+        leg = _book(case.case_no, event.version, LegKind.MATERIALS, cat.office(case.receiving_office_id), route,
+                    event, to_office_id=case.handling_office_id, replaces=str(event.details.get("parcel_id") or ""))
+        uow.legs.add(leg)
+        try:
+            uow.commit()
+        except Duplicate:
+            logger.info("missing materials already re-sent", extra={"case_no": case.case_no})
+
+
 _HANDLERS: dict[str, Callable[[CaseEvent], None]] = {
     "case.forward": _forwarded,
     "case.ship_result": _result_shipped,
     "case.reship": _reshipped,
+    "case.materials_missing": _materials_missing,
 }
 
 

@@ -19,6 +19,7 @@ from ..domain.lifecycle import Status
 from ..domain.workdays import utcnow
 from ..observability import logger
 from .review_scope import resolve_scope
+from .tickets import find
 
 REVIEWER_CONTACT = "reviewer_contact"
 
@@ -37,7 +38,8 @@ def reviewer_contact(actor: Actor, ticket_id: str, reason: str | None,
     """The reviewer's name and full phone for the supervisors of the ticket; the read is logged first, so a
     read that could not be logged is never answered."""
     uow = unit_of_work()
-    ticket = uow.tickets.get(ticket_id)
+    ticket = find(uow, ticket_id, actor)
+    ticket_id = ticket.ticket_id  # the log names the ticket by its id, also when asked by its first-release one
     if not ticket.sees_reviewer(actor):
         raise OutOfScope(f"only the supervisors of ticket {ticket_id} may read the reviewer's contact")
     why = _reason(reason)

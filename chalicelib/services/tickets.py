@@ -7,15 +7,18 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from ..adapters.reference_store import catalogue
+from ..adapters.review_repository import check_escalated_start
 from ..bootstrap import unit_of_work
-from ..domain.actor import Actor
-from ..domain.errors import Duplicate, InvalidTransition, NotFound, OutOfScope
+from ..domain.actor import Actor, Role
+from ..domain.errors import Duplicate, InvalidInput, InvalidTransition, NotFound, OutOfScope
 from ..domain.events import ReviewBad
 from ..domain.reviews import Review, Stage
 from ..domain.statistics import contribution, delta
-from ..domain.tickets import Ticket, TicketChange, open_ticket
+from ..domain.tickets import Ticket, TicketChange, legacy_ticket_key, open_ticket
 from ..domain.workdays import utcnow
 from ..observability import logger
+from .review_scope import resolve_scope
 from .reviews import policy_for
 from .unit_of_work import UnitOfWork
 
@@ -23,8 +26,8 @@ SWEEPER = Actor.system("sweeper")
 
 
 def open_for_bad_review(event: ReviewBad, now: datetime | None = None) -> bool:
-    """One ticket per bad review however often the event arrives (deterministic id, conditional put).
-    Returns False for a duplicate."""
+    """One ticket per bad review however often the event arrives: the review takes its ticket's (opaque) id
+    in the same transaction, on condition that it has none yet. Returns False for a duplicate."""
     with unit_of_work() as uow:
         review = uow.reviews.get(event.case_no, Stage(event.stage))
         if review is None:  # committed with the event, so this only happens on a foreign message
@@ -49,7 +52,19 @@ TicketDetail = tuple[Ticket, Review | None, list[dict[str, Any]]]
 def ticket_for(actor: Actor, ticket_id: str) -> TicketDetail:
     """The ticket with its review and history, for its supervisors and the rated office's staff."""
     with unit_of_work() as uow:
-        return _detail(uow, actor, uow.tickets.get(ticket_id))
+        return _detail(uow, actor, find(uow, ticket_id, actor))
+
+
+def find(uow: UnitOfWork, ticket_id: str, actor: Actor | None) -> Ticket:
+    """The ticket by its id. A supervisor may still name one by its first-release number
+    (``TK-{case_no}-{stage}``): supervisors see the case number anyway, and links they kept keep working
+    after tools/migrate_ticket_ids.py. Nobody else can reach a ticket through its case."""
+    legacy = legacy_ticket_key(ticket_id)
+    if legacy is not None and (actor is None or actor.role == Role.SUPERVISOR):
+        review = uow.reviews.get(*legacy)
+        if review is not None and review.ticket_id:
+            ticket_id = review.ticket_id
+    return uow.tickets.get(ticket_id)
 
 
 def _detail(uow: UnitOfWork, actor: Actor, ticket: Ticket) -> TicketDetail:
@@ -62,7 +77,7 @@ def _step(ticket_id: str, act: Callable[[Ticket], TicketChange], reader: Actor |
     """Load, apply one step of the workflow, commit it with its history entry and counter changes; the
     ticket as ``reader`` then sees it (no reader: the ticket alone)."""
     with unit_of_work() as uow:
-        ticket = uow.tickets.get(ticket_id)
+        ticket = find(uow, ticket_id, reader)
         review = uow.reviews.get(ticket.case_no, ticket.stage)
         before = contribution(review, ticket)
         change = act(ticket)
@@ -91,6 +106,27 @@ def appeal(actor: Actor, ticket_id: str, grounds: str, now: datetime | None = No
 def decide_appeal(actor: Actor, ticket_id: str, upheld: bool, note: str,
                   now: datetime | None = None) -> TicketDetail:
     return _step(ticket_id, lambda t: t.decide_appeal(actor, now or utcnow(), upheld, note), actor)
+
+
+def escalated_worklist(actor: Actor, city: str | None, limit: int,
+                       cursor: dict[str, Any] | None) -> tuple[list[Ticket], dict[str, Any] | None]:
+    """超期升级: the tickets escalated to the provincial level whose work is not finished, earliest escalation
+    first, city by city (the province: every city in the reference data; a city supervisor: their own).
+    Each city is one query of a sparse index: nothing is scanned."""
+    scope = resolve_scope(actor, city, None)
+    cities = [scope.city] if scope.city else sorted(catalogue().cities)
+    which = (cursor or {}).get("p", 0)
+    if not isinstance(which, int) or not 0 <= which < len(cities):
+        raise InvalidInput("cursor", "is not a cursor this API issued for this listing")
+    start = check_escalated_start((cursor or {}).get("k"), cities[which])
+    items: list[Ticket] = []
+    uow = unit_of_work()
+    while which < len(cities) and len(items) < limit:
+        page, start = uow.tickets.escalated(cities[which], limit - len(items), start)
+        items.extend(page)
+        if start is None:
+            which += 1
+    return items, ({"p": which, "k": start} if which < len(cities) else None)
 
 
 def sweep_overdue_tickets(now: datetime) -> dict[str, int]:

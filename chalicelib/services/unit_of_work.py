@@ -23,6 +23,7 @@ from typing import Any
 
 from ..domain.case import Case, Change
 from ..domain.events import DomainEvent
+from ..domain.parcels import Parcel
 from ..domain.reviews import Review, ReviewSlot, Stage
 from ..domain.shipping import Shipment
 from ..domain.tickets import Ticket, TicketChange
@@ -102,6 +103,40 @@ class LegRepository(abc.ABC):
     @abc.abstractmethod
     def due(self, now: datetime) -> Iterator[str]:
         """Waybills of open legs not yet overdue whose expected-arrival day ended by ``now``."""
+
+
+class ParcelRepository(abc.ABC):
+    """Consolidated daily parcels (合包) with their handover lists. Every write is guarded by the parcel's
+    version, so a case joining races a sealing cleanly: one of them wins, the other reads again."""
+
+    @abc.abstractmethod
+    def find(self, parcel_id: str) -> Parcel | None: ...
+
+    def get(self, parcel_id: str) -> Parcel:
+        from ..domain.errors import NotFound
+
+        parcel = self.find(parcel_id)
+        if parcel is None:
+            raise NotFound(f"parcel {parcel_id} not found")
+        return parcel
+
+    @abc.abstractmethod
+    def add(self, parcel: Parcel) -> None:
+        """Stage a new parcel (version 1); Duplicate if that parcel exists (another joiner opened it)."""
+
+    @abc.abstractmethod
+    def update(self, parcel: Parcel) -> None:
+        """Stage a parcel at version+1 if still at the version read (else ConcurrentUpdate)."""
+
+    @abc.abstractmethod
+    def due(self, now: datetime) -> Iterator[str]:
+        """Ids of open parcels whose cut-off is at or before ``now`` (every open parcel when ``now`` is None
+        is not supported: pass a far instant)."""
+
+    @abc.abstractmethod
+    def of_office(self, office_id: str, direction: str | None, status: str | None, limit: int,
+                  cursor: dict[str, Any] | None) -> tuple[list[Parcel], dict[str, Any] | None]:
+        """The office's parcels, outgoing then incoming (``direction`` picks one), newest collection first."""
 
 
 class ReviewRepository(abc.ABC):
@@ -192,6 +227,12 @@ class TicketRepository(abc.ABC):
     def history(self, ticket_id: str) -> list[dict[str, Any]]: ...
 
     @abc.abstractmethod
+    def escalated(self, city: str, limit: int,
+                  start: dict[str, Any] | None) -> tuple[list[Ticket], dict[str, Any] | None]:
+        """The city's tickets on the provincial worklist (``Ticket.awaits_province``), earliest escalation
+        first, one page from ``start`` (a key this method returned); a query of a sparse index, never a scan."""
+
+    @abc.abstractmethod
     def due(self, now: datetime) -> Iterator[str]: ...
 
 
@@ -264,6 +305,7 @@ class AccessLog(abc.ABC):
 class UnitOfWork(abc.ABC):
     cases: CaseRepository
     legs: LegRepository
+    parcels: ParcelRepository
     reviews: ReviewRepository
     tickets: TicketRepository
     outbox: Outbox

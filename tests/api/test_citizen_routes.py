@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from chalicelib.services.queries import TRACK_FAILURES_PER_CALLER
-from tests.support import application, apply_case, call, citizen, received_case, staff, supervisor
+from tests.support import application, apply_case, call, citizen, received_case, staff, supervisor, ticket_id_of
 
 HUKOU = dict(matter_id="DG-HUKOU-MOVE", provided=["身份证", "户口簿", "迁入地证明", "照片"])
 
@@ -225,7 +225,8 @@ def test_the_claimant_has_every_right_of_the_applicant(client, pump):
     status, view = call(client, "GET", f"/cases/{case_no}", citizen("bob"))
     assert view["applicant"]["id_number"] == id_number and view["applicant"]["phone"] == "13800138000"
     pump.run_until_idle()  # the bad review opens its ticket as for any applicant
-    status, ticket = call(client, "GET", f"/tickets/TK-{case_no}-receiving", supervisor("440300"))
+    status, ticket = call(client, "GET", f"/tickets/{ticket_id_of(client, case_no, 'receiving')}",
+                          supervisor("440300"))
     assert status == 200 and ticket["review"]["reviewer"]["sub"] == "bob"
 
 

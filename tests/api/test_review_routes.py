@@ -3,11 +3,12 @@ reviewer's identity, and the ticket's closed loop."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
 from tests.review_support import complete
-from tests.support import call, citizen, headers, received_case, staff, supervisor
+from tests.support import call, citizen, headers, received_case, staff, supervisor, ticket_id_of
 
 BAD = {"stage": "receiving", "rating": 1, "tags": ["态度差"], "comment": "窗口人员不耐烦"}
 
@@ -17,7 +18,7 @@ def _bad_review_ticket(client, pump, sub="alice", **kwargs):
     status, body = call(client, "POST", f"/cases/{case['case_no']}/reviews", citizen(sub), BAD)
     assert status == 201, body
     pump.run_until_idle()
-    return case["case_no"], f"TK-{case['case_no']}-receiving"
+    return case["case_no"], ticket_id_of(client, case["case_no"], "receiving")
 
 
 def test_applicant_reviews_with_validation(client):
@@ -75,6 +76,24 @@ def test_ticket_visibility_and_reviewer_identity(client, pump):
     for hdrs in (supervisor("440400"), supervisor("441900"), staff("DG-GOV"), staff("SZ-NS"), citizen()):
         assert call(client, "GET", f"/tickets/{ticket_id}", hdrs)[0] == 403
     assert call(client, "GET", "/tickets/TK-nothing-receiving", supervisor("440000"))[0] == 404
+
+
+def test_the_ticket_number_is_opaque_and_the_rated_office_never_reads_the_case_number(client, pump):
+    case_no, ticket_id = _bad_review_ticket(client, pump)
+    assert re.fullmatch(r"TK-[0-9A-HJKMNP-TV-Z]{26}", ticket_id) and case_no not in ticket_id
+    resp = client.http.get(f"/tickets/{ticket_id}", headers=staff("SZ-GOV"))
+    assert resp.status_code == 200 and case_no not in resp.body.decode()
+    as_staff = json.loads(resp.body)
+    assert "case_no" not in as_staff and "case_no" not in as_staff["review"]
+    status, appealed = call(client, "POST", f"/tickets/{ticket_id}/appeal", staff("SZ-GOV"), {"grounds": "有录像"})
+    assert status == 200 and "case_no" not in appealed and case_no not in json.dumps(appealed)
+    status, seen = call(client, "GET", f"/tickets/{ticket_id}", supervisor("440300"))
+    assert status == 200 and seen["case_no"] == case_no and seen["review"]["case_no"] == case_no
+    # A first-release number (TK-{case_no}-{stage}) still leads a supervisor to the ticket; never the staff.
+    legacy = f"/tickets/TK-{case_no}-receiving"
+    status, seen = call(client, "GET", legacy, supervisor("440000"))
+    assert status == 200 and seen["ticket_id"] == ticket_id
+    assert call(client, "GET", legacy, staff("SZ-GOV"))[0] == 404
 
 
 def test_ticket_closed_loop_and_forbidden_steps(client, pump):
@@ -225,8 +244,9 @@ def test_real_lifecycle_opens_both_stages_for_review(client, pump):
     status, listed = call(client, "GET", "/reviews?bad=true", supervisor("440400"))
     assert [(r["stage"], r["office_id"], r["ticket"]["status"]) for r in listed["items"]] == [
         ("handling", "ZH-GOV", "OPEN")]
-    assert call(client, "GET", f"/tickets/TK-{case_no}-handling", staff("ZH-GOV"))[0] == 200
-    assert call(client, "GET", f"/tickets/TK-{case_no}-handling", supervisor("440300"))[0] == 403
+    ticket_id = ticket_id_of(client, case_no, "handling")
+    assert call(client, "GET", f"/tickets/{ticket_id}", staff("ZH-GOV"))[0] == 200
+    assert call(client, "GET", f"/tickets/{ticket_id}", supervisor("440300"))[0] == 403
     # The receiving stage was left unrated: the sweeper rates it by default when its window closes.
     sweeper.sweep(utcnow() + timedelta(days=17))
     status, mine = call(client, "GET", f"/cases/{case_no}/reviews", citizen())
@@ -240,7 +260,7 @@ def test_the_rated_office_reads_the_citizens_free_text_with_numbers_masked(clien
     body = {"stage": "receiving", "rating": 1, "tags": ["态度"], "comment": comment}
     assert call(client, "POST", f"/cases/{case['case_no']}/reviews", citizen("dora"), body)[0] == 201
     pump.run_until_idle()
-    ticket = f"/tickets/TK-{case['case_no']}-receiving"
+    ticket = f"/tickets/{ticket_id_of(client, case['case_no'], 'receiving')}"
     status, seen_by_staff = call(client, "GET", ticket, staff("SZ-GOV"))
     assert status == 200 and "reviewer" not in seen_by_staff["review"]
     masked = seen_by_staff["review"]["comment"]
@@ -258,3 +278,39 @@ def test_dates_at_the_calendars_edges_are_a_400_naming_the_field(client, query, 
     for path in ("/reviews", "/stats/reviews"):
         status, err = call(client, "GET", f"{path}?{query}", supervisor("440000"))
         assert status == 400 and err["field"] == field, (path, query, err)
+
+
+def test_overdue_tickets_reach_the_provincial_worklist_as_a_query(client, pump, monkeypatch):
+    from datetime import timedelta
+
+    from chalicelib.adapters.models import TicketRecord
+    from chalicelib.domain.workdays import utcnow
+    from chalicelib.services import sweeper
+
+    _, late = _bad_review_ticket(client, pump, "erin")
+    _, in_time = _bad_review_ticket(client, pump, "finn")
+    assert call(client, "POST", f"/tickets/{in_time}/verify", supervisor("440300"),
+                {"valid": True, "finding": "属实"})[0] == 200
+    assert call(client, "GET", "/tickets?escalated=true", supervisor("440000"))[1]["items"] == []
+    sweeper.sweep(utcnow() + timedelta(days=8))  # past the verify deadline (3 WD) of the one still OPEN
+    monkeypatch.setattr(TicketRecord, "scan", lambda *a, **k: (_ for _ in ()).throw(AssertionError("a scan")))
+    for hdrs in (supervisor("440000"), supervisor("440300")):
+        status, listed = call(client, "GET", "/tickets?escalated=true", hdrs)
+        assert status == 200 and [t["ticket_id"] for t in listed["items"]] == [late], listed
+        assert listed["items"][0]["overdue"] == ["verify"] and listed["items"][0]["case_no"]
+    status, page = call(client, "GET", "/tickets?escalated=true&limit=1", supervisor("440000"))
+    assert status == 200 and len(page["items"]) == 1
+    assert call(client, "GET", "/tickets?escalated=true&city=440300", supervisor("440000"))[1]["items"]
+    assert call(client, "GET", "/tickets?escalated=true&city=441900", supervisor("440000"))[1]["items"] == []
+    assert call(client, "GET", "/tickets?escalated=true", supervisor("441900"))[1]["items"] == []
+    assert call(client, "GET", "/tickets?escalated=true&city=440300", supervisor("441900"))[0] == 403
+    for hdrs in (staff("SZ-GOV"), citizen("erin")):
+        assert call(client, "GET", "/tickets?escalated=true", hdrs)[0] == 403
+    for query in ("", "?escalated=false"):
+        status, err = call(client, "GET", f"/tickets{query}", supervisor("440000"))
+        assert status == 400 and err["field"] == "escalated"
+    assert call(client, "GET", "/tickets?escalated=true&cursor=abc", supervisor("440000"))[0] == 400
+    # Answered (explained), the ticket leaves the worklist.
+    assert call(client, "POST", f"/tickets/{late}/verify", supervisor("440000"),
+                {"valid": False, "finding": "已解释"})[0] == 200
+    assert call(client, "GET", "/tickets?escalated=true", supervisor("440000"))[1]["items"] == []

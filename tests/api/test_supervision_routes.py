@@ -8,7 +8,7 @@ import json
 import pytest
 
 from chalicelib.domain.workdays import cst_date, utcnow
-from tests.support import call, citizen, received_case, staff, supervisor
+from tests.support import call, citizen, received_case, staff, supervisor, ticket_id_of
 
 BAD = {"stage": "receiving", "rating": 1, "tags": ["态度差"], "comment": "窗口人员不耐烦"}
 
@@ -17,7 +17,7 @@ def _ticket(client, pump, sub="alice"):
     case = received_case(client, sub)
     assert call(client, "POST", f"/cases/{case['case_no']}/reviews", citizen(sub), BAD)[0] == 201
     pump.run_until_idle()
-    return case["case_no"], f"TK-{case['case_no']}-receiving"
+    return case["case_no"], ticket_id_of(client, case["case_no"], "receiving")
 
 
 def test_reviewer_contact_is_logged_and_only_for_the_tickets_supervisors(client, pump):

@@ -197,6 +197,50 @@ def test_a_stale_leg_write_loses(backend):
     assert list(backend.uow().legs.open_waybills()) == ["EMS000000000001"]
 
 
+def test_a_parcel_opens_once_its_membership_lands_with_the_case_and_sealing_races_joining(backend):
+    from chalicelib.domain.parcels import ParcelStatus, open_parcel
+
+    case = stored_case(backend)
+    parcel = open_parcel(LegKind.MATERIALS, CAT.offices["SZ-GOV"], "DG-GOV", T0)
+    parcel.join(case.case_no, T0)
+    loaded = backend.uow().cases.get(case.case_no)
+    with backend.uow() as uow:
+        uow.cases.update(loaded, loaded.receive(SZ_STAFF, T0, CAT.matters["DG-SI-CERT"], [], "", 5))
+        uow.parcels.add(parcel)
+        uow.commit()
+    twin = open_parcel(LegKind.MATERIALS, CAT.offices["SZ-GOV"], "DG-GOV", T0)
+    with backend.uow() as uow:  # another joiner opened the same parcel first
+        uow.parcels.add(twin)
+        with pytest.raises(Duplicate):
+            uow.commit()
+    # A sealing and a joiner read the same version: the second write loses, and its case change with it.
+    sealer, joiner = backend.uow().parcels.get(parcel.parcel_id), backend.uow().parcels.get(parcel.parcel_id)
+    other = stored_case(backend, 2)
+    assert list(backend.uow().parcels.due(T0)) == [] and list(backend.uow().parcels.due(parcel.cutoff_at)) == [
+        parcel.parcel_id]
+    sealer.seal(parcel.cutoff_at, waybill="EMS000000000099", route=CAT.route_between("SZ-GOV", "DG-GOV"))
+    with backend.uow() as uow:
+        uow.parcels.update(sealer)
+        uow.commit()
+    joiner.join(other.case_no, T0)
+    loaded = backend.uow().cases.get(other.case_no)
+    with backend.uow() as uow:
+        uow.cases.update(loaded, loaded.receive(SZ_STAFF, T0, CAT.matters["DG-SI-CERT"], [], "", 5))
+        uow.parcels.update(joiner)
+        with pytest.raises(ConcurrentUpdate):
+            uow.commit()
+    assert backend.uow().cases.get(other.case_no).version == 1
+    stored = backend.uow().parcels.get(parcel.parcel_id)
+    assert (stored.status, stored.case_nos, stored.waybill, stored.version) == (
+        ParcelStatus.SEALED, [case.case_no], "EMS000000000099", 2)
+    assert list(backend.uow().parcels.due(parcel.cutoff_at)) == []  # sealed: no longer due
+    for office, direction in (("SZ-GOV", "outgoing"), ("DG-GOV", "incoming"), ("DG-GOV", None)):
+        listed, more = backend.uow().parcels.of_office(office, direction, "SEALED", 10, None)
+        assert ([p.parcel_id for p in listed], more) == ([parcel.parcel_id], None)
+    assert backend.uow().parcels.of_office("DG-GOV", "outgoing", None, 10, None) == ([], None)
+    assert backend.uow().parcels.of_office("SZ-GOV", None, "OPEN", 10, None) == ([], None)
+
+
 def test_an_event_written_once_refuses_a_second_write(backend):
     case = stored_case(backend)
     leg = a_leg(case)
@@ -320,8 +364,10 @@ def test_a_ticket_opens_once_and_its_steps_are_guarded_by_version(backend):
         uow.reviews.add(review, contribution(review))
         uow.commit()
     policy = CAT.review_policy("440300")
-    for attempt in range(2):
+    opened = []
+    for attempt in range(2):  # ticket ids are opaque: the review, which names its one ticket, refuses a second
         ticket, change = open_ticket(review, T0, policy)
+        opened.append(ticket)
         with backend.uow() as uow:
             uow.tickets.add(ticket, change, {"tickets": 1})
             if attempt:
@@ -330,6 +376,11 @@ def test_a_ticket_opens_once_and_its_steps_are_guarded_by_version(backend):
                 assert ticket.version == 0
             else:
                 uow.commit()
+    ticket, refused = opened
+    assert ticket.ticket_id != refused.ticket_id
+    with pytest.raises(NotFound):
+        backend.uow().tickets.get(refused.ticket_id)
+    assert backend.uow().reviews.get(case.case_no, Stage.RECEIVING).ticket_id == ticket.ticket_id  # type: ignore[union-attr]
     first, second = backend.uow().tickets.get(ticket.ticket_id), backend.uow().tickets.get(ticket.ticket_id)
     supervisor = Actor("sup", "supervisor", city="440300")
     with backend.uow() as uow:
@@ -346,6 +397,38 @@ def test_a_ticket_opens_once_and_its_steps_are_guarded_by_version(backend):
     counts = uow.reviews.counts("SZ-GOV", None, None)
     assert (counts["tickets"], counts["replied"]) == (1, 1)
     assert backend.outbox(f"{ticket.ticket_id}#2")["type"] == "ticket.verify"  # type: ignore[index]
+
+
+def test_escalated_tickets_are_listed_by_city_earliest_first_until_their_work_ends(backend):
+    policy, supervisor = CAT.review_policy("440300"), Actor("sup", "supervisor", city="440300")
+    opened = []
+    for seq in (1, 2, 3):
+        case = stored_case(backend, seq)
+        review = _default(case, rating=1)
+        ticket, change = open_ticket(review, T0, policy)
+        with backend.uow() as uow:
+            uow.reviews.add(review, contribution(review))
+            uow.commit()
+        with backend.uow() as uow:
+            uow.tickets.add(ticket, change, {"tickets": 1})
+            uow.commit()
+        opened.append(ticket)
+    late = opened[0].verify_deadline()
+    for ticket, at in ((opened[2], late), (opened[0], late + timedelta(hours=1))):  # the third escalates first
+        with backend.uow() as uow:
+            uow.tickets.update(ticket, ticket.escalate(Actor.system("sweeper"), at), {})
+            uow.commit()
+    uow = backend.uow()
+    first, cursor = uow.tickets.escalated("440300", 1, None)
+    second, end = uow.tickets.escalated("440300", 1, cursor)
+    assert [t.ticket_id for t in first + second] == [opened[2].ticket_id, opened[0].ticket_id]
+    assert end is None or uow.tickets.escalated("440300", 1, end)[0] == []
+    assert uow.tickets.escalated("441900", 10, None) == ([], None)
+    with backend.uow() as uow:  # answered late: off the worklist
+        ticket = uow.tickets.get(opened[2].ticket_id)
+        uow.tickets.update(ticket, ticket.verify(supervisor, late, False, "已解释"), {"replied": 1})
+        uow.commit()
+    assert [t.ticket_id for t in backend.uow().tickets.escalated("440300", 10, None)[0]] == [opened[0].ticket_id]
 
 
 # ---------------------------------------------------------------- counters and notifications

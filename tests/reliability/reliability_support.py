@@ -144,8 +144,8 @@ def _plain(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def snapshot(case_numbers: list[str]) -> dict[str, list[str]]:
-    """Every stored item of the compared tables, timestamps blanked and case numbers and waybills replaced
-    by the case's position in the scenario, sorted: equal snapshots mean equal final states."""
+    """Every stored item of the compared tables, timestamps blanked and case numbers, waybills and ticket
+    numbers replaced by the case's position in the scenario, sorted: equal snapshots mean equal final states."""
     import boto3
 
     from chalicelib.config import settings
@@ -156,6 +156,8 @@ def snapshot(case_numbers: list[str]) -> dict[str, list[str]]:
     names = {no: f"<case{i}>" for i, no in enumerate(case_numbers)}
     for leg in sorted(tables["shipments"], key=lambda r: (r["case_no"], r["case_version"])):
         names[leg["waybill"]] = f"<leg {names.get(leg['case_no'], '?')} v{leg['case_version']}>"
+    for ticket in tables.get("tickets", []):  # ticket numbers are random: named by the case and stage they are of
+        names[ticket["ticket_id"]] = f"<ticket {names.get(ticket['case_no'], '?')} {ticket['stage']}>"
     names = dict(sorted(names.items(), key=lambda kv: -len(kv[0])))  # longest first: waybills before cases
     return {t: sorted(json.dumps(_normalise(i, names), ensure_ascii=False, sort_keys=True) for i in items)
             for t, items in tables.items()}

@@ -67,6 +67,8 @@ MATRIX: list[tuple[str, str, Any, str]] = [
     ("GET", "/reviews?city=440300", None,                                         "D D D D D D A D A"),
     ("GET", "/stats/reviews", None,                                               "D D D D D D A A A"),
     ("GET", "/stats/reviews?office_id=SZ-GOV", None,                              "D D D D D D A D A"),
+    ("GET", "/tickets?escalated=true", None,                                      "D D D D D D A A A"),
+    ("GET", "/tickets?escalated=true&city=440300", None,                          "D D D D D D A D A"),
     ("GET", "/tickets/{ticket}", None,                                            "D D D A D D A D A"),
     ("POST", "/tickets/{ticket}/verify", {"valid": True, "finding": "confirmed"}, "D D D D D D A D A"),
     ("POST", "/tickets/{ticket}/rectify", {"actions": "retrained"},               "D D D D D D A D A"),
@@ -78,6 +80,13 @@ MATRIX: list[tuple[str, str, Any, str]] = [
     ("GET", "/access-log", None,                                                  "D D D D D D D D A"),
     ("GET", "/overview/cases", None,                                              "D D D D D D A A A"),
     ("GET", "/overview/cases?city=440300", None,                                  "D D D D D D A D A"),
+    # Consolidated parcels (合包): staff of both offices and their cities' supervisors read one; only the
+    # receiving office's staff check it against its handover list; an office's list is its own staff's.
+    ("GET", "/parcels/{parcel}", None,                                            "D D D A A D A D A"),
+    ("GET", "/offices/SZ-GOV/parcels", None,                                      "D D D A D D D D D"),
+    ("GET", "/offices/DG-GOV/parcels?direction=incoming", None,                   "D D D D A D D D D"),
+    ("POST", "/parcels/{parcel}/missing", {"case_no": "KC4403002020010100001"},   "D D D D A D D D D"),
+    ("POST", "/parcels/{parcel}/sign", NOTE,                                      "D D D D A D D D D"),
     # The courier authenticates by signature, not by token: a token of any role is not enough.
     ("POST", "/webhooks/courier", {"waybill": "EMS0000000001", "event": "DELIVERED",
                                    "at": NOW_ISO},            "D D D D D D D D D"),
@@ -85,7 +94,7 @@ MATRIX: list[tuple[str, str, Any, str]] = [
 
 
 def _path(template: str, world: World) -> str:
-    out = template.replace("{ticket}", world.ticket_id)
+    out = template.replace("{ticket}", world.ticket_id).replace("{parcel}", world.parcel_id)
     for state, case_no in world.cases.items():
         out = out.replace(f"{{code:{state}}}", world.query_codes[case_no]).replace(f"{{{state}}}", case_no)
     assert "{" not in out, out

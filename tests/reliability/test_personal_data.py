@@ -32,6 +32,8 @@ def _targets(world: World) -> list[tuple[str, str, str | None]]:
     ]
     for office in (RECEIVING, HANDLING, UNRELATED):
         out.append(("/offices/{office_id}/cases", f"/offices/{office}/cases?limit=100", None))
+        out.append(("/offices/{office_id}/parcels", f"/offices/{office}/parcels?limit=100", None))
+    out.append(("/parcels/{parcel_id}", f"/parcels/{world.parcel_id}", None))
     for case_no in world.all_cases():
         for suffix in ("", "/timeline", "/shipments", "/reviews"):
             out.append((f"/cases/{{case_no}}{suffix}", f"/cases/{case_no}{suffix}", case_no))

@@ -137,7 +137,12 @@ def test_concurrent_ticket_steps_have_one_winner(isolated_dynamodb):
     submit_review(citizen_actor(), case.case_no, {"stage": "receiving", "rating": 1, "tags": ["态度差"],
                                                     "comment": "窗口人员不耐烦"})
     Pump(app, wait_seconds=0).run_until_idle()
-    ticket_id = f"TK-{case.case_no}-receiving"
+    from chalicelib.domain.reviews import Stage
+    from tests.storage import Reviews
+
+    review = Reviews().get_review(case.case_no, Stage.RECEIVING)
+    assert review is not None and review.ticket_id
+    ticket_id = review.ticket_id  # opaque: the review names it
     supervisors = [supervisor_actor("440300"), supervisor_actor("440000")] * (THREADS // 2)
     steps = [
         ("verify", lambda who, i: lambda: tickets.verify(who, ticket_id, True, f"核实 {i}")),
@@ -149,8 +154,6 @@ def test_concurrent_ticket_steps_have_one_winner(isolated_dynamodb):
         outcome = _race([make(who, i) for i, who in enumerate(supervisors)])
         outcomes[name] = dict(outcome)
         assert outcome == Counter({200: 1, 409: THREADS - 1}), (name, outcome)
-    from tests.storage import Reviews
-
     store = Reviews()
     assert [e["action"] for e in store.history(ticket_id)] == ["open", "verify", "rectify", "feedback"]
     assert store.get_ticket(ticket_id).status.value == "CLOSED"

@@ -95,7 +95,9 @@ def _generate(rnd: random.Random) -> list[Expected]:
                 tickets.open_for_bad_review(ReviewBad(f"review#{case.case_no}#{stage}", "review.bad", at,
                                                       case.case_no, stage, office, ""))
                 exp.ticket = "open"
-                _work_ticket(rnd, f"TK-{case.case_no}-{stage}", at, office, exp)
+                rated = reviews.reviews_of_case(PROVINCE, case.case_no)
+                ticket_id = next(t.ticket_id for r, t in rated if r.stage.value == stage and t is not None)
+                _work_ticket(rnd, ticket_id, at, office, exp)
     return expected
 
 

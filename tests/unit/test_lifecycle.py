@@ -66,6 +66,9 @@ ACTIONS: dict[Action, tuple[dict[str, Any], Callable[[Case, Actor], Any]]] = {
     Action.REMIND_PICKUP: ({"pickup_reminders": [NOW - timedelta(days=1)]}, lambda c, a: c.remind_pickup(a, NOW)),
     Action.SHIPMENT_EXCEPTION: ({}, lambda c, a: c.record_shipment_exception(a, NOW, "W1", "EXCEPTION")),
     Action.RESHIP: ({}, lambda c, a: c.reship(a, NOW, "W2")),
+    Action.PACK: ({}, lambda c, a: c.pack(a, NOW, "R-DG-GOV-SZ-GOV-20261201", "2026-12-01")),
+    Action.MATERIALS_MISSING: ({"parcels": ["M-SZ-GOV-DG-GOV-20261201"]},
+                               lambda c, a: c.materials_missing(a, NOW, "M-SZ-GOV-DG-GOV-20261201")),
 }
 
 PARTY_ACTORS = {Party.APPLICANT: APPLICANT, Party.RECEIVING_STAFF: RECEIVING, Party.HANDLING_STAFF: HANDLING,
@@ -229,6 +232,9 @@ def test_the_state_graph_is_the_designs():
         (S.READY_FOR_PICKUP, S.COMPLETED),
         (S.RECEIVED, S.TERMINATED), (S.IN_TRANSIT, S.TERMINATED), (S.ACCEPTED, S.TERMINATED),
         (S.RETURNED, S.TERMINATED),
+        # Issue 16 (合包): the courier's DELIVERED signs a parcel's cases in; one then found missing from the
+        # parcel against its handover list (缺件) waits for its materials again.
+        (S.ACCEPTED, S.IN_TRANSIT),
     }
     actual = {(src, dst) for rule in RULES.values() for src, dst in rule.edges if src != dst}
     assert actual == expected

@@ -1,6 +1,7 @@
 """Pure review and ticket rules: ratings, windows, the ticket transitions table, statistics arithmetic."""
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -10,7 +11,15 @@ from chalicelib.domain.errors import Conflict, InvalidInput, InvalidTransition, 
 from chalicelib.domain.reference import ReviewPolicy
 from chalicelib.domain.reviews import Review, Stage, check_rating, default_due_at, window_closes_at
 from chalicelib.domain.statistics import contribution, delta, figures
-from chalicelib.domain.tickets import TICKET_RULES, AppealStatus, Ticket, TicketAction, TicketStatus, open_ticket
+from chalicelib.domain.tickets import (
+    TICKET_RULES,
+    AppealStatus,
+    Ticket,
+    TicketAction,
+    TicketStatus,
+    legacy_ticket_key,
+    open_ticket,
+)
 
 POLICY = ReviewPolicy("440300", 3, 10, 15, 3)
 T0 = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # Monday 10:00 CST
@@ -68,7 +77,11 @@ def test_default_and_mild_reviews_are_not_bad():
 def test_ticket_deadlines_count_working_days_from_the_review_date():
     t, change = open_ticket(review(), T0, POLICY)
     assert (t.verify_due, t.rectify_due) == (date(2026, 3, 5), date(2026, 3, 16))
-    assert t.ticket_id == "TK-KC4403002026030200001-receiving" and change.action is TicketAction.OPEN
+    assert change.action is TicketAction.OPEN
+    assert re.fullmatch(r"TK-[0-9A-HJKMNP-TV-Z]{26}", t.ticket_id) and t.case_no not in t.ticket_id
+    assert open_ticket(review(), T0, POLICY)[0].ticket_id != t.ticket_id  # opaque, not derived from the case
+    assert legacy_ticket_key("TK-KC4403002026030200001-receiving") == ("KC4403002026030200001", Stage.RECEIVING)
+    assert legacy_ticket_key(t.ticket_id) is None
     with pytest.raises(Exception):
         open_ticket(review(5), T0, POLICY)
 

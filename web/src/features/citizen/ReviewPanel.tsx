@@ -62,7 +62,12 @@ function RateForm({ caseNo, stage }: { caseNo: string; stage: Stage }) {
       </Form.Item>
       {bad ? (
         <>
-          <Form.Item name="tags" label="不满意的原因（至少选一项）" rules={[{ required: true, type: 'array', min: 1, message: '差评请至少选择一个原因' }]}>
+          <Form.Item
+            name="tags"
+            label="不满意的原因（至少选一项）"
+            // A validator, not `required`: antd would put aria-required on the checkbox group, which ARIA forbids.
+            rules={[{ validator: (_, v?: string[]) => (v?.length ? Promise.resolve() : Promise.reject(new Error('差评请至少选择一个原因'))) }]}
+          >
             <Checkbox.Group options={BAD_REVIEW_TAGS.map((t) => ({ label: t, value: t }))} />
           </Form.Item>
           <Form.Item name="comment" label="具体情况" rules={[{ required: true, whitespace: true, message: '差评请说明具体情况' }]}>

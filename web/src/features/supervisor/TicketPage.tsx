@@ -242,7 +242,7 @@ export function TicketPage() {
   return (
     <>
       <PageHeader
-        title={`差评工单 ${t.case_no}`}
+        title={`差评工单 ${t.case_no ?? t.ticket_id}`}
         crumbs={[{ path: backTo, title: '差评工单' }, { title: t.ticket_id }]}
         extra={
           <Space wrap>
@@ -266,7 +266,7 @@ export function TicketPage() {
                 ...(review?.follow_up ? [{ key: 'f', label: '追评', span: 2, children: review.follow_up }] : []),
               ]} />
             </StepCard>
-            <StepCard title="办件摘要"><CaseSummary caseNo={t.case_no} /></StepCard>
+            {t.case_no ? <StepCard title="办件摘要"><CaseSummary caseNo={t.case_no} /></StepCard> : null}
             <StepCard title="处理记录"><History ticket={t} /></StepCard>
           </Space>
         </Col>

@@ -20,6 +20,7 @@ import { errorMessage } from '@/lib/api/errors';
 import { downloadCsv } from '@/lib/csv';
 import { formatDateTime, inShanghai } from '@/lib/dates';
 import { RATING_LABELS, ticketStatusLabel } from '@/lib/labels';
+import { EscalatedTickets } from './EscalatedTickets';
 import { type Review, fetchReviews, reviewsCsv, ticketsCsv } from './exports';
 import { FilterBar } from './FilterBar';
 import { query, useFilters, useIsProvincial } from './filters';
@@ -122,6 +123,7 @@ export function WorklistPage() {
           </Space>
         }
       />
+      {provincial ? <EscalatedTickets /> : null}
       <Card size="small" style={{ marginBottom: 16 }}>
         <FilterBar value={filters} withStatus onChange={(f) => { pages.reset(); setFilters(f); }} />
       </Card>

@@ -98,7 +98,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Forward to the handling city */
+        /** Forward to the handling city (in the day's consolidated parcel, 合包; `urgent`: alone, 加急) */
         post: operations["post_cases_case_no_forward"];
         delete?: never;
         options?: never;
@@ -413,6 +413,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/offices/{office_id}/parcels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An office's parcels, outgoing and incoming (its staff) */
+        get: operations["get_offices_office_id_parcels"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/overview/cases": {
         parameters: {
             query?: never;
@@ -424,6 +441,57 @@ export interface paths {
         get: operations["get_overview_cases"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/parcels/{parcel_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A consolidated parcel (合包): waybill, pair, sealed at, handover list (交接单), tracking events */
+        get: operations["get_parcels_parcel_id"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/parcels/{parcel_id}/missing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark a case missing from the parcel (缺件): its materials are sent again alone */
+        post: operations["post_parcels_parcel_id_missing"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/parcels/{parcel_id}/sign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign against the handover list: the cases named, or all not checked yet (receiving office's staff) */
+        post: operations["post_parcels_parcel_id_sign"];
         delete?: never;
         options?: never;
         head?: never;
@@ -456,6 +524,23 @@ export interface paths {
         };
         /** Review statistics (GB/T 39735 figures) */
         get: operations["get_stats_reviews"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Escalated tickets whose work is not finished (超期升级), earliest first (supervisors: the province sees every city, a city its own) */
+        get: operations["get_tickets"];
         put?: never;
         post?: never;
         delete?: never;
@@ -784,7 +869,6 @@ export interface components {
             shipments: components["schemas"]["PublicShipment"][];
         };
         Review: {
-            case_no: string;
             /** @enum {unknown} */
             stage: "receiving" | "handling";
             rating: number;
@@ -814,10 +898,11 @@ export interface components {
                 name?: string;
             };
             follow_up?: string | null;
+            /** @description absent when the rated office's staff read a ticket */
+            case_no?: string;
         };
         Ticket: {
             ticket_id: string;
-            case_no: string;
             /** @enum {unknown} */
             stage: "receiving" | "handling";
             office_id: string;
@@ -861,6 +946,8 @@ export interface components {
                 satisfied?: boolean | null;
                 note?: string | null;
             } | null;
+            /** @description absent when the rated office's staff read a ticket */
+            case_no?: string;
             review_at?: string | null;
             opened_at?: string | null;
             verified_at?: string | null;
@@ -952,6 +1039,49 @@ export interface components {
             items: components["schemas"]["Shipment"][];
             case_no: string;
         };
+        ParcelSummary: {
+            parcel_id: string;
+            /** @enum {unknown} */
+            kind: "MATERIALS" | "RESULT";
+            from_office_id: string;
+            to_office_id: string;
+            collection_day: string;
+            cutoff_at: string;
+            /** @enum {unknown} */
+            status: "OPEN" | "SEALED" | "ARRIVED" | "EMPTY";
+            label: string;
+            waybill: string | null;
+            sealed_at: string | null;
+            arrived_at: string | null;
+            courier: string;
+            service: string;
+            cost_cny: number;
+            case_count: number;
+            items_by_state: Record<string, never>;
+        };
+        HandoverItem: {
+            case_no: string;
+            joined_at: string;
+            /** @enum {unknown} */
+            state: "PACKED" | "SIGNED" | "MISSING";
+            label: string;
+            checked_at: string | null;
+            checked_by: string | null;
+            note: string;
+            matter_id: string | null;
+            status: string | null;
+            status_label: string | null;
+            applicant_name: string | null;
+        };
+        Parcel: components["schemas"]["ParcelSummary"] & {
+            items: components["schemas"]["HandoverItem"][];
+            shipment: components["schemas"]["Shipment"] | null;
+            events: components["schemas"]["TrackingEvent"][];
+        };
+        ParcelList: {
+            items: components["schemas"]["ParcelSummary"][];
+            next_cursor: string | null;
+        };
         CaseReviews: {
             items: components["schemas"]["Review"][];
             case_no: string;
@@ -966,6 +1096,10 @@ export interface components {
         };
         ReviewList: {
             items: components["schemas"]["Review"][];
+            next_cursor: string | null;
+        };
+        TicketList: {
+            items: components["schemas"]["Ticket"][];
             next_cursor: string | null;
         };
         appeal_request: {
@@ -1025,7 +1159,19 @@ export interface components {
         follow_up_request: {
             comment: string;
         };
+        forward_request: {
+            note?: string;
+            urgent?: boolean;
+        };
         note_request: {
+            note?: string;
+        };
+        parcel_missing_request: {
+            case_no: string;
+            note?: string;
+        };
+        parcel_sign_request: {
+            case_nos?: string[];
             note?: string;
         };
         reason_request: {
@@ -1660,10 +1806,11 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "note": ""
+                 *       "note": "",
+                 *       "urgent": false
                  *     }
                  */
-                "application/json": components["schemas"]["note_request"];
+                "application/json": components["schemas"]["forward_request"];
             };
         };
         responses: {
@@ -3843,6 +3990,116 @@ export interface operations {
             };
         };
     };
+    get_offices_office_id_parcels: {
+        parameters: {
+            query?: {
+                direction?: "outgoing" | "incoming";
+                status?: "OPEN" | "SEALED" | "ARRIVED" | "EMPTY";
+                /** @description page size, 1–100 (default 20) */
+                limit?: number;
+                /** @description `next_cursor` of the previous page: opaque, signed for this listing (path, filters) and caller; anything else is a 400 naming `cursor` */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                office_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ParcelList"];
+                };
+            };
+            /** @description Bad input: the message (and `field`) names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Wrong role, office or city */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description State conflict (with `current_status`) or a lost race */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A Content-Type the API does not read (send JSON) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business rule forbids it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests (query-code guessing) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     get_overview_cases: {
         parameters: {
             query?: {
@@ -3862,6 +4119,340 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CityOverview"];
+                };
+            };
+            /** @description Bad input: the message (and `field`) names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Wrong role, office or city */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description State conflict (with `current_status`) or a lost race */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A Content-Type the API does not read (send JSON) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business rule forbids it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests (query-code guessing) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_parcels_parcel_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description e.g. M-SZ-GOV-DG-GOV-20261201 */
+                parcel_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Parcel"];
+                };
+            };
+            /** @description Bad input: the message (and `field`) names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Wrong role, office or city */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description State conflict (with `current_status`) or a lost race */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A Content-Type the API does not read (send JSON) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business rule forbids it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests (query-code guessing) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    post_parcels_parcel_id_missing: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description e.g. M-SZ-GOV-DG-GOV-20261201 */
+                parcel_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "case_no": "KC4403002026112300017",
+                 *       "note": "包内未见该件材料"
+                 *     }
+                 */
+                "application/json": components["schemas"]["parcel_missing_request"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Parcel"];
+                };
+            };
+            /** @description Bad input: the message (and `field`) names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Wrong role, office or city */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description State conflict (with `current_status`) or a lost race */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A Content-Type the API does not read (send JSON) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business rule forbids it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests (query-code guessing) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    post_parcels_parcel_id_sign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description e.g. M-SZ-GOV-DG-GOV-20261201 */
+                parcel_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "case_nos": [
+                 *         "KC4403002026112300017"
+                 *       ],
+                 *       "note": "按交接单核对无误"
+                 *     }
+                 */
+                "application/json": components["schemas"]["parcel_sign_request"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Parcel"];
                 };
             };
             /** @description Bad input: the message (and `field`) names the field */
@@ -4171,12 +4762,121 @@ export interface operations {
             };
         };
     };
+    get_tickets: {
+        parameters: {
+            query: {
+                escalated: "true";
+                /** @description 6-digit division code, ASCII digits (440000: province) */
+                city?: string;
+                /** @description page size, 1–100 (default 20) */
+                limit?: number;
+                /** @description `next_cursor` of the previous page: opaque, signed for this listing (path, filters) and caller; anything else is a 400 naming `cursor` */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketList"];
+                };
+            };
+            /** @description Bad input: the message (and `field`) names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Wrong role, office or city */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description State conflict (with `current_status`) or a lost race */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A Content-Type the API does not read (send JSON) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business rule forbids it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests (query-code guessing) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     get_tickets_ticket_id: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                /** @description e.g. TK-KC…-handling */
+                /** @description opaque, e.g. TK-01JDXQ4Z8M3V5N7P9R1T3W5Y7A (supervisors may also use a first-release number TK-{case_no}-{stage}) */
                 ticket_id: string;
             };
             cookie?: never;
@@ -4280,7 +4980,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description e.g. TK-KC…-handling */
+                /** @description opaque, e.g. TK-01JDXQ4Z8M3V5N7P9R1T3W5Y7A (supervisors may also use a first-release number TK-{case_no}-{stage}) */
                 ticket_id: string;
             };
             cookie?: never;
@@ -4393,7 +5093,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description e.g. TK-KC…-handling */
+                /** @description opaque, e.g. TK-01JDXQ4Z8M3V5N7P9R1T3W5Y7A (supervisors may also use a first-release number TK-{case_no}-{stage}) */
                 ticket_id: string;
             };
             cookie?: never;
@@ -4507,7 +5207,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description e.g. TK-KC…-handling */
+                /** @description opaque, e.g. TK-01JDXQ4Z8M3V5N7P9R1T3W5Y7A (supervisors may also use a first-release number TK-{case_no}-{stage}) */
                 ticket_id: string;
             };
             cookie?: never;
@@ -4622,7 +5322,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description e.g. TK-KC…-handling */
+                /** @description opaque, e.g. TK-01JDXQ4Z8M3V5N7P9R1T3W5Y7A (supervisors may also use a first-release number TK-{case_no}-{stage}) */
                 ticket_id: string;
             };
             cookie?: never;
@@ -4738,7 +5438,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description e.g. TK-KC…-handling */
+                /** @description opaque, e.g. TK-01JDXQ4Z8M3V5N7P9R1T3W5Y7A (supervisors may also use a first-release number TK-{case_no}-{stage}) */
                 ticket_id: string;
             };
             cookie?: never;
@@ -4842,7 +5542,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description e.g. TK-KC…-handling */
+                /** @description opaque, e.g. TK-01JDXQ4Z8M3V5N7P9R1T3W5Y7A (supervisors may also use a first-release number TK-{case_no}-{stage}) */
                 ticket_id: string;
             };
             cookie?: never;

@@ -171,20 +171,20 @@ def test_a_case_number_handed_out_twice_is_never_overwritten(aws):
     from tests.storage import Cases
 
     first, _ = service_apply(citizen_actor("first"), application(id_seed=1))
-    real = DynamoCounters.increment
+    real = DynamoCounters.take
     handed: list[int] = []
 
-    def stale_then_real(self: Any, counter_id: str) -> int:
-        seq = 1 if not handed else real(self, counter_id)  # first call: the number the first case has
+    def stale_then_real(self: Any, counter_id: str, block: int) -> int:
+        seq = 1 if not handed else real(self, counter_id, block)  # first call: the number the first case has
         handed.append(seq)
         return seq
 
-    original = DynamoCounters.increment
-    DynamoCounters.increment = stale_then_real  # type: ignore[method-assign]
+    original = DynamoCounters.take
+    DynamoCounters.take = stale_then_real  # type: ignore[method-assign]
     try:
         second, created = service_apply(citizen_actor("second"), application(id_seed=2))
     finally:
-        DynamoCounters.increment = original  # type: ignore[method-assign]
+        DynamoCounters.take = original  # type: ignore[method-assign]
     assert created and handed[0] == 1 and second.case_no != first.case_no
     repo = Cases()
     assert repo.get(first.case_no).applicant.sub == "first"

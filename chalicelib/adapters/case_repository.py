@@ -43,12 +43,16 @@ def _pt(value: str | None) -> datetime | None:
     return parse_instant(value) if value else None
 
 
+_FALSY_DEFAULTS = frozenset({"electronic", "missing", "overdue"})  # read back as False / [] when absent
+
+
 def to_record(case: Case) -> CaseRecord:
     # The applicant's subject is the item's own ``applicant_sub``: not repeated in the body.
     applicant = {k: v for k, v in vars(case.applicant).items() if v is not None and k != "sub"}
     body = {
         "applicant": applicant,
-        "materials": [vars(m) for m in case.materials],
+        # A paper material stores as before (no source, no licence): every byte counts.
+        "materials": [{k: v for k, v in vars(m).items() if v is not None} for m in case.materials],
         "delivery": vars(case.delivery),
         "electronic": case.electronic,
         "missing": case.missing,
@@ -69,12 +73,18 @@ def to_record(case: Case) -> CaseRecord:
         "pickup_reminders": [iso(r) for r in case.pickup_reminders] or None,
         "reminded": case.reminded or None,
         "reshipped": case.reshipped or None,
+        "licence_authorization": case.licence_authorization or None,
+        "licence_unavailable": case.licence_unavailable or None,
+        "requested_period": case.requested_period,
+        "rule_check": case.rule_check,
+        "result_licence": case.result_licence,
         "parcels": case.parcels or None,
     }
-    # Unset fields (None, False, empty) are left out (``from_record`` reads them with .get and their defaults):
+    # Unset fields (None; False or empty for the flags and lists below) are left out (``from_record`` reads
+    # them with .get and their defaults):
     # every byte over 1 KB costs a write unit, twice in a transaction, and a whole case life once fitted only
     # just over it.
-    body = {k: v for k, v in body.items() if v is not None and v is not False and v != []}
+    body = {k: v for k, v in body.items() if v is not None and not (k in _FALSY_DEFAULTS and not v)}
     created = iso(case.created_at)
     due = case.next_due_at()
     shard = int(hashlib.sha1(case.case_no.encode()).hexdigest(), 16) % settings().sweep_shards  # noqa: S324
@@ -151,6 +161,11 @@ def from_record(rec: CaseRecord) -> Case:
         pickup_reminders=[parse_instant(r) for r in b.get("pickup_reminders") or []],
         reminded=list(b.get("reminded") or []),
         reshipped=list(b.get("reshipped") or []),
+        licence_authorization=list(b.get("licence_authorization") or []),
+        licence_unavailable=list(b.get("licence_unavailable") or []),
+        requested_period=b.get("requested_period"),
+        rule_check=b.get("rule_check"),
+        result_licence=b.get("result_licence"),
         parcels=list(b.get("parcels") or []),
     )
 

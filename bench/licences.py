@@ -98,12 +98,13 @@ def no_parcel_share() -> dict[str, Any]:
             bootstrap.use(None)
             bootstrap.use_services(None)
             reference_store.invalidate()
-        with_parcel = {leg.case_no for leg in db.legs.values()}
+        # A parcel: a leg booked for the case, or a consolidated parcel (合包) it travels in (sealed at the cut-off).
+        with_parcel = {leg.case_no for leg in db.legs.values()} | {no for no in made if db.cases[no].parcels}
         completed = sum(1 for no in made if db.cases[no].status.value == "COMPLETED")
         results[variant] = {"cases": len(made), "completed_in_process": completed,  # mail legs wait for a courier
                             "no_parcel": sum(1 for no in made if no not in with_parcel),
                             "share_no_parcel": round(sum(1 for no in made if no not in with_parcel) / len(made), 3),
-                            "parcels": len(db.legs),
+                            "legs": len(db.legs), "consolidated_parcels": len(getattr(db, "parcels", {})),
                             "decided_by_rule": sum(1 for no in made if (db.cases[no].rule_check or {})
                                                    .get("outcome") == "approved")}
     return results

@@ -119,7 +119,7 @@ RESPONSE_SCHEMAS: dict[str, dict[str, Any]] = {
         "licence_no": {"type": "string"}, "licence_type": {"type": "string"}, "issuer": {"type": "string"},
         "valid_from": _NULLABLE_STR, "valid_until": _NULLABLE_STR}},
     "RuleCheck": _obj({"rule_id": {"type": "string"}, "rule_version": {"type": "integer"},
-                       "outcome": {"enum": ["approved", "no_match", "inputs_unavailable", "not_authorized"]},
+                       "outcome": {"enum": ["approved", "no_match", "inputs_unavailable"]},
                        "inputs": {"type": "object"},
                        "conditions": {"type": "array", "items": {"type": "object"}}},
                       {"reason": {"type": "string"}}),

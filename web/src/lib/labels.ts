@@ -225,5 +225,4 @@ export const RULE_OUTCOME_LABELS: Record<string, string> = {
   approved: '规则核验通过，系统自动准予（秒批）',
   no_match: '规则核验未通过，转人工审批',
   inputs_unavailable: '核验数据暂时无法读取，转人工审批',
-  not_authorized: '申请人未授权读取核验数据，转人工审批',
 };

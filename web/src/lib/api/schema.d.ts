@@ -850,7 +850,7 @@ export interface components {
             rule_id: string;
             rule_version: number;
             /** @enum {unknown} */
-            outcome: "approved" | "no_match" | "inputs_unavailable" | "not_authorized";
+            outcome: "approved" | "no_match" | "inputs_unavailable";
             inputs: Record<string, never>;
             conditions: Record<string, never>[];
             reason?: string;

@@ -82,9 +82,11 @@ screenshots: $(STAMP) $(WEB_DIST) browser-deps
 	SCREENSHOTS=1 $(PY) -m pytest -q tests/browser -p no:randomly
 
 ## Start the whole system locally: the web console on 127.0.0.1:8080, moto server, tables, queues, seed data,
-## API on 127.0.0.1:8000, pump, courier.
+## API on 127.0.0.1:8000, pump, courier; then a year of history (SEED_HISTORY cases, 0: none) for the dashboard.
+SEED_HISTORY ?= 150
 run: $(STAMP) $(WEB_DIST)
-	$(PY) -m tools.local_stack $(if $(PORT),--port $(PORT)) $(if $(CONSOLE_PORT),--console-port $(CONSOLE_PORT))
+	$(PY) -m tools.local_stack $(if $(PORT),--port $(PORT)) $(if $(CONSOLE_PORT),--console-port $(CONSOLE_PORT)) \
+	  --seed-history $(SEED_HISTORY)
 
 ## Lint, types and the whole test suite (infra tests synthesize the cloud stack, so they need its deps;
 ## browser tests drive the built console in chromium).

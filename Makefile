@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint types unit token bench fuzz soak openapi dlq outbox synth deploy destroy bootstrap infra-deps clean \
+.PHONY: run test lint types unit token bench fuzz soak openapi dlq outbox backfill synth deploy destroy bootstrap infra-deps clean \
         web web-deps web-test browser-deps screenshots
 
 $(STAMP): requirements.txt requirements-dev.txt
@@ -131,6 +131,10 @@ dlq: $(STAMP)
 ## The outbox: make outbox ARGS="list" | ARGS="relay <event_id>" | ARGS="relay --from T1 --to T2" | ARGS="relay --failed"
 outbox: $(STAMP)
 	$(PY) -m tools.outbox $(ARGS)
+
+## Work-queue keys for cases stored before the sharded indexes: make backfill ARGS="--dry-run" (infra/README.md)
+backfill: $(STAMP)
+	$(PY) -m tools.backfill $(ARGS)
 
 ## Write the CloudFormation templates of every stage (or STAGE=dev) to cdk.out/.
 synth: $(INFRA_STAMP) $(LAMBDA_DEPS)

@@ -61,12 +61,14 @@ def provision(visibility_timeout: int = 3) -> dict[str, int]:
     the tests' emulated accounts and the benchmarks all start from this."""
     import boto3
 
-    from chalicelib.adapters import messaging, reference_store, tables
+    from chalicelib.adapters import messaging, reference_store
+    from tools import provision as make
 
     messaging.queue_url.cache_clear()  # a new account: queue URLs and topic ARNs looked up earlier are gone
     messaging.topic_arn.cache_clear()
-    created = tables.create_tables(boto3.client("dynamodb"))
-    messaging.create_all(visibility_timeout=visibility_timeout)
+    created = make.create_tables(boto3.client("dynamodb"))
+    make.create_queues(visibility_timeout=visibility_timeout)
+    make.create_topics()
     rows = reference_store.seed()
     return {"tables": len(created), "queues": len(messaging.QUEUES) * 2, "reference_rows": rows}
 

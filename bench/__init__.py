@@ -9,4 +9,4 @@ Importing this package has no side effects: each figure sets up what it needs wh
 from __future__ import annotations
 
 FIGURES: tuple[str, ...] = ("cold_start", "package", "warm", "requests", "queues", "load", "money", "console",
-                            "dashboard", "heat", "courier_cost")
+                            "dashboard", "heat", "courier_cost", "licences")

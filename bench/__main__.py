@@ -57,7 +57,7 @@ def run() -> dict[str, Any]:
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
     skip = {s.strip() for s in os.environ.get("BENCH_SKIP", "").split(",") if s.strip()}
     results: dict[str, Any] = {"machine": machine()}
-    from . import coldstart, console, dashboard, heat, inprocess, load, money, package
+    from . import coldstart, console, dashboard, heat, inprocess, licences, load, money, package
 
     _figure(results, "cold_start", skip, lambda: coldstart.measure(int(os.environ.get("BENCH_COLD_RUNS", "12"))))
     _figure(results, "package", skip, package.measure)
@@ -86,11 +86,29 @@ def run() -> dict[str, Any]:
 
     _figure(results, "courier_cost", skip, courier_cost.measure)
     _figure(results, "dashboard", skip, dashboard.measure)
+    _figure(results, "licences", skip, licences.measure)  # 电子证照 and 秒批 (issue 17)
     results["table"] = table_rows(results)
     return results
 
 
 # ---------------------------------------------------------------- the table
+
+
+def licence_rows(lic: dict[str, Any]) -> list[dict[str, Any]]:
+    """Issue 17's figures (bench/licences.py)."""
+    out: list[dict[str, Any]] = []
+    if "no_parcel" in lic:
+        np_, paper = lic["no_parcel"]["licences"], lic["no_parcel"]["paper"]
+        out.append({"figure": "L1 demo cases with no parcel (licences; floor: paper)",
+                    "value": f"{np_['share_no_parcel']:.0%}", "floor": f"{paper['share_no_parcel']:.0%}",
+                    "ratio": None, "goal": "report", "met": None})
+    s = lic.get("seconds_to_completion", {})
+    if "by_rule_median_s" in s:
+        out.append({"figure": "L2 apply → 办结, 秒批 (floor: person, scripted)", "value": f"{s['by_rule_median_s']} s",
+                    "floor": f"{s['by_person_median_s']} s",
+                    "ratio": round(s["by_rule_median_s"] / s["by_person_median_s"], 3) if s["by_person_median_s"]
+                    else None, "goal": "report", "met": None})
+    return out
 
 
 def _fmt(value: Any, unit: str = "") -> str:
@@ -103,6 +121,7 @@ def _fmt(value: Any, unit: str = "") -> str:
 
 def table_rows(r: dict[str, Any]) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
+    rows.extend(licence_rows(r.get("licences", {})))
 
     def row(figure: str, value: str, floor: str, ratio: Any, goal: str, met: bool | None = None) -> None:
         rows.append({"figure": figure, "value": value, "floor": floor, "ratio": ratio, "goal": goal,

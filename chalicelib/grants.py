@@ -54,10 +54,11 @@ GRANTS: dict[str, Grant] = {
         tables={**_CASE_CHANGE, "case-events": RW, "counters": RW, "idempotency": RW, "shipments": R,
                 "parcels": RW, "reviews": RW, "review-slots": RW, "review-stats": RW, "tickets": RW,
                 "ticket-events": RW, "access-log": RW},
-        send=("courier-events",), secrets=("courier-webhook-secret", "app-secret")),
+        send=("courier-events",), secrets=("courier-webhook-secret", "app-secret", "licence-service")),
     # Reads the outbox stream (granted with the event source) and writes no table.
     "RelayOutbox": Grant(send=RELAY_QUEUES, publish=RELAY_TOPICS),
-    "RouteParcels": Grant(tables=_PARCEL_CHANGE),
+    # Also 秒批 after acceptance: the rule's inputs are read from the provincial services (logged first).
+    "RouteParcels": Grant(tables={**_PARCEL_CHANGE, "access-log": W}, secrets=("licence-service",)),
     "ApplyCourierEvents": Grant(tables=_PARCEL_CHANGE),
     # The collection at each office's cut-off: seals the due parcels and books one waybill each (no case change).
     "SealParcels": Grant(tables={"parcels": RW, "shipments": RW, "reference": R}),

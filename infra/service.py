@@ -125,6 +125,21 @@ class ServiceConstruct(Construct):
             id="AwsSolutions::AwsSolutions-SMG4",
             reason="Rotating the application key only changes the subjects of walk-in applicants entered "
                    "afterwards and ends open list cursors; it is rotated by hand (infra/README.md)."))
+        # The provincial licence library's endpoint and credentials (JSON {"endpoint", "app_id", "key"}), issued
+        # by the provincial service and put here by the operator (chalicelib/adapters/licences.py). Until then the
+        # generated value lacks them and every lookup fails closed: the paper way.
+        self.licence_secret = secretsmanager.Secret(
+            self, "LicenceServiceSecret", secret_name=config.name("licence-service"),
+            description="Endpoint and signing key of the provincial licence library (电子证照)",
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                secret_string_template='{"endpoint": "", "app_id": ""}', generate_string_key="key",
+                password_length=48, exclude_punctuation=True),
+            encryption_key=data.key,
+            removal_policy=RemovalPolicy.RETAIN if config.production else RemovalPolicy.DESTROY,
+        )
+        Validations.of(self.licence_secret).acknowledge(Acknowledgment(
+            id="AwsSolutions::AwsSolutions-SMG4",
+            reason="The key is issued by the provincial licence service and rotated with it (infra/README.md)."))
         # The scheduled sweep is invoked asynchronously: what fails for good lands here (alarmed, monitoring).
         self.sweep_failures = sqs.Queue(
             self, "SweepFailures", queue_name=config.name("sweep-failures"), retention_period=Duration.days(14),
@@ -214,7 +229,8 @@ class ServiceConstruct(Construct):
         # Keys are read at run time (chalicelib.adapters.courier.webhook_secret, chalicelib.adapters.secrets,
         # cached): an environment variable would show them to anyone who may read the function's configuration.
         known = {"courier-webhook-secret": ("COURIER_WEBHOOK_SECRET_ARN", self.courier_secret),
-                 "app-secret": ("APP_SECRET_ARN", self.app_secret)}
+                 "app-secret": ("APP_SECRET_ARN", self.app_secret),
+                 "licence-service": ("LICENCE_SERVICE_SECRET_ARN", self.licence_secret)}
         assert set(grant.secrets) <= set(known), f"the stack makes only {sorted(known)}"
         for secret_name in grant.secrets:
             variable, secret = known[secret_name]

@@ -31,6 +31,12 @@ from typing import Any  # noqa: E402
 import pytest  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
+from tools import emulator  # noqa: E402
+
+# The emulator as the local stack runs it, for every test in this process: in-process mock and the moto
+# server alike (the race proofs included), one DynamoDB request at a time (tools/emulator.py).
+emulator.harden()
+
 
 @pytest.fixture
 def aws() -> Iterator[None]:
@@ -75,10 +81,7 @@ def moto_endpoint() -> Iterator[str]:
     """A moto server on loopback for tests that need real concurrency (in-process moto is not thread-safe)."""
     from moto.server import ThreadedMotoServer
 
-    from tools import moto_patches
     from tools.local_stack import free_port
-
-    moto_patches.harden()  # as in the local stack: moto's rollback is not safe under concurrent requests
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()

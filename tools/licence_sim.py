@@ -80,6 +80,7 @@ class Registry:
     issued: dict[str, str] = field(default_factory=dict)  # request id (case number) → licence number
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     faults: list[str] = field(default_factory=list)
+    always: str | None = None  # every call fails this way (an outage) until ``heal``
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
@@ -99,15 +100,16 @@ class Registry:
             self.faults.extend([mode] * n)
 
     def fail_always(self, mode: str = "error") -> None:
-        self.fail_next(10**6, mode)
+        self.always = mode
 
     def heal(self) -> None:
         with self.lock:
             self.faults.clear()
+            self.always = None
 
     def _fault(self) -> str | None:
         with self.lock:
-            return self.faults.pop(0) if self.faults else None
+            return self.faults.pop(0) if self.faults else self.always
 
     # ---------------------------------------------------------------- the operations (HTTP and in memory)
 
@@ -151,6 +153,8 @@ class Registry:
     def _direct(self, operation: str, body: dict[str, Any]) -> dict[str, Any]:
         fault = self._fault()
         if fault in ("error", "timeout"):
+            with self.lock:
+                self.calls.append((operation, body))  # tried, not answered
             raise LicenceServiceUnavailable(f"simulated {fault}")
         status, answer = self.handle(operation, body)
         if fault == "lost_reply":

@@ -155,9 +155,9 @@ def main(argv: list[str] | None = None) -> int:
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
-    from tools import moto_patches
+    from tools import emulator
 
-    moto_patches.harden()  # a lost race must not stall the outbox stream or lose a write (see the module)
+    emulator.harden()  # DynamoDB's isolation, as the race proofs run it (see the module)
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=moto_port, verbose=False)
     moto.start()
     counts = provision()

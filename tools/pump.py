@@ -82,6 +82,9 @@ class Pump:
     def __init__(self, handlers_module: Any, sweep_seconds: float = 10.0, wait_seconds: int = 1,
                  handlers: dict[str, Callable[..., Any]] | None = None,
                  chaos: random.Random | None = None, seal_seconds: float | None = None) -> None:
+        from tools import emulator
+
+        emulator.harden()  # the pump runs only against the emulator, and follows its stream iterators
         self.app = handlers_module  # app.py: its handler functions are what Lambda invokes
         self.region = settings().region
         self.sweep_seconds = sweep_seconds
@@ -94,7 +97,7 @@ class Pump:
         self.ddb = boto3.client("dynamodb", region_name=self.region)
         self.handlers = handlers or self.default_handlers(handlers_module)
         self._stream: str | None = None
-        self._positions: dict[str, tuple[str, str | None]] = {}  # shard → (iterator type, sequence)
+        self._iterators: dict[str, str] = {}  # shard → the iterator to read next
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self.stats: dict[str, int] = {}
@@ -183,29 +186,28 @@ class Pump:
     def drain_stream_once(self) -> int:
         """Hand the outbox stream's new records to the relay handler. Returns how many were read.
 
-        Each call asks for a fresh iterator from the position reached (after the last record relayed, or
-        at the first failed one) instead of following NextShardIterator: the emulator swaps a table for a
-        copy when a transaction is cancelled, and an old iterator keeps reading the abandoned copy's
-        stream (no record after the first 409 would ever be relayed). Real DynamoDB accepts the same calls.
-        """
+        Follows each shard's ``NextShardIterator`` as Lambda's stream mapping does (tools/emulator keeps the
+        emulator's stream shard live across a cancelled transaction, so an iterator handed out stays
+        good); a batch that reports a failure is read again from the failed record."""
         if self._stream is None:
             self._stream = self._stream_arn()
         arn = self._stream
-        if not self._positions:
+        if not self._iterators:
             for shard in self.streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
-                self._positions[shard["ShardId"]] = ("TRIM_HORIZON", None)
+                self._iterators[shard["ShardId"]] = self.streams.get_shard_iterator(
+                    StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
         read = 0
-        for shard_id, (kind, sequence) in list(self._positions.items()):
-            kwargs = {"SequenceNumber": sequence} if sequence else {}
-            iterator = self.streams.get_shard_iterator(StreamArn=arn, ShardId=shard_id, ShardIteratorType=kind,
-                                                       **kwargs)["ShardIterator"]
-            records = self.streams.get_records(ShardIterator=iterator, Limit=100).get("Records", [])
+        for shard_id, iterator in list(self._iterators.items()):
+            page = self.streams.get_records(ShardIterator=iterator, Limit=100)
+            records = page.get("Records", [])
+            self._iterators[shard_id] = page.get("NextShardIterator") or iterator
             if records:
                 read += len(records)
                 failed_at = self._deliver_stream_batch(arn, shard_id, records)
-                self._positions[shard_id] = (
-                    ("AT_SEQUENCE_NUMBER", failed_at) if failed_at
-                    else ("AFTER_SEQUENCE_NUMBER", records[-1]["dynamodb"]["SequenceNumber"]))
+                if failed_at:
+                    self._iterators[shard_id] = self.streams.get_shard_iterator(
+                        StreamArn=arn, ShardId=shard_id, ShardIteratorType="AT_SEQUENCE_NUMBER",
+                        SequenceNumber=failed_at)["ShardIterator"]
         return read
 
     def _stream_loop(self) -> None:

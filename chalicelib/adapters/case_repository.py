@@ -46,7 +46,8 @@ def _pt(value: str | None) -> datetime | None:
 def to_record(case: Case) -> CaseRecord:
     body = {
         "applicant": vars(case.applicant),
-        "materials": [vars(m) for m in case.materials],
+        # A paper material stores as before (no source, no licence): every byte counts.
+        "materials": [{k: v for k, v in vars(m).items() if v is not None} for m in case.materials],
         "delivery": vars(case.delivery),
         "electronic": case.electronic,
         "missing": case.missing,
@@ -67,6 +68,11 @@ def to_record(case: Case) -> CaseRecord:
         "pickup_reminders": [iso(r) for r in case.pickup_reminders] or None,
         "reminded": case.reminded or None,
         "reshipped": case.reshipped or None,
+        "licence_authorization": case.licence_authorization or None,
+        "licence_unavailable": case.licence_unavailable or None,
+        "requested_period": case.requested_period,
+        "rule_check": case.rule_check,
+        "result_licence": case.result_licence,
         "parcels": case.parcels or None,
     }
     # Unset fields are left out (``from_record`` reads them with .get): every byte over 1 KB costs a write unit.
@@ -132,6 +138,11 @@ def from_record(rec: CaseRecord) -> Case:
         pickup_reminders=[parse_instant(r) for r in b.get("pickup_reminders") or []],
         reminded=list(b.get("reminded") or []),
         reshipped=list(b.get("reshipped") or []),
+        licence_authorization=list(b.get("licence_authorization") or []),
+        licence_unavailable=list(b.get("licence_unavailable") or []),
+        requested_period=b.get("requested_period"),
+        rule_check=b.get("rule_check"),
+        result_licence=b.get("result_licence"),
         parcels=list(b.get("parcels") or []),
     )
 

@@ -10,13 +10,13 @@ from ..observability import count
 from .http import RequestReader, ServiceBlueprint, json_response
 
 if TYPE_CHECKING:
-    from ..services import commands, intake, queries
+    from ..services import commands, intake, licences, queries
     from . import views
 else:  # imported on first use: see chalicelib/lazy.py
     from ..lazy import lazy_module
 
-    commands, intake, queries = (lazy_module(f"chalicelib.services.{name}")
-                                 for name in ("commands", "intake", "queries"))
+    commands, intake, licences, queries = (lazy_module(f"chalicelib.services.{name}")
+                                           for name in ("commands", "intake", "licences", "queries"))
     views = lazy_module("chalicelib.api.views")
 
 bp = ServiceBlueprint(__name__)
@@ -126,4 +126,13 @@ def supplement(case_no: str) -> Any:
     actor = req.actor("citizen", "staff")
     body = req.body("supplement")
     case = intake.supplement(actor, case_no, body["material"], body.get("note", ""))
+    return json_response(views.case_view(case, actor))
+
+
+@bp.route("/cases/{case_no}/licences", methods=["POST"])
+def read_licences(case_no: str) -> Any:
+    """免提交: read these materials from the licence library, only as far as the applicant authorized (403)."""
+    req = _req()
+    actor = req.actor("citizen", "staff")
+    case = licences.read_licences(actor, case_no, list(req.body("licences")["materials"]))
     return json_response(views.case_view(case, actor))

@@ -25,6 +25,7 @@ from ..domain.errors import (
     OutOfScope,
     PayloadTooLarge,
     RuleViolation,
+    ServiceUnavailable,
     TooManyRequests,
     Unauthenticated,
 )
@@ -47,6 +48,7 @@ STATUS_OF: list[tuple[type[DomainError], int]] = [
     (PayloadTooLarge, 413),
     (RuleViolation, 422),
     (TooManyRequests, 429),
+    (ServiceUnavailable, 503),
 ]
 
 JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}

@@ -28,6 +28,7 @@ _NAME = {"type": "string", "minLength": 1, "maxLength": 64, "x-single-line": Tru
 _CITY = {"type": "string", "pattern": DIVISION_CODE_PATTERN}
 _MOBILE = {"type": "string", "minLength": 11, "maxLength": 11, "pattern": MOBILE_PATTERN}
 _ID_NUMBER = {"type": "string", "minLength": 5, "maxLength": 32, "pattern": ID_NUMBER_PATTERN}
+_MONTH = {"type": "string", "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$"}
 
 SCHEMAS: dict[str, dict[str, Any]] = {
     "apply": {
@@ -65,7 +66,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                 "required": ["method"],
                 "additionalProperties": False,
                 "properties": {
-                    "method": {"enum": ["MAIL", "PICKUP_RECEIVING", "PICKUP_HANDLING"]},
+                    "method": {"enum": ["MAIL", "PICKUP_RECEIVING", "PICKUP_HANDLING", "ELECTRONIC"]},
                     "address": {
                         "type": "object",
                         "required": ["city", "detail", "recipient", "phone"],
@@ -81,7 +82,29 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                     },
                 },
             },
+            # 授权: the materials the applicant lets the office read from the licence library (免提交), and
+            # whether the matter's approval rule (秒批) may read its records (e.g. social-insurance months).
+            "licence_authorization": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {
+                    "materials": {"type": "array", "maxItems": 20, "items": _SHORT},
+                    "records": {"type": "boolean"},
+                },
+            },
+            "requested_period": {
+                "type": "object",
+                "required": ["from", "to"],
+                "additionalProperties": False,
+                "properties": {"from": _MONTH, "to": _MONTH},
+            },
         },
+    },
+    "licences": {
+        "type": "object",
+        "required": ["materials"],
+        "additionalProperties": False,
+        "properties": {"materials": {"type": "array", "minItems": 1, "maxItems": 20, "items": _SHORT}},
     },
     "receive": {
         "type": "object",

@@ -42,3 +42,11 @@ def city_overview() -> Any:
     req = _req()
     actor = req.actor("supervisor")
     return json_response(supervision.city_overview(actor, req.query("city")))
+
+
+@bp.route("/stats/decisions")
+def decision_shares() -> Any:
+    """秒批: the share of automatic decisions per matter in the supervisor's scope."""
+    req = _req()
+    actor = req.actor("supervisor")
+    return json_response(supervision.decision_shares(actor, req.query("city")))

@@ -7,7 +7,7 @@ from ..domain.access import is_applicant
 from ..domain.actor import Actor
 from ..domain.case import Case
 from ..domain.identity import mask_id_number, mask_name, mask_phone, scrub
-from ..domain.lifecycle import LABELS, Status, allowed_actions
+from ..domain.lifecycle import LABELS, Action, Status, allowed_actions
 from ..domain.parcels import Parcel
 from ..domain.shipping import Shipment
 from ..domain.workdays import cst_date, iso, utcnow, working_days_left
@@ -54,7 +54,14 @@ def case_view(case: Case, actor: Actor) -> dict[str, Any]:
         "pickup_office_id": case.pickup_office_id,
         "electronic": case.electronic,
         "applicant": applicant_view(case, in_clear),
-        "materials": [{"name": m.name, "core": m.core, "provided": m.provided} for m in case.materials],
+        # "source": "licence" for a material read from the licence library (电子证照), with its reference.
+        "materials": [{"name": m.name, "core": m.core, "provided": m.provided, "source": m.source or "paper",
+                       "licence": m.licence} for m in case.materials],
+        "licence_authorization": list(case.licence_authorization),
+        "licence_unavailable": list(case.licence_unavailable),
+        "requested_period": case.requested_period,
+        "rule_check": case.rule_check,  # 秒批: the rule, its inputs and why it approved or did not
+        "result_licence": case.result_licence,
         "missing": list(case.missing),
         "supplement_due": _iso(case.supplement_due),
         "correction_due": _iso(case.correction_due),
@@ -72,11 +79,18 @@ def case_view(case: Case, actor: Actor) -> dict[str, Any]:
         "completed_at": _iso(case.completed_at),
         "working_days_left": working_days_left(cst_date(utcnow()), case.promised_by)
         if case.promised_by and not case.completed_at else None,
-        "next_actions": [a.value for a in allowed_actions(case.status, case.parties(actor))],
+        "next_actions": next_actions(case, actor),
     }
     if in_clear:
         view["query_code"] = case.query_code
     return view
+
+
+def next_actions(case: Case, actor: Actor) -> list[str]:
+    """What the caller may do next; reading licences again only when a lookup failed (an outage). An electronic
+    result is issued through ship-result, so ``issue_result`` (no route of its own) is not listed."""
+    return [a.value for a in allowed_actions(case.status, case.parties(actor))
+            if (a is not Action.READ_LICENCES or case.licence_unavailable) and a is not Action.ISSUE_RESULT]
 
 
 def queue_item(case: Case) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from typing import Any
 from .actor import Actor, Role
 from .errors import InvalidInput, InvalidTransition, OutOfScope, RuleViolation
 from .events import CaseEvent
+from .licences import ConsentRequired
 from .lifecycle import LABELS, RULES, Action, Party, Status
 from .reference import CaseDeadlines, Matter, Office
 from .shipping import LegKind
@@ -34,6 +35,7 @@ class DeliveryMethod(StrEnum):
     MAIL = "MAIL"
     PICKUP_RECEIVING = "PICKUP_RECEIVING"  # at the receiving window, where the applicant applied
     PICKUP_HANDLING = "PICKUP_HANDLING"  # at the handling office
+    ELECTRONIC = "ELECTRONIC"  # issued as an electronic licence (电子证照) to the applicant: no parcel
 
 
 
@@ -52,6 +54,10 @@ class MaterialItem:
     name: str
     core: bool
     provided: bool
+    # "licence": read from the licence library with the applicant's consent (免提交), kept by reference
+    # (``licence``: number, type, issuer, validity) and never carried; None: paper (or not provided).
+    source: str | None = None
+    licence: dict[str, Any] | None = None
 
 
 @dataclass
@@ -131,6 +137,13 @@ class Case:
     reminded: list[str] = field(default_factory=list)
     # Waybills staff re-shipped: each parcel that went wrong is replaced once (a second reship is a 409).
     reshipped: list[str] = field(default_factory=list)
+    # 授权: what the applicant authorized reading for this case (licence types, and a rule's records).
+    licence_authorization: list[str] = field(default_factory=list)
+    # Materials whose licence could not be read (service down): they stay paper; the applicant is told.
+    licence_unavailable: list[str] = field(default_factory=list)
+    requested_period: list[str] | None = None  # [from, to] months YYYY-MM, for rules over a period
+    rule_check: dict[str, Any] | None = None  # 秒批: the approval rule's last check (id, version, inputs, outcome)
+    result_licence: dict[str, Any] | None = None  # the result issued as a licence (by reference)
     # The consolidated parcels (合包) the case travelled in, materials' first: one per leg, never two at once.
     parcels: list[str] = field(default_factory=list)
 
@@ -429,11 +442,73 @@ class Case:
                     deadlines: CaseDeadlines = DEFAULT_DEADLINES) -> Change:
         """Send the result back as the applicant chose: by mail, to the receiving window, or hold here."""
         self._guard(Action.SHIP_RESULT, actor)
+        if self.delivery.method == DeliveryMethod.ELECTRONIC:
+            raise RuleViolation("electronic_delivery", "the result of this case is issued as an electronic licence")
         if self.delivery.method == DeliveryMethod.PICKUP_HANDLING:
             return self._move(Action.SHIP_RESULT, Status.READY_FOR_PICKUP, actor, at, note, deadlines,
                               delivery=self.delivery.method, pickup_office_id=self.pickup_office_id)
         return self._move(Action.SHIP_RESULT, Status.RESULT_IN_TRANSIT, actor, at, note,
                           delivery=self.delivery.method)
+
+    def issue_result(self, actor: Actor, at: datetime, licence: dict[str, Any] | None, note: str = "") -> Change:
+        """电子证照送达: the result is issued to the applicant as an electronic licence (``licence``: its
+        reference; None for a 不予 decision, sent electronically): the case is completed, no parcel."""
+        self._guard(Action.ISSUE_RESULT, actor)
+        if self.delivery.method != DeliveryMethod.ELECTRONIC:
+            raise RuleViolation("not_electronic", f"delivery.method is {self.delivery.method}, not ELECTRONIC")
+        if self.decision == "APPROVED" and licence is None:
+            raise RuleViolation("licence_required", "an approved result is issued as a licence")
+        self.result_licence = licence
+        self._complete(at)
+        return self._move(Action.ISSUE_RESULT, Status.COMPLETED, actor, at, note, delivery=self.delivery.method,
+                          licence=licence)
+
+    def record_licences(self, actor: Actor, at: datetime, matter: Matter, found: dict[str, dict[str, Any]],
+                        unavailable: list[str], not_found: list[str]) -> Change:
+        """免提交: materials read from licences (by reference) count as provided and travel in no parcel; only
+        with the applicant's consent for each type. When nothing is left to carry and the matter allows it, the
+        case transfers electronically. Materials whose lookup failed stay paper and are listed for the applicant."""
+        self._guard(Action.READ_LICENCES, actor)
+        kinds = matter.licence_materials()
+        for name, ref in found.items():
+            if kinds.get(name) not in self.licence_authorization or ref.get("licence_type") != kinds.get(name):
+                raise ConsentRequired(f"no authorization to read {name} for {self.case_no}",
+                                      licence_type=kinds.get(name))
+        for item in self.materials:
+            if item.name in found:
+                item.provided, item.source, item.licence = True, "licence", dict(found[item.name])
+        self.licence_unavailable = [m for m in unavailable if m not in found]
+        was = self.electronic
+        self.electronic = was or (matter.paperless_transfer and self.paperless(matter))
+        return self._move(Action.READ_LICENCES, self.status, actor, at, "",
+                          materials={k: {"licence_no": v.get("licence_no"), "issuer": v.get("issuer"),
+                                         "valid_until": v.get("valid_until")} for k, v in found.items()},
+                          unavailable=list(self.licence_unavailable), not_found=list(not_found),
+                          electronic=self.electronic, paperless=self.electronic and not was)
+
+    def paperless(self, matter: Matter) -> bool:
+        """Nothing to carry: every material is read from a licence or filled in online."""
+        online = {m.name for m in matter.materials if m.online}
+        return all(m.source == "licence" or m.name in online for m in self.materials)
+
+    def decide_by_rule(self, actor: Actor, at: datetime, record: dict[str, Any],
+                       deadlines: CaseDeadlines = DEFAULT_DEADLINES) -> Change:
+        """秒批: the matter's approval rule approved the case; the system decides, with the rule's id, version,
+        inputs and conditions on the timeline."""
+        if actor.role != Role.SYSTEM or record.get("outcome") != "approved":
+            raise OutOfScope("only the system decides by rule, and only a rule that approved")
+        change = self.decide(actor, at, True, f"秒批：规则 {record['rule_id']} v{record['rule_version']} 核验通过",
+                             deadlines)
+        self.rule_check = dict(record)
+        return Change(change.action, change.from_status, change.to_status, change.actor, change.at, change.note,
+                      {**change.details, "rule": record})
+
+    def record_rule_check(self, actor: Actor, at: datetime, record: dict[str, Any]) -> Change:
+        """秒批 did not approve (no match, inputs unavailable, not authorized): a person decides; staff see why."""
+        self._guard(Action.CHECK_RULE, actor)
+        self.rule_check = dict(record)
+        note = f"秒批未通过，转人工审批（{record.get('outcome')}）"
+        return self._move(Action.CHECK_RULE, self.status, actor, at, note, rule=record)
 
     def result_arrived(self, actor: Actor, at: datetime, waybill: str,
                        deadlines: CaseDeadlines = DEFAULT_DEADLINES) -> Change:
@@ -559,6 +634,8 @@ def new_case(
     materials: list[MaterialItem],
     delivery: Delivery,
     deadlines: CaseDeadlines = DEFAULT_DEADLINES,
+    licence_authorization: list[str] | None = None,
+    requested_period: list[str] | None = None,
 ) -> tuple[Case, Change]:
     """申请: a new case at the receiving office. Raises RuleViolation when the matter is not cross-city."""
     if receiving_office.city == matter.handling_city:
@@ -590,11 +667,15 @@ def new_case(
         created_at=at,
         updated_at=at,
         electronic=matter.electronic,
+        licence_authorization=list(licence_authorization or []),
+        requested_period=list(requested_period) if requested_period else None,
     )
     case._start_clock(Status.SUBMITTED, at, deadlines)
-    change = Change(Action.APPLY, Status.SUBMITTED, Status.SUBMITTED, actor, at, "",
-                    {"matter_id": matter.matter_id, "receiving_office_id": receiving_office.office_id,
-                     "walk_in": applicant.sub.startswith(WALK_IN_PREFIX)})
+    details: dict[str, Any] = {"matter_id": matter.matter_id, "receiving_office_id": receiving_office.office_id,
+                               "walk_in": applicant.sub.startswith(WALK_IN_PREFIX)}
+    if licence_authorization:  # 授权 on record, with the case, before any lookup
+        details["licence_authorization"] = list(licence_authorization)
+    change = Change(Action.APPLY, Status.SUBMITTED, Status.SUBMITTED, actor, at, "", details)
     return case, change
 
 

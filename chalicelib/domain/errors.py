@@ -78,5 +78,11 @@ class RuleViolation(DomainError):
         self.code = code
 
 
+class ServiceUnavailable(DomainError):
+    """An outside service this step needs (the licence library) did not answer: try again later (503)."""
+
+    code = "service_unavailable"
+
+
 class TooManyRequests(DomainError):
     code = "too_many_requests"

@@ -114,6 +114,7 @@ class ApprovalRule:
     source: str  # which port supplies the inputs, e.g. "social_insurance"
     conditions: tuple[Condition, ...]
     description: str = ""
+    consent: str = ""  # what the applicant authorizes reading for it (授权), e.g. "社保缴费记录"
 
     @classmethod
     def from_row(cls, r: Mapping[str, Any]) -> ApprovalRule:
@@ -122,7 +123,7 @@ class ApprovalRule:
         if not conditions or any(c.op not in ops for c in conditions):
             raise ValueError(f"approval rule {r.get('rule_id')}: conditions need an op of {sorted(ops)}")
         return cls(rule_id=r["rule_id"], version=int(r["version"]), source=r["source"], conditions=conditions,
-                   description=r.get("description", ""))
+                   description=r.get("description", ""), consent=r.get("consent", r["source"]))
 
     def evaluate(self, inputs: Mapping[str, Any]) -> RuleOutcome:
         results = [{"input": c.input, "op": c.op, "value": c.value, "actual": inputs.get(c.input),

@@ -88,6 +88,13 @@ class Action(StrEnum):
     # 认领: a citizen links a walk-in case to their account. Like APPLY it has no rule here: no party of the
     # case takes it, the query code and the identity number authorise it (Case.claim), in any state.
     CLAIM = "claim"
+    # 电子证照: materials read from the licence library with the applicant's consent (免提交).
+    READ_LICENCES = "read_licences"
+    # 秒批: the matter's approval rule was checked and did not approve (no match, inputs unavailable): a person
+    # decides. A rule that approves is a DECIDE by the system.
+    CHECK_RULE = "check_rule"
+    # A result delivered as an electronic licence (delivery ELECTRONIC): issued to the applicant, no parcel.
+    ISSUE_RESULT = "issue_result"
 
 
 @dataclass(frozen=True)
@@ -125,7 +132,11 @@ RULES: dict[Action, Rule] = {
     # A supplement completes a 容缺 material in place, or answers a return (退回补正) back to ACCEPTED.
     Action.SUPPLEMENT: _rule({P.APPLICANT, *_STAFF}, {S.RETURNED: (S.ACCEPTED,)},
                              stays=(S.SUBMITTED, S.RECEIVED, S.IN_TRANSIT, S.ACCEPTED)),
-    Action.DECIDE: _rule({P.HANDLING_STAFF}, {S.ACCEPTED: (S.APPROVED, S.DENIED)}),
+    # The system decides only by a matter's approval rule (秒批), and only to approve.
+    Action.DECIDE: _rule({P.HANDLING_STAFF, P.SYSTEM}, {S.ACCEPTED: (S.APPROVED, S.DENIED)}),
+    Action.CHECK_RULE: _rule({P.SYSTEM}, stays=(S.ACCEPTED,)),
+    Action.READ_LICENCES: _rule({P.APPLICANT, P.RECEIVING_STAFF, P.SYSTEM}, stays=(S.SUBMITTED, S.RECEIVED)),
+    Action.ISSUE_RESULT: _rule({P.HANDLING_STAFF, P.SYSTEM}, {S.APPROVED: (S.COMPLETED,), S.DENIED: (S.COMPLETED,)}),
     Action.SHIP_RESULT: _rule({P.HANDLING_STAFF}, {
         S.APPROVED: (S.RESULT_IN_TRANSIT, S.READY_FOR_PICKUP), S.DENIED: (S.RESULT_IN_TRANSIT, S.READY_FOR_PICKUP),
     }),

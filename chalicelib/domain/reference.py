@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import InvalidInput, NotFound, RuleViolation
+from .licences import ApprovalRule
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,16 @@ class Office:
 class Material:
     name: str
     core: bool  # 必要 (core) vs 可容缺 (may be supplemented later)
+    licence: str | None = None  # the licence type (电子证照) it can be read from, with the applicant's consent
+    online: bool = False  # filled in by the application itself (在线填报): never paper to carry
+
+
+@dataclass(frozen=True)
+class ResultLicence:
+    """A matter whose result is a licence: its type and issuer (delivery ``ELECTRONIC`` issues it)."""
+
+    licence_type: str
+    issuer: str
 
 
 @dataclass(frozen=True)
@@ -53,17 +64,29 @@ class Matter:
     time_limit_working_days: int
     electronic: bool  # 电子流转: materials travel electronically, no parcel
     deliveries: tuple[str, ...]
+    # 无纸化: when every material is read from a licence or filled online, the case transfers with no parcel.
+    paperless_transfer: bool = False
+    result_licence: ResultLicence | None = None
+    approval_rule: ApprovalRule | None = None  # 秒批
 
     def material(self, name: str) -> Material | None:
         return next((m for m in self.materials if m.name == name), None)
+
+    def licence_materials(self) -> dict[str, str]:
+        """Material → the licence type it can be read from."""
+        return {m.name: m.licence for m in self.materials if m.licence}
 
     def public(self) -> dict[str, Any]:
         return {
             "matter_id": self.matter_id, "name": self.name, "name_en": self.name_en,
             "handling_city": self.handling_city, "accepted_in": list(self.accepted_in),
-            "materials": [{"name": m.name, "core": m.core} for m in self.materials],
+            "materials": [{"name": m.name, "core": m.core, "licence": m.licence, "online": m.online}
+                          for m in self.materials],
             "time_limit_working_days": self.time_limit_working_days, "electronic": self.electronic,
-            "deliveries": list(self.deliveries),
+            "deliveries": list(self.deliveries), "paperless_transfer": self.paperless_transfer,
+            "result_licence": vars(self.result_licence) if self.result_licence else None,
+            "approval_rule": {"rule_id": self.approval_rule.rule_id, "version": self.approval_rule.version,
+                              "description": self.approval_rule.description} if self.approval_rule else None,
         }
 
 
@@ -169,9 +192,13 @@ class Catalogue:
             r["matter_id"]: Matter(
                 matter_id=r["matter_id"], name=r["name"], name_en=r.get("name_en", ""),
                 handling_city=r["handling_city"], accepted_in=tuple(r["accepted_in"]),
-                materials=tuple(Material(m["name"], bool(m["core"])) for m in r["materials"]),
+                materials=tuple(Material(m["name"], bool(m["core"]), m.get("licence"), bool(m.get("online", False)))
+                                for m in r["materials"]),
                 time_limit_working_days=int(r["time_limit_working_days"]),
                 electronic=bool(r.get("electronic", False)), deliveries=tuple(r["deliveries"]),
+                paperless_transfer=bool(r.get("paperless_transfer", False)),
+                result_licence=ResultLicence(**r["result_licence"]) if r.get("result_licence") else None,
+                approval_rule=ApprovalRule.from_row(r["approval_rule"]) if r.get("approval_rule") else None,
             )
             for r in rows.get("matters", ())
         }

@@ -35,6 +35,10 @@ class Apply:
     materials: tuple[MaterialClaim, ...]
     delivery_method: str
     delivery_address: dict[str, Any] | None = None
+    # 授权: materials to read from the licence library; whether the approval rule may read its records.
+    licence_materials: tuple[str, ...] = ()
+    records_authorized: bool = False
+    requested_period: tuple[str, str] | None = None
     idempotency_key: str | None = field(default=None, compare=False)
 
     @classmethod
@@ -51,6 +55,10 @@ class Apply:
                             for m in body.get("materials") or []),
             delivery_method=str(delivery.get("method", "")),
             delivery_address=delivery.get("address"),
+            licence_materials=tuple(str(m) for m in (body.get("licence_authorization") or {}).get("materials") or ()),
+            records_authorized=bool((body.get("licence_authorization") or {}).get("records", False)),
+            requested_period=(str(period["from"]), str(period["to"])) if (period := body.get("requested_period"))
+            else None,
             idempotency_key=idempotency_key,
         )
 

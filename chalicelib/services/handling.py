@@ -11,12 +11,12 @@ from ..adapters.reference_store import catalogue
 from ..bootstrap import unit_of_work
 from ..domain.access import require_read
 from ..domain.actor import Actor
-from ..domain.case import Case
+from ..domain.case import Case, DeliveryMethod
 from ..domain.errors import InvalidTransition, NotFound, OutOfScope
 from ..domain.lifecycle import Action
 from ..domain.shipping import Shipment
 from ..domain.workdays import utcnow
-from . import parcels
+from . import licences, parcels
 from .case_steps import change_case
 from .unit_of_work import LegRepository
 
@@ -52,7 +52,11 @@ def decide(actor: Actor, case_no: str, approved: bool, note: str = "", now: date
 
 
 def ship_result(actor: Actor, case_no: str, note: str = "", now: datetime | None = None) -> Case:
-    """Send the result back as the applicant chose; the router plans the result leg."""
+    """Send the result back as the applicant chose; the router plans the result leg. A result to be delivered
+    as an electronic licence is issued instead (services/licences.py): no parcel."""
+    with unit_of_work() as uow:
+        if uow.cases.get(case_no).delivery.method == DeliveryMethod.ELECTRONIC:
+            return licences.issue_result(actor, case_no, note, now)
     deadlines = catalogue().deadlines
     return change_case(case_no, lambda case: case.ship_result(actor, now or utcnow(), note, deadlines))
 

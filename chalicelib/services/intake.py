@@ -23,6 +23,7 @@ from ..domain.errors import Conflict, InvalidInput, OutOfScope, RuleViolation
 from ..domain.formats import ID_NUMBER, matches
 from ..domain.identity import is_mobile, resident_id_problem
 from ..domain.workdays import cst_date, utcnow
+from . import licences
 from .case_steps import change_case
 from .commands import ApplicantDetails, Apply
 from .unit_of_work import UnitOfWork
@@ -79,7 +80,10 @@ def apply(actor: Actor, command: Apply, now: datetime | None = None) -> tuple[Ca
             existing, existing_digest = uow.cases.claimed(key)
             if existing:
                 return _replay(uow, existing, existing_digest, digest), False
-        return _apply(uow, actor, command, key, digest, now)
+        case, created = _apply(uow, actor, command, key, digest, now)
+    if created and case.licence_authorization:  # 免提交: after the case (and its 授权) is on record
+        case = licences.read_after_application(actor, case, now)
+    return case, created
 
 
 def _apply(uow: UnitOfWork, actor: Actor, command: Apply, key: str | None, digest: str,
@@ -97,12 +101,21 @@ def _apply(uow: UnitOfWork, actor: Actor, command: Apply, key: str | None, diges
     if delivery.address is not None and delivery.address.get("city") not in cat.cities:
         raise InvalidInput("delivery.address.city", "must be the division code of a city in service")
     materials = material_items(matter, [(m.name, m.provided) for m in command.materials])
+    authorized = licences.check_authorization(matter.licence_materials(), command.licence_materials)
+    if command.records_authorized:
+        if matter.approval_rule is None:
+            raise InvalidInput("licence_authorization.records", f"{matter.matter_id} has no approval rule to read for")
+        authorized.append(matter.approval_rule.consent)
+    period = command.requested_period
+    if period and period[0] > period[1]:
+        raise InvalidInput("requested_period.to", "must not be before requested_period.from")
     for attempt in range(CASE_NUMBER_ATTEMPTS):
         seq = uow.counters.take(f"case-seq#{office.city}#{cst_date(at):%Y%m%d}", CASE_NUMBER_BLOCK)
         case, change = new_case(
             case_no=case_number(office.city, cst_date(at), seq), actor=actor, at=at, matter=matter,
             receiving_office=office, applicant=applicant, materials=materials, delivery=delivery,
-            deadlines=cat.deadlines,
+            deadlines=cat.deadlines, licence_authorization=authorized,
+            requested_period=list(period) if period else None,
         )
         uow.cases.add(case, change, claim=(key, digest) if key else None)
         try:

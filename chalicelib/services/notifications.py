@@ -74,6 +74,7 @@ def text_for(event: CaseEvent) -> str:
         return f"{head}补正期限为今天（{d.get('due')}）。请{what}，逾期将终止办理。"
     if etype == "case.remind_pickup":
         return f"{head}办理结果待领取，请尽快凭身份证到窗口领取。"
+    licence_no = (d.get("licence") or {}).get("licence_no")
     texts = {
         "case.sign": f"{head}已受理，承诺办结日期{d.get('promised_by') or ''}。",
         "case.route": f"{head}已通过电子流转受理，承诺办结日期{d.get('promised_by') or ''}。",
@@ -82,6 +83,8 @@ def text_for(event: CaseEvent) -> str:
         "case.result_at_pickup_office": f"{head}办理结果已到达收件窗口，请凭身份证领取。",
         "case.deliver_result": f"{head}办理结果已送达，办件已办结。欢迎评价。",
         "case.pickup": f"{head}已领取，办件已办结。欢迎评价。",
+        "case.issue_result": f"{head}办理结果已作为电子证照发放（证照编号{licence_no}），办件已办结。欢迎评价。"
+        if licence_no else f"{head}办理结果已电子送达，办件已办结。欢迎评价。",
         "case.materials_missing": f"{head}的申请材料在寄递合包中未见，已安排收件窗口重新寄递，无需您补交。",
     }
     return texts.get(etype, f"{head}状态已更新。")

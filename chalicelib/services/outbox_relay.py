@@ -38,8 +38,11 @@ RELAY: dict[str, Destinations] = {
     "case.deliver_result": Destinations(_TICKETS, notify=True),
     "case.pickup": Destinations(_TICKETS, notify=True),
     "review.bad": Destinations(_TICKETS),
-    "case.sign": _NOTIFY,
-    "case.route": Destinations(notify=True, notify_only_to="ACCEPTED"),  # electronic: accepted at once
+    # Accepted: the routing queue checks the matter's approval rule (秒批, services/approval.py).
+    "case.sign": Destinations(_ROUTING, notify=True),
+    "case.route": Destinations(_ROUTING, notify=True, notify_only_to="ACCEPTED"),  # electronic: accepted at once
+    # A result issued as an electronic licence completes the case: the handling stage becomes reviewable.
+    "case.issue_result": Destinations(_TICKETS, notify=True),
     "case.return": _NOTIFY,
     "case.decide": _NOTIFY,
     "case.result_at_pickup_office": _NOTIFY,

@@ -28,6 +28,7 @@ SLOT_EVENTS: dict[str, Stage] = {
     "case.refuse": Stage.RECEIVING,
     "case.deliver_result": Stage.HANDLING,
     "case.pickup": Stage.HANDLING,
+    "case.issue_result": Stage.HANDLING,
 }
 
 

@@ -191,6 +191,14 @@ def _replace_leg(uow: UnitOfWork, event: CaseEvent) -> None:
     uow.commit()
 
 
+def _accepted(event: CaseEvent) -> None:
+    """Accepted by the handling office: the matter's approval rule, if it has one (秒批)."""
+    if event.to_status == Status.ACCEPTED:
+        from . import approval
+
+        approval.on_accepted(event)
+
+
 def _materials_missing(event: CaseEvent) -> None:
     """缺件: the materials of a case missing from its parcel are sent again, alone (not in a daily parcel)."""
     with unit_of_work() as uow:
@@ -213,6 +221,8 @@ _HANDLERS: dict[str, Callable[[CaseEvent], None]] = {
     "case.forward": _forwarded,
     "case.ship_result": _result_shipped,
     "case.reship": _reshipped,
+    "case.sign": _accepted,
+    "case.route": _accepted,
     "case.materials_missing": _materials_missing,
 }
 

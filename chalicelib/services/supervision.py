@@ -102,3 +102,34 @@ def city_overview(actor: Actor, city: str | None) -> dict[str, Any]:
                         "by_status": {s: by_status.get(s, 0) for s in Status.__members__},
                         "overdue": overdue, "partial": partial})
     return {"city": scope.city, "offices": offices}
+
+
+def decision_shares(actor: Actor, city: str | None) -> dict[str, Any]:
+    """秒批: per matter, the cases decided in the supervisor's scope (by the handling offices of their city, or
+    every city for the province) and the share decided automatically by the matter's approval rule."""
+    scope = resolve_scope(actor, city, None)
+    cat = catalogue()
+    uow = unit_of_work()
+    seen: set[str] = set()
+    rows: dict[str, Counter[str]] = {}
+    for oid in scope.office_ids:
+        for case in uow.cases.of_office(oid):
+            if case.case_no in seen or case.handling_office_id != oid or len(seen) >= OVERVIEW_CAP:
+                continue
+            seen.add(case.case_no)
+            counts = rows.setdefault(case.matter_id, Counter())
+            check = case.rule_check or {}
+            counts["rule_checked"] += int(bool(check))
+            if case.decision:
+                counts["decided"] += 1
+                counts["automatic"] += int(check.get("outcome") == "approved")
+    items = []
+    for matter_id in sorted(rows):
+        c = rows[matter_id]
+        matter = cat.matters.get(matter_id)
+        items.append({"matter_id": matter_id, "name": matter.name if matter else matter_id,
+                      "has_rule": bool(matter and matter.approval_rule), "decided": c["decided"],
+                      "automatic": c["automatic"], "by_person": c["decided"] - c["automatic"],
+                      "rule_checked": c["rule_checked"],
+                      "automatic_share": round(c["automatic"] / c["decided"], 4) if c["decided"] else None})
+    return {"city": scope.city, "items": items, "partial": len(seen) >= OVERVIEW_CAP}

@@ -60,7 +60,9 @@ def _actions(statement: dict[str, Any]) -> list[str]:
 def test_the_courier_key_is_read_at_run_time_by_the_api_only(synthesized, stage):
     secrets = synthesized.resources(stage, "AWS::SecretsManager::Secret")
     (secret_id,) = [k for k, v in secrets.items() if str(v["Properties"].get("Name", "")).endswith("webhook-secret")]
-    (app_secret_id,) = [k for k in secrets if k != secret_id]  # the application key (walk-ins, cursors)
+    (licence_id,) = [k for k, v in secrets.items() if str(v["Properties"].get("Name", "")).endswith("licence-service")]
+    # the application key (walk-ins, cursors)
+    (app_secret_id,) = [k for k in secrets if k not in (secret_id, licence_id)]
     for name, function in _functions(synthesized, stage).items():
         env = _env(function)
         assert "COURIER_WEBHOOK_SECRET" not in env, name
@@ -70,8 +72,13 @@ def test_the_courier_key_is_read_at_run_time_by_the_api_only(synthesized, stage)
         if name == "APIHandler":
             assert env["COURIER_WEBHOOK_SECRET_ARN"] == {"Ref": secret_id}
             assert env["APP_SECRET_ARN"] == {"Ref": app_secret_id}
+            assert env["LICENCE_SERVICE_SECRET_ARN"] == {"Ref": licence_id}
             assert sorted((_actions(s), str(s["Resource"])) for s in reads) == sorted(
-                (["secretsmanager:GetSecretValue"], str({"Ref": r})) for r in (secret_id, app_secret_id))
+                (["secretsmanager:GetSecretValue"], str({"Ref": r})) for r in (secret_id, app_secret_id, licence_id))
+        elif name == "RouteParcels":  # 秒批 after acceptance reads the provincial records: that key only
+            assert env["LICENCE_SERVICE_SECRET_ARN"] == {"Ref": licence_id}
+            assert [str(s["Resource"]) for s in reads] == [str({"Ref": licence_id})]
+            assert "COURIER_WEBHOOK_SECRET_ARN" not in env
         else:
             assert not reads and "COURIER_WEBHOOK_SECRET_ARN" not in env, name
 
@@ -236,10 +243,12 @@ def test_the_relay_sends_only_to_the_queues_it_feeds_and_the_api_to_courier_even
     assert "courier-events" not in GRANTS["RelayOutbox"].send
     assert GRANTS["APIHandler"].send == ("courier-events",)
     assert not GRANTS["RelayOutbox"].tables
-    # Only the API takes applications and queries (idempotency, counters, access log); it reads parcels and
-    # never touches sent SMS; only the SMS consumer does.
-    assert [f for f, g in GRANTS.items() if {"idempotency", "counters", "access-log"} & set(g.tables)] == [
-        "APIHandler"]
+    # Only the API takes applications and queries (idempotency, counters); it reads parcels and never touches
+    # sent SMS; only the SMS consumer does. The access log: the API and the router (秒批 logs its record reads),
+    # which only adds entries.
+    assert [f for f, g in GRANTS.items() if {"idempotency", "counters"} & set(g.tables)] == ["APIHandler"]
+    assert [f for f, g in GRANTS.items() if "access-log" in g.tables] == ["APIHandler", "RouteParcels"]
+    assert GRANTS["RouteParcels"].tables["access-log"] == "w"
     assert GRANTS["APIHandler"].tables["shipments"] == "r"
     assert [f for f, g in GRANTS.items() if "notifications" in g.tables] == ["SendNotifications"]
 

@@ -143,6 +143,19 @@ def _plain(item: dict[str, Any]) -> dict[str, Any]:
     return json.loads(json.dumps(out, default=lambda o: float(o) if hasattr(o, "as_tuple") else sorted(o)))
 
 
+def _unsharded(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Review counters are write-sharded over partition keys chosen at random (``SZ-GOV#3``,
+    ``SZ-GOV#month#3``): what two runs must agree on is each office's sum per day and per month."""
+    sums: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in rows:
+        office = re.sub(r"#(?:month#)?\d+$", "", row["office_id"])
+        total = sums.setdefault((office, row["day"]), {"office_id": office, "day": row["day"]})
+        for k, v in row.items():
+            if k not in ("office_id", "day") and isinstance(v, (int, float)):
+                total[k] = total.get(k, 0) + v
+    return [{k: v for k, v in row.items() if v != 0 or k in ("office_id", "day")} for row in sums.values()]
+
+
 def snapshot(case_numbers: list[str]) -> dict[str, list[str]]:
     """Every stored item of the compared tables, timestamps blanked and case numbers, waybills and ticket
     numbers replaced by the case's position in the scenario, sorted: equal snapshots mean equal final states."""
@@ -153,6 +166,7 @@ def snapshot(case_numbers: list[str]) -> dict[str, list[str]]:
     ddb = boto3.client("dynamodb", region_name=REGION)
     tables = {t: [_plain(i) for page in ddb.get_paginator("scan").paginate(TableName=settings().name(t))
                   for i in page["Items"]] for t in COMPARED_TABLES}
+    tables["review-stats"] = _unsharded(tables["review-stats"])
     names = {no: f"<case{i}>" for i, no in enumerate(case_numbers)}
     for leg in sorted(tables["shipments"], key=lambda r: (r["case_no"], r["case_version"])):
         names[leg["waybill"]] = f"<leg {names.get(leg['case_no'], '?')} v{leg['case_version']}>"

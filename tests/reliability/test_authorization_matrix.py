@@ -47,6 +47,8 @@ MATRIX: list[tuple[str, str, Any, str]] = [
     ("POST", "/cases/{SUBMITTED}/withdraw", NOTE,                                 "D A D D D D D D D"),
     ("POST", "/cases/{RECEIVED}/forward", NOTE,                                   "D D D A D D D D D"),
     ("POST", "/cases/{IN_TRANSIT}/sign", NOTE,                                    "D D D D A D D D D"),
+    # A material never read from a licence: a 400 for whoever got past authorization (consent is checked after).
+    ("POST", "/cases/{SUBMITTED}/licences", {"materials": ["申请表"]},          "D A D A D D D D D"),
     ("POST", "/cases/{RECEIVED_MISSING}/supplements", {"material": "照片"},       "D A D A D D D D D"),
     ("POST", "/cases/{RETURNED}/supplements", {"material": "照片"},               "D A D A A D D D D"),
     ("POST", "/cases/{ACCEPTED}/return", {"reason": "blurred"},                   "D D D D A D D D D"),
@@ -78,6 +80,8 @@ MATRIX: list[tuple[str, str, Any, str]] = [
     # The reviewer's name and phone: the ticket's supervisors only, never the rated office (staff_receiving).
     ("GET", "/tickets/{ticket}/reviewer-contact?reason=核实", None,               "D D D D D D A D A"),
     ("GET", "/access-log", None,                                                  "D D D D D D D D A"),
+    ("GET", "/stats/decisions", None,                                             "D D D D D D A A A"),
+    ("GET", "/stats/decisions?city=440300", None,                                 "D D D D D D A D A"),
     ("GET", "/overview/cases", None,                                              "D D D D D D A A A"),
     ("GET", "/overview/cases?city=440300", None,                                  "D D D D D D A D A"),
     # Consolidated parcels (合包): staff of both offices and their cities' supervisors read one; only the

@@ -29,6 +29,7 @@ def _targets(world: World) -> list[tuple[str, str, str | None]]:
         ("/tickets/{ticket_id}/reviewer-contact", f"/tickets/{world.ticket_id}/reviewer-contact?reason=回访",
          world.ticket_case),
         ("/access-log", "/access-log", None), ("/overview/cases", "/overview/cases", None),
+        ("/stats/decisions", "/stats/decisions", None), ("/tickets", "/tickets?escalated=true", None),
     ]
     for office in (RECEIVING, HANDLING, UNRELATED):
         out.append(("/offices/{office_id}/cases", f"/offices/{office}/cases?limit=100", None))

@@ -27,23 +27,14 @@ APPLICATIONS = size(100, 1000)
 
 
 @pytest.fixture
-def isolated_dynamodb(aws_server: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    """The emulator server handles requests in threads but its DynamoDB has no isolation: a cancelled
-    transaction restores a copy of every table it touched taken when it started, erasing what other
-    requests wrote meanwhile, and concurrent requests can fail with a 500 inside the emulator. DynamoDB
-    itself applies each request atomically; so does this fixture, by running one DynamoDB request at a
-    time in the server. Requests still interleave freely between each other, which is what races are
-    about."""
-    from moto.dynamodb.responses import DynamoHandler
+def isolated_dynamodb(aws_server: str) -> str:
+    """The emulator server with DynamoDB's isolation, as ``make run`` has it: tools/emulator.harden() (one
+    DynamoDB request at a time, and no rollback that swallows another request's write), installed by
+    tests/conftest.py exactly as tools/local_stack.py installs it. Requests still interleave freely between
+    each other, which is what races are about."""
+    from tools import emulator
 
-    lock = threading.Lock()
-    original = DynamoHandler.call_action
-
-    def one_at_a_time(self: Any) -> Any:
-        with lock:
-            return original(self)
-
-    monkeypatch.setattr(DynamoHandler, "call_action", one_at_a_time)
+    assert emulator.hardened()
     return aws_server
 
 
@@ -165,26 +156,25 @@ def test_concurrent_ticket_steps_have_one_winner(isolated_dynamodb):
 
 def test_a_case_number_handed_out_twice_is_never_overwritten(aws):
     """The emulator's UpdateItem ADD is not atomic under concurrency (DynamoDB's is), so a daily counter
-    may hand a number out twice. The conditional insert refuses to overwrite the first case, and the
-    application draws the next number instead of failing the applicant."""
+    (its block, Counters.take) may hand a number out twice. The conditional insert refuses to overwrite the
+    first case, and the application draws the next number instead of failing the applicant."""
     from chalicelib.adapters.dynamodb import DynamoCounters
     from tests.storage import Cases
 
     first, _ = service_apply(citizen_actor("first"), application(id_seed=1))
-    real = DynamoCounters.increment
+    real = DynamoCounters.take
     handed: list[int] = []
 
-    def stale_then_real(self: Any, counter_id: str) -> int:
-        seq = 1 if not handed else real(self, counter_id)  # first call: the number the first case has
+    def stale_then_real(self: Any, counter_id: str, block: int) -> int:
+        seq = 1 if not handed else real(self, counter_id, block)  # first call: the number the first case has
         handed.append(seq)
         return seq
 
-    original = DynamoCounters.increment
-    DynamoCounters.increment = stale_then_real  # type: ignore[method-assign]
+    DynamoCounters.take = stale_then_real  # type: ignore[method-assign]
     try:
         second, created = service_apply(citizen_actor("second"), application(id_seed=2))
     finally:
-        DynamoCounters.increment = original  # type: ignore[method-assign]
+        DynamoCounters.take = real  # type: ignore[method-assign]
     assert created and handed[0] == 1 and second.case_no != first.case_no
     repo = Cases()
     assert repo.get(first.case_no).applicant.sub == "first"

@@ -1,4 +1,4 @@
-"""tools/moto_patches: after a cancelled transaction (a lost race) the outbox stream keeps flowing to the
+"""tools/emulator: after a cancelled transaction (a lost race) the outbox stream keeps flowing to the
 iterators already handed out, as the local stack's pump needs, and carries nothing of the cancelled write."""
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ import boto3
 import pytest
 from botocore.config import Config
 from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.responses import DynamoHandler
 
 from chalicelib.config import settings
-from tools import moto_patches
+from tools import emulator
 
 
 def _outbox_item(event_id: str) -> dict[str, Any]:
@@ -37,18 +38,16 @@ def _records_after_a_lost_race() -> list[str]:
     return [r["dynamodb"]["Keys"]["event_id"]["S"] for r in records]
 
 
-def test_the_pumps_iterator_sees_writes_after_a_cancelled_transaction(aws: None, monkeypatch: Any) -> None:
-    # The patch is process-wide in the local stack; here it is undone after the test.
-    monkeypatch.setattr(DynamoDBBackend, "transact_write_items", DynamoDBBackend.transact_write_items)
-    for name in moto_patches.WRITES:
-        monkeypatch.setattr(DynamoDBBackend, name, getattr(DynamoDBBackend, name))
-    moto_patches.harden()
-    moto_patches.harden()  # idempotent
+def test_the_pumps_iterator_sees_writes_after_a_cancelled_transaction(aws: None) -> None:
+    assert emulator.hardened()  # by tests/conftest.py, as by the local stack
+    before = (DynamoHandler.call_action, DynamoDBBackend.transact_write_items)
+    emulator.harden()  # idempotent
+    assert (DynamoHandler.call_action, DynamoDBBackend.transact_write_items) == before
     assert _records_after_a_lost_race() == ["after#1"]
 
 
 def test_unpatched_moto_orphans_the_iterator(aws: None) -> None:
     """The defect itself (when moto fixes it this test fails, and the patch can go): the old iterator shows
     the cancelled transaction's record, which never committed, and never the write that followed."""
-    with moto_patches.unpatched():  # the tests' moto server hardens moto in this process too
+    with emulator.unpatched():  # the tests' moto server hardens moto in this process too
         assert _records_after_a_lost_race() == ["cancelled#1"]

@@ -66,6 +66,9 @@ ACTIONS: dict[Action, tuple[dict[str, Any], Callable[[Case, Actor], Any]]] = {
     Action.REMIND_PICKUP: ({"pickup_reminders": [NOW - timedelta(days=1)]}, lambda c, a: c.remind_pickup(a, NOW)),
     Action.SHIPMENT_EXCEPTION: ({}, lambda c, a: c.record_shipment_exception(a, NOW, "W1", "EXCEPTION")),
     Action.RESHIP: ({}, lambda c, a: c.reship(a, NOW, "W2")),
+    Action.READ_LICENCES: ({}, lambda c, a: c.record_licences(a, NOW, MATTER, {}, [], [])),
+    Action.CHECK_RULE: ({}, lambda c, a: c.record_rule_check(a, NOW, {"outcome": "no_match"})),
+    Action.ISSUE_RESULT: ({"method": "ELECTRONIC", "decision": "DENIED"}, lambda c, a: c.issue_result(a, NOW, None)),
     Action.PACK: ({}, lambda c, a: c.pack(a, NOW, "R-DG-GOV-SZ-GOV-20261201", "2026-12-01")),
     Action.MATERIALS_MISSING: ({"parcels": ["M-SZ-GOV-DG-GOV-20261201"]},
                                lambda c, a: c.materials_missing(a, NOW, "M-SZ-GOV-DG-GOV-20261201")),
@@ -232,6 +235,8 @@ def test_the_state_graph_is_the_designs():
         (S.READY_FOR_PICKUP, S.COMPLETED),
         (S.RECEIVED, S.TERMINATED), (S.IN_TRANSIT, S.TERMINATED), (S.ACCEPTED, S.TERMINATED),
         (S.RETURNED, S.TERMINATED),
+        # DESIGN §10: a result issued as an electronic licence completes the case, no parcel.
+        (S.APPROVED, S.COMPLETED), (S.DENIED, S.COMPLETED),
         # Issue 16 (合包): the courier's DELIVERED signs a parcel's cases in; one then found missing from the
         # parcel against its handover list (缺件) waits for its materials again.
         (S.ACCEPTED, S.IN_TRANSIT),
@@ -241,6 +246,8 @@ def test_the_state_graph_is_the_designs():
     who = {a: set(r.by) for a, r in RULES.items()}
     assert who[Action.RECEIVE] == who[Action.REFUSE] == who[Action.FORWARD] == {Party.RECEIVING_STAFF}
     assert who[Action.WITHDRAW] == {Party.APPLICANT}
-    assert who[Action.DECIDE] == who[Action.RETURN] == who[Action.SHIP_RESULT] == {Party.HANDLING_STAFF}
+    assert who[Action.RETURN] == who[Action.SHIP_RESULT] == {Party.HANDLING_STAFF}
+    assert who[Action.DECIDE] == {Party.HANDLING_STAFF, Party.SYSTEM}  # the system only by rule (秒批)
+    assert who[Action.CHECK_RULE] == {Party.SYSTEM}
     assert who[Action.PICKUP] == {Party.PICKUP_STAFF}
     assert who[Action.SIGN] == {Party.HANDLING_STAFF, Party.SYSTEM}

@@ -89,6 +89,7 @@ export const DELIVERY_LABELS: Record<DeliveryMethod, string> = {
   MAIL: '邮寄到家',
   PICKUP_RECEIVING: '到收件窗口领取',
   PICKUP_HANDLING: '到办理地窗口领取',
+  ELECTRONIC: '电子证照（免寄递，直接发放）',
 };
 
 export function deliveryLabel(method: string): string {
@@ -214,4 +215,14 @@ export const CASE_ACTION_LABELS: Record<string, string> = {
   pickup: '领取交接',
   reship: '重新寄递',
   supplement: '补正材料',
+  read_licences: '读取电子证照',
+  check_rule: '秒批核验',
+  issue_result: '发放电子证照',
+};
+
+/** 秒批: how an approval rule's check came out (the case's rule_check.outcome). */
+export const RULE_OUTCOME_LABELS: Record<string, string> = {
+  approved: '规则核验通过，系统自动准予（秒批）',
+  no_match: '规则核验未通过，转人工审批',
+  inputs_unavailable: '核验数据暂时无法读取，转人工审批',
 };

@@ -7,6 +7,7 @@ import { Panel } from '@/components/Panel';
 import { useEffect, useRef, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { CaseProgress } from '@/components/CaseProgress';
+import { LicenceMaterials, ResultLicence, RuleCheck } from '@/components/LicenceInfo';
 import { PageHeader } from '@/components/PageHeader';
 import { ErrorState, Loading } from '@/components/PageState';
 import { useApiMutation } from '@/hooks/useApiMutation';
@@ -97,6 +98,9 @@ export function CaseDetailPage() {
           ) : null}
         </Space>
       </CaseProgress>
+      <LicenceMaterials data={c} />
+      <ResultLicence licence={c.result_licence} />
+      {c.rule_check?.outcome === 'approved' ? <RuleCheck check={c.rule_check} /> : null}
       {confirmWithdraw && can('withdraw') ? (
         <WithdrawConfirm pending={withdraw.isPending} onConfirm={() => withdraw.mutate()} onCancel={() => setConfirmWithdraw(false)} />
       ) : null}

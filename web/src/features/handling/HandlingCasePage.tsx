@@ -7,6 +7,7 @@
 import { Alert, Button, Card, Checkbox, Col, Descriptions, Form, Input, Popconfirm, Radio, Row, Select, Space, Tag, Typography } from 'antd';
 import { Link, useParams } from 'react-router';
 import { CaseTimeline } from '@/components/CaseTimeline';
+import { LicenceMaterials, ResultLicence, RuleCheck } from '@/components/LicenceInfo';
 import { PageHeader } from '@/components/PageHeader';
 import { ErrorState, Loading } from '@/components/PageState';
 import { ParcelEvents } from '@/components/ParcelEvents';
@@ -108,9 +109,12 @@ function DecideAction({ caseNo, blocked }: { caseNo: string; blocked: boolean })
 function ShipResultAction({ data }: { data: Case }) {
   const mail = data.delivery.method === 'MAIL';
   const toReceiving = data.delivery.method === 'PICKUP_RECEIVING';
+  const electronic = data.delivery.method === 'ELECTRONIC';
   const ship = useCaseAction<Record<string, never>>(data.case_no, '/cases/{case_no}/ship-result',
-    mail ? '结果已交寄，正在寄往申请人' : toReceiving ? '结果已寄往收件窗口待领取' : '结果已留存本窗口待领取');
-  const label = mail ? '寄出结果（邮寄到家）' : toReceiving ? '寄往收件窗口待领取' : '留存待领取（本窗口）';
+    electronic ? '已发放电子证照，办件已办结'
+      : mail ? '结果已交寄，正在寄往申请人' : toReceiving ? '结果已寄往收件窗口待领取' : '结果已留存本窗口待领取');
+  const label = electronic ? '发放电子证照（免寄递）'
+    : mail ? '寄出结果（邮寄到家）' : toReceiving ? '寄往收件窗口待领取' : '留存待领取（本窗口）';
   return (
     <Popconfirm title={`确认${label}？`} okText="确认" cancelText="取消" onConfirm={() => ship.mutate({})}>
       <Button type="primary" loading={ship.isPending}>{label}</Button>
@@ -210,13 +214,20 @@ export function HandlingCasePage() {
                 { key: 'p', label: '承诺办结', children: data.promised_by ? <Space>{formatDate(data.promised_by)}{data.overdue ? <Tag color="error">已超期</Tag> : null}</Space> : '受理后起算' },
                 { key: 'x', label: '材料', span: 2, children: data.materials.map((m) => (
                   <Tag key={m.name} color={data.missing.includes(m.name) ? 'warning' : m.provided ? 'success' : 'default'}>
-                    {m.name}{data.missing.includes(m.name) ? '（容缺待补）' : ''}
+                    {m.name}{data.missing.includes(m.name) ? '（容缺待补）' : ''}{m.source === 'licence' ? '（电子证照）' : ''}
                   </Tag>
                 )) },
                 ...(data.return_reason ? [{ key: 'rr', label: '退回原因', span: 2, children: data.return_reason }] : []),
                 ...(data.decision ? [{ key: 'dc', label: '决定', span: 2, children: data.decision === 'APPROVED' ? '准予' : '不予' }] : []),
               ]} />
             </Card>
+            {data.rule_check || data.result_licence || data.materials.some((m) => m.source === 'licence') ? (
+              <Card size="small" title={<h2 className="kc-card-title">电子证照与秒批</h2>}>
+                <RuleCheck check={data.rule_check} />
+                <LicenceMaterials data={data} />
+                <ResultLicence licence={data.result_licence} />
+              </Card>
+            ) : null}
             <Card size="small" title={<h2 className="kc-card-title">寄递</h2>}>
               {legs.isError ? <ErrorState error={legs.error} onRetry={() => legs.refetch()} /> : (
                 <Space direction="vertical" style={{ width: '100%' }}>

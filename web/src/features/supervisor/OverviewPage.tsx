@@ -10,6 +10,39 @@ import { ALL_STATUSES, cityName, CITY_NAMES, STATUS_LABELS } from '@/lib/labels'
 import { PROVINCIAL, useIsProvincial } from './filters';
 
 type Row = components['schemas']['OfficeOverview'];
+type DecisionRow = components['schemas']['MatterDecisions'];
+
+/** 秒批: decided cases per matter handled in the scope, and the share decided automatically by rule. */
+function AutomaticDecisions({ city }: { city: string | undefined }) {
+  const shares = useQuery({
+    queryKey: ['decision-shares', city ?? 'mine'],
+    queryFn: () => call(api().GET('/stats/decisions', { params: { query: city ? { city } : {} } })),
+    refetchInterval: 60_000,
+  });
+  return (
+    <Card size="small" title={<h2 className="kc-card-title">秒批：自动审批占比（按事项）</h2>} style={{ marginTop: 16 }}>
+      {shares.isError ? <ErrorState error={shares.error} onRetry={() => shares.refetch()} /> : (
+        <Table<DecisionRow>
+          rowKey="matter_id"
+          size="middle"
+          loading={shares.isPending}
+          dataSource={shares.data?.items ?? []}
+          pagination={false}
+          locale={{ emptyText: <EmptyState description="暂无已决定的办件" /> }}
+          columns={[
+            { title: '事项', dataIndex: 'name' },
+            { title: '秒批规则', dataIndex: 'has_rule', render: (v: boolean) => (v ? '有' : '—') },
+            { title: '已决定', dataIndex: 'decided' },
+            { title: '系统自动准予', dataIndex: 'automatic' },
+            { title: '人工决定', dataIndex: 'by_person' },
+            { title: '自动占比', dataIndex: 'automatic_share',
+              render: (v: number | null) => (v === null || v === undefined ? '—' : `${(v * 100).toFixed(1)}%`) },
+          ]}
+        />
+      )}
+    </Card>
+  );
+}
 
 export function OverviewPage() {
   const provincial = useIsProvincial();
@@ -63,6 +96,7 @@ export function OverviewPage() {
           />
         )}
       </Card>
+      <AutomaticDecisions city={city} />
     </>
   );
 }

@@ -9,6 +9,7 @@ import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { CaseTimeline } from '@/components/CaseTimeline';
 import { CountdownTag } from '@/components/CountdownTag';
+import { LicenceMaterials } from '@/components/LicenceInfo';
 import { PageHeader } from '@/components/PageHeader';
 import { ErrorState, Loading } from '@/components/PageState';
 import { StatusSteps } from '@/components/StatusSteps';
@@ -174,6 +175,13 @@ export function WindowCasePage() {
     reload: [caseKeys.all(caseNo), ['queue']],
     successMessage: '已转递到办理地',
   });
+  // 电子证照库 was down at application: read the authorized licences again (refused without 授权).
+  const readAgain = useApiMutation({
+    mutationFn: (materials: string[]) =>
+      call(api().POST('/cases/{case_no}/licences', { params: { path: { case_no: caseNo } }, body: { materials } })),
+    reload: [caseKeys.all(caseNo), ['queue']],
+    successMessage: (r) => (r.licence_unavailable.length ? `仍无法读取：${r.licence_unavailable.join('、')}` : '已从电子证照读取'),
+  });
   const header = <PageHeader title={`办件 ${caseNo}`} crumbs={[{ path: '/window/queue', title: '收件工作台' }, { title: caseNo }]} />;
   if (detail.isPending) return (<>{header}<Loading /></>);
   if (detail.isError) return (<>{header}<ErrorState error={detail.error} onRetry={() => detail.refetch()} /></>);
@@ -203,6 +211,10 @@ export function WindowCasePage() {
                 ]}
               />
               <StatusSteps status={c.status} compact />
+              <LicenceMaterials data={c} />
+              {can('read_licences') && c.licence_unavailable.length ? (
+                <Button onClick={() => readAgain.mutate(c.licence_unavailable)} loading={readAgain.isPending}>重新读取电子证照</Button>
+              ) : null}
               {c.refusal_reason ? <Alert type="error" showIcon title="不予收件原因" description={c.refusal_reason} /> : null}
               <Space wrap className="kc-case-actions">
                 {can('forward') ? <Button type="primary" onClick={() => forward.mutate()} loading={forward.isPending}>转递到办理地</Button> : null}

@@ -106,6 +106,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/cases/{case_no}/licences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Read materials from the licence library (电子证照), only those the applicant authorized */
+        post: operations["post_cases_case_no_licences"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/cases/{case_no}/pickup": {
         parameters: {
             query?: never;
@@ -515,6 +532,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/stats/decisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 秒批: decided cases per matter and the share decided by rule */
+        get: operations["get_stats_decisions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/stats/reviews": {
         parameters: {
             query?: never;
@@ -731,10 +765,22 @@ export interface components {
             materials: {
                 name: string;
                 core: boolean;
+                licence?: string | null;
+                online?: boolean;
             }[];
             time_limit_working_days: number;
             electronic: boolean;
             deliveries: string[];
+            paperless_transfer?: boolean;
+            result_licence?: {
+                licence_type: string;
+                issuer: string;
+            } | null;
+            approval_rule?: {
+                rule_id: string;
+                version: number;
+                description: string;
+            } | null;
         };
         Applicant: {
             name: string;
@@ -761,6 +807,9 @@ export interface components {
                 name: string;
                 core: boolean;
                 provided: boolean;
+                /** @enum {unknown} */
+                source?: "paper" | "licence";
+                licence?: components["schemas"]["LicenceReference"];
             }[];
             missing: string[];
             supplement_due: string | null;
@@ -769,7 +818,7 @@ export interface components {
             stage_overdue: boolean;
             delivery: {
                 /** @enum {unknown} */
-                method: "MAIL" | "PICKUP_RECEIVING" | "PICKUP_HANDLING";
+                method: "MAIL" | "PICKUP_RECEIVING" | "PICKUP_HANDLING" | "ELECTRONIC";
                 address?: Record<string, never>;
             };
             created_at: string;
@@ -782,8 +831,29 @@ export interface components {
             return_reason: string | null;
             completed_at: string | null;
             next_actions: string[];
+            licence_authorization: string[];
+            licence_unavailable: string[];
+            requested_period: string[] | null;
+            rule_check: components["schemas"]["RuleCheck"] | null;
+            result_licence: components["schemas"]["LicenceReference"];
             query_code?: string;
             working_days_left?: number | null;
+        };
+        LicenceReference: {
+            licence_no?: string;
+            licence_type?: string;
+            issuer?: string;
+            valid_from?: string | null;
+            valid_until?: string | null;
+        } | null;
+        RuleCheck: {
+            rule_id: string;
+            rule_version: number;
+            /** @enum {unknown} */
+            outcome: "approved" | "no_match" | "inputs_unavailable";
+            inputs: Record<string, never>;
+            conditions: Record<string, never>[];
+            reason?: string;
         };
         QueueItem: {
             case_no: string;
@@ -1021,6 +1091,21 @@ export interface components {
             city: string | null;
             offices: components["schemas"]["OfficeOverview"][];
         };
+        MatterDecisions: {
+            matter_id: string;
+            name: string;
+            has_rule: boolean;
+            decided: number;
+            automatic: number;
+            by_person: number;
+            rule_checked: number;
+            automatic_share: number | null;
+        };
+        DecisionShares: {
+            city: string | null;
+            partial: boolean;
+            items: components["schemas"]["MatterDecisions"][];
+        };
         CourierAccepted: {
             /** @constant */
             accepted: true;
@@ -1128,7 +1213,7 @@ export interface components {
             }[];
             delivery: {
                 /** @enum {unknown} */
-                method: "MAIL" | "PICKUP_RECEIVING" | "PICKUP_HANDLING";
+                method: "MAIL" | "PICKUP_RECEIVING" | "PICKUP_HANDLING" | "ELECTRONIC";
                 address?: {
                     city: string;
                     district?: string;
@@ -1137,6 +1222,14 @@ export interface components {
                     phone: string;
                     postcode?: string;
                 };
+            };
+            licence_authorization?: {
+                materials?: string[];
+                records?: boolean;
+            };
+            requested_period?: {
+                from: string;
+                to: string;
             };
         };
         claim_request: {
@@ -1164,6 +1257,9 @@ export interface components {
         forward_request: {
             note?: string;
             urgent?: boolean;
+        };
+        licences_request: {
+            materials: string[];
         };
         note_request: {
             note?: string;
@@ -1813,6 +1909,121 @@ export interface operations {
                  *     }
                  */
                 "application/json": components["schemas"]["forward_request"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Case"];
+                };
+            };
+            /** @description Bad input: the message (and `field`) names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Wrong role, office or city */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description State conflict (with `current_status`) or a lost race */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A Content-Type the API does not read (send JSON) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business rule forbids it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests (query-code guessing) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    post_cases_case_no_licences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description e.g. KC4403002026112300017 */
+                case_no: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "materials": [
+                 *         "身份证"
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["licences_request"];
             };
         };
         responses: {
@@ -4570,6 +4781,110 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ReviewList"];
+                };
+            };
+            /** @description Bad input: the message (and `field`) names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Wrong role, office or city */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description State conflict (with `current_status`) or a lost race */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A Content-Type the API does not read (send JSON) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A business rule forbids it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests (query-code guessing) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_stats_decisions: {
+        parameters: {
+            query?: {
+                /** @description 6-digit division code, ASCII digits (440000: province) */
+                city?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DecisionShares"];
                 };
             };
             /** @description Bad input: the message (and `field`) names the field */

@@ -75,12 +75,37 @@ function WindowStep({ matter }: { matter: Matter }) {
   );
 }
 
+/** 授权: the citizen may let the office read materials from the licence library (免提交) and, where the matter
+ * is approved by rule (秒批), the records the rule checks. Nothing is read without these boxes ticked. */
+function LicenceAuthorization({ matter }: { matter: Matter }) {
+  const fromLicence = matter.materials.filter((m) => m.licence);
+  if (!fromLicence.length && !matter.approval_rule) return null;
+  return (
+    <fieldset className="kc-fieldset" data-testid="licence-authorization">
+      <legend>电子证照授权（免提交）</legend>
+      <p className="kc-secondary">勾选后，办理部门凭您的授权从广东省电子证照库读取，无需提交纸质材料；每次读取都留有记录。证照库暂时无法读取时，申请照常提交，届时请携带纸质材料。</p>
+      {fromLicence.map((m) => (
+        <Form.Item key={m.name} name={['licences', m.name]} valuePropName="checked" className="kc-material-item">
+          <Checkbox>授权读取我的电子{m.licence}，作为「{m.name}」</Checkbox>
+        </Form.Item>
+      ))}
+      {matter.approval_rule ? (
+        <Form.Item name="records" valuePropName="checked" className="kc-material-item">
+          <Checkbox>授权读取我的社保缴费记录，用于秒批（{matter.approval_rule.description}）</Checkbox>
+        </Form.Item>
+      ) : null}
+    </fieldset>
+  );
+}
+
 function MaterialsStep({ matter }: { matter: Matter }) {
   const provided = Form.useWatch('provided') as Record<string, boolean> | undefined;
-  const lacking = missingMaterials(matter, provided);
+  const licences = Form.useWatch('licences') as Record<string, boolean> | undefined;
+  const lacking = missingMaterials(matter, provided, licences);
   return (
     <>
       <h2 className="kc-question">请核对您已准备好的材料</h2>
+      <LicenceAuthorization matter={matter} />
       <Alert type="info" showIcon title="什么是容缺受理" description={RONGQUE_EXPLAINED} className="kc-step-note" />
       <fieldset className="kc-fieldset">
         <legend>「{matter.name}」所需材料（勾选已准备好的）</legend>
@@ -92,12 +117,15 @@ function MaterialsStep({ matter }: { matter: Matter }) {
             className="kc-material-item"
             rules={m.core ? [{
               validator: async (_: unknown, value: boolean | undefined) => {
-                if (!value) throw new Error(`「${m.name}」是必要材料，缺少时窗口无法收件，请准备好后再申请`);
+                if (!value && !(m.licence && licences?.[m.name])) {
+                  throw new Error(`「${m.name}」是必要材料，缺少时窗口无法收件，请准备好后再申请`);
+                }
               },
             }] : []}
           >
             <Checkbox>
               {m.name} <Tag color={m.core ? 'error' : 'warning'}>{materialKindLabel(m.core)}</Tag>
+              {m.licence && licences?.[m.name] ? <Tag color="success">电子证照</Tag> : null}
             </Checkbox>
           </Form.Item>
         ))}
@@ -118,7 +146,8 @@ function MaterialsStep({ matter }: { matter: Matter }) {
 function CheckAnswers({ answers, matter, goTo }: { answers: Answers; matter: Matter; goTo: (step: number) => void }) {
   const offices = useOffices();
   const office = offices.data?.find((o) => o.office_id === answers.receiving_office_id);
-  const lacking = missingMaterials(matter, answers.provided);
+  const lacking = missingMaterials(matter, answers.provided, answers.licences);
+  const byLicence = matter.materials.filter((m) => m.licence && answers.licences?.[m.name]).map((m) => m.name);
   const a = answers.applicant ?? {};
   const d = answers.delivery ?? {};
   const change = (step: number, what: string) => (
@@ -148,6 +177,8 @@ function CheckAnswers({ answers, matter, goTo }: { answers: Answers; matter: Mat
               <Flex justify="space-between" align="center" gap={8}>
                 <span>
                   已准备：{matter.materials.filter((m) => answers.provided?.[m.name]).map((m) => m.name).join('、') || '无'}
+                  {byLicence.length ? <><br />电子证照授权读取：{byLicence.join('、')}</> : null}
+                  {matter.approval_rule && answers.records ? <><br />授权读取社保缴费记录（秒批）</> : null}
                   {lacking.nonCore.length ? <><br />容缺（承诺补齐）：{lacking.nonCore.join('、')}</> : null}
                 </span>
                 {change(3, '材料')}

@@ -25,6 +25,20 @@ describe('apply wizard model', () => {
     expect(missingMaterials(matter, {})).toEqual({ core: ['身份证'], nonCore: ['照片'] });
   });
 
+  it('sends the 授权 only for licence materials ticked, and no lookup without it', () => {
+    const si = {
+      ...matter, matter_id: 'DG-SI-CERT',
+      materials: [{ name: '身份证', core: true, licence: '身份证' }, { name: '申请表', core: true, online: true }],
+      approval_rule: { rule_id: 'DG-SI-CONTRIB', version: 1, description: '秒批' },
+    };
+    const base = { receiving_office_id: 'SZ-GOV', provided: { 申请表: true }, delivery: { method: 'ELECTRONIC' as const } };
+    expect(toRequest({ ...base, licences: { 身份证: true }, records: true }, si).licence_authorization)
+      .toEqual({ materials: ['身份证'], records: true });
+    expect(toRequest(base, si).licence_authorization).toBeUndefined();
+    expect(missingMaterials(si, { 申请表: true }, { 身份证: true })).toEqual({ core: [], nonCore: [] });
+    expect(stepOfField('licence_authorization.materials[0]')).toBe(3);
+  });
+
   it('finds the step of a field the API names', () => {
     expect(stepOfField('applicant.id_number')).toBe(2);
     expect(stepOfField('delivery.address.city')).toBe(4);

@@ -11,6 +11,10 @@ export interface Answers {
   applicant?: { name?: string; id_type?: IdType; id_number?: string; phone?: string };
   /** material name → provided */
   provided?: Record<string, boolean>;
+  /** 授权: material name → read from the licence library (电子证照) instead of paper */
+  licences?: Record<string, boolean>;
+  /** 授权: the matter's approval rule (秒批) may read its records */
+  records?: boolean;
   commitment?: boolean;
   delivery?: {
     method?: DeliveryMethod;
@@ -30,17 +34,21 @@ export const STEPS = [
 /** Which step asks for a field the API names (`applicant.id_number` → the identity step). */
 export function stepOfField(field: string): number {
   const head = field.split('.')[0] ?? '';
-  const index = { matter_id: 0, receiving_office_id: 1, applicant: 2, materials: 3, delivery: 4 }[head];
+  const index = { matter_id: 0, receiving_office_id: 1, applicant: 2, materials: 3, licence_authorization: 3,
+    delivery: 4 }[head];
   return index ?? STEPS.length - 1;
 }
 
-export function missingMaterials(matter: Matter, provided: Record<string, boolean> | undefined) {
-  const lacking = matter.materials.filter((m) => !provided?.[m.name]);
+export function missingMaterials(matter: Matter, provided: Record<string, boolean> | undefined,
+  licences?: Record<string, boolean>) {
+  const lacking = matter.materials.filter((m) => !provided?.[m.name] && !(m.licence && licences?.[m.name]));
   return { core: lacking.filter((m) => m.core).map((m) => m.name), nonCore: lacking.filter((m) => !m.core).map((m) => m.name) };
 }
 
 export function toRequest(answers: Answers, matter: Matter): ApplyRequest {
   const a = answers.applicant ?? {};
+  const authorized = matter.materials.filter((m) => m.licence && answers.licences?.[m.name]).map((m) => m.name);
+  const records = Boolean(matter.approval_rule && answers.records);
   const method = answers.delivery?.method ?? 'PICKUP_RECEIVING';
   const address = answers.delivery?.address;
   return {
@@ -53,6 +61,7 @@ export function toRequest(answers: Answers, matter: Matter): ApplyRequest {
       phone: (a.phone ?? '').trim(),
     },
     materials: matter.materials.map((m) => ({ name: m.name, provided: Boolean(answers.provided?.[m.name]) })),
+    ...(authorized.length || records ? { licence_authorization: { materials: authorized, records } } : {}),
     delivery:
       method === 'MAIL' && address
         ? {

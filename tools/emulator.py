@@ -1,0 +1,92 @@
+"""The AWS emulator (moto 5.2) made as isolated as DynamoDB: one module, used by the local stack (`make run`),
+the tests' emulator server and the race proofs alike, so the local stack runs with the isolation the race
+proofs prove.
+
+DynamoDB applies each request atomically and a cancelled transaction writes nothing. moto does neither
+under concurrent requests:
+
+1. Its DynamoDB has no request isolation: a read can see half of another request's transaction, and
+   concurrent requests can fail with a 500 inside the emulator.
+2. It rolls back a cancelled ``TransactWriteItems`` (a lost race: a condition failed) by putting back deep
+   copies of its tables taken before the transaction ran, which loses the writes other requests made to
+   those tables in between, and
+3. replaces the outbox table's stream shard by that copy: every shard iterator already handed out (the
+   pump's) keeps reading the old shard object, which holds the record of the cancelled transaction's outbox
+   put (an event that never happened), and never sees another record. After one lost race the local stack
+   would stop routing, notifying and opening tickets.
+
+``harden()`` runs one DynamoDB request at a time (a request-level lock around moto's DynamoDB handler:
+writes, and the reads that could otherwise see half a write; requests of different callers still
+interleave freely between each other, which is what races are about), which settles 1 and 2; and it keeps
+the live stream shard across a rollback, without the records the cancelled transaction appended (3), so a
+stream reader follows ``NextShardIterator`` as Lambda does. ``unpatched()`` gives moto as released, for the
+canary test (tests/service/test_local_stack_streams.py) that fails the day moto fixes the defect.
+"""
+from __future__ import annotations
+
+import contextlib
+import functools
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+LOCK = threading.RLock()  # one DynamoDB request at a time, in the whole process (in-process mock or server)
+_ORIGINALS: dict[str, Any] = {}
+
+
+def hardened() -> bool:
+    from moto.dynamodb.responses import DynamoHandler
+
+    return bool(getattr(DynamoHandler.call_action, "_kc_hardened", False))
+
+
+def harden() -> None:
+    """Idempotent: patches moto's DynamoDB handler and backend once per process."""
+    from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.responses import DynamoHandler
+
+    if hardened():
+        return
+    call_action = DynamoHandler.call_action
+    transact = DynamoDBBackend.transact_write_items
+
+    @functools.wraps(call_action)
+    def one_request_at_a_time(self: Any) -> Any:
+        with LOCK:
+            return call_action(self)
+
+    @functools.wraps(transact)
+    def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> Any:
+        shards = {name: (table.stream_shard, len(table.stream_shard.items))
+                  for name, table in self.tables.items() if table.stream_shard is not None}
+        try:
+            return transact(self, transact_items)
+        finally:
+            for name, (shard, length) in shards.items():
+                table = self.tables.get(name)
+                if table is not None and table.stream_shard is not shard:  # rolled back to a copy
+                    del shard.items[length:]  # what the cancelled transaction appended
+                    shard.table = table
+                    table.stream_shard = shard
+
+    _ORIGINALS["call_action"], _ORIGINALS["transact_write_items"] = call_action, transact
+    one_request_at_a_time._kc_hardened = True  # type: ignore[attr-defined]
+    DynamoHandler.call_action = one_request_at_a_time  # type: ignore[method-assign]
+    DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+
+
+@contextlib.contextmanager
+def unpatched() -> Iterator[None]:
+    """moto as released, for the duration (a test of the defect itself, in a process that hardened it)."""
+    from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.responses import DynamoHandler
+
+    owners = {"call_action": DynamoHandler, "transact_write_items": DynamoDBBackend}
+    patched = {name: getattr(owners[name], name) for name in _ORIGINALS}
+    for name, original in _ORIGINALS.items():
+        setattr(owners[name], name, original)
+    try:
+        yield
+    finally:
+        for name, method in patched.items():
+            setattr(owners[name], name, method)

@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint types unit token bench fuzz soak openapi dlq outbox synth deploy destroy bootstrap infra-deps clean \
+.PHONY: run test lint types unit token bench fuzz soak openapi dlq outbox backfill synth deploy destroy bootstrap infra-deps clean \
         web web-deps web-test browser-deps screenshots
 
 $(STAMP): requirements.txt requirements-dev.txt
@@ -82,9 +82,11 @@ screenshots: $(STAMP) $(WEB_DIST) browser-deps
 	SCREENSHOTS=1 $(PY) -m pytest -q tests/browser -p no:randomly
 
 ## Start the whole system locally: the web console on 127.0.0.1:8080, moto server, tables, queues, seed data,
-## API on 127.0.0.1:8000, pump, courier.
+## API on 127.0.0.1:8000, pump, courier; then a year of history (SEED_HISTORY cases, 0: none) for the dashboard.
+SEED_HISTORY ?= 150
 run: $(STAMP) $(WEB_DIST)
-	$(PY) -m tools.local_stack $(if $(PORT),--port $(PORT)) $(if $(CONSOLE_PORT),--console-port $(CONSOLE_PORT))
+	$(PY) -m tools.local_stack $(if $(PORT),--port $(PORT)) $(if $(CONSOLE_PORT),--console-port $(CONSOLE_PORT)) \
+	  --seed-history $(SEED_HISTORY)
 
 ## Lint, types and the whole test suite (infra tests synthesize the cloud stack, so they need its deps;
 ## browser tests drive the built console in chromium).
@@ -129,6 +131,10 @@ dlq: $(STAMP)
 ## The outbox: make outbox ARGS="list" | ARGS="relay <event_id>" | ARGS="relay --from T1 --to T2" | ARGS="relay --failed"
 outbox: $(STAMP)
 	$(PY) -m tools.outbox $(ARGS)
+
+## Work-queue keys for cases stored before the sharded indexes: make backfill ARGS="--dry-run" (infra/README.md)
+backfill: $(STAMP)
+	$(PY) -m tools.backfill $(ARGS)
 
 ## Write the CloudFormation templates of every stage (or STAGE=dev) to cdk.out/.
 synth: $(INFRA_STAMP) $(LAMBDA_DEPS)

@@ -47,6 +47,11 @@ class Settings:
     max_body_bytes: int
     reference_cache_seconds: int
     sweep_shards: int
+    # "legacy" while a stage moves to the sharded work-queue indexes (infra/README.md): cases also carry the
+    # old index keys and the queues are read from the old indexes. Empty otherwise.
+    queue_migration: str
+    queue_shards: int  # partition keys each office's work queue index is spread over (case_repository)
+    review_shards: int  # partition keys each office's and city's review listing index is spread over
     stats_shards: int  # partition keys each office's review counters are spread over (review_repository)
     stats_months_from: str  # YYYY-MM: the first month with month totals of review counters ("" = all)
     # How long a notification claim holds before a redelivery may take it over: longer than the consumer's
@@ -86,6 +91,9 @@ def settings() -> Settings:
         app_secret_arn=os.environ.get("APP_SECRET_ARN", ""),
         reference_cache_seconds=int(os.environ.get("REFERENCE_CACHE_SECONDS", "60")),
         sweep_shards=int(os.environ.get("SWEEP_SHARDS", "4")),
+        queue_migration=os.environ.get("QUEUE_MIGRATION", ""),
+        queue_shards=int(os.environ.get("QUEUE_SHARDS", "4")),
+        review_shards=int(os.environ.get("REVIEW_SHARDS", "4")),
         stats_shards=int(os.environ.get("STATS_SHARDS", "8")),
         stats_months_from=os.environ.get("STATS_MONTHS_FROM", ""),
         notification_claim_seconds=int(os.environ.get("NOTIFICATION_CLAIM_SECONDS", "60")),

@@ -88,7 +88,7 @@ def allows(function: str, service: str, action: str, resource: str) -> bool:
     if service == "sns":
         if resource == "sms":
             return action == "Publish" and grant.sms
-        return action in ("Publish", "CreateTopic") and resource in grant.publish
+        return action == "Publish" and resource in grant.publish
     if service == "secretsmanager":
         return action == "GetSecretValue" and resource in grant.secrets
     return False

@@ -1,6 +1,7 @@
 """Data: the stage's customer-managed key and every DynamoDB table, built from the PynamoDB models."""
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from aws_cdk import Aws, Duration, RemovalPolicy
@@ -37,6 +38,38 @@ KEY_ADMIN_ACTIONS = tuple(f"kms:{a}" for a in (
 KEY_USE_ACTIONS = tuple(f"kms:{a}" for a in (
     "Encrypt", "Decrypt", "ReEncryptFrom", "ReEncryptTo", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext",
 ))
+
+
+# Moving a stage that holds cases to the sharded work-queue and review indexes (infra/README.md): DynamoDB
+# creates or deletes one index per table update, so the deploys in between carry the old indexes too,
+# chosen by the CDK context ``queueIndexMigration`` (step 1: old + the first new; 2: old + both new; 3: the
+# second old + both new; unset: the models' indexes only), on the cases and the reviews table alike.
+LEGACY_INDEXES: dict[str, tuple[Index, ...]] = {
+    "cases": (Index("by_receiving_office", Key("receiving_office_id", "S"), Key("receiving_sort", "S"), "ALL"),
+              Index("by_handling_office", Key("handling_office_id", "S"), Key("handling_sort", "S"), "ALL")),
+    "reviews": (Index("by_office", Key("office_id", "S"), Key("created_at", "S"), "ALL"),
+                Index("by_city", Key("city", "S"), Key("created_at", "S"), "ALL")),
+}
+NEW_INDEXES = {"cases": ("by_receiving_queue", "by_handling_queue"), "reviews": ("by_office_shard", "by_city_shard")}
+MIGRATION_STEPS: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {  # step -> (old kept, new left out)
+    "1": ((0, 1), (1,)),
+    "2": ((0, 1), ()),
+    "3": ((1,), ()),
+}
+
+
+def migration_indexes(spec: TableSpec, step: str | None) -> TableSpec:
+    """A table's indexes for a step of the migration (tables other than cases and reviews as they are)."""
+    if spec.logical not in LEGACY_INDEXES or not step:
+        return spec
+    if step not in MIGRATION_STEPS:
+        raise ValueError(f"queueIndexMigration must be one of {sorted(MIGRATION_STEPS)}, not {step!r}")
+    keep, leave_out = MIGRATION_STEPS[step]
+    left_out = {NEW_INDEXES[spec.logical][i] for i in leave_out}
+    old = tuple(LEGACY_INDEXES[spec.logical][i] for i in keep)
+    types = {k.name: k.type for i in old for k in (i.partition_key, i.sort_key) if k is not None}
+    return replace(spec, global_indexes=tuple(i for i in spec.global_indexes if i.name not in left_out) + old,
+                   attribute_types={**spec.attribute_types, **types})
 
 
 def _attribute(key: Key | None) -> dynamodb.Attribute | None:
@@ -76,7 +109,9 @@ class DataConstruct(Construct):
             conditions={"ArnLike": {"kms:EncryptionContext:aws:logs:arn":
                                     f"arn:{Aws.PARTITION}:logs:{Aws.REGION}:{Aws.ACCOUNT_ID}:log-group:*"}},
         ))
-        self.specs: dict[str, TableSpec] = {spec.logical: spec for spec in table_specs()}
+        step = self.node.try_get_context("queueIndexMigration")
+        self.specs: dict[str, TableSpec] = {spec.logical: migration_indexes(spec, str(step) if step else None)
+                                            for spec in table_specs()}
         self.tables: dict[str, dynamodb.Table] = {
             spec.logical: self._table(spec, config, removal) for spec in self.specs.values()
         }

@@ -37,8 +37,8 @@ STREAM_ACTIONS = ("dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:Ge
 CONSUME_ACTIONS = ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility",
                    "sqs:GetQueueAttributes")
 SEND_ACTIONS = ("sqs:SendMessage", "sqs:GetQueueUrl")
-# messaging.topic_arn() finds a topic's ARN with the idempotent CreateTopic, so publishers need it too.
-PUBLISH_ACTIONS = ("sns:Publish", "sns:CreateTopic")
+# A publisher finds its topic's ARN in its environment (TOPIC_ARN_<NAME>, set below): it creates nothing.
+PUBLISH_ACTIONS = ("sns:Publish",)
 # What DynamoDB, SQS, SNS, Secrets Manager and Lambda (the environment) need of the stage key to encrypt and
 # decrypt for a function, spelled out; no ReEncrypt: a function never moves data between keys.
 KEY_ACTIONS = ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext",
@@ -222,6 +222,10 @@ class ServiceConstruct(Construct):
             statements.append(_allow(SEND_ACTIONS, [self.queues.queues[q].queue_arn for q in grant.send]))
         if grant.publish:
             statements.append(_allow(PUBLISH_ACTIONS, [self.queues.topics[t].topic_arn for t in grant.publish]))
+            from chalicelib.adapters.messaging import topic_variable
+
+            for topic in grant.publish:
+                overrides[f"Environment.Variables.{topic_variable(topic)}"] = self.queues.topics[topic].topic_arn
         if grant.sms:
             # An SMS to a phone number has no resource ARN; NotResource allows exactly that and no topic.
             statements.append(iam.PolicyStatement(

@@ -168,7 +168,7 @@ class FakeCases(CaseRepository):
                      cursor: dict[str, Any] | None) -> tuple[list[Case], dict[str, Any] | None]:
         """Receiving office's cases, then handling office's (oldest first in each), ``limit`` at a time."""
         def key(c: Case) -> str:
-            return f"{c.status.value}#{iso(c.created_at)}#{c.case_no}"
+            return f"{iso(c.created_at)}#{c.case_no}"
 
         queue = sorted((c for c in self.db.cases.values() if c.receiving_office_id == office_id
                         and (status is None or c.status.value == status)), key=key)

@@ -6,9 +6,11 @@ the simulated courier, where built, and the simulated licence library). Ctrl-C s
 start begins with empty data.
 
     python -m tools.local_stack [--port 8000] [--console-port 8080] [--moto-port 0] [--sweep-seconds 10]
+                                [--seed-history CASES]
 
 With a built console (web/dist: ``make web``), it also serves the web console on ``--console-port`` (0: off)
-and allows that origin on the API (CORS, env ``CONSOLE_ORIGIN``).
+and allows that origin on the API (CORS, env ``CONSOLE_ORIGIN``). ``--seed-history N`` makes N cases and their
+reviews over the last 12 months through the services once up (tools/seed_history.py; ``make run`` asks for 150).
 """
 from __future__ import annotations
 
@@ -59,12 +61,14 @@ def provision(visibility_timeout: int = 3) -> dict[str, int]:
     the tests' emulated accounts and the benchmarks all start from this."""
     import boto3
 
-    from chalicelib.adapters import messaging, reference_store, tables
+    from chalicelib.adapters import messaging, reference_store
+    from tools import provision as make
 
     messaging.queue_url.cache_clear()  # a new account: queue URLs and topic ARNs looked up earlier are gone
     messaging.topic_arn.cache_clear()
-    created = tables.create_tables(boto3.client("dynamodb"))
-    messaging.create_all(visibility_timeout=visibility_timeout)
+    created = make.create_tables(boto3.client("dynamodb"))
+    make.create_queues(visibility_timeout=visibility_timeout)
+    make.create_topics()
     rows = reference_store.seed()
     return {"tables": len(created), "queues": len(messaging.QUEUES) * 2, "reference_rows": rows}
 
@@ -125,6 +129,9 @@ def main(argv: list[str] | None = None) -> int:
                         "consolidated"), help="one parcel per office pair and collection (default) or per case")
     parser.add_argument("--console-port", type=int, default=int(os.environ.get("CONSOLE_PORT", "8080")),
                         help="serve the web console here (0: do not serve it)")
+    parser.add_argument("--seed-history", type=int, default=int(os.environ.get("SEED_HISTORY", "0")),
+                        metavar="CASES", help="make this many cases and their reviews over the last 12 months "
+                        "through the services once up (make run: 150; 0: none)")
     args = parser.parse_args(argv)
     # The demo courier collects at every sealing run rather than once a day at the cut-off, so a case forwarded
     # now arrives in seconds (chalicelib/config.py honours this on the local stage only).
@@ -182,7 +189,9 @@ def main(argv: list[str] | None = None) -> int:
 
         pump = Pump(application, sweep_seconds=args.sweep_seconds, seal_seconds=args.seal_seconds)
         pump.start()
-        courier = start_courier(api_url, args.courier_delay)
+        # With a history to seed, the courier starts after it: it would otherwise deliver the history's parcels
+        # (signing its cases in today) while the seeding signs them in on their past dates.
+        couriers: list[Any] = [] if args.seed_history > 0 else [start_courier(api_url, args.courier_delay)]
     except BaseException:
         licences.stop()
         api.terminate()
@@ -211,14 +220,35 @@ def main(argv: list[str] | None = None) -> int:
         f"  pump           queues, outbox stream, sweeper every {args.sweep_seconds:g} s, "
         f"parcels ({args.parcels}) sealed every {args.seal_seconds:g} s\n"
         f"  licences       {licences.url} (simulated licence library, seeded for the demo citizens)\n"
-        f"  courier        {'simulated, ' + format(args.courier_delay, 'g') + ' s per step' if courier else 'off'}\n"
+        f"  courier        simulated, {args.courier_delay:g} s per step"
+        f"{' (starts once the history is seeded)' if args.seed_history > 0 else ''}\n"
         "  tokens         make token ROLE=citizen SUB=alice | ROLE=staff OFFICE=SZ-GOV | "
         "ROLE=supervisor CITY=440300\n"
         "Ctrl-C stops everything.\n",
         flush=True,
     )
-
     stopping = False
+    if args.seed_history > 0:
+        # In the background: the console works at once, the dashboard fills as the history lands.
+        import threading
+
+        from tools.seed_history import seed_history
+
+        def seed() -> None:
+            print(f"Seeding {args.seed_history} cases of the last 12 months (SEED_HISTORY=0 turns it off)…",
+                  flush=True)
+            try:
+                made = seed_history(args.seed_history, say=lambda line: print(line, flush=True))
+                print(f"History seeded: {made['cases']} cases ({made['completed']} completed), {made['reviews']} "
+                      f"reviews ({made['bad_reviews']} bad; {made['tickets_closed']} of their tickets closed).",
+                      flush=True)
+            except Exception as err:  # the stack stays up without its history
+                print(f"seeding the history failed: {err!r}", file=sys.stderr, flush=True)
+            if not stopping:
+                couriers.append(start_courier(api_url, args.courier_delay))
+                print("Courier simulation started.", flush=True)
+
+        threading.Thread(target=seed, name="seed-history", daemon=True).start()
 
     def stop(*_: Any) -> None:
         nonlocal stopping
@@ -230,8 +260,9 @@ def main(argv: list[str] | None = None) -> int:
         while not stopping and api.poll() is None:
             time.sleep(0.2)
     finally:
-        if courier is not None:
-            courier.stop()
+        for courier in couriers:
+            if courier is not None:
+                courier.stop()
         pump.stop()
         licences.stop()
         if console is not None:

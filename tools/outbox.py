@@ -169,6 +169,9 @@ def _masked(event: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
     out = out or sys.stdout
+    from tools.provision import find_topics
+
+    find_topics()  # relaying may publish alerts: the runtime takes topic ARNs from its environment
     parser = argparse.ArgumentParser(prog="python -m tools.outbox", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--json", action="store_true", help="machine-readable output")

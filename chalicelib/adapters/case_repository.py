@@ -18,7 +18,7 @@ from ..domain.formats import CASE_NUMBER, matches
 from ..domain.lifecycle import Status
 from ..domain.workdays import iso, parse_instant
 from ..services.unit_of_work import CaseRepository
-from .models import CaseEventRecord, CaseRecord, IdempotencyRecord, OutboxRecord
+from .models import CaseEventRecord, CaseRecord, IdempotencyRecord, LegacyCaseRecord, OutboxRecord
 from .transaction import Transaction, Write, stage_versioned
 
 OUTBOX_TTL_SECONDS = 7 * 24 * 3600
@@ -43,9 +43,14 @@ def _pt(value: str | None) -> datetime | None:
     return parse_instant(value) if value else None
 
 
+_FALSY_DEFAULTS = frozenset({"electronic", "missing", "overdue"})  # read back as False / [] when absent
+
+
 def to_record(case: Case) -> CaseRecord:
+    # The applicant's subject is the item's own ``applicant_sub``: not repeated in the body.
+    applicant = {k: v for k, v in vars(case.applicant).items() if v is not None and k != "sub"}
     body = {
-        "applicant": vars(case.applicant),
+        "applicant": applicant,
         # A paper material stores as before (no source, no licence): every byte counts.
         "materials": [{k: v for k, v in vars(m).items() if v is not None} for m in case.materials],
         "delivery": vars(case.delivery),
@@ -75,13 +80,21 @@ def to_record(case: Case) -> CaseRecord:
         "result_licence": case.result_licence,
         "parcels": case.parcels or None,
     }
-    # Unset fields are left out (``from_record`` reads them with .get): every byte over 1 KB costs a write unit.
-    body = {k: v for k, v in body.items() if v is not None}
+    # Unset fields (None; False or empty for the flags and lists below) are left out (``from_record`` reads
+    # them with .get and their defaults):
+    # every byte over 1 KB costs a write unit, twice in a transaction, and a whole case life once fitted only
+    # just over it.
+    body = {k: v for k, v in body.items() if v is not None and not (k in _FALSY_DEFAULTS and not v)}
     created = iso(case.created_at)
-    sort = f"{case.status.value}#{created}#{case.case_no}"
     due = case.next_due_at()
     shard = int(hashlib.sha1(case.case_no.encode()).hexdigest(), 16) % settings().sweep_shards  # noqa: S324
-    return CaseRecord(
+    record = LegacyCaseRecord if settings().queue_migration == "legacy" else CaseRecord
+    legacy: dict[str, Any] = {}
+    if record is LegacyCaseRecord:  # a stage migrating: its old work-queue indexes are still the ones read
+        sort = f"{case.status.value}#{created}#{case.case_no}"
+        legacy = {"receiving_sort": sort, "handling_sort": sort if case.handling_office_id else None}
+    return record(
+        **legacy,
         case_no=case.case_no,
         version=case.version,
         status=case.status.value,
@@ -91,8 +104,9 @@ def to_record(case: Case) -> CaseRecord:
         receiving_city=case.receiving_city,
         handling_city=case.handling_city,
         handling_office_id=case.handling_office_id,
-        receiving_sort=sort,
-        handling_sort=sort if case.handling_office_id else None,
+        receiving_queue=queue_partition(case.receiving_office_id, case.case_no),
+        handling_queue=queue_partition(case.handling_office_id, case.case_no) if case.handling_office_id else None,
+        queue_order=f"{created}#{case.case_no}",
         applicant_sub=case.applicant.sub,
         created_at=created,
         updated_at=iso(case.updated_at),
@@ -100,6 +114,15 @@ def to_record(case: Case) -> CaseRecord:
         due_at=iso(due) if due else None,
         body=body,
     )
+
+
+def queue_partition(office_id: str, case_no: str) -> str:
+    """The work-queue index partition of a case at an office: one of QUEUE_SHARDS per office, so that at
+    1,000 applications a second through one office no index partition takes more than 1,000 / QUEUE_SHARDS
+    entries a second. The shard is the case's for ever (a hash of its number); QUEUE_SHARDS may grow (the
+    queue reads every shard up to it), never shrink."""
+    shard = int(hashlib.sha1(case_no.encode()).hexdigest(), 16) % settings().queue_shards  # noqa: S324
+    return f"{office_id}#{shard}"
 
 
 def from_record(rec: CaseRecord) -> Case:
@@ -112,8 +135,8 @@ def from_record(rec: CaseRecord) -> Case:
         receiving_city=rec.receiving_city,
         handling_city=rec.handling_city,
         handling_office_id=rec.handling_office_id,
-        applicant=Applicant(**b["applicant"]),
-        materials=[MaterialItem(**m) for m in b["materials"]],
+        applicant=Applicant(**{"sub": rec.applicant_sub, **b["applicant"]}),
+        materials=[MaterialItem(**m) for m in b.get("materials") or []],
         delivery=Delivery(**b["delivery"]),
         status=Status(rec.status),
         created_at=parse_instant(rec.created_at),
@@ -209,40 +232,62 @@ class DynamoCaseRepository(CaseRepository):
     def office_queue(
         self, office_id: str, status: str | None, limit: int, cursor: dict[str, Any] | None
     ) -> tuple[list[Case], dict[str, Any] | None]:
-        """Cases where the office is receiving (index 0) or handling office (index 1), newest last.
+        """Cases where the office is receiving (index 0), then handling office (index 1), oldest first.
 
-        Paginated across both indexes: the cursor says which index and where in it to go on.
+        Each index is write-sharded: every shard is queried from the cursor's position on, the entries are
+        merged in ``created_at#case_no`` order (unique: it ends with the case number), and the page's cases
+        are read by key (the index holds keys only). The cursor is the index and the last entry consumed,
+        so paging is exact across shards whatever the page size. The status filter applies to the cases
+        read; a page reads at most QUEUE_ROUNDS rounds of entries and may come back short, with its cursor.
         """
         which = (cursor or {}).get("i", 0)
         if type(which) is not int or which not in (0, 1) or (cursor is not None and set(cursor) != {"i", "k"}):
             raise InvalidInput("cursor", NOT_OUR_CURSOR)
-        index_keys = (("receiving_office_id", "receiving_sort"), ("handling_office_id", "handling_sort"))[which]
-        start = check_start_key((cursor or {}).get("k"), index_keys, office_id, f"{status}#" if status else "")
+        if settings().queue_migration == "legacy":
+            return _legacy_office_queue(office_id, status, limit, cursor)
+        after = check_queue_position((cursor or {}).get("k"))
         cases: list[Case] = []
-        while which < 2 and len(cases) < limit:
-            if which == 0:
-                index: Any = CaseRecord.by_receiving_office
-                cond = CaseRecord.receiving_sort.startswith(f"{status}#") if status else None
-            else:
-                index = CaseRecord.by_handling_office
-                cond = CaseRecord.handling_sort.startswith(f"{status}#") if status else None
-            result = index.query(office_id, range_key_condition=cond, limit=limit - len(cases),
-                                 last_evaluated_key=start)
-            for rec in result:
+        rounds = 0
+        while which < 2 and len(cases) < limit and rounds < QUEUE_ROUNDS:
+            rounds += 1
+            entries, exhausted = _queue_entries(which, office_id, after, limit)
+            records = {r.case_no: r for r in CaseRecord.batch_get([n for n, _ in entries])} if entries else {}
+            for case_no, order in entries:
+                after = order
+                rec = records.get(case_no)
+                if rec is None:
+                    continue
                 case = from_record(rec)
+                # The index is eventually consistent: the case read since must still be this office's.
+                if (case.receiving_office_id if which == 0 else case.handling_office_id) != office_id:
+                    continue
                 if which == 1 and case.receiving_office_id == office_id:
                     continue  # already listed from the receiving index
+                if status and case.status.value != status:
+                    continue
                 cases.append(case)
-            start = result.last_evaluated_key
-            if start is None:
-                which, start = which + 1, None
-        next_cursor = {"i": which, "k": start} if which < 2 else None
-        return cases, next_cursor
+                if len(cases) == limit:
+                    break
+            else:
+                if exhausted:
+                    which, after = which + 1, None
+        return cases, ({"i": which, "k": after} if which < 2 else None)
 
     def of_office(self, office_id: str) -> Iterator[Case]:
-        for index in (CaseRecord.by_receiving_office, CaseRecord.by_handling_office):
-            for rec in index.query(office_id):
-                yield from_record(rec)
+        if settings().queue_migration == "legacy":
+            for index in (LegacyCaseRecord.by_receiving_office, LegacyCaseRecord.by_handling_office):
+                for rec in index.query(office_id):
+                    yield from_record(rec)
+            return
+        for which in (0, 1):
+            after: str | None = None
+            while True:
+                entries, exhausted = _queue_entries(which, office_id, after, 100)
+                if entries:
+                    yield from (from_record(r) for r in CaseRecord.batch_get([n for n, _ in entries]))
+                    after = entries[-1][1]
+                if exhausted:
+                    break
 
     def applicant_cases(self, applicant_sub: str, limit: int,
                         cursor: dict[str, Any] | None) -> tuple[list[Case], dict[str, Any] | None]:
@@ -271,6 +316,61 @@ class DynamoCaseRepository(CaseRepository):
 
 
 NOT_OUR_CURSOR = "is not a cursor this API issued for this listing"
+QUEUE_ROUNDS = 5  # rounds of index entries a filtered work-queue page reads at most before it answers
+
+
+def _queue_entries(which: int, office_id: str, after: str | None, limit: int) -> tuple[list[tuple[str, str]], bool]:
+    """The first ``limit`` (case number, order) entries after ``after`` of one office's queue index, merged
+    over its shards; and whether that is every entry left."""
+    index: Any = CaseRecord.by_receiving_queue if which == 0 else CaseRecord.by_handling_queue
+    merged: list[tuple[str, str]] = []
+    exhausted = True
+    for shard in range(settings().queue_shards):
+        cond = CaseRecord.queue_order > after if after else None
+        got = [(rec.case_no, rec.queue_order) for rec in index.query(f"{office_id}#{shard}", range_key_condition=cond,
+                                                                      limit=limit)]
+        exhausted = exhausted and len(got) < limit
+        merged.extend(got)
+    merged.sort(key=lambda entry: entry[1])
+    return merged[:limit], exhausted and len(merged) <= limit
+
+
+def _legacy_office_queue(office_id: str, status: str | None, limit: int,
+                         cursor: dict[str, Any] | None) -> tuple[list[Case], dict[str, Any] | None]:
+    """The work queue from the old indexes (``status#created_at#case_no``, ALL projected), as before the
+    sharded ones, while a stage migrates (QUEUE_MIGRATION=legacy)."""
+    which = (cursor or {}).get("i", 0)
+    index_keys = (("receiving_office_id", "receiving_sort"), ("handling_office_id", "handling_sort"))[which]
+    start = check_start_key((cursor or {}).get("k"), index_keys, office_id, f"{status}#" if status else "")
+    cases: list[Case] = []
+    while which < 2 and len(cases) < limit:
+        index: Any = LegacyCaseRecord.by_receiving_office if which == 0 else LegacyCaseRecord.by_handling_office
+        sort_attr: Any = LegacyCaseRecord.receiving_sort if which == 0 else LegacyCaseRecord.handling_sort
+        cond = sort_attr.startswith(f"{status}#") if status else None
+        result = index.query(office_id, range_key_condition=cond, limit=limit - len(cases), last_evaluated_key=start)
+        for rec in result:
+            case = from_record(rec)
+            if which == 1 and case.receiving_office_id == office_id:
+                continue  # already listed from the receiving index
+            cases.append(case)
+        start = result.last_evaluated_key
+        if start is None:
+            which, start = which + 1, None
+    return cases, ({"i": which, "k": start} if which < 2 else None)
+
+
+def check_queue_position(value: Any) -> str | None:
+    """A work-queue cursor's position must be an entry's order this API wrote: ``instant#case number``."""
+    if value is None:
+        return None
+    instant, _, case_no = value.rpartition("#") if isinstance(value, str) else ("", "", "")
+    if not matches(CASE_NUMBER, case_no):
+        raise InvalidInput("cursor", NOT_OUR_CURSOR)
+    try:
+        parse_instant(instant)
+    except ValueError:
+        raise InvalidInput("cursor", NOT_OUR_CURSOR) from None
+    return str(value)
 
 
 def check_start_key(cursor_key: Any, index_keys: tuple[str, str], partition: str,
@@ -293,7 +393,8 @@ def check_start_key(cursor_key: Any, index_keys: tuple[str, str], partition: str
 
 
 def _sort_key_of_case(attr: str, value: str, case_no: str) -> bool:
-    """The sort key is one ``to_record`` writes: a work queue's ``status#created_at#case_no``, or an instant."""
+    """The sort key is one ``to_record`` writes: an instant, or an old work queue's
+    ``status#created_at#case_no``."""
     if attr == "created_at":
         try:
             parse_instant(value)

@@ -30,18 +30,18 @@ class DynamoOutbox(Outbox):
 
 
 _blocks_lock = threading.Lock()
+_BLOCKS: dict[str, tuple[int, int]] = {}  # this process's blocks: counter id -> (next number, end exclusive)
 
 
 def _blocks() -> dict[str, tuple[int, int]]:
-    """The blocks this process holds: counter id -> (next number, end of block, exclusive). Kept on the
-    counters table's connection, so a new connection (a new emulator in tests, a new endpoint) starts
-    without blocks of a table it no longer talks to."""
-    conn: Any = CounterRecord._get_connection()
-    blocks: dict[str, tuple[int, int]] | None = getattr(conn, "_kc_blocks", None)
-    if blocks is None:
-        blocks = {}
-        conn._kc_blocks = blocks
-    return blocks
+    return _BLOCKS
+
+
+def forget_blocks() -> None:
+    """Drop the blocks this process holds (their numbers become gaps): a counters table that was just
+    created (a new emulator in tests) knows nothing of them."""
+    with _blocks_lock:
+        _BLOCKS.clear()
 
 
 class DynamoCounters(Counters):

@@ -1,8 +1,10 @@
 """SQS queues and SNS topics: their definitions (shared by the local stack and the cloud templates)
-and lazily created clients to publish to them."""
+and lazily created clients to publish to them. Creating them is provisioning: infra/ in the cloud,
+tools/provision.py for the emulator."""
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -40,8 +42,8 @@ QUEUES: dict[str, QueueSpec] = {
     )
 }
 
+# SMS go straight to the applicant's phone (``send_sms``), not through a topic.
 TOPICS: dict[str, str] = {
-    "notifications": "SMS to applicants (SNS)",
     "alerts": "operational alerts and escalations for staff and supervisors",
 }
 
@@ -61,10 +63,19 @@ def queue_url(logical: str) -> str:
     return str(sqs().get_queue_url(QueueName=settings().name(logical))["QueueUrl"])
 
 
+def topic_variable(logical: str) -> str:
+    """The environment variable that carries a topic's ARN (set by the stack; locally by tools/provision.py)."""
+    return f"TOPIC_ARN_{logical.upper().replace('-', '_')}"
+
+
 @lru_cache(maxsize=8)
 def topic_arn(logical: str) -> str:
-    # create_topic is idempotent and returns the ARN without needing the account id in config.
-    return str(sns().create_topic(Name=settings().name(logical))["TopicArn"])
+    """The topic's ARN from the environment: the runtime creates nothing (fail closed when it is not set)."""
+    arn = os.environ.get(topic_variable(logical))
+    if not arn:
+        raise RuntimeError(f"{topic_variable(logical)} is not set: the stack sets it for each function that "
+                           f"publishes to the {logical} topic")
+    return arn
 
 
 def send(logical: str, body: dict[str, Any]) -> str:
@@ -83,26 +94,3 @@ def publish(topic: str, message: dict[str, Any], subject: str = "") -> None:
 def send_sms(phone: str, text: str) -> None:
     """SMS to a mainland mobile through SNS (in the cloud: the SNS SMS channel)."""
     sns().publish(PhoneNumber=f"+86{phone}", Message=text)
-
-
-def create_all(visibility_timeout: int | None = None) -> None:
-    """Create every queue with its DLQ and redrive policy, and every topic. Safe to run twice."""
-    client = sqs()
-    for spec in QUEUES.values():
-        dlq_url = client.create_queue(QueueName=settings().name(spec.dlq_logical))["QueueUrl"]
-        dlq_arn = client.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"][
-            "QueueArn"
-        ]
-        client.create_queue(
-            QueueName=settings().name(spec.logical),
-            Attributes={
-                "VisibilityTimeout": str(spec.visibility_timeout_seconds if visibility_timeout is None
-                                         else visibility_timeout),
-                "RedrivePolicy": json.dumps(
-                    {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(spec.max_receive_count)}
-                ),
-            },
-        )
-    for topic in TOPICS:
-        topic_arn(topic)
-    queue_url.cache_clear()

@@ -52,24 +52,29 @@ class _Index(GlobalSecondaryIndex):  # type: ignore[type-arg]
 # ---------------------------------------------------------------- cases
 
 
-class ByReceivingOffice(_Index):
-    """Work queue of a receiving office: sort key ``status#created_at#case_no``."""
+class ByReceivingQueue(_Index):
+    """Work queue of a receiving office, write-sharded: partition ``{office_id}#{shard}`` (shard = sha1 of
+    the case number mod QUEUE_SHARDS), sort ``queue_order`` = ``created_at#case_no``. No status in the key
+    and keys only: a transition rewrites no index entry (the queue reads the cases by key)."""
 
     class Meta:
-        index_name = "by_receiving_office"
-        projection = AllProjection()
+        index_name = "by_receiving_queue"
+        projection = KeysOnlyProjection()
 
-    receiving_office_id = UnicodeAttribute(hash_key=True)
-    receiving_sort = UnicodeAttribute(range_key=True)
+    receiving_queue = UnicodeAttribute(hash_key=True)
+    queue_order = UnicodeAttribute(range_key=True)
 
 
-class ByHandlingOffice(_Index):
+class ByHandlingQueue(_Index):
+    """Work queue of a handling office, as ``by_receiving_queue``; sparse (a case has a handling office once
+    it is routed)."""
+
     class Meta:
-        index_name = "by_handling_office"
-        projection = AllProjection()
+        index_name = "by_handling_queue"
+        projection = KeysOnlyProjection()
 
-    handling_office_id = UnicodeAttribute(hash_key=True)
-    handling_sort = UnicodeAttribute(range_key=True)
+    handling_queue = UnicodeAttribute(hash_key=True)
+    queue_order = UnicodeAttribute(range_key=True)
 
 
 class ByApplicant(_Index):
@@ -105,8 +110,9 @@ class CaseRecord(Model):
     receiving_city = UnicodeAttribute()
     handling_city = UnicodeAttribute()
     handling_office_id = UnicodeAttribute(null=True)
-    receiving_sort = UnicodeAttribute()
-    handling_sort = UnicodeAttribute(null=True)
+    receiving_queue = UnicodeAttribute()
+    handling_queue = UnicodeAttribute(null=True)
+    queue_order = UnicodeAttribute()
     applicant_sub = UnicodeAttribute()
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
@@ -114,10 +120,42 @@ class CaseRecord(Model):
     due_at = UnicodeAttribute(null=True)
     body = JSONAttribute()  # the rest of the case (applicant, materials, delivery, deadlines)
 
-    by_receiving_office: ClassVar[ByReceivingOffice] = ByReceivingOffice()
-    by_handling_office: ClassVar[ByHandlingOffice] = ByHandlingOffice()
+    by_receiving_queue: ClassVar[ByReceivingQueue] = ByReceivingQueue()
+    by_handling_queue: ClassVar[ByHandlingQueue] = ByHandlingQueue()
     by_applicant: ClassVar[ByApplicant] = ByApplicant()
     due: ClassVar[CaseDue] = CaseDue()
+
+
+class _LegacyByReceivingOffice(_Index):
+    """The work-queue index before the sharded ones (status in the sort key, ALL projected): read only
+    while a stage migrates (QUEUE_MIGRATION=legacy, infra/README.md)."""
+
+    class Meta:
+        index_name = "by_receiving_office"
+        projection = AllProjection()
+
+    receiving_office_id = UnicodeAttribute(hash_key=True)
+    receiving_sort = UnicodeAttribute(range_key=True)
+
+
+class _LegacyByHandlingOffice(_Index):
+    class Meta:
+        index_name = "by_handling_office"
+        projection = AllProjection()
+
+    handling_office_id = UnicodeAttribute(hash_key=True)
+    handling_sort = UnicodeAttribute(range_key=True)
+
+
+class LegacyCaseRecord(CaseRecord):
+    """The same table as ``CaseRecord`` with the old work-queue attributes and indexes, for a stage that
+    migrates (not in TABLES: the cloud gets these indexes only while its migration context asks for them)."""
+
+    receiving_sort = UnicodeAttribute(null=True)
+    handling_sort = UnicodeAttribute(null=True)
+
+    by_receiving_office: ClassVar[_LegacyByReceivingOffice] = _LegacyByReceivingOffice()
+    by_handling_office: ClassVar[_LegacyByHandlingOffice] = _LegacyByHandlingOffice()
 
 
 class CaseEventRecord(Model):
@@ -323,25 +361,26 @@ TABLES.append(ParcelRecord)
 
 
 class ReviewsByOffice(_Index):
-    """The reviews of a rated office, by time."""
+    """The reviews of a rated office, by time, write-sharded: partition ``{office_id}#{shard}`` (shard = sha1
+    of ``case_no#stage`` mod REVIEW_SHARDS), sort ``review_order`` = ``created_at#case_no#stage``."""
 
     class Meta:
-        index_name = "by_office"
+        index_name = "by_office_shard"
         projection = AllProjection()
 
-    office_id = UnicodeAttribute(hash_key=True)
-    created_at = UnicodeAttribute(range_key=True)
+    office_shard = UnicodeAttribute(hash_key=True)
+    review_order = UnicodeAttribute(range_key=True)
 
 
 class ReviewsByCity(_Index):
-    """The reviews of every office of a city, by time."""
+    """The reviews of every office of a city, by time, sharded as ``by_office_shard``."""
 
     class Meta:
-        index_name = "by_city"
+        index_name = "by_city_shard"
         projection = AllProjection()
 
-    city = UnicodeAttribute(hash_key=True)
-    created_at = UnicodeAttribute(range_key=True)
+    city_shard = UnicodeAttribute(hash_key=True)
+    review_order = UnicodeAttribute(range_key=True)
 
 
 class ReviewRecord(Model):
@@ -369,9 +408,38 @@ class ReviewRecord(Model):
     ticket_status = UnicodeAttribute(null=True)
     excluded = BooleanAttribute(default=False)
     ticket_escalated = BooleanAttribute(null=True)
+    office_shard = UnicodeAttribute(null=True)  # null only on items written before the sharded indexes
+    city_shard = UnicodeAttribute(null=True)
+    review_order = UnicodeAttribute(null=True)
 
     by_office: ClassVar[ReviewsByOffice] = ReviewsByOffice()
     by_city: ClassVar[ReviewsByCity] = ReviewsByCity()
+
+
+class _LegacyReviewsByOffice(_Index):
+    class Meta:
+        index_name = "by_office"
+        projection = AllProjection()
+
+    office_id = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class _LegacyReviewsByCity(_Index):
+    class Meta:
+        index_name = "by_city"
+        projection = AllProjection()
+
+    city = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class LegacyReviewRecord(ReviewRecord):
+    """The reviews table with its indexes before the sharded ones, read only while a stage migrates
+    (QUEUE_MIGRATION=legacy; not in TABLES)."""
+
+    legacy_by_office: ClassVar[_LegacyReviewsByOffice] = _LegacyReviewsByOffice()
+    legacy_by_city: ClassVar[_LegacyReviewsByCity] = _LegacyReviewsByCity()
 
 
 class SlotsDue(_Index):

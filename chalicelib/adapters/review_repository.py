@@ -7,7 +7,6 @@ read at, and history entries are written once.
 from __future__ import annotations
 
 import hashlib
-import secrets
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -23,6 +22,7 @@ from ..domain.workdays import iso, parse_instant
 from ..services.unit_of_work import ReviewRepository, TicketRepository
 from .case_repository import outbox_record
 from .models import (
+    LegacyReviewRecord,
     ReviewRecord,
     ReviewSlotRecord,
     ReviewStatsRecord,
@@ -47,8 +47,18 @@ def _t(value: datetime | None) -> str | None:
 # ---------------------------------------------------------------- mapping
 
 
+def review_shard(case_no: str, stage: str) -> int:
+    """A review's shard of the office and city listing indexes: so that at 1,000 reviews a second of one
+    office no index partition takes more than 1,000 / REVIEW_SHARDS entries a second. May grow, never
+    shrink (as QUEUE_SHARDS)."""
+    return int(hashlib.sha1(f"{case_no}#{stage}".encode()).hexdigest(), 16) % settings().review_shards  # noqa: S324
+
+
 def review_record(review: Review) -> ReviewRecord:
+    shard = review_shard(review.case_no, review.stage.value)
     return ReviewRecord(
+        office_shard=f"{review.office_id}#{shard}", city_shard=f"{review.city}#{shard}",
+        review_order=f"{iso(review.created_at)}#{review.case_no}#{review.stage.value}",
         case_no=review.case_no, stage=review.stage.value, office_id=review.office_id, city=review.city,
         created_at=iso(review.created_at), rating=review.rating, bad=review.bad, is_default=review.default,
         tags=list(review.tags), comment=review.comment or None, matter_id=review.matter_id,
@@ -114,10 +124,11 @@ def ticket_from(rec: TicketRecord) -> Ticket:
 
 # ---------------------------------------------------------------- review counters, write-sharded
 #
-# An office's counters are spread over STATS_SHARDS partition keys, each change ADDing to one drawn at
-# random, and read back by summing every shard: at 1,000 reviews a second of one office (2,000 write units in
-# transactions) no partition key takes more than 2,000 / STATS_SHARDS units a second. Shard 0's key is the
-# bare office id, which is where every counter written before the sharding lies: old items need no move.
+# An office's counters are spread over STATS_SHARDS partition keys, each change ADDing to its review's
+# (a hash of case and stage), and read back by summing every shard: at 1,000 reviews a second of one office
+# (2,000 write units in transactions) no partition key takes more than 2,000 / STATS_SHARDS units a second.
+# Shard 0's key is the bare office id, which is where every counter written before the sharding lies: old
+# items need no move.
 # Each change also ADDs to the office's month item (``{office}#month#{shard}``, sort key ``YYYY-MM``), so a
 # period of whole months reads 12 items per shard for a year instead of every day's. A stage that counted
 # before month items existed sets STATS_MONTHS_FROM (``YYYY-MM``) to the first month counted with them: the
@@ -135,12 +146,13 @@ def month_partition(office_id: str, shard: int) -> str:
     return f"{office_id}#month#{shard}"
 
 
-def _count_update(office_id: str, day: date, counts: Mapping[str, int]) -> list[Write]:
-    """The day's and the month's ADDs of one change, on one shard drawn at random (no key order to keep:
-    counters only add up)."""
+def _count_update(office_id: str, day: date, counts: Mapping[str, int], review_key: str) -> list[Write]:
+    """The day's and the month's ADDs of one change, on the shard of the review they count (a hash of
+    ``case_no#stage``: reviews spread evenly, and the same changes always land on the same items, which the
+    reliability proofs compare run against run)."""
     if not any(counts.values()):
         return []
-    shard = secrets.randbelow(settings().stats_shards)
+    shard = int(hashlib.sha1(review_key.encode()).hexdigest(), 16) % settings().stats_shards  # noqa: S324
     keys = [(day_partition(office_id, shard), day.isoformat())]
     if day.isoformat()[:7] >= settings().stats_months_from:  # see months_from
         keys.append((month_partition(office_id, shard), day.isoformat()[:7]))
@@ -196,7 +208,8 @@ class DynamoReviewRepository(ReviewRepository):
             return Duplicate(f"the {review.stage.value} stage of case {review.case_no} has already been reviewed")
 
         self.tx.stage(Write("put", review_record(review), ReviewRecord.case_no.does_not_exist(), conflict=reviewed))
-        for update in _count_update(review.office_id, review.day, counts):
+        for update in _count_update(review.office_id, review.day, counts,
+                                    f"{review.case_no}#{review.stage.value}"):
             self.tx.stage(update)
         self.tx.stage(Write("delete", ReviewSlotRecord(case_no=review.case_no, stage=review.stage.value)))
 
@@ -209,32 +222,39 @@ class DynamoReviewRepository(ReviewRepository):
             conflict=lambda: Conflict("this review already has its follow-up comment"),
         ))
 
-    def listing(self, partition: str, key: str, limit: int, start: dict[str, Any] | None,
+    def listing(self, partition: str, key: str, limit: int, start: Any,
                 bad: bool | None, ticket_status: str | None,
-                period: tuple[str | None, str | None] = (None, None)) -> tuple[list[Review], dict[str, Any] | None]:
+                period: tuple[str | None, str | None] = (None, None)) -> tuple[list[Review], Any]:
         """Newest first, from the by-office or by-city index (``key`` is office_id or city), within the period
-        of ``created_at`` instants (either end open)."""
+        of ``created_at`` instants (either end open). The index is write-sharded: every shard is read from
+        ``start`` (the last review listed: ``created_at#case_no#stage``) on and merged; returns the page
+        and the position to go on from (None: no more)."""
+        if settings().queue_migration == "legacy":
+            return _legacy_listing(partition, key, limit, check_start_key(start, partition, key), bad,
+                                   ticket_status, period)
+        after = check_review_position(start)
         index: Any = ReviewRecord.by_office if partition == "office_id" else ReviewRecord.by_city
         first, last = period
-        if first and last:
-            range_cond: Any = ReviewRecord.created_at.between(first, last)
-        elif first:
-            range_cond = ReviewRecord.created_at >= first
-        elif last:
-            range_cond = ReviewRecord.created_at <= last
-        else:
-            range_cond = None
-        cond = None
+        upper = after or ((last or "9999") + "#\uffff")
+        cond = ReviewRecord.review_order.between(first or "0", upper)  # a key value may not be empty
+        filt = None
         if bad is not None:
-            cond = ReviewRecord.bad == bad
+            filt = ReviewRecord.bad == bad
         if ticket_status is not None:
             status_cond = ReviewRecord.ticket_status == ticket_status
-            cond = status_cond if cond is None else cond & status_cond
-        result = index.query(key, range_key_condition=range_cond, filter_condition=cond, scan_index_forward=False,
-                             limit=limit,
-                             last_evaluated_key=start, page_size=max(limit, 25))
-        items = [review_from(r) for r in result]
-        return items, result.last_evaluated_key
+            filt = status_cond if filt is None else filt & status_cond
+        merged: list[ReviewRecord] = []
+        exhausted = True
+        for shard in range(settings().review_shards):
+            got = [r for r in index.query(f"{key}#{shard}", range_key_condition=cond, filter_condition=filt,
+                                          scan_index_forward=False, limit=limit + 1, page_size=max(limit, 25))
+                   if r.review_order != after][:limit]
+            exhausted = exhausted and len(got) < limit
+            merged.extend(got)
+        merged.sort(key=lambda r: r.review_order, reverse=True)
+        page = merged[:limit]
+        more = not exhausted or len(merged) > limit
+        return [review_from(r) for r in page], (page[-1].review_order if more and page else None)
 
     def open_slot(self, slot: ReviewSlot) -> None:
         self.tx.stage(Write("check", (ReviewRecord, slot.case_no, slot.stage.value),
@@ -351,7 +371,8 @@ class DynamoTicketRepository(TicketRepository):
                      ReviewRecord.ticket_escalated.set(ticket.escalated)],
             conflict=lambda: self._review_conflict(ticket),
         ))
-        for update in _count_update(ticket.office_id, ticket.review_day, counts):
+        for update in _count_update(ticket.office_id, ticket.review_day, counts,
+                                    f"{ticket.case_no}#{ticket.stage.value}"):
             self.tx.stage(update)
 
     @staticmethod
@@ -388,6 +409,46 @@ def check_escalated_start(cursor_key: Any, city: str) -> dict[str, Any] | None:
             or cursor_key["escalated_city"]["S"] != city):
         raise InvalidInput("cursor", "is not a cursor this API issued for this listing")
     return cursor_key
+
+
+def check_review_position(value: Any) -> str | None:
+    """A review listing's position must be a review's order this API wrote: ``instant#case_no#stage``."""
+    if value is None:
+        return None
+    parts = value.split("#") if isinstance(value, str) else []
+    if len(parts) != 3 or parts[2] not in {s.value for s in Stage}:
+        raise InvalidInput("cursor", "is not a cursor this API issued for this listing")
+    try:
+        parse_instant(parts[0])
+    except ValueError:
+        raise InvalidInput("cursor", "is not a cursor this API issued for this listing") from None
+    return str(value)
+
+
+def _legacy_listing(partition: str, key: str, limit: int, start: dict[str, Any] | None, bad: bool | None,
+                    ticket_status: str | None,
+                    period: tuple[str | None, str | None]) -> tuple[list[Review], dict[str, Any] | None]:
+    """The listing from the indexes before the sharded ones, while a stage migrates."""
+    index: Any = LegacyReviewRecord.legacy_by_office if partition == "office_id" else LegacyReviewRecord.legacy_by_city
+    first, last = period
+    if first and last:
+        range_cond: Any = ReviewRecord.created_at.between(first, last)
+    elif first:
+        range_cond = ReviewRecord.created_at >= first
+    elif last:
+        range_cond = ReviewRecord.created_at <= last
+    else:
+        range_cond = None
+    cond = None
+    if bad is not None:
+        cond = ReviewRecord.bad == bad
+    if ticket_status is not None:
+        status_cond = ReviewRecord.ticket_status == ticket_status
+        cond = status_cond if cond is None else cond & status_cond
+    result = index.query(key, range_key_condition=range_cond, filter_condition=cond, scan_index_forward=False,
+                         limit=limit, last_evaluated_key=start, page_size=max(limit, 25))
+    items = [review_from(r) for r in result]
+    return items, result.last_evaluated_key
 
 
 def check_start_key(cursor_key: Any, partition: str, key: str) -> dict[str, Any] | None:

@@ -1,7 +1,6 @@
-"""Every table of the application and how to create it (local stack, tests, template checks)."""
+"""Every table of the application: its model, its TTL, and how a failed condition reads (creating tables is
+provisioning: infra/ in the cloud, tools/provision.py for the emulator)."""
 from __future__ import annotations
-
-from typing import Any
 
 from pynamodb.models import Model
 
@@ -17,27 +16,6 @@ def ttl_attribute(model: type[Model]) -> str | None:
     table_name: str = model.Meta.table_name
     logical = table_name.split("-", 2)[-1]
     return models.TTL_ATTRIBUTES.get(logical)
-
-
-def create_tables(client: Any) -> list[str]:
-    """Create every missing table (and its TTL) with a boto3 DynamoDB client; safe to run twice."""
-    existing: set[str] = set()
-    for page in client.get_paginator("list_tables").paginate():
-        existing.update(page["TableNames"])
-    created = []
-    for model in all_models():
-        name = model.Meta.table_name
-        if name in existing:
-            continue
-        model.create_table(wait=False, billing_mode="PAY_PER_REQUEST")
-        client.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
-        created.append(name)
-        attr = ttl_attribute(model)
-        if attr:
-            client.update_time_to_live(
-                TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": attr}
-            )
-    return created
 
 
 def condition_failed(err: Exception) -> bool:

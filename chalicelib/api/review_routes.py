@@ -33,7 +33,7 @@ def submit_review(case_no: str) -> Any:
     req = _req()
     actor = req.actor()
     review = reviews.submit(actor, commands.SubmitReview.from_body(case_no, req.body("review")))
-    return json_response(review_view(review, with_reviewer=False), 201)
+    return json_response(review_view(review, with_reviewer=False, owner=True), 201)
 
 
 @bp.route("/cases/{case_no}/reviews")
@@ -48,7 +48,7 @@ def follow_up(case_no: str, stage: str) -> Any:
     req = _req()
     actor = req.actor()
     review = reviews.follow_up(actor, case_no, stage, req.body("follow_up")["comment"])
-    return json_response(review_view(review, with_reviewer=False), 201)
+    return json_response(review_view(review, with_reviewer=False, owner=True), 201)
 
 
 @bp.route("/reviews")

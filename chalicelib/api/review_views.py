@@ -48,6 +48,10 @@ def review_view(review: Review, with_reviewer: bool, owner: bool = False) -> dic
     }
     if with_reviewer:
         view["reviewer"] = {"sub": review.reviewer_sub, "name": review.reviewer_name}
+    elif not owner and view["ticket"] is not None:
+        # Staff reading a case's reviews see its ticket's progress, not its number: the number would tie the
+        # ticket they are shown (without a case number) to this case and so to the applicant.
+        del view["ticket"]["ticket_id"]
     return view
 
 

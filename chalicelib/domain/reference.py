@@ -1,6 +1,7 @@
 """Reference data (offices, cities, routes, matter catalogue, review policy) as plain, immutable values.
 
-Nothing about a city is hard-coded: adding a city is adding rows to these tables.
+Nothing about a city is hard-coded: adding a city is adding rows to these tables (its offices, routes,
+matters it handles or accepts, and its review policy).
 """
 from __future__ import annotations
 
@@ -234,8 +235,13 @@ class Catalogue:
             raise InvalidInput("matter_id", f"unknown matter {matter_id!r}") from None
 
     def review_policy(self, city: str) -> ReviewPolicy:
-        """The city's review policy, defaulting to Shenzhen's (440300) where a city has none."""
-        return self.review_policies.get(city) or self.review_policies["440300"]
+        """The city's review policy. Every city in service has its row (a city that follows Shenzhen's rules
+        says so in its row's ``source``): a city without one is a gap in the reference data, refused rather
+        than guessed."""
+        policy = self.review_policies.get(city)
+        if policy is None:
+            raise RuleViolation("no_review_policy", f"no review policy for city {city} in the reference data")
+        return policy
 
     def handling_office_for(self, matter: Matter, applicant_district: str | None = None) -> Office:
         """谁办理: the competent office of the matter's handling city, by the applicant's district if set."""

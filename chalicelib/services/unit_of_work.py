@@ -157,11 +157,13 @@ class ReviewRepository(abc.ABC):
         """Stage the one follow-up comment (Conflict where it has one already)."""
 
     @abc.abstractmethod
-    def listing(self, partition: str, key: str, limit: int, start: dict[str, Any] | None, bad: bool | None,
+    def listing(self, partition: str, key: str, limit: int, start: Any, bad: bool | None,
                 ticket_status: str | None,
-                period: tuple[str | None, str | None] = (None, None)) -> tuple[list[Review], dict[str, Any] | None]:
+                period: tuple[str | None, str | None] = (None, None)) -> tuple[list[Review], Any]:
         """Newest first, by office or by city (``partition`` is ``office_id`` or ``city``), within the period of
-        ``created_at`` instants (ISO, either end open)."""
+        ``created_at`` instants (ISO, either end open). ``start`` is None or a position this listing returned
+        (a forged one: InvalidInput naming ``cursor``); returns the page and the next position (None: no
+        more)."""
 
     @abc.abstractmethod
     def open_slot(self, slot: ReviewSlot) -> None:

@@ -94,17 +94,17 @@ def test_work_queue_refuses_forged_cursors(client):
         apply_case(client, "alice", id_seed=i)
     status, page = call(client, "GET", "/offices/SZ-GOV/cases?limit=1", staff("SZ-GOV"))
     issued = json.loads(base64.urlsafe_b64decode(page["next_cursor"].partition(".")[0] + "==="))
-    key = issued["k"]
+    key = issued["k"]  # the last entry consumed: created_at#case_no
+    case_no = key.rpartition("#")[2]
     forged = [
         {"i": "x", "k": None}, {"i": [], "k": None}, {"i": True, "k": None}, {"i": 7, "k": None}, {"k": key},
-        {"i": 0, "k": "x"}, {"i": 0, "k": {**key, "receiving_office_id": {"S": "DG-GOV"}}},
-        {"i": 1, "k": key},  # a receiving-index key on the handling index
-        {"i": 0, "k": {**key, "receiving_sort": {"S": "X"}}},
+        {"i": 0, "k": "x"}, {"i": 0, "k": {"S": key}}, {"i": 0, "k": key.replace("KC", "XX")},
+        {"i": 0, "k": f"not-an-instant#{case_no}"}, {"i": 1, "k": key, "n": 0},
     ]
     for cursor in forged:
         status, err = call(client, "GET", f"/offices/SZ-GOV/cases?cursor={_cursor(cursor)}", staff("SZ-GOV"))
         assert status == 400 and err["field"] == "cursor", (cursor, status, err)
-    # A cursor issued without a status filter does not fit a filtered listing (its sort key says SUBMITTED#…).
+    # A cursor issued without a status filter does not fit a filtered listing (it is signed for its filters).
     status, err = call(client, "GET", f"/offices/SZ-GOV/cases?status=RECEIVED&cursor={page['next_cursor']}",
                        staff("SZ-GOV"))
     assert status == 400 and err["field"] == "cursor"

@@ -87,6 +87,10 @@ def test_the_ticket_number_is_opaque_and_the_rated_office_never_reads_the_case_n
     assert "case_no" not in as_staff and "case_no" not in as_staff["review"]
     status, appealed = call(client, "POST", f"/tickets/{ticket_id}/appeal", staff("SZ-GOV"), {"grounds": "有录像"})
     assert status == 200 and "case_no" not in appealed and case_no not in json.dumps(appealed)
+    # Nor does the case's review list give staff the ticket's number (it would tie the ticket to the case).
+    status, listed = call(client, "GET", f"/cases/{case_no}/reviews", staff("SZ-GOV"))
+    assert status == 200 and listed["items"][0]["ticket"]["status"] == "OPEN"
+    assert "ticket_id" not in listed["items"][0]["ticket"] and ticket_id not in json.dumps(listed)
     status, seen = call(client, "GET", f"/tickets/{ticket_id}", supervisor("440300"))
     assert status == 200 and seen["case_no"] == case_no and seen["review"]["case_no"] == case_no
     # A first-release number (TK-{case_no}-{stage}) still leads a supervisor to the ticket; never the staff.

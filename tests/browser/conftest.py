@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import subprocess
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,7 +60,15 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     env = {k: v for k, v in os.environ.items() if k not in ("CONSOLE_ORIGIN",)}
     env.update({"COURIER_DELAY_SECONDS": "1", "SWEEP_SECONDS": "5"})
     log = tmp_path_factory.mktemp("stack") / "local-stack.log"
-    with spawned(log, env, "--console-port", str(console_port)) as api:
+    # Screenshots for the README (make screenshots) show a dashboard with a year of history, as `make run` has;
+    # the tests start once it is in (the courier starts after it).
+    history = ("--seed-history", "120") if os.environ.get("SCREENSHOTS") == "1" else ()
+    with spawned(log, env, "--console-port", str(console_port), *history) as api:
+        if history:
+            deadline = time.monotonic() + 900
+            while "Courier simulation started." not in log.read_text("utf-8", errors="replace"):
+                assert time.monotonic() < deadline, "the history was not seeded within 15 minutes"
+                time.sleep(1)
         console = f"http://127.0.0.1:{console_port}"
         assert requests.get(console + "/config.json", timeout=5).json()["apiUrl"] == api
         yield Stack(api=api, console=console)

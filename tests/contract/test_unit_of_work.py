@@ -47,11 +47,8 @@ def backend(request: pytest.FixtureRequest) -> Iterator[Backend]:
         yield Backend("memory", db.uow, lambda event_id: db.outbox.get(event_id), db.blocks.clear)
         return
     request.getfixturevalue("aws")
-    from chalicelib.adapters.dynamodb import DynamoUnitOfWork
-    from chalicelib.adapters.models import CounterRecord, OutboxRecord
-
-    def new_process() -> None:
-        CounterRecord._connection = None
+    from chalicelib.adapters.dynamodb import DynamoUnitOfWork, forget_blocks
+    from chalicelib.adapters.models import OutboxRecord
 
     def outbox(event_id: str) -> dict[str, Any] | None:
         try:
@@ -59,7 +56,7 @@ def backend(request: pytest.FixtureRequest) -> Iterator[Backend]:
         except OutboxRecord.DoesNotExist:
             return None
 
-    yield Backend("dynamodb", DynamoUnitOfWork, outbox, new_process)
+    yield Backend("dynamodb", DynamoUnitOfWork, outbox, forget_blocks)
 
 
 def a_case(seq: int = 1, sub: str = "alice") -> tuple[Case, Change]:

@@ -202,6 +202,7 @@ def _resource_ids(resource: Any) -> list[str]:
 
 @pytest.mark.parametrize("stage", STAGES)
 def test_each_role_names_exactly_the_tables_and_actions_its_handlers_use(synthesized, stage):
+    from chalicelib.adapters.messaging import topic_variable
     from chalicelib.grants import GRANTS
 
     tables = _names_by_logical_id(synthesized, stage, "AWS::DynamoDB::Table", "TableName")
@@ -232,6 +233,14 @@ def test_each_role_names_exactly_the_tables_and_actions_its_handlers_use(synthes
         own_failure_queues = {"outbox-stream-failures", "sweep-failures"}
         assert sends - own_failure_queues == set(grant.send), name
         assert publishes == set(grant.publish), name
+        # The runtime creates no topic: each publisher finds its topics' ARNs in its environment.
+        assert not any("sns:CreateTopic" in _actions(st) for st in _role_statements(synthesized, stage, name)), name
+        env = _env(functions[name])
+        topic_ids = {v: k for k, v in topics.items()}
+        for topic in grant.publish:
+            assert env[topic_variable(topic)] == {"Ref": topic_ids[topic]}, name
+        assert not any(k.startswith("TOPIC_ARN_") and k not in {topic_variable(t) for t in grant.publish}
+                       for k in env), name
 
 
 def test_the_relay_sends_only_to_the_queues_it_feeds_and_the_api_to_courier_events():

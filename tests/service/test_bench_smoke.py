@@ -73,9 +73,24 @@ def test_partition_heat_records_every_table_written_and_judges_each_against_the_
     result = heat.measure(harness, cases=2, applications=3)
 
     tables = {(r["table"], r["index"]) for r in result["rows"]}
-    assert {("cases", ""), ("case-events", ""), ("outbox", ""), ("reviews", "by_office")} <= tables
+    assert {("cases", ""), ("case-events", ""), ("outbox", ""), ("reviews", "by_office_shard")} <= tables
     assert result["runs"]["apply"] == 5 and result["runs"]["review"] == 2
     for row in result["rows"]:
         assert row["ratio"] == round(row["wcu_per_s"] / 1000, 3)
         assert row["met"] == (row["ratio"] <= 0.5)
     assert result["met"] == all(r["met"] for r in result["rows"])
+
+
+def test_a_case_item_stays_under_one_write_unit_its_whole_life(harness):
+    """Every write of the counted case's item (apply → COMPLETED) is under 1 KB: one write unit, two in a
+    transaction (docs/PERFORMANCE.md, figure 7)."""
+    from bench import inprocess
+    from bench.recorder import item_size
+
+    since = len(harness.recorder.calls)
+    inprocess.count_requests(harness)
+    sizes = []
+    for call in harness.recorder.calls[since:]:
+        entries = [next(iter(e.values())) for e in call.params.get("TransactItems", [])] or [call.params]
+        sizes += [item_size(b["Item"]) for b in entries if "Item" in b and b.get("TableName", "").endswith("-cases")]
+    assert len(sizes) >= 8 and max(sizes) < 1024, sizes

@@ -202,3 +202,17 @@ def test_follow_up_once():
     r.add_follow_up(Actor("alice", "citizen"), "补充", T0)
     with pytest.raises(Conflict):
         r.add_follow_up(Actor("alice", "citizen"), "再补充", T0)
+
+
+def test_every_city_has_its_own_review_policy_and_none_is_guessed():
+    from chalicelib.domain.errors import RuleViolation
+    from chalicelib.domain.reference import Catalogue
+    from chalicelib.reference import load_files
+
+    rows = load_files()
+    cat = Catalogue.from_rows(rows)
+    assert {cat.review_policy(city).city for city in cat.cities} == set(cat.cities)
+    without_zhuhai = Catalogue.from_rows({**rows, "review_policies": [
+        r for r in rows["review_policies"] if r["city"] != "440400"]})
+    with pytest.raises(RuleViolation):
+        without_zhuhai.review_policy("440400")

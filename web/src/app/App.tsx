@@ -1,5 +1,5 @@
 /** Providers, set once: antd in zh_CN, the query client, the sign-in provider of the stage, the router. */
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { ConfigProvider } from 'antd';
 import zhCN from 'antd/locale/zh_CN';
 import { lazy, Suspense, useState, type ReactNode } from 'react';
@@ -8,7 +8,8 @@ import { ErrorBoundary } from '@/components/ErrorBoundary';
 import { Loading } from '@/components/PageState';
 import { ToastProvider } from '@/components/ToastProvider';
 import { configureApi } from '@/lib/api/client';
-import { ApiError } from '@/lib/api/errors';
+import { toastOutsideReact } from '@/hooks/useToast';
+import { ApiError, errorMessage } from '@/lib/api/errors';
 import { LocalAuthProvider } from '@/lib/auth/LocalAuthProvider';
 import { RuntimeConfigContext, type RuntimeConfig } from '@/lib/config';
 import '@/lib/dates';
@@ -17,8 +18,22 @@ import { theme } from './theme';
 
 const OidcAuthProvider = lazy(() => import('@/lib/auth/OidcAuthProvider'));
 
+/**
+ * The last net under "every API error shows its message": a mutation made without useApiMutation, and a query
+ * whose page shows nothing of its failure (reference data, `meta.toastErrors`), still toast the API's message.
+ */
 function makeQueryClient(): QueryClient {
   return new QueryClient({
+    mutationCache: new MutationCache({
+      onError: (error, _variables, _context, mutation) => {
+        if (!mutation.meta?.errorsShown) toastOutsideReact()?.error(errorMessage(error));
+      },
+    }),
+    queryCache: new QueryCache({
+      onError: (error, query) => {
+        if (query.meta?.toastErrors) toastOutsideReact()?.error(errorMessage(error));
+      },
+    }),
     defaultOptions: {
       queries: {
         // A 4xx will not change by asking again; a network blip might.

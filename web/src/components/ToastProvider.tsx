@@ -1,7 +1,7 @@
 /** Provides useToast: a stack of short messages at the top centre of the page, each going after a few seconds. */
 import { CheckCircleFilled, CloseCircleFilled, CloseOutlined, ExclamationCircleFilled, InfoCircleFilled } from '@ant-design/icons';
-import { useCallback, useMemo, useRef, useState, type ReactNode } from 'react';
-import { ToastContext, type Toast, type ToastKind } from '@/hooks/useToast';
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { registerToast, ToastContext, type Toast, type ToastKind } from '@/hooks/useToast';
 
 interface Shown {
   id: number;
@@ -31,6 +31,10 @@ export function ToastProvider({ children }: { children: ReactNode }) {
     warning: (content, seconds) => show('warning', content, seconds),
     info: (content, seconds) => show('info', content, seconds),
   }), [show]);
+  useEffect(() => {
+    registerToast(toast);
+    return () => registerToast(null);
+  }, [toast]);
   return (
     <ToastContext.Provider value={toast}>
       {children}

@@ -11,6 +11,7 @@ export function useOffices() {
     queryKey: ['offices'],
     queryFn: async () => (await call(api().GET('/offices'))).items,
     staleTime: Infinity,
+    meta: { toastErrors: true }, // pages show ids in place of names: say why
   });
 }
 
@@ -19,6 +20,7 @@ export function useMatters(city?: string) {
     queryKey: ['matters', city ?? 'all'],
     queryFn: async () => (await call(api().GET('/matters', { params: { query: city ? { city } : {} } }))).items,
     staleTime: Infinity,
+    meta: { toastErrors: true },
   });
 }
 

@@ -13,6 +13,17 @@ export type Toast = Record<ToastKind, (content: ReactNode, seconds?: number) => 
 
 export const ToastContext = createContext<Toast | null>(null);
 
+/** The provider's toast, for code outside React's tree (the query client's error net in app/App.tsx). */
+const mounted: { toast: Toast | null } = { toast: null };
+
+export function registerToast(toast: Toast | null): void {
+  mounted.toast = toast;
+}
+
+export function toastOutsideReact(): Toast | null {
+  return mounted.toast;
+}
+
 export function useToast(): Toast {
   const toast = useContext(ToastContext);
   if (!toast) throw new Error('useToast needs a ToastProvider above it');

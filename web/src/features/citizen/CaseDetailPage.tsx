@@ -14,6 +14,7 @@ import { useApiMutation } from '@/hooks/useApiMutation';
 import { caseKeys, useCaseDetail, useCaseShipments, useCaseTimeline } from '@/hooks/useCase';
 import { useOfficeName } from '@/hooks/useReference';
 import { api, call } from '@/lib/api/client';
+import { errorMessage } from '@/lib/api/errors';
 import { maskMobile } from '@/lib/idNumber';
 import { cityName, deliveryLabel } from '@/lib/labels';
 import { ReviewPanel } from './ReviewPanel';
@@ -105,7 +106,12 @@ export function CaseDetailPage() {
         <WithdrawConfirm pending={withdraw.isPending} onConfirm={() => withdraw.mutate()} onCancel={() => setConfirmWithdraw(false)} />
       ) : null}
       {timeline.isError || shipments.isError ? (
-        <Alert type="warning" showIcon title="部分信息加载失败" description="办理记录或寄递信息暂时无法显示，请稍后刷新。" />
+        <Alert
+          type="warning"
+          showIcon
+          title="部分信息加载失败"
+          description={<span role="alert">办理记录或寄递信息暂时无法显示（{errorMessage(timeline.error ?? shipments.error)}），请稍后刷新。</span>}
+        />
       ) : null}
       {can('supplement') && c.missing.length ? (
         <Panel size="small" title={<h2 className="kc-card-title">补交材料</h2>} className="kc-section-card">

@@ -9,6 +9,7 @@ import { Panel } from '@/components/Panel';
 import { useApiMutation } from '@/hooks/useApiMutation';
 import { caseKeys, useCaseReviews } from '@/hooks/useCase';
 import { api, call } from '@/lib/api/client';
+import { errorMessage } from '@/lib/api/errors';
 import type { components } from '@/lib/api/schema';
 import { formatDateTime } from '@/lib/dates';
 import { BAD_REVIEW_TAGS, isBadRating, RATING_LABELS, STAGE_LABELS, type CaseStatus } from '@/lib/labels';
@@ -31,6 +32,8 @@ const TICKET_LABELS: Record<string, string> = {
   OPEN: '待核实', VERIFIED: '已核实，整改中', RECTIFIED: '已整改，待回访', CLOSED: '已办结', EXPLAINED: '已解释说明',
 };
 
+const RATE_FIELDS = ['rating', 'tags', 'comment'];
+
 function RateForm({ caseNo, stage }: { caseNo: string; stage: Stage }) {
   const [form] = Form.useForm<{ rating?: number; tags?: string[]; comment?: string }>();
   const rating = Form.useWatch('rating', form);
@@ -40,10 +43,11 @@ function RateForm({ caseNo, stage }: { caseNo: string; stage: Stage }) {
       call(api().POST('/cases/{case_no}/reviews', { params: { path: { case_no: caseNo } }, body: { stage, ...v } })),
     reload: [caseKeys.reviews(caseNo)],
     successMessage: '感谢您的评价',
-    fieldErrorsInForm: true,
+    // Any other field's error (e.g. `stage`) is toasted by useApiMutation.
+    fieldErrorsInForm: RATE_FIELDS,
     onError: (error) => {
       const e = error as { field?: string; message?: string; status?: number };
-      if (e.status === 400 && e.field) form.setFields([{ name: e.field as never, errors: [e.message ?? ''] }]);
+      if (e.status === 400 && e.field && RATE_FIELDS.includes(e.field)) form.setFields([{ name: e.field as never, errors: [e.message ?? ''] }]);
     },
   });
   const id = `rate-${stage}`;
@@ -133,7 +137,7 @@ export function ReviewPanel({ caseNo, status }: { caseNo: string; status: CaseSt
   if (!stages.length) return null;
   return (
     <Panel size="small" title={<h2 className="kc-card-title">评价（好差评）</h2>}>
-      {reviews.isError ? <Alert type="error" title={<span role="alert">{String((reviews.error as Error).message)}</span>} /> : null}
+      {reviews.isError ? <Alert type="error" title={<span role="alert">评价加载失败：{errorMessage(reviews.error)}</span>} /> : null}
       {(['receiving', 'handling'] as Stage[]).filter((s) => stages.includes(s)).map((stage) => {
         const given = reviews.data?.find((r) => r.stage === stage);
         return (

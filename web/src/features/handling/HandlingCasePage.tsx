@@ -28,19 +28,20 @@ type Shipment = components['schemas']['Shipment'];
 
 const LOST = new Set(['EXCEPTION', 'RETURNED_TO_SENDER', 'LOST']);
 
-function useCaseAction<TBody>(caseNo: string, path: string, success: string) {
+/** `inForm`: the action's form shows a 400's field error (showFieldError); an action without a form toasts it. */
+function useCaseAction<TBody>(caseNo: string, path: string, success: string, inForm = true) {
   return useApiMutation<Case, TBody>({
     mutationFn: (body: TBody) =>
       // openapi-fetch types each path separately; the action paths share one shape ({case_no} + JSON body).
       call(api().POST(path as '/cases/{case_no}/sign', { params: { path: { case_no: caseNo } }, body: body as never })),
     reload: [[...caseKeys.all(caseNo)], ['queue']],
     successMessage: success,
-    fieldErrorsInForm: true,
+    fieldErrorsInForm: inForm,
   });
 }
 
 function SignAction({ caseNo }: { caseNo: string }) {
-  const sign = useCaseAction<Record<string, never>>(caseNo, '/cases/{case_no}/sign', '已签收材料，办件已受理');
+  const sign = useCaseAction<Record<string, never>>(caseNo, '/cases/{case_no}/sign', '已签收材料，办件已受理', false);
   return (
     <Popconfirm title="确认材料已送达并签收？" okText="签收" cancelText="取消" onConfirm={() => sign.mutate({})}>
       <Button type="primary" loading={sign.isPending}>签收材料</Button>
@@ -112,7 +113,8 @@ function ShipResultAction({ data }: { data: Case }) {
   const electronic = data.delivery.method === 'ELECTRONIC';
   const ship = useCaseAction<Record<string, never>>(data.case_no, '/cases/{case_no}/ship-result',
     electronic ? '已发放电子证照，办件已办结'
-      : mail ? '结果已交寄，正在寄往申请人' : toReceiving ? '结果已寄往收件窗口待领取' : '结果已留存本窗口待领取');
+      : mail ? '结果已交寄，正在寄往申请人' : toReceiving ? '结果已寄往收件窗口待领取' : '结果已留存本窗口待领取',
+    false);
   const label = electronic ? '发放电子证照（免寄递）'
     : mail ? '寄出结果（邮寄到家）' : toReceiving ? '寄往收件窗口待领取' : '留存待领取（本窗口）';
   return (

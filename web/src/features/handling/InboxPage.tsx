@@ -13,6 +13,7 @@ import { WorkdayTag } from '@/components/WorkdayTag';
 import { WorkQueueTable, type QueueItem } from '@/components/WorkQueueTable';
 import { useOfficeName } from '@/hooks/useReference';
 import { api, call } from '@/lib/api/client';
+import { errorMessage } from '@/lib/api/errors';
 import { useAuthValue } from '@/lib/auth/context';
 import { formatDate } from '@/lib/dates';
 import { parcelEventLabel, type CaseStatus } from '@/lib/labels';
@@ -45,7 +46,7 @@ function ExpectedArrival({ caseNo }: { caseNo: string }) {
     staleTime: 30_000,
   });
   if (legs.isPending) return <Typography.Text type="secondary">查询中…</Typography.Text>;
-  if (legs.isError) return <Typography.Text type="danger">寄递信息加载失败</Typography.Text>;
+  if (legs.isError) return <Typography.Text type="danger">寄递信息加载失败：{errorMessage(legs.error)}</Typography.Text>;
   const leg = legs.data.filter((l) => l.kind.toLowerCase() === 'materials' && !l.superseded_by).at(-1);
   if (!leg) return <Typography.Text type="secondary">电子流转 / 待寄出</Typography.Text>;
   const last = leg.events.at(-1);

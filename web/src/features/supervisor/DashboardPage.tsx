@@ -28,6 +28,9 @@ echarts.use([LineChart, BarChart, GridComponent, LegendComponent, TooltipCompone
 
 type Figures = Stats['offices'][number];
 type Office = Figures & { office_id?: string; name?: string };
+// Series colours that read on white (ECharts' default lime and pale yellow do not): good, bad, unrated.
+const RATE_COLORS = ['#0b57d0', '#cf1322', '#595959'];
+const TICKET_COLORS = ['#ad4e00', '#0b57d0', '#237804', '#595959', '#722ed1'];
 const rate = (v: number | null | undefined) => (v === null || v === undefined ? null : Math.round(v * 1000) / 10);
 
 function useStats(filters: Filters, group?: 'month') {
@@ -88,6 +91,7 @@ function ChartCard<T extends object>({ id, title, label, option, rows, rowKey, c
 function TrendCard({ data }: { data: Stats }) {
   const months = data.months ?? [];
   const option: EChartsOption = {
+    color: RATE_COLORS,
     tooltip: { trigger: 'axis', valueFormatter: (v) => (v === null || v === undefined ? '—' : `${String(v)}%`) },
     legend: { top: 0 },
     grid: { left: 40, right: 16, top: 36, bottom: 28 },
@@ -123,6 +127,7 @@ function OfficesCard({ data }: { data: Stats }) {
   const option: EChartsOption = {
     tooltip: { trigger: 'axis' },
     legend: { top: 0 },
+    color: RATE_COLORS,
     grid: { left: 40, right: 16, top: 36, bottom: 60 },
     xAxis: { type: 'category', data: offices.map((o) => o.name ?? o.office_id ?? ''), axisLabel: { interval: 0, width: 90, overflow: 'break' } },
     yAxis: { type: 'value', min: 0, max: 100, axisLabel: { formatter: '{value}%' } },
@@ -158,6 +163,7 @@ function TicketsCard({ data }: { data: Stats }) {
   const option: EChartsOption = {
     tooltip: { trigger: 'axis' },
     legend: { top: 0 },
+    color: TICKET_COLORS,
     grid: { left: 40, right: 48, top: 36, bottom: 60 },
     xAxis: { type: 'category', data: offices.map((o) => o.name ?? ''), axisLabel: { interval: 0, width: 90, overflow: 'break' } },
     yAxis: [{ type: 'value', name: '工单', minInterval: 1 }, { type: 'value', name: '按时率', min: 0, max: 100, axisLabel: { formatter: '{value}%' } }],

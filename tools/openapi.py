@@ -143,7 +143,9 @@ RESPONSE_SCHEMAS: dict[str, dict[str, Any]] = {
                             "expected_arrival": {"type": "string"}, "overdue": {"type": "boolean"},
                             "superseded_by": _NULLABLE_STR,
                             "events": {"type": "array", "items": _ref("TrackingEvent")}},
-                           {"service": _NULLABLE_STR}),
+                           {"service": _NULLABLE_STR,
+                            # 合包: the consolidated parcel this leg is (its case_no is then the parcel id)
+                            "parcel_id": _NULLABLE_STR, "urgent": {"type": "boolean"}}),
     "Shipment": {"allOf": [_ref("PublicShipment"), _obj(
         {"leg_id": {"type": "string"}, "cost_cny": {"type": ["number", "string"]},
          "transit_working_days": {"type": "integer"}, "created_at": _INSTANT, "replaces": _NULLABLE_STR,

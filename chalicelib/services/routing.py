@@ -197,6 +197,8 @@ def _accepted(event: CaseEvent) -> None:
         from . import approval
 
         approval.on_accepted(event)
+
+
 def _materials_missing(event: CaseEvent) -> None:
     """缺件: the materials of a case missing from its parcel are sent again, alone (not in a daily parcel)."""
     with unit_of_work() as uow:

@@ -130,8 +130,7 @@ class ParcelRepository(abc.ABC):
 
     @abc.abstractmethod
     def due(self, now: datetime) -> Iterator[str]:
-        """Ids of open parcels whose cut-off is at or before ``now`` (every open parcel when ``now`` is None
-        is not supported: pass a far instant)."""
+        """Ids of open parcels whose cut-off is at or before ``now`` (a far instant lists every open one)."""
 
     @abc.abstractmethod
     def of_office(self, office_id: str, direction: str | None, status: str | None, limit: int,

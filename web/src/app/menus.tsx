@@ -4,7 +4,7 @@
  */
 import {
   AuditOutlined, BarChartOutlined, ClusterOutlined, ContainerOutlined, FileAddOutlined, FileSearchOutlined,
-  InboxOutlined, LinkOutlined, ProfileOutlined, SafetyOutlined, WarningOutlined,
+  GoldOutlined, InboxOutlined, LinkOutlined, ProfileOutlined, SafetyOutlined, WarningOutlined,
 } from '@ant-design/icons';
 import type { ReactNode } from 'react';
 import type { Role } from '@/lib/labels';
@@ -28,6 +28,7 @@ export const STAFF_MENU: MenuEntry[] = [
   { path: '/window/queue', label: '收件工作台', icon: <InboxOutlined /> },
   { path: '/window/walk-in', label: '窗口代录', icon: <FileAddOutlined /> },
   { path: '/handling/inbox', label: '办理工作台', icon: <ContainerOutlined /> },
+  { path: '/handling/parcels', label: '合包交接', icon: <GoldOutlined /> },
   { path: '/handling/tickets', label: '差评工单（本单位）', icon: <WarningOutlined /> },
 ];
 

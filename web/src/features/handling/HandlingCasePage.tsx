@@ -233,7 +233,7 @@ export function HandlingCasePage() {
             <Card size="small" title={<h2 className="kc-card-title">寄递</h2>}>
               {legs.isError ? <ErrorState error={legs.error} onRetry={() => legs.refetch()} /> : (
                 <Space direction="vertical" style={{ width: '100%' }}>
-                  <ParcelEvents parcels={legs.data ?? []} officeName={officeName} />
+                  <ParcelEvents parcels={legs.data ?? []} officeName={officeName} parcelHref={(id) => `/handling/parcels/${id}`} />
                   {current.map((leg) => <PrintLinks key={leg.waybill} caseNo={caseNo} leg={leg} />)}
                 </Space>
               )}

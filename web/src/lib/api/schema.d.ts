@@ -906,6 +906,8 @@ export interface components {
             superseded_by: string | null;
             events: components["schemas"]["TrackingEvent"][];
             service?: string | null;
+            parcel_id?: string | null;
+            urgent?: boolean;
         };
         Shipment: components["schemas"]["PublicShipment"] & {
             leg_id: string;

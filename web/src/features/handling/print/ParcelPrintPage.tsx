@@ -1,12 +1,14 @@
 /**
  * Printed documents of one parcel (寄递单): the 交接单 (handover list: what the parcel carries, waybill, from,
- * to, date, signatures) on A4, and the A6 waybill label with the waybill as a barcode.
+ * to, date, signatures) on A4, and the A6 waybill label with the waybill as a barcode. A consolidated parcel
+ * (合包) prints its handover list with every case it carries (ParcelHandoverPage).
  */
 import { Alert, Button } from 'antd';
 import { Link, useParams } from 'react-router';
 import { ErrorState, Loading } from '@/components/PageState';
 import { PrintLayout } from '@/components/PrintLayout';
 import { useCaseDetail, useCaseShipments } from '@/hooks/useCase';
+import { HANDOVER_STATE_LABELS, useParcel as useConsolidatedParcel } from '@/hooks/useParcel';
 import { useMatterName, useOffices } from '@/hooks/useReference';
 import { formatDate } from '@/lib/dates';
 import { cityName, parcelKindLabel } from '@/lib/labels';
@@ -102,5 +104,48 @@ export function LabelPage() {
         </div>
       </PrintLayout>
     </div>
+  );
+}
+
+/** The 交接单 of a consolidated parcel (合包): one line per case, as sealed, with what the receiver found. */
+export function ParcelHandoverPage() {
+  const { parcelId = '' } = useParams();
+  const parcel = useConsolidatedParcel(parcelId);
+  const offices = useOffices();
+  const matterName = useMatterName();
+  if (parcel.isPending || offices.isPending) return <Loading label="正在准备交接单…" />;
+  if (parcel.isError) return <ErrorState error={parcel.error} />;
+  const p = parcel.data;
+  const office = (id: string) => (offices.data as OfficeDetails[] | undefined)?.find((o) => o.office_id === id);
+  const from = office(p.from_office_id);
+  const to = office(p.to_office_id);
+  const back = <Link to={`/handling/parcels/${p.parcel_id}`}><Button>返回合包</Button></Link>;
+  return (
+    <PrintLayout title={`跨城通办${parcelKindLabel(p.kind)}交接单（合包）`} actions={back}>
+      <table className="kc-print-table">
+        <tbody>
+          <tr><th scope="row">合包编号</th><td>{p.parcel_id}</td></tr>
+          <tr><th scope="row">运单号</th><td><strong>{p.waybill ?? '未封包'}</strong>（{p.courier} {p.service}）</td></tr>
+          <tr><th scope="row">寄出单位</th><td>{from ? `${from.name} ${from.address ?? ''}` : p.from_office_id}</td></tr>
+          <tr><th scope="row">接收单位</th><td>{to ? `${to.name} ${to.address ?? ''}${to.phone ? ` · ${to.phone}` : ''}` : p.to_office_id}</td></tr>
+          <tr><th scope="row">揽收日</th><td>{formatDate(p.collection_day)}</td></tr>
+          <tr><th scope="row">封包时间</th><td>{p.sealed_at ? formatDate(p.sealed_at) : '—'}</td></tr>
+          <tr><th scope="row">件数</th><td>{p.case_count}</td></tr>
+        </tbody>
+      </table>
+      <h2 className="kc-print-subtitle">寄递清单</h2>
+      <table className="kc-print-table">
+        <thead><tr><th scope="col">序号</th><th scope="col">办件编号</th><th scope="col">事项</th><th scope="col">申请人</th><th scope="col">核对</th></tr></thead>
+        <tbody>
+          {p.items.map((item, index) => (
+            <tr key={item.case_no}>
+              <td>{index + 1}</td><td>{item.case_no}</td><td>{matterName(item.matter_id)}</td>
+              <td>{item.applicant_name ?? ''}</td><td>{item.state === 'PACKED' ? '□' : HANDOVER_STATE_LABELS[item.state]}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p className="kc-print-sign">交寄人（签字）：__________{"\u3000\u3000"}接收人（签字）：__________{"\u3000\u3000"}日期：__________</p>
+    </PrintLayout>
   );
 }

@@ -227,7 +227,10 @@ def queue_throughput(h: Harness, cases: int) -> dict[str, Any]:
         nos.append((case["case_no"], sub))
     h.settle()
     for case_no, _ in nos:
-        status, data = h.http("POST", f"/cases/{case_no}/forward", headers("staff", "s", RECEIVING))
+        # 加急: each case travels alone, so every courier event below is one case's (as before 合包); the
+        # consolidated parcels are measured by figure 11 (bench/courier_cost.py).
+        status, data = h.http("POST", f"/cases/{case_no}/forward", headers("staff", "s", RECEIVING),
+                              {"urgent": True})
         assert status == 200, data
     _relay(h)
     out = {"routing": _rate(_drain_timed(h, "routing", "queue:routing"))}

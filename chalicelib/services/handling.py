@@ -18,7 +18,7 @@ from ..domain.shipping import Shipment
 from ..domain.workdays import utcnow
 from . import licences, parcels
 from .case_steps import change_case
-from .unit_of_work import LegRepository
+from .unit_of_work import UnitOfWork
 
 
 def forward(actor: Actor, case_no: str, note: str = "", now: datetime | None = None, urgent: bool = False) -> Case:
@@ -74,7 +74,7 @@ def reship(actor: Actor, case_no: str, waybill: str | None = None, note: str = "
         case = uow.cases.get(case_no)
         at = now or utcnow()
         case.require(Action.RESHIP, actor)  # who and when, before which parcel
-        leg = _leg_to_reship(uow.legs, case, waybill)
+        leg = _leg_to_reship(uow, case, waybill)
         if leg.from_office_id != actor.office_id:
             raise OutOfScope(f"only staff of {leg.from_office_id}, which sent {leg.waybill}, can re-ship it")
         if not leg.reshippable:
@@ -87,17 +87,21 @@ def reship(actor: Actor, case_no: str, waybill: str | None = None, note: str = "
         return case
 
 
-def _leg_to_reship(legs: LegRepository, case: Case, waybill: str | None) -> Shipment:
+def _leg_to_reship(uow: UnitOfWork, case: Case, waybill: str | None) -> Shipment:
+    legs = uow.legs
     case_no, status, awaited = case.case_no, case.status, case.awaited_leg()
     if waybill:
         leg = legs.find(waybill)
-        if leg is None or leg.case_no != case_no:
+        # A case's own leg, or the leg of a consolidated parcel (合包) it travels in: re-shipping the latter
+        # sends this case again alone (the parcel's other cases are re-shipped, or arrive, on their own).
+        if leg is None or (leg.case_no != case_no and leg.parcel_id not in case.parcels):
             raise NotFound(f"shipment {waybill} of case {case_no} not found")
         if leg.kind is not awaited:
             raise InvalidTransition(f"shipment {waybill} is not the parcel a {status.value} case waits for",
                                     current_status=status.value)
         return leg
-    current = [leg for leg in legs.for_case(case_no) if leg.kind is awaited and leg.superseded_by is None]
+    current = [leg for leg in parcels.legs_of_case(uow, case)
+               if leg.kind is awaited and leg.superseded_by is None and leg.waybill not in case.reshipped]
     if not current:
         raise InvalidTransition("the case has no parcel on its way yet", current_status=status.value)
     return legs.get(current[-1].waybill)  # consistent read of the latest leg

@@ -15,6 +15,7 @@ and the receiving side's check against the handover list (交接单).
 """
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
@@ -343,6 +344,11 @@ def legs_of_case(uow: UnitOfWork, case: Case) -> list[Shipment]:
             leg = uow.legs.find(parcel.waybill)
             if leg is not None:
                 legs.append(leg)
+    # For this case, a parcel it was re-shipped from alone is superseded by its own replacement (the parcel
+    # itself goes on for its other cases).
+    replaced = {leg.replaces: leg.waybill for leg in legs if leg.replaces and leg.case_no == case.case_no}
+    legs = [dataclasses.replace(leg, superseded_by=replaced[leg.waybill])
+            if leg.parcel_id and leg.superseded_by is None and leg.waybill in replaced else leg for leg in legs]
     # Materials before results (instants are stored to the second: two legs may share one).
     return sorted(legs, key=lambda leg: (leg.kind is LegKind.RESULT, leg.created_at, leg.waybill))
 

@@ -179,6 +179,17 @@ def _replace_leg(uow: UnitOfWork, event: CaseEvent) -> None:
         route = cat.route_between(old.from_office_id, old.to_office_id)
     else:
         route = cat.route_to_address(old.from_office_id, str(old.to_city))
+    if old.parcel_id:
+        # The leg of a consolidated parcel (合包): this case goes again alone; the parcel and its other cases
+        # are left as they are (each is re-shipped, or arrives, on its own).
+        leg = _book(event.case_no, event.version, old.kind, origin, route, event,
+                    to_office_id=old.to_office_id, replaces=old.waybill)
+        uow.legs.add(leg)
+        try:
+            uow.commit()
+        except Duplicate:
+            logger.info("case already re-shipped from its parcel", extra={"case_no": event.case_no})
+        return
     leg = _book(old.case_no, event.version, old.kind, origin, route, event,
                 to_office_id=old.to_office_id, to_address=old.to_address, replaces=old.waybill)
     if old.superseded_by:

@@ -136,9 +136,10 @@ def test_citizen_rates_both_stages_and_a_one_star_review_opens_a_ticket(people: 
     province.check("access log")
 
 
-def test_window_staff_reship_a_parcel_that_went_wrong(people: Any, stack: Stack) -> None:
-    # An urgent case (加急) travels in a parcel of its own, which the window re-ships by its waybill. (Re-shipping
-    # by waybill a case that travels in the day's consolidated parcel, 合包, answers 404 for now.)
+@pytest.mark.parametrize("urgent", [True, False], ids=["alone", "consolidated"])
+def test_window_staff_reship_a_parcel_that_went_wrong(people: Any, stack: Stack, urgent: bool) -> None:
+    # An urgent case (加急) travels in a parcel of its own, which the window re-ships by its waybill; a case of
+    # the day's consolidated parcel (合包) is re-shipped from it alone (the parcel goes on for its other cases).
     case_no = stack.call("POST", "/cases", "citizen-alice", {
         "matter_id": "DG-SI-CERT", "receiving_office_id": RECEIVER,
         "applicant": {"name": "张三", "id_type": "RESIDENT_ID", "id_number": "11010519491231002X",
@@ -146,7 +147,7 @@ def test_window_staff_reship_a_parcel_that_went_wrong(people: Any, stack: Stack)
         "materials": [{"name": "身份证", "provided": True}, {"name": "申请表", "provided": True}],
         "delivery": {"method": "PICKUP_HANDLING"}})["case_no"]
     stack.call("POST", f"/cases/{case_no}/receive", f"staff-{RECEIVER}", {"missing": []})
-    stack.call("POST", f"/cases/{case_no}/forward", f"staff-{RECEIVER}", {"urgent": True})
+    stack.call("POST", f"/cases/{case_no}/forward", f"staff-{RECEIVER}", {"urgent": urgent})
     leg = materials_leg(stack, case_no)
     hold_parcel(stack, leg["waybill"])  # the courier reports an exception on the materials parcel
     wait_for(lambda: next(s for s in stack.call("GET", f"/cases/{case_no}/shipments", f"staff-{RECEIVER}")["items"]

@@ -186,3 +186,30 @@ def test_results_for_pickup_at_the_receiving_window_are_consolidated_and_mail_st
     with pytest.raises(InvalidTransition):
         parcels.mark_missing(SZ, result_parcel, pickup)
     assert parcels.sign(SZ, result_parcel).item(pickup).state is ItemState.SIGNED
+
+
+def test_a_case_of_a_parcel_with_an_exception_is_re_shipped_alone_once(fake, consolidated):
+    """重新寄递 from a consolidated parcel: the window names the parcel's waybill (what the case's shipments
+    show); this case goes again alone, the parcel and its other case stay as they are, a second re-ship of the
+    same parcel is refused, and the new leg's arrival signs the case in."""
+    seen: set[str] = set()
+    first, second = (forwarded_case(fake, seen, cst(2026, 12, 1, 9), seed=70 + n) for n in range(2))
+    parcels.seal_due(cst(2026, 12, 1, 16))
+    (parcel_leg,) = fake.legs.values()
+    courier(parcel_leg.waybill, "EXCEPTION", cst(2026, 12, 1, 18))
+    with pytest.raises(OutOfScope):
+        handling.reship(DG, first, parcel_leg.waybill, now=cst(2026, 12, 1, 19))
+    handling.reship(SZ, first, parcel_leg.waybill, "重新寄递", now=cst(2026, 12, 1, 19))
+    route_pending(fake, seen)
+    alone = [leg for leg in fake.legs.values() if leg.case_no == first]
+    assert len(alone) == 1 and alone[0].replaces == parcel_leg.waybill and alone[0].parcel_id is None
+    assert fake.legs[parcel_leg.waybill].superseded_by is None  # the other case still travels in it
+    with pytest.raises(InvalidTransition):
+        handling.reship(SZ, first, parcel_leg.waybill, now=cst(2026, 12, 1, 20))
+    assert [leg.case_no for leg in fake.legs.values()].count(second) == 0
+    _, first_legs = handling.shipments_for(SZ, first)
+    _, second_legs = handling.shipments_for(SZ, second)
+    assert {leg.waybill: leg.superseded_by for leg in first_legs}[parcel_leg.waybill] == alone[0].waybill
+    assert [(leg.waybill, leg.superseded_by) for leg in second_legs] == [(parcel_leg.waybill, None)]
+    courier(alone[0].waybill, "DELIVERED", cst(2026, 12, 2, 10))
+    assert fake.cases[first].status is Status.ACCEPTED and fake.cases[second].status is Status.IN_TRANSIT

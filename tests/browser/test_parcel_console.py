@@ -62,3 +62,29 @@ def test_sign_a_parcel_against_its_handover_list_and_print_it(people: Any, stack
     assert parcel["waybill"] in text and all(no in text for no in on_list)
     staff.check("the parcel's handover list, printable")
     staff.shot("handling-parcel-handover-print")
+
+
+def test_mark_a_case_missing_from_its_parcel(people: Any, stack: Stack) -> None:
+    """缺件: the handling office finds a case of the handover list not in the parcel and marks it, in the page;
+    the list says so and the case's materials go again, alone."""
+    case_no = apply_and_forward(stack)
+    parcel = _arrived_parcel(stack, case_no)
+    parcel_id = parcel["parcel_id"]
+
+    staff = people("parcel-staff", DESKTOP)
+    sign_in(staff, f"{HANDLER} 窗口工作人员", f"/handling/parcels/{parcel_id}")
+    page = staff.page
+    page.get_by_role("heading", name=f"合包 {parcel_id}").wait_for()
+    row = page.get_by_role("table").last.get_by_role("row", name=re.compile(case_no))
+    row.get_by_role("button", name="缺件").click()
+    confirm_popover(page, "登记缺件")
+    page.get_by_text("已登记缺件").first.wait_for()
+    row.get_by_text("缺件").first.wait_for()
+    staff.check("a parcel with a case marked missing")
+    view = stack.call("GET", f"/parcels/{parcel_id}", f"staff-{HANDLER}")
+    assert {i["case_no"]: i["state"] for i in view["items"]}[case_no] == "MISSING"
+
+    def sent_alone() -> Any:
+        legs = stack.call("GET", f"/cases/{case_no}/shipments", f"staff-{RECEIVER}")["items"]
+        return next((s for s in legs if s["kind"].lower() == "materials" and not s.get("parcel_id")), None)
+    wait_for(sent_alone, "the missing case's materials sent again alone")

@@ -231,7 +231,8 @@ class FakeLegs(LegRepository):
             current = self.db.legs.get(leg.waybill)
             if current is not None and current.version == expected:
                 return None
-            return ConcurrentUpdate(f"shipment {leg.waybill} changed meanwhile", current_status=leg.status.value)
+            return ConcurrentUpdate(f"shipment {leg.waybill} was changed by someone else; it is now {leg.status.value}",
+                                    current_status=leg.status.value)
 
         self.tx.stage("put", lost, lambda: self.db.legs.__setitem__(leg.waybill, stored),
                       undo=lambda: setattr(leg, "version", expected))
@@ -272,7 +273,9 @@ class FakeParcels(ParcelRepository):
             current = self.db.parcels.get(parcel.parcel_id)
             if current is not None and current.version == expected:
                 return None
-            return ConcurrentUpdate(f"parcel {parcel.parcel_id} changed meanwhile", current_status=parcel.status.value)
+            status = parcel.status.value
+            return ConcurrentUpdate(f"parcel {parcel.parcel_id} was changed by someone else; it is now {status}",
+                                    current_status=status)
 
         self.tx.stage("put", lost, lambda: self.db.parcels.__setitem__(parcel.parcel_id, stored),
                       undo=lambda: setattr(parcel, "version", expected))

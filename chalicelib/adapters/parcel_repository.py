@@ -11,13 +11,13 @@ from typing import Any
 from pynamodb.exceptions import DoesNotExist
 
 from ..config import settings
-from ..domain.errors import ConcurrentUpdate, Duplicate, InvalidInput
+from ..domain.errors import Duplicate, InvalidInput
 from ..domain.parcels import ItemState, Parcel, ParcelItem, ParcelStatus
 from ..domain.shipping import LegKind
 from ..domain.workdays import iso, parse_instant
 from ..services.unit_of_work import ParcelRepository
 from .models import ParcelRecord
-from .transaction import Transaction, Write
+from .transaction import Transaction, Write, stage_versioned
 
 NOT_OUR_CURSOR = "is not a cursor this API issued for this listing"
 
@@ -85,12 +85,8 @@ class DynamoParcelRepository(ParcelRepository):
                             undo=lambda: setattr(parcel, "version", 0)))
 
     def update(self, parcel: Parcel) -> None:
-        expected = parcel.version
-        parcel.version = expected + 1
-        self.tx.stage(Write("put", to_record(parcel), ParcelRecord.version == expected,
-                            conflict=lambda: ConcurrentUpdate(f"parcel {parcel.parcel_id} changed meanwhile",
-                                                              current_status=parcel.status.value),
-                            undo=lambda: setattr(parcel, "version", expected)))
+        stage_versioned(self.tx, parcel, lambda: to_record(parcel), ParcelRecord.version,
+                        f"parcel {parcel.parcel_id}", lambda: parcel.status.value)
 
     def due(self, now: datetime) -> Iterator[str]:
         for shard in range(settings().sweep_shards):

@@ -10,12 +10,12 @@ from typing import Any
 from pynamodb.exceptions import DoesNotExist
 
 from ..config import settings
-from ..domain.errors import ConcurrentUpdate, Duplicate
+from ..domain.errors import Duplicate
 from ..domain.shipping import LegKind, LegStatus, Shipment, TrackingEvent
 from ..domain.workdays import iso, parse_instant
 from ..services.unit_of_work import LegRepository
 from .models import ShipmentRecord
-from .transaction import Transaction, Write
+from .transaction import Transaction, Write, stage_versioned
 
 
 def _shard(waybill: str) -> str:
@@ -110,12 +110,8 @@ class DynamoLegRepository(LegRepository):
                             undo=lambda: setattr(leg, "version", 0)))
 
     def update(self, leg: Shipment) -> None:
-        expected = leg.version
-        leg.version = expected + 1
-        self.tx.stage(Write("put", to_record(leg), ShipmentRecord.version == expected,
-                            conflict=lambda: ConcurrentUpdate(f"shipment {leg.waybill} changed meanwhile",
-                                                              current_status=leg.status.value),
-                            undo=lambda: setattr(leg, "version", expected)))
+        stage_versioned(self.tx, leg, lambda: to_record(leg), ShipmentRecord.version, f"shipment {leg.waybill}",
+                        lambda: leg.status.value)
 
     def open_waybills(self) -> Iterator[str]:
         """Waybills of every leg still on its way (sparse index, sharded)."""

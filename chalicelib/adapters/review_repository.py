@@ -181,6 +181,18 @@ def slot_from(rec: ReviewSlotRecord) -> ReviewSlot:
                       due_at=parse_instant(rec.due_at))
 
 
+def _between(attribute: Any, first: str | None, last: str | None) -> Any:
+    """The range-key condition from ``first`` to ``last`` (either end open; both open: None, the whole
+    partition)."""
+    if first and last:
+        return attribute.between(first, last)
+    if first:
+        return attribute >= first
+    if last:
+        return attribute <= last
+    return None
+
+
 def _month_end(day: date) -> date:
     return (day.replace(day=1) + timedelta(days=32)).replace(day=1) - timedelta(days=1)
 
@@ -315,15 +327,7 @@ class DynamoReviewRepository(ReviewRepository):
 
     @staticmethod
     def _range(partition: str, first: str | None, last: str | None) -> Iterator[ReviewStatsRecord]:
-        if first and last:
-            cond: Any = ReviewStatsRecord.day.between(first, last)
-        elif first:
-            cond = ReviewStatsRecord.day >= first
-        elif last:
-            cond = ReviewStatsRecord.day <= last
-        else:
-            cond = None
-        yield from ReviewStatsRecord.query(partition, range_key_condition=cond)
+        yield from ReviewStatsRecord.query(partition, range_key_condition=_between(ReviewStatsRecord.day, first, last))
 
 
 class DynamoTicketRepository(TicketRepository):
@@ -430,15 +434,7 @@ def _legacy_listing(partition: str, key: str, limit: int, start: dict[str, Any] 
                     period: tuple[str | None, str | None]) -> tuple[list[Review], dict[str, Any] | None]:
     """The listing from the indexes before the sharded ones, while a stage migrates."""
     index: Any = LegacyReviewRecord.legacy_by_office if partition == "office_id" else LegacyReviewRecord.legacy_by_city
-    first, last = period
-    if first and last:
-        range_cond: Any = ReviewRecord.created_at.between(first, last)
-    elif first:
-        range_cond = ReviewRecord.created_at >= first
-    elif last:
-        range_cond = ReviewRecord.created_at <= last
-    else:
-        range_cond = None
+    range_cond = _between(ReviewRecord.created_at, *period)
     cond = None
     if bad is not None:
         cond = ReviewRecord.bad == bad

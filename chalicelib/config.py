@@ -44,6 +44,9 @@ class Settings:
     courier_webhook_secret: str  # local only; the cloud reads the key from Secrets Manager (below)
     courier_webhook_secret_arn: str  # the Secrets Manager secret holding the courier's HMAC key
     app_secret_arn: str  # Secrets Manager secret of the application key (cloud stages)
+    # Secrets Manager secret of the header CloudFront adds to every API request (chalicelib/api/origin.py);
+    # empty where there is no CloudFront in front (the local stage, tests): nothing is checked then.
+    origin_secret_arn: str
     max_body_bytes: int
     reference_cache_seconds: int
     sweep_shards: int
@@ -89,6 +92,7 @@ def settings() -> Settings:
         courier_webhook_secret_arn=os.environ.get("COURIER_WEBHOOK_SECRET_ARN", ""),
         max_body_bytes=int(os.environ.get("MAX_BODY_BYTES", str(MAX_BODY_BYTES))),
         app_secret_arn=os.environ.get("APP_SECRET_ARN", ""),
+        origin_secret_arn=os.environ.get("ORIGIN_SECRET_ARN", ""),
         reference_cache_seconds=int(os.environ.get("REFERENCE_CACHE_SECONDS", "60")),
         sweep_shards=int(os.environ.get("SWEEP_SHARDS", "4")),
         queue_migration=os.environ.get("QUEUE_MIGRATION", ""),

@@ -10,6 +10,11 @@ so a rotation (infra/README.md) never refuses CloudFront's requests while the di
 
 No ``ORIGIN_SECRET_ARN`` (the local stage, tests): there is no CloudFront, nothing is checked. A secret that
 cannot be read refuses every request (503): fail closed.
+
+While a live stage moves from its REST API to the HTTP API (``ORIGIN_CHECK_EXEMPTS_REST=1``, set by the stack
+with ``-c restApi=keep``), requests delivered by the REST API pass: that API has its own regional web ACL and
+cannot add the header. They are told apart by the event itself, which only API Gateway writes (the function
+may be invoked by these two APIs only): an HTTP API's event carries ``"version"``, a REST API's does not.
 """
 from __future__ import annotations
 
@@ -55,8 +60,9 @@ def forget() -> None:
 
 def origin_check(event: Any, get_response: Callable[[Any], Response]) -> Response:
     """HTTP middleware: 403 unless the request carries CloudFront's origin header."""
-    arn = settings().origin_secret_arn
-    if not arn:
+    s = settings()
+    arn = s.origin_secret_arn
+    if not arn or (s.origin_check_exempts_rest and _from_rest_api(event)):
         return get_response(event)
     from .http import json_response
 
@@ -74,3 +80,8 @@ def origin_check(event: Any, get_response: Callable[[Any], Response]) -> Respons
         return json_response({"code": "forbidden",
                               "message": "this API is served through its CloudFront distribution only"}, 403)
     return get_response(event)
+
+
+def _from_rest_api(event: Any) -> bool:
+    original = event.to_original_event() if hasattr(event, "to_original_event") else {}
+    return isinstance(original, dict) and "version" not in original

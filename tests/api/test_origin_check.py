@@ -62,6 +62,34 @@ def test_an_unreadable_secret_refuses_every_request(client, secret, monkeypatch)
     assert resp.status_code == 503 and resp.json_body["code"] == "unavailable"
 
 
+@pytest.fixture
+def http_api_events(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The test client's events as an HTTP API delivers them (payload format 1.0 names its version; a REST
+    API's event, which the test client makes otherwise, does not)."""
+    from chalice.local import LambdaEventConverter
+
+    original = LambdaEventConverter.create_lambda_event
+
+    def versioned(self: Any, *args: Any, **kwargs: Any) -> Any:
+        return {**original(self, *args, **kwargs), "version": "1.0"}
+
+    monkeypatch.setattr(LambdaEventConverter, "create_lambda_event", versioned)
+
+
+def test_during_the_migration_the_rest_apis_requests_pass_and_the_http_apis_are_checked(
+        client, secret, monkeypatch, request):
+    monkeypatch.setenv("ORIGIN_CHECK_EXEMPTS_REST", "1")
+    config.settings.cache_clear()
+    assert _health(client, None).status_code == 200  # the REST API's (it has its own web ACL)
+    request.getfixturevalue("http_api_events")
+    assert _health(client, None).status_code == 403  # the HTTP API's, not through CloudFront
+    assert _health(client, FIRST).status_code == 200
+
+
+def test_the_http_apis_events_are_checked_without_the_migration(client, secret, http_api_events):
+    assert _health(client, None).status_code == 403 and _health(client, FIRST).status_code == 200
+
+
 def test_without_the_setting_nothing_is_checked(client):
     assert not config.settings().origin_secret_arn
     assert _health(client, None).status_code == 200

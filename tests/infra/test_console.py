@@ -253,7 +253,9 @@ def test_a_domain_of_its_own_with_an_iam_certificate_as_aws_cn_requires(tmp_path
     gets an ICP-filed domain with a certificate from the IAM store; the sign-in, CORS and the API URL follow that
     origin. The stage uses an existing user pool (``userPoolArn``, ``appClientIds``): the JWT authorizer's issuer
     is that pool's and its audience those clients and the console's, so a token of any other client of the
-    pool is refused before the function runs."""
+    pool is refused before the function runs. And it is a stage in migration (``restApi=keep``): the REST API
+    stays beside the HTTP API with its Cognito authorizer and its own regional web ACL, its gateway answers
+    naming the console's origin, until a deploy without the context removes it (infra/README.md)."""
     import os
     import subprocess
     import sys
@@ -262,7 +264,7 @@ def test_a_domain_of_its_own_with_an_iam_certificate_as_aws_cn_requires(tmp_path
 
     pool = "arn:aws-cn:cognito-idp:cn-north-1:123456789012:userpool/cn-north-1_Example1"
     context = {"consoleDomain": "console.example.gov.cn", "consoleIamCertificateId": "ASCACKCEVSQ6C2EXAMPLE",
-               "userPoolArn": pool, "appClientIds": "clientA,clientB"}
+               "userPoolArn": pool, "appClientIds": "clientA,clientB", "restApi": "keep"}
     env = {k: v for k, v in os.environ.items() if not k.startswith(("STAGE", "RESOURCE_PREFIX", "AUTH_MODE"))}
     done = subprocess.run([sys.executable, "-m", "infra.app", "--stage", "dev", "--outdir", str(tmp_path)],
                           cwd=ROOT, env={**env, "CDK_CONTEXT_JSON": json.dumps(context)}, capture_output=True,
@@ -287,3 +289,18 @@ def test_a_domain_of_its_own_with_an_iam_certificate_as_aws_cn_requires(tmp_path
     outputs = json.loads((tmp_path / "kc-dev.template.json").read_text("utf-8"))["Outputs"]
     (api_url,) = [v["Value"] for k, v in outputs.items() if k.startswith("ServiceApiUrl")]
     assert api_url == "https://console.example.gov.cn/api/"
+    # The migration: both APIs, the REST one as before (authorizer on the protected routes, regional ACL).
+    assert [k for k, r in resources.items() if r["Type"] == "AWS::Serverless::Api"] == ["RestAPI"]
+    assert len([r for r in resources.values() if r["Type"] == "AWS::ApiGatewayV2::Api"]) == 1
+    body = resources["RestAPI"]["Properties"]["DefinitionBody"]
+    assert body["paths"]["/cases"]["post"]["security"] == [{"IdentityProvider": []}]
+    assert "security" not in body["paths"]["/health"]["get"]
+    assert pool in json.dumps(body["securityDefinitions"])
+    (acl,) = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::WAFv2::WebACL"]
+    assert acl["Scope"] == "REGIONAL" and acl["Name"] == "kc-dev-api"
+    (association,) = [r for r in resources.values() if r["Type"] == "AWS::WAFv2::WebACLAssociation"]
+    assert "restapis" in json.dumps(association["Properties"]["ResourceArn"])
+    unauthorized = body["x-amazon-apigateway-gateway-responses"]["UNAUTHORIZED"]["responseParameters"]
+    assert unauthorized["gatewayresponse.header.Access-Control-Allow-Origin"] == "'https://console.example.gov.cn'"
+    # The REST API cannot add CloudFront's header: its requests pass the origin check while it exists.
+    assert resources["APIHandler"]["Properties"]["Environment"]["Variables"]["ORIGIN_CHECK_EXEMPTS_REST"] == "1"

@@ -377,6 +377,7 @@ def test_cloudfront_adds_the_origin_secret_that_the_api_function_checks(synthesi
     assert all("OriginCustomHeaders" not in o for o in config["Origins"] if o is not origin)
     env = _env(_functions(synthesized, stage)["APIHandler"])
     assert env["ORIGIN_SECRET_ARN"] == {"Ref": secret_id}
+    assert "ORIGIN_CHECK_EXEMPTS_REST" not in env  # only while a REST API is kept for a migration
     assert "resolve:secretsmanager" not in json.dumps(_functions(synthesized, stage))
 
 

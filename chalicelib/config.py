@@ -44,6 +44,12 @@ class Settings:
     courier_webhook_secret: str  # local only; the cloud reads the key from Secrets Manager (below)
     courier_webhook_secret_arn: str  # the Secrets Manager secret holding the courier's HMAC key
     app_secret_arn: str  # Secrets Manager secret of the application key (cloud stages)
+    # Secrets Manager secret of the header CloudFront adds to every API request (chalicelib/api/origin.py);
+    # empty where there is no CloudFront in front (the local stage, tests): nothing is checked then.
+    origin_secret_arn: str
+    # While a stage migrates from its REST API (infra/README.md): requests the REST API delivers (which has a
+    # regional web ACL of its own and cannot add CloudFront's header) pass the origin check.
+    origin_check_exempts_rest: bool
     max_body_bytes: int
     reference_cache_seconds: int
     # Partition keys of the sweeper's sparse ``due`` indexes (cases, legs, review slots, tickets, parcels to
@@ -99,6 +105,8 @@ def settings() -> Settings:
         courier_webhook_secret_arn=os.environ.get("COURIER_WEBHOOK_SECRET_ARN", ""),
         max_body_bytes=int(os.environ.get("MAX_BODY_BYTES", str(MAX_BODY_BYTES))),
         app_secret_arn=os.environ.get("APP_SECRET_ARN", ""),
+        origin_secret_arn=os.environ.get("ORIGIN_SECRET_ARN", ""),
+        origin_check_exempts_rest=os.environ.get("ORIGIN_CHECK_EXEMPTS_REST") == "1",
         reference_cache_seconds=int(os.environ.get("REFERENCE_CACHE_SECONDS", "60")),
         sweep_shards=int(os.environ.get("SWEEP_SHARDS", "32")),
         queue_migration=os.environ.get("QUEUE_MIGRATION", ""),

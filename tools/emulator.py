@@ -25,13 +25,16 @@ canary test (tests/service/test_local_stack_streams.py) that fails the day moto 
 from __future__ import annotations
 
 import contextlib
+import copy
 import functools
+import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 LOCK = threading.RLock()  # one DynamoDB request at a time, in the whole process (in-process mock or server)
 _ORIGINALS: dict[str, Any] = {}
+_PROVISIONED: dict[tuple[str, str], Any] = {}  # (account, region) -> moto's tables as first provisioned
 
 
 def hardened() -> bool:
@@ -90,3 +93,25 @@ def unpatched() -> Iterator[None]:
     finally:
         for name, method in patched.items():
             setattr(owners[name], name, method)
+
+
+def restore_tables(provision: Callable[[], object]) -> None:
+    """In moto's in-process mock, on a fresh account: the tables as ``provision`` makes them, which runs once
+    per process and account; afterwards the tables are put back from a deep copy of that first result (moto
+    itself rolls a cancelled transaction back the same way), so a test starts with every table, its indexes,
+    TTL, stream and the reference data, and nothing else. An account that already holds tables is
+    provisioned as asked (idempotent), not restored."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.dynamodb.models import dynamodb_backends
+
+    key = (DEFAULT_ACCOUNT_ID, os.environ.get("AWS_DEFAULT_REGION", "us-east-1"))
+    backend = dynamodb_backends[key[0]][key[1]]
+    if backend.tables:
+        provision()
+        return
+    snapshot = _PROVISIONED.get(key)
+    if snapshot is None:
+        provision()
+        _PROVISIONED[key] = copy.deepcopy(backend.tables)
+        return
+    backend.tables = copy.deepcopy(snapshot)

@@ -3,7 +3,10 @@ of the sharded ones), through the migration infra/README.md describes: while the
 (QUEUE_MIGRATION=legacy) the queues are read from the old indexes and new cases carry both sets of keys;
 the backfill's dry run changes nothing; the backfill gives every case the new keys (retrying a case the
 application changed meanwhile); after the switch the sharded queues list every case, once; a second run
-changes nothing."""
+changes nothing.
+
+On moto (``aws``): the tool rewrites DynamoDB items and their index keys, an adapter matter the in-memory
+unit of work does not model."""
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -1,5 +1,7 @@
 """tools/emulator: after a cancelled transaction (a lost race) the outbox stream keeps flowing to the
-iterators already handed out, as the local stack's pump needs, and carries nothing of the cancelled write."""
+iterators already handed out, as the local stack's pump needs, and carries nothing of the cancelled write.
+
+On moto (``aws``): it tests the emulator itself (and that unpatched moto still has the defect)."""
 from __future__ import annotations
 
 from typing import Any

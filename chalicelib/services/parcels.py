@@ -77,7 +77,7 @@ def join_parcel(uow: UnitOfWork, kind: LegKind, origin: Office, to_office_id: st
     day, part = collection_day(origin, handed_over_at), 1
     for _ in range(MAX_DAYS_AHEAD):
         parcel_id = parcel_id_for(kind, origin.office_id, to_office_id, day, part)
-        parcel = uow.parcels.find(parcel_id)
+        parcel = uow.parcels.find(parcel_id, case_no=case_no)  # the header and the case's sheet of the list
         if parcel is None:
             parcel = open_parcel(kind, origin, to_office_id, handed_over_at, day=day, part=part)
             parcel.join(case_no, handed_over_at)
@@ -153,7 +153,7 @@ def on_courier_event(uow: UnitOfWork, leg: Shipment, event: CourierEvent) -> Non
     assert leg.parcel_id is not None
     applied = leg.apply(event.event, event.at)
     if applied.recorded:
-        parcel = uow.parcels.get(leg.parcel_id)
+        parcel = uow.parcels.get(leg.parcel_id, lines=False)
         if applied.delivered_now and parcel.status is ParcelStatus.SEALED:
             parcel.arrive(event.at)
             uow.parcels.update(parcel)
@@ -184,7 +184,7 @@ def _when(reported: datetime, last_change: datetime) -> datetime:
 
 def _delivered(case_no: str, leg: Shipment, at: datetime) -> None:
     with unit_of_work() as uow:
-        parcel = uow.parcels.get(str(leg.parcel_id))
+        parcel = uow.parcels.get(str(leg.parcel_id), case_no=case_no)
         if not (parcel.awaits(case_no) or parcel.item(case_no).state is ItemState.SIGNED):
             return  # found missing meanwhile: it waits for its own parcel
         case = uow.cases.get(case_no)
@@ -264,7 +264,7 @@ def mark_missing(actor: Actor, parcel_id: str, case_no: str, note: str = "", now
 
     def mark() -> Parcel:
         with unit_of_work() as uow:
-            parcel = uow.parcels.get(parcel_id)
+            parcel = uow.parcels.get(parcel_id, case_no=case_no)
             if parcel.kind is not LegKind.MATERIALS:
                 raise InvalidTransition("only a parcel of materials has cases missing from it",
                                         current_status=parcel.status.value)
@@ -284,7 +284,7 @@ def sign_for_case(uow: UnitOfWork, actor: Actor, case: Case, at: datetime) -> No
     list as signed too, when its parcel has been sealed (the caller commits it with the case's change)."""
     if not case.parcels:
         return
-    parcel = uow.parcels.find(case.parcels[-1])
+    parcel = uow.parcels.find(case.parcels[-1], case_no=case.case_no)
     if (parcel is None or parcel.kind is not LegKind.MATERIALS or not parcel.awaits(case.case_no)
             or parcel.status not in (ParcelStatus.SEALED, ParcelStatus.ARRIVED)
             or actor.office_id != parcel.to_office_id):
@@ -340,7 +340,7 @@ def legs_of_case(uow: UnitOfWork, case: Case) -> list[Shipment]:
     if not case.parcels:
         return legs
     for parcel_id in case.parcels:
-        parcel = uow.parcels.find(parcel_id)
+        parcel = uow.parcels.find(parcel_id, lines=False)
         if parcel is not None and parcel.waybill:
             leg = uow.legs.find(parcel.waybill)
             if leg is not None:

@@ -39,7 +39,7 @@ from ..domain.parcels import (
     parcel_id_for,
 )
 from ..domain.reference import Office
-from ..domain.shipping import LegKind, LegStatus, Shipment
+from ..domain.shipping import LegKind, LegStatus, Shipment, courier_note
 from ..domain.workdays import utcnow
 from ..observability import logger
 from .unit_of_work import UnitOfWork
@@ -208,8 +208,9 @@ def _trouble(case_no: str, leg: Shipment, event: CourierEvent) -> None:
         if case.status not in (Status.IN_TRANSIT, Status.RESULT_IN_TRANSIT) or leg.parcel_id not in case.parcels:
             return
         change = case.record_shipment_exception(COURIER, _when(event.at, case.updated_at), leg.waybill,
-                                                event.event.value, note=f"{leg.courier} {event.event.value} "
-                                                f"(parcel {leg.parcel_id})")
+                                                event.event.value,
+                                                note=courier_note(leg.courier, event.event.value, leg.waybill,
+                                                                  leg.parcel_id))
         uow.cases.update(case, change)
         uow.commit()
 
@@ -246,7 +247,7 @@ def _sign_case(actor: Actor, parcel: Parcel, case_no: str, at: datetime) -> None
             return
         if parcel.kind is LegKind.MATERIALS and case.status is Status.IN_TRANSIT:
             change = case.sign(actor, max(at, case.updated_at), catalogue().matter(case.matter_id),
-                               note=f"signed against the handover list of parcel {parcel.parcel_id}")
+                               note=f"按合包 {parcel.parcel_id} 的交接单签收")
         elif parcel.kind is LegKind.RESULT and case.status is Status.RESULT_IN_TRANSIT:
             change = case.result_arrived(HANDOVER, max(at, case.updated_at), parcel.waybill or parcel.parcel_id,
                                          catalogue().deadlines)

@@ -157,3 +157,35 @@ def test_a_case_joining_writes_its_sheet_never_the_parcel_header(aws, consolidat
         late = parcels.join_parcel(uow, LegKind.MATERIALS, origin, "DG-GOV", "KC4403002026030200999", at)
         uow.commit()
     assert late.parcel_id != parcel_id
+
+
+def test_a_case_whose_sheet_is_full_goes_to_the_collection_s_second_part(aws, consolidated, monkeypatch):
+    """A sheet takes its share of the parcel's MAX_CASES_PER_PARCEL, so the whole list never exceeds it: with
+    200 sheets a sheet takes 2 cases, and a third case of the same sheet starts the day's second part."""
+    from chalicelib.adapters.parcel_repository import sheet_capacity, sheet_of
+    from chalicelib.adapters.reference_store import catalogue
+    from chalicelib.bootstrap import unit_of_work
+    from chalicelib.config import settings
+    from chalicelib.domain.shipping import LegKind
+    from chalicelib.services import parcels
+
+    monkeypatch.setenv("PARCEL_SHEETS", "200")
+    settings.cache_clear()
+    assert sheet_capacity() == 2
+    candidates = (f"KC4403002026030200{n:03d}" for n in range(1000))
+    first = next(candidates)
+    same = [first, *[c for c in candidates if sheet_of(c) == sheet_of(first)][:2]]
+    other = next(c for c in (f"KC4403002026030201{n:03d}" for n in range(1000)) if sheet_of(c) != sheet_of(first))
+    at = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+    landed = {}
+    for case_no in [*same, other]:
+        with unit_of_work() as uow:
+            landed[case_no] = parcels.join_parcel(uow, LegKind.MATERIALS, catalogue().office("SZ-GOV"), "DG-GOV",
+                                                  case_no, at).parcel_id
+            uow.commit()
+    day = "M-SZ-GOV-DG-GOV-20260302"
+    assert [landed[c] for c in same] == [day, day, f"{day}-2"]
+    assert landed[other] == day  # the first part still takes cases of its other sheets
+    with unit_of_work() as uow:
+        assert uow.parcels.get(day).case_nos == sorted([*same[:2], other])
+        assert uow.parcels.get(f"{day}-2").case_nos == [same[2]]

@@ -342,11 +342,12 @@ class ParcelRecord(Model):
 
     A sheet is an item of its own, ``{parcel_id}#{s}`` for s < PARCEL_SHEETS (a case's sheet is sha1 of its
     number mod PARCEL_SHEETS), holding the lines of its cases and whether the parcel still takes cases
-    (``open``). A case joining writes its sheet only, conditional on the sheet's version, never the header:
-    at 1,000 applications a second through one office the joins of a pair's parcel spread over the sheets
-    (docs/PERFORMANCE.md, figure 10). Sealing closes every sheet and the header in one transaction, so a join
-    and a seal race cleanly. ``version`` guards every change of the item it is on. Sheets carry none of the
-    listing or sealing index keys: they are in no index."""
+    (``status`` OPEN or CLOSED). A case joining writes its sheet only, conditional on the sheet's version (the
+    first case of a sheet also names it in the header's body): at 1,000 applications a second through one
+    office the joins of a pair's parcel spread over the sheets (docs/PERFORMANCE.md, figure 10). Sealing
+    closes the header and the sheets it names in one transaction, so a join and a seal race cleanly.
+    ``version`` guards every change of the item it is on. Sheets carry ``sheet_of`` and none of the listing
+    or sealing index keys: they are in no index."""
 
     Meta = _meta("parcels")
     parcel_id = UnicodeAttribute(hash_key=True)
@@ -361,7 +362,6 @@ class ParcelRecord(Model):
     seal_shard = UnicodeAttribute(null=True)
     seal_at = UnicodeAttribute(null=True)
     sheet_of = UnicodeAttribute(null=True)  # on a sheet: its parcel's id
-    open = BooleanAttribute(null=True)  # on a sheet: the parcel still takes cases
     body = JSONAttribute()
 
     parcels_from: ClassVar[ParcelsFrom] = ParcelsFrom()

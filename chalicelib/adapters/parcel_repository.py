@@ -6,9 +6,11 @@ A parcel is a header item (status, waybill, times: the listing and sealing index
 handover list (``{parcel_id}#{s}``: the lines of the cases whose number hashes to sheet ``s``, and whether the
 parcel still takes cases). Joining writes the case's sheet alone, never the header: at 1,000 applications a
 second through one office pair the joins spread over PARCEL_SHEETS items instead of all landing on one
-(docs/PERFORMANCE.md, figure 10). Sealing closes the header and every sheet in one transaction (a sheet no case
-joined is written closed), so a join and a seal race cleanly: whichever commits second fails on a version and
-reads again. Sheets are created by the first case that joins them.
+(docs/PERFORMANCE.md, figure 10). A sheet is created by the first case that joins it, which also records it
+in the header's list of sheets (at most PARCEL_SHEETS header writes a parcel, whatever it holds). Sealing
+closes the header and every sheet in that list in one transaction, each conditional on its version, so a join
+and a seal race cleanly: whichever commits second fails on a version (a join into a new sheet, on the
+header's) and reads again.
 
 Parcels written before the sheets keep their handover list in the header's body: they are read as they are,
 and the first change rewrites them as header and sheets (``tools/backfill.py`` moves the rest).
@@ -92,14 +94,15 @@ def _item(line: dict[str, Any]) -> ParcelItem:
                       checked_by=line.get("checked_by"), note=line.get("note") or "")
 
 
-def _header_body(p: Parcel) -> dict[str, Any]:
+def _header_body(p: Parcel, sheets: list[int]) -> dict[str, Any]:
     return {"collection_day": p.collection_day.isoformat(), "cutoff_at": iso(p.cutoff_at),
             "opened_at": iso(p.opened_at), "waybill": p.waybill, "sealed_at": _t(p.sealed_at),
-            "arrived_at": _t(p.arrived_at), "courier": p.courier, "service": p.service, "cost_cny": p.cost_cny}
+            "arrived_at": _t(p.arrived_at), "courier": p.courier, "service": p.service, "cost_cny": p.cost_cny,
+            "sheets": sorted(sheets)}
 
 
-def to_record(p: Parcel) -> ParcelRecord:
-    """The parcel's header (its handover list is on its sheets)."""
+def to_record(p: Parcel, sheets: list[int]) -> ParcelRecord:
+    """The parcel's header, naming the sheets its handover list is on."""
     record = LegacyParcelRecord if settings().queue_migration == "legacy" else ParcelRecord
     legacy: dict[str, Any] = {}
     if record is LegacyParcelRecord:  # a stage migrating: its old listing indexes are still the ones read
@@ -111,7 +114,7 @@ def to_record(p: Parcel) -> ParcelRecord:
         from_shard=list_partition(p.from_office_id, p.parcel_id), to_shard=list_partition(p.to_office_id, p.parcel_id),
         list_order=list_order(p),
         seal_shard=_seal_shard(p.parcel_id) if p.is_open else None, seal_at=iso(p.cutoff_at) if p.is_open else None,
-        body=_header_body(p),
+        body=_header_body(p, sheets),
     )
 
 
@@ -146,6 +149,7 @@ class _Loaded:
     header: str
     legacy: bool
     sheets: dict[int, tuple[int, list[dict[str, Any]], bool]] = field(default_factory=dict)
+    listed: list[int] = field(default_factory=list)  # the sheets the header names (those that exist)
 
 
 # What each parcel object looked like when read, by object: a parcel read in one unit of work may be changed
@@ -177,42 +181,45 @@ class DynamoParcelRepository(ParcelRepository):
         self.tx = tx
 
     def find(self, parcel_id: str, case_no: str | None = None, lines: bool = True) -> Parcel | None:
-        every = list(range(settings().parcel_sheets)) if lines else []
-        sheets = [sheet_of(case_no)] if case_no is not None else every
-        records = _batch_get([parcel_id] + [sheet_id(parcel_id, s) for s in sheets])
-        header = records.get(parcel_id)
+        if case_no is not None:  # the header and the case's sheet (there or not), in one request
+            records = _batch_get([parcel_id, sheet_id(parcel_id, sheet_of(case_no))])
+            header = records.get(parcel_id)
+            sheets = [sheet_of(case_no)]
+        else:
+            header = _batch_get([parcel_id]).get(parcel_id)
+            sheets = _listed(header) if header is not None and lines else []
+            records = _batch_get([sheet_id(parcel_id, s) for s in sheets])
         if header is None or header.sheet_of:
             return None
         return self._assemble(header, sheets, records, partial=case_no is not None)
 
     def _assemble(self, header: ParcelRecord, sheets: list[int], records: dict[str, ParcelRecord],
                   partial: bool) -> Parcel:
-        legacy = "items" in header.body
-        every = list(range(settings().parcel_sheets))
-        if legacy and sheets != every:  # a list kept in the header is rewritten whole at its first change
-            sheets, partial = every, False
-            records.update(_batch_get([sheet_id(header.parcel_id, s) for s in sheets]))
-        loaded = _Loaded(header=_image(header), legacy=legacy)
-        items = [_item(line) for line in header.body.get("items", [])]
+        listed = _listed(header)
+        loaded = _Loaded(header=_image(header), legacy="items" in header.body, listed=listed)
+        items = [_item(line) for line in header.body.get("items", [])]  # a list kept in the header (legacy)
         for s in sheets:
             rec = records.get(sheet_id(header.parcel_id, s))
             got = list(rec.body.get("lines", [])) if rec is not None else []
             loaded.sheets[s] = ((int(rec.version), got, rec.status == OPEN) if rec is not None else (0, [], True))
             items.extend(_item(line) for line in got)
         parcel = from_record(header, _ordered(items))
-        if partial:
+        if partial and not loaded.legacy:
             parcel.capacity = sheet_capacity()
         _remember(parcel, loaded)
         return parcel
 
     def add(self, parcel: Parcel) -> None:
         parcel.version = 1
-        self.tx.stage(Write("put", to_record(parcel), ParcelRecord.parcel_id.does_not_exist(),
+        loaded = _Loaded(header="", legacy=False, sheets={sheet_of(i.case_no): (0, [], True) for i in parcel.items})
+        sheet_writes = self._sheet_writes(parcel, loaded)
+        loaded.listed = sorted(loaded.sheets)
+        header = to_record(parcel, loaded.listed)
+        loaded.header = _image(header)
+        self.tx.stage(Write("put", header, ParcelRecord.parcel_id.does_not_exist(),
                             conflict=lambda: Duplicate(f"parcel {parcel.parcel_id} exists already"),
                             undo=lambda: setattr(parcel, "version", 0)))
-        loaded = _Loaded(header=_image(to_record(parcel)), legacy=False,
-                         sheets={sheet_of(i.case_no): (0, [], True) for i in parcel.items})
-        for write in self._sheet_writes(parcel, loaded):
+        for write in sheet_writes:
             self.tx.stage(write)
         _remember(parcel, loaded)
 
@@ -220,16 +227,18 @@ class DynamoParcelRepository(ParcelRepository):
         loaded = _read_as.get(id(parcel))
         if loaded is None:
             raise ValueError(f"parcel {parcel.parcel_id} was not read from this store")
-        before = _Loaded(loaded.header, loaded.legacy, dict(loaded.sheets))
-        writes: list[Write] = []
-        header = to_record(parcel)
+        before = _Loaded(loaded.header, loaded.legacy, dict(loaded.sheets), list(loaded.listed))
+        writes = self._sheet_writes(parcel, loaded)
+        # A sheet created now is named in the header: the header's version then guards its creation against a
+        # sealing that read the header without it (and another joiner creating another sheet reads again).
+        listed = sorted(set(loaded.listed) | {s for s, (v, _, _) in loaded.sheets.items() if v})
+        header = to_record(parcel, listed)
         if loaded.legacy or _image(header) != loaded.header:
             expected = parcel.version
             parcel.version = header.version = expected + 1
-            writes.append(Write("put", header, ParcelRecord.version == expected, conflict=lambda: self._lost(parcel),
-                                undo=lambda: setattr(parcel, "version", expected)))
-            loaded.header, loaded.legacy = _image(header), False
-        writes += self._sheet_writes(parcel, loaded)
+            writes.insert(0, Write("put", header, ParcelRecord.version == expected, conflict=lambda: self._lost(parcel),
+                                   undo=lambda: setattr(parcel, "version", expected)))
+            loaded.header, loaded.legacy, loaded.listed = _image(header), False, listed
         if writes:  # a failed commit leaves the parcel as it was read (versions included)
             undo_first = writes[0].undo
 
@@ -245,18 +254,20 @@ class DynamoParcelRepository(ParcelRepository):
 
     def _sheet_writes(self, parcel: Parcel, loaded: _Loaded) -> list[Write]:
         """Each sheet read whose lines or openness changed, at its version + 1 if still at the one read (a
-        sheet not there yet: if still not there); ``loaded`` is moved to what they write. A parcel that no
-        longer takes cases closes every sheet, those no case joined too (a late joiner that read the parcel
-        open would otherwise create its sheet after the sealing)."""
+        sheet not there yet: if still not there); ``loaded`` is moved to what they write. A sheet no case
+        joined stays absent, also when the parcel closes: the header does not name it, and a joiner creating
+        it after the sealing fails on the header's version."""
         by_sheet: dict[int, list[dict[str, Any]]] = {}
         for i in parcel.items:
             by_sheet.setdefault(sheet_of(i.case_no), []).append(_line(i))
         writes = []
-        for s, (version, lines, was_open) in sorted(loaded.sheets.items()):
+        # A sheet with lines that was not read is one the header did not name: it does not exist yet.
+        for s in sorted(set(loaded.sheets) | set(by_sheet)):
+            version, lines, was_open = loaded.sheets.get(s, (0, [], True))
             now = by_sheet.get(s, [])
-            if version == 0 and not now and parcel.is_open:
+            if version == 0 and not now:
                 continue  # nothing joined it: it stays absent
-            if version and now == lines and was_open == parcel.is_open:
+            if version and now == lines and was_open == parcel.is_open and not loaded.legacy:
                 continue
             condition = ParcelRecord.version == version if version else ParcelRecord.parcel_id.does_not_exist()
             writes.append(Write("put", sheet_record(parcel, s, now, version + 1), condition,
@@ -325,18 +336,29 @@ class DynamoParcelRepository(ParcelRepository):
         return found, ({"i": which, "k": before} if which < len(sides) else None)
 
     def _read_many(self, parcel_ids: list[str]) -> dict[str, Parcel]:
-        """Parcels with their whole handover lists (headers and sheets by key, 100 keys a request)."""
-        sheets = list(range(settings().parcel_sheets))
-        keys = [k for pid in parcel_ids for k in [pid] + [sheet_id(pid, s) for s in sheets]]
-        records: dict[str, ParcelRecord] = {}
-        for batch in fan_out(_batch_get, [keys[i:i + 100] for i in range(0, len(keys), 100)]):
-            records.update(batch)
+        """Parcels with their whole handover lists: the headers by key, then the sheets they name (100 keys a
+        request, the requests at once)."""
+        headers = _batch_get_all(parcel_ids)
+        keys = [sheet_id(pid, s) for pid in parcel_ids if pid in headers for s in _listed(headers[pid])]
+        sheets = _batch_get_all(keys)
         out = {}
         for pid in parcel_ids:
-            header = records.get(pid)
+            header = headers.get(pid)
             if header is not None and not header.sheet_of:
-                out[pid] = self._assemble(header, sheets, records, partial=False)
+                out[pid] = self._assemble(header, _listed(header), sheets, partial=False)
         return out
+
+
+def _listed(header: ParcelRecord) -> list[int]:
+    """The sheets a header names; a header of the release before the sheets names none (its list is its own)."""
+    return [int(s) for s in header.body.get("sheets", [])]
+
+
+def _batch_get_all(keys: list[str]) -> dict[str, ParcelRecord]:
+    records: dict[str, ParcelRecord] = {}
+    for batch in fan_out(_batch_get, [keys[i:i + 100] for i in range(0, len(keys), 100)]):
+        records.update(batch)
+    return records
 
 
 def _list_entries(side: str, office_id: str, before: str | None, limit: int) -> tuple[list[tuple[str, str]], bool]:

@@ -117,10 +117,11 @@ def test_a_cursor_position_this_api_did_not_write_is_refused(spread):
         assert err.value.field == "cursor", forged
 
 
-def test_a_case_joining_writes_its_sheet_never_the_parcel_header(aws, consolidated):
-    """The day's parcel of a pair takes every case forwarded for its collection: each join is a write of the
-    case's sheet of the handover list (a sheet a case), so the header keeps the version it was opened with
-    until it is sealed, and sealing closes every sheet with it."""
+def test_a_case_joining_writes_its_own_sheet_and_the_header_only_for_a_new_sheet(aws, consolidated):
+    """The day's parcel of a pair takes every case forwarded for its collection: each join writes the case's
+    sheet of the handover list, and the header only when that sheet is new (at most PARCEL_SHEETS times a
+    parcel, whatever it holds); sealing closes the header and every sheet it names, and a case arriving after
+    it (in a sheet that exists or one that does not yet) goes to the next collection."""
     from chalicelib.adapters.models import ParcelRecord
     from chalicelib.adapters.parcel_repository import sheet_id, sheet_of
     from chalicelib.adapters.reference_store import catalogue
@@ -137,10 +138,12 @@ def test_a_case_joining_writes_its_sheet_never_the_parcel_header(aws, consolidat
                                          at + timedelta(seconds=n))
             uow.commit()
     parcel_id = parcel.parcel_id
+    used = {sheet_of(c) for c in joined}
+    assert len(used) < len(joined)
     header = ParcelRecord.get(parcel_id, consistent_read=True)
-    assert header.version == 1 and "items" not in header.body
-    sheets = {s: ParcelRecord.get(sheet_id(parcel_id, s), consistent_read=True)
-              for s in {sheet_of(c) for c in joined}}
+    assert header.version == len(used) and "items" not in header.body  # opened, then one write a new sheet
+    assert header.body["sheets"] == sorted(used)
+    sheets = {s: ParcelRecord.get(sheet_id(parcel_id, s), consistent_read=True) for s in used}
     assert sum(len(r.body["lines"]) for r in sheets.values()) == len(joined)
     assert all(r.version == len(r.body["lines"]) and r.status == "OPEN" for r in sheets.values())
     with unit_of_work() as uow:
@@ -150,13 +153,17 @@ def test_a_case_joining_writes_its_sheet_never_the_parcel_header(aws, consolidat
     with unit_of_work() as uow:
         sealed = uow.parcels.get(parcel_id)
     assert sealed.status.value == "SEALED" and sealed.case_nos == joined
-    every = [ParcelRecord.get(sheet_id(parcel_id, s), consistent_read=True) for s in range(settings().parcel_sheets)]
-    assert {r.status for r in every} == {"CLOSED"}  # a sheet no case joined is closed too: no late joiner
-    # A late joiner goes to the next collection's parcel.
+    assert {ParcelRecord.get(sheet_id(parcel_id, s), consistent_read=True).status for s in used} == {"CLOSED"}
+    absent = [s for s in range(settings().parcel_sheets) if s not in used]
+    late = [next(c for c in (f"KC4403002026030201{n:03d}" for n in range(1000)) if sheet_of(c) == s)
+            for s in [sheet_of(joined[0]), *absent[:1]]]
+    for case_no in late:  # into a closed sheet, and into a sheet the sealing never saw
+        with unit_of_work() as uow:
+            later = parcels.join_parcel(uow, LegKind.MATERIALS, origin, "DG-GOV", case_no, at)
+            uow.commit()
+        assert later.parcel_id != parcel_id
     with unit_of_work() as uow:
-        late = parcels.join_parcel(uow, LegKind.MATERIALS, origin, "DG-GOV", "KC4403002026030200999", at)
-        uow.commit()
-    assert late.parcel_id != parcel_id
+        assert uow.parcels.get(parcel_id).case_nos == joined
 
 
 def test_a_case_whose_sheet_is_full_goes_to_the_collection_s_second_part(aws, consolidated, monkeypatch):

@@ -26,8 +26,10 @@ def _seed_counters(today: date, offices: list[str], days_with_reviews: int = 200
     """A year of counters as the review service leaves them: each review's counts ADDed to its day's and its
     month's item on a shard drawn at random (chalicelib/adapters/review_repository.py)."""
     from chalicelib.adapters.models import ReviewStatsRecord
-    from chalicelib.adapters.review_repository import day_partition, month_partition
+    from chalicelib.adapters.reference_store import catalogue
+    from chalicelib.adapters.review_repository import day_partition, month_partition, rollup_partition
     from chalicelib.config import settings
+    from chalicelib.domain.rollups import levels_of
     from chalicelib.domain.statistics import COUNTERS
 
     rnd = random.Random(7)
@@ -42,7 +44,10 @@ def _seed_counters(today: date, offices: list[str], days_with_reviews: int = 200
                           "finished": int(bad), "on_time": int(bad), "contacted": int(bad),
                           "satisfied": int(bad)}
                 shard = rnd.randrange(settings().stats_shards)
-                for key in ((day_partition(office, shard), iso_day), (month_partition(office, shard), iso_day[:7])):
+                keys = [(day_partition(office, shard), iso_day), (month_partition(office, shard), iso_day[:7])]
+                keys += [(rollup_partition(level, shard), iso_day[:7])
+                         for level in levels_of(catalogue().offices[office].city)]
+                for key in keys:
                     row = items.setdefault(key, dict.fromkeys(COUNTERS, 0))
                     for k, v in counts.items():
                         row[k] += v
@@ -77,11 +82,14 @@ def measure() -> dict[str, Any]:
             offices = sorted(catalogue().offices)
             rows = _seed_counters(today, offices)
             first = (today.replace(day=1) - timedelta(days=335)).replace(day=1)
-            month_start = today.replace(day=1)
+            # The floor is one office's last complete month (seeded through): "this month" would be one day of
+            # data on the 1st and a whole month on the 30th, so the ratio moved with the calendar.
+            floor_last = today.replace(day=1) - timedelta(days=1)
+            floor_first = floor_last.replace(day=1)
             year = f"from={first.isoformat()}&to={today.isoformat()}"
             province, city = supervisor("440000"), supervisor("440300")
             dashboard = [f"/stats/reviews?{year}&group=month"]  # the trend's answer also feeds the other charts
-            floor = f"/stats/reviews?office_id=SZ-GOV&from={month_start.isoformat()}&to={today.isoformat()}"
+            floor = f"/stats/reviews?office_id=SZ-GOV&from={floor_first.isoformat()}&to={floor_last.isoformat()}"
             with Client(app.app) as client:
                 def timed(paths: list[str], hdrs: dict[str, str]) -> float:
                     started = time.perf_counter()
@@ -98,6 +106,7 @@ def measure() -> dict[str, Any]:
             reference_store.invalidate()
     dash_s, floor_s = median(dash), median(one)
     return {"counter_rows": rows, "offices": len(offices), "requests": len(dashboard),
+            "floor_month": floor_first.isoformat()[:7],
             "queries": len(dashboard) * len(offices), "floor_queries": 1, "runs": runs,
             "dashboard_ms": round(dash_s * 1000, 2), "floor_ms": round(floor_s * 1000, 2),
             "ratio": round(dash_s / floor_s, 3) if floor_s else None}

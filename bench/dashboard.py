@@ -102,6 +102,7 @@ def measure() -> dict[str, Any]:
                     timed([floor], city)
                 dash = [timed(dashboard, province) for _ in range(runs)]
                 one = [timed([floor], city) for _ in range(runs)]
+                trend = [_trend_from_rollup(first, today) for _ in range(runs)]
         finally:
             reference_store.invalidate()
     dash_s, floor_s = median(dash), median(one)
@@ -109,4 +110,17 @@ def measure() -> dict[str, Any]:
             "floor_month": floor_first.isoformat()[:7],
             "queries": len(dashboard) * len(offices), "floor_queries": 1, "runs": runs,
             "dashboard_ms": round(dash_s * 1000, 2), "floor_ms": round(floor_s * 1000, 2),
-            "ratio": round(dash_s / floor_s, 3) if floor_s else None}
+            "ratio": round(dash_s / floor_s, 3) if floor_s else None,
+            # What the answer's trend and totals alone cost read from the province's roll-up (the year's whole
+            # months): the part of the answer a roll-up can give; its per-office figures cannot (figure 9).
+            "rollup_trend_ms": round(median(trend) * 1000, 2),
+            "rollup_trend_ratio": round(median(trend) / floor_s, 3) if floor_s else None}
+
+
+def _trend_from_rollup(first: date, today: date) -> float:
+    from chalicelib.bootstrap import unit_of_work
+    from chalicelib.domain.rollups import province, whole_months
+
+    started = time.perf_counter()
+    unit_of_work().reviews.rollup_counts(province(), whole_months(first, today))
+    return time.perf_counter() - started

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .services.bus import Bus
     from .services.unit_of_work import UnitOfWork
 
 _factory: Callable[[], UnitOfWork] | None = None
@@ -26,6 +27,27 @@ def use(factory: Callable[[], UnitOfWork] | None) -> None:
     """Give the services another unit of work (None: back to DynamoDB)."""
     global _factory
     _factory = factory
+
+
+# ---------------------------------------------------------------- messaging (queues, topics, SMS)
+
+_bus: Bus | None = None
+
+
+def bus() -> Bus:
+    """Where the services send messages: SQS and SNS (adapters/messaging.py) unless a test ``use_bus``-ed
+    the in-memory one."""
+    if _bus is not None:
+        return _bus
+    from .adapters.messaging import BUS  # on first use: cold start (docs/PERFORMANCE.md)
+
+    return BUS
+
+
+def use_bus(replacement: Bus | None) -> None:
+    """Give the services another bus (None: back to SQS and SNS)."""
+    global _bus
+    _bus = replacement
 
 
 # ---------------------------------------------------------------- the provincial services (电子证照, records)

@@ -163,8 +163,8 @@ def no_personal_data_in_logs() -> Iterator[_Tee]:
 
 @pytest.fixture
 def fake() -> Iterator[Any]:
-    """The services on the in-memory unit of work (tests/fakes.py, held to DynamoDB's behaviour by
-    tests/contract) and the reference data files: no emulator, microseconds a use case."""
+    """The services on the in-memory unit of work and bus (tests/fakes.py, held to DynamoDB's, SQS's and SNS's
+    behaviour by tests/contract) and the reference data files: no emulator, microseconds a use case."""
     import time
 
     from chalicelib import bootstrap
@@ -175,10 +175,21 @@ def fake() -> Iterator[Any]:
 
     db = Database()
     bootstrap.use(db.uow)
+    bootstrap.use_bus(db.bus)
     reference_store._cache = (time.monotonic() + 10**6, Catalogue.from_rows(load_files()))
     yield db
     bootstrap.use(None)
+    bootstrap.use_bus(None)
     reference_store.invalidate()
+
+
+@pytest.fixture
+def fake_pump(fake: Any) -> Any:
+    """``pump`` on the in-memory database and bus: ``fake_pump.run_until_idle()`` relays the outbox and
+    delivers every queue to app.py's handlers (tests/fakes.py ``FakePump``)."""
+    from tests.fakes import FakePump
+
+    return FakePump(fake)
 
 
 ENV_KEYS = ("STAGE", "AUTH_MODE", "AUTH_DEV_SECRET", "AUTH_CLIENT_IDS", "AWS_LAMBDA_FUNCTION_NAME",

@@ -1,6 +1,8 @@
-"""The unit of work in memory: the same repositories and the same conditions as the DynamoDB one (version
-guards, uniqueness, conditional puts), proven equivalent by tests/contract. Service tests run on it in
-milliseconds; moto stays for the adapters, the contract suite, the API, e2e and reliability tests.
+"""The unit of work and the messaging port in memory: the same repositories and the same conditions as the
+DynamoDB one (version guards, uniqueness, conditional puts), the same queues, topics and redrive as SQS and
+SNS, proven equivalent by tests/contract. Service tests run on them in milliseconds (``FakePump`` delivers
+the outbox and the queues to the handlers as tools/pump.py does on the emulator); moto stays for the
+adapters, the contract suite, the API, e2e and reliability tests.
 
 ``Database`` is what a DynamoDB account would hold; each ``FakeUnitOfWork`` stages writes against it and
 ``commit`` checks every condition first, then applies them all (or none), in the order DynamoDB reports a
@@ -9,6 +11,8 @@ cancelled transaction's reasons: condition checks, deletes, puts, updates.
 from __future__ import annotations
 
 import copy
+import itertools
+import json
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
@@ -25,6 +29,7 @@ from chalicelib.domain.shipping import Shipment
 from chalicelib.domain.statistics import COUNTERS
 from chalicelib.domain.tickets import Ticket, TicketChange, ticket_event, ticket_history_entry
 from chalicelib.domain.workdays import cst_date, iso
+from chalicelib.services.bus import Bus
 from chalicelib.services.unit_of_work import (
     AccessLog,
     CaseRepository,
@@ -61,6 +66,7 @@ class Database:
     notifications: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     access_log: list[dict[str, Any]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    bus: FakeBus = field(default_factory=lambda: FakeBus())
 
     def uow(self) -> FakeUnitOfWork:
         return FakeUnitOfWork(self)
@@ -586,3 +592,146 @@ class FakeUnitOfWork(UnitOfWork):
 
     def rollback(self) -> None:
         self.tx.discard()
+
+
+# ---------------------------------------------------------------- messaging: queues, topics, SMS
+
+
+@dataclass
+class Message:
+    message_id: str
+    body: str  # the JSON text, as SQS holds it
+    receives: int = 0
+
+
+class FakeBus(Bus):
+    """The queues and topics of adapters/messaging.py in memory, with SQS's redrive as the test stack sets it
+    up (visibility timeout 0: a message received and not deleted is visible again at once; received
+    ``max_receive_count`` times, the next receive moves it to the queue's dead-letter queue)."""
+
+    def __init__(self) -> None:
+        from chalicelib.adapters.messaging import QUEUES, TOPICS
+
+        self.specs = QUEUES
+        self.queues: dict[str, list[Message]] = {}
+        for spec in QUEUES.values():
+            self.queues[spec.logical], self.queues[spec.dlq_logical] = [], []
+        self.topics: dict[str, list[str]] = {t: [] for t in TOPICS}  # what a subscriber of each topic got
+        self.sms: list[tuple[str, str]] = []  # (the number dialled, the text)
+        self._ids = itertools.count(1)
+
+    def send(self, queue: str, body: dict[str, Any]) -> str:
+        if queue not in self.queues:
+            raise LookupError(f"no queue {queue}")
+        message = Message(f"m-{next(self._ids)}", json.dumps(body, ensure_ascii=False))
+        self.queues[queue].append(message)
+        return message.message_id
+
+    def publish(self, topic: str, message: dict[str, Any], subject: str = "") -> None:
+        if topic not in self.topics:
+            raise LookupError(f"no topic {topic}")
+        self.topics[topic].append(json.dumps(message, ensure_ascii=False))
+
+    def send_sms(self, phone: str, text: str) -> None:
+        self.sms.append((f"+86{phone}", text))
+
+    # ---- what consumers and tests see
+
+    def receive(self, queue: str, limit: int = 10) -> list[Message]:
+        spec = self.specs.get(queue)
+        batch: list[Message] = []
+        for message in list(self.queues[queue]):
+            if spec is not None and message.receives >= spec.max_receive_count:
+                self.queues[queue].remove(message)
+                self.queues[spec.dlq_logical].append(Message(message.message_id, message.body))
+                continue
+            if len(batch) < limit:
+                message.receives += 1
+                batch.append(message)
+        return batch
+
+    def delete(self, queue: str, message_id: str) -> None:
+        self.queues[queue] = [m for m in self.queues[queue] if m.message_id != message_id]
+
+    def depth(self, queue: str) -> int:
+        return len(self.queues[queue])
+
+    def published(self, topic: str) -> list[dict[str, Any]]:
+        return [json.loads(m) for m in self.topics[topic]]
+
+    def texts(self, containing: str = "") -> list[str]:
+        return [text for _, text in self.sms if containing in text]
+
+
+class FakePump:
+    """tools/pump.py's ``run_until_idle`` on the in-memory database and bus: the outbox items not relayed
+    yet, in the order they were written, go to app.py's stream handler as INSERT records (a reported
+    failure is retried from that record); then each queue's messages, a batch at a time, go to the handler
+    subscribed to it, and only the records it did not report failed are deleted."""
+
+    def __init__(self, db: Database) -> None:
+        import app
+        from tools.pump import Pump
+
+        self.db, self.app = db, app
+        self.handlers = Pump.default_handlers(app)
+        self.relayed: set[str] = set()
+        self.stats: dict[str, int] = {}
+
+    def _count(self, key: str, n: int) -> None:
+        self.stats[key] = self.stats.get(key, 0) + n
+
+    def drain_stream_once(self) -> int:
+        from tools.pump import LambdaContext
+
+        fresh = [(event_id, payload) for event_id, payload in list(self.db.outbox.items())
+                 if event_id not in self.relayed]
+        if not fresh:
+            return 0
+        records = [{"eventName": "INSERT", "dynamodb": {
+            "SequenceNumber": event_id, "NewImage": {"payload": {"S": json.dumps(payload, ensure_ascii=False)}}}}
+            for event_id, payload in fresh]
+        result = self.app.relay_outbox({"Records": records}, LambdaContext(function_name="relay_outbox"))
+        failures = {f["itemIdentifier"] for f in (result or {}).get("batchItemFailures", [])}
+        for event_id, _ in fresh:
+            if event_id in failures:
+                break
+            self.relayed.add(event_id)
+        self._count("outbox", len(fresh) - len(failures))
+        return len(fresh)
+
+    def drain_queue_once(self, queue: str) -> int:
+        from tools.pump import LambdaContext, sqs_event
+
+        batch = self.db.bus.receive(queue, self.db.bus.specs[queue].batch_size)
+        if not batch:
+            return 0
+        messages = [{"MessageId": m.message_id, "ReceiptHandle": m.message_id, "Body": m.body} for m in batch]
+        try:
+            result = self.handlers[queue](sqs_event(messages, f"arn:aws:sqs:us-east-1:000000000000:{queue}",
+                                                    "us-east-1"), LambdaContext(function_name=queue))
+            failed = {f["itemIdentifier"] for f in (result or {}).get("batchItemFailures", [])}
+        except Exception:
+            failed = {m.message_id for m in batch}
+        for message in batch:
+            if message.message_id not in failed:
+                self.db.bus.delete(queue, message.message_id)
+        self._count(queue, len(batch) - len(failed))
+        self._count(f"{queue}:failed", len(failed))
+        return len(batch)
+
+    def run_until_idle(self, max_rounds: int = 100) -> int:
+        rounds = 0
+        for _ in range(max_rounds):
+            moved = self.drain_stream_once()
+            for queue in self.handlers:
+                moved += self.drain_queue_once(queue)
+            if not moved:
+                break
+            rounds += 1
+        return rounds
+
+    def tick(self) -> Any:
+        from tools.pump import LambdaContext, scheduled_event
+
+        return self.app.sweep(scheduled_event("us-east-1"), LambdaContext(function_name="sweep"))

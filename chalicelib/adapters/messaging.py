@@ -12,6 +12,7 @@ from typing import Any
 import boto3
 
 from ..config import settings
+from ..services.bus import Bus
 
 
 @dataclass(frozen=True)
@@ -94,3 +95,20 @@ def publish(topic: str, message: dict[str, Any], subject: str = "") -> None:
 def send_sms(phone: str, text: str) -> None:
     """SMS to a mainland mobile through SNS (in the cloud: the SNS SMS channel)."""
     sns().publish(PhoneNumber=f"+86{phone}", Message=text)
+
+
+class SqsSnsBus(Bus):
+    """The messaging port on SQS and SNS. Each call looks the module's function up when it runs, so that
+    the fault-injection tests that replace ``send`` and the like reach every caller."""
+
+    def send(self, queue: str, body: dict[str, Any]) -> str:
+        return send(queue, body)
+
+    def publish(self, topic: str, message: dict[str, Any], subject: str = "") -> None:
+        publish(topic, message, subject)
+
+    def send_sms(self, phone: str, text: str) -> None:
+        send_sms(phone, text)
+
+
+BUS = SqsSnsBus()

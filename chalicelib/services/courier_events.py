@@ -11,10 +11,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from ..adapters import messaging
 from ..adapters.courier import CourierEvent, parse_event
 from ..adapters.reference_store import catalogue
-from ..bootstrap import unit_of_work
+from ..bootstrap import bus, unit_of_work
 from ..domain.actor import Actor
 from ..domain.case import Case, Change
 from ..domain.errors import InvalidInput, InvalidTransition, OutOfScope
@@ -30,7 +29,7 @@ COURIER = Actor.system("courier")
 def accept(event: CourierEvent) -> None:
     """A tracking event from the courier's signed webhook: queued, and applied by ``apply_courier_event``
     (the webhook answers 202 at once; the queue retries and dead-letters)."""
-    messaging.send("courier-events", event.message())
+    bus().send("courier-events", event.message())
 
 
 def apply_courier_event(message: dict[str, Any]) -> None:

@@ -17,8 +17,7 @@ import secrets
 import time
 from typing import Any
 
-from ..adapters import messaging
-from ..bootstrap import unit_of_work
+from ..bootstrap import bus, unit_of_work
 from ..config import settings
 from ..domain.case import Case
 from ..domain.events import CaseEvent, MalformedEvent, decode
@@ -121,7 +120,7 @@ def notify(message: dict[str, Any]) -> bool:
             return False
         if claim == "busy":
             raise NotificationInFlight(f"notification {notification_id} is being sent by another delivery")
-        messaging.send_sms(case.applicant.phone, text)  # the applicant's own phone, never anyone else's
+        bus().send_sms(case.applicant.phone, text)  # the applicant's own phone, never anyone else's
         # The stored copy of the welcome hides the query code (it is the key to the case's tracking).
         stored = text.replace(case.query_code, "******") if welcome else text
         _record_sent(uow, case_no, notification_id, event.type, stored)

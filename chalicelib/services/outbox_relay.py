@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from ..adapters import messaging
+from ..bootstrap import bus
 from ..domain.events import DomainEvent, decode, encode
 from ..observability import logger
 
@@ -84,9 +84,9 @@ def relay(payload: dict[str, Any]) -> None:
     event = decode(payload)
     body = encode(event)
     for queue in destinations(event):
-        messaging.send(queue, body)
+        bus().send(queue, body)
     if RELAY.get(event.type, Destinations()).alert:
-        messaging.publish("alerts", body, subject=event.type)
+        bus().publish("alerts", body, subject=event.type)
 
 
 def relay_stream_batch(records: list[dict[str, Any]]) -> dict[str, Any]:

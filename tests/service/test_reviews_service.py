@@ -1,15 +1,16 @@
-"""Reviews through the service layer against emulated DynamoDB/SQS: submission rules, follow-up, default
-ratings with a fixed clock, tickets opened through the tickets queue, escalation of overdue tickets."""
+"""Reviews through the service layer on the in-memory unit of work and bus (tests/fakes.py): submission
+rules, follow-up, default ratings with a fixed clock, tickets opened through the tickets queue (``fake_pump``
+delivers it to app.py's handler), escalation of overdue tickets."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
-from chalicelib.adapters import messaging
-from chalicelib.adapters.models import OutboxRecord, ReviewSlotRecord, TicketRecord
+from chalicelib.bootstrap import bus
 from chalicelib.domain.errors import Conflict, InvalidInput, InvalidTransition, OutOfScope, RuleViolation
-from chalicelib.domain.reviews import Stage
+from chalicelib.domain.reviews import ReviewSlot, Stage
+from chalicelib.domain.workdays import iso
 from chalicelib.services import reviews, sweeper, tickets
 from tests.review_support import T0, citizen_actor, complete, received, staff_actor, supervisor_actor
 from tests.storage import Reviews
@@ -19,14 +20,11 @@ store = Reviews()
 BAD = {"stage": "receiving", "rating": 1, "tags": ["态度差"], "comment": "窗口人员不耐烦"}
 
 
-def _slot(case_no: str, stage: str) -> ReviewSlotRecord | None:
-    try:
-        return ReviewSlotRecord.get(case_no, stage, consistent_read=True)
-    except ReviewSlotRecord.DoesNotExist:
-        return None
+def _slot(db, case_no: str, stage: str) -> ReviewSlot | None:
+    return db.slots.get((case_no, Stage(stage)))
 
 
-def test_applicant_reviews_a_stage_once(aws):
+def test_applicant_reviews_a_stage_once(fake):
     case = received(at=T0)
     review = submit_review(citizen_actor(), case.case_no, {"stage": "receiving", "rating": 5}, now=T0)
     assert (review.office_id, review.city, review.default, review.bad) == ("SZ-GOV", "440300", False, False)
@@ -37,7 +35,7 @@ def test_applicant_reviews_a_stage_once(aws):
     assert store.get_review(case.case_no, Stage.RECEIVING).rating == 5  # never edited
 
 
-def test_only_the_applicant_reviews_and_only_reviewable_stages(aws):
+def test_only_the_applicant_reviews_and_only_reviewable_stages(fake):
     case = received(at=T0)
     for actor in (citizen_actor("mallory"), staff_actor("SZ-GOV"), supervisor_actor("440300")):
         with pytest.raises(OutOfScope):
@@ -54,7 +52,7 @@ def test_only_the_applicant_reviews_and_only_reviewable_stages(aws):
     assert review.office_id == "DG-GOV" and review.city == "441900"
 
 
-def test_review_window_is_fifteen_cst_days(aws):
+def test_review_window_is_fifteen_cst_days(fake):
     case = received(at=T0)  # 2026-03-02 CST: the window runs to the end of 2026-03-17 CST
     last_minute = T0.replace(hour=15, minute=59) + timedelta(days=15)  # 2026-03-17 23:59 CST
     with pytest.raises(RuleViolation) as err:
@@ -64,7 +62,7 @@ def test_review_window_is_fifteen_cst_days(aws):
     assert submit_review(citizen_actor(), case.case_no, {"stage": "receiving", "rating": 4}, now=last_minute)
 
 
-def test_one_follow_up_comment(aws):
+def test_one_follow_up_comment(fake):
     case = received(at=T0)
     with pytest.raises(Exception) as missing:
         reviews.follow_up(citizen_actor(), case.case_no, "receiving", "补充", now=T0)
@@ -79,27 +77,27 @@ def test_one_follow_up_comment(aws):
     assert stored.follow_up == "后来电话回访了，很好" and stored.rating == 4
 
 
-def test_default_rating_when_the_review_window_closes(aws, pump):
+def test_default_rating_when_the_review_window_closes(fake, fake_pump):
     case = received(at=T0)
-    pump.run_until_idle()  # case.receive → tickets queue → the receiving stage's slot
-    slot = _slot(case.case_no, "receiving")
-    assert slot is not None and slot.due_at == "2026-03-17T16:00:00+00:00"  # end of 2026-03-17 CST: day 15
+    fake_pump.run_until_idle()  # case.receive → tickets queue → the receiving stage's slot
+    slot = _slot(fake, case.case_no, "receiving")
+    assert slot is not None and iso(slot.due_at) == "2026-03-17T16:00:00+00:00"  # end of 2026-03-17 CST: day 15
     assert reviews.sweep_default_ratings(T0 + timedelta(days=15))["default_ratings"] == 0
     counts = sweeper.sweep(T0 + timedelta(days=16))
     assert counts["default_ratings"] == 1
     review = store.get_review(case.case_no, Stage.RECEIVING)
     assert review.default and review.rating == 3 and review.reviewer_sub.startswith("system")
-    assert _slot(case.case_no, "receiving") is None
+    assert _slot(fake, case.case_no, "receiving") is None
     assert sweeper.sweep(T0 + timedelta(days=17))["default_ratings"] == 0
     with pytest.raises(RuleViolation):  # the window is closed
         submit_review(citizen_actor(), case.case_no, {"stage": "receiving", "rating": 5},
                        now=T0 + timedelta(days=17))
 
 
-def test_a_rating_on_day_ten_is_accepted(aws, pump):
+def test_a_rating_on_day_ten_is_accepted(fake, fake_pump):
     """The window and the default agree: the sweeper ran every day, and the applicant still rates on day 10."""
     case = received(at=T0)
-    pump.run_until_idle()
+    fake_pump.run_until_idle()
     for day in range(1, 11):
         assert sweeper.sweep(T0 + timedelta(days=day))["default_ratings"] == 0
     submit_review(citizen_actor(), case.case_no, {"stage": "receiving", "rating": 4}, now=T0 + timedelta(days=10))
@@ -107,30 +105,30 @@ def test_a_rating_on_day_ten_is_accepted(aws, pump):
     assert store.get_review(case.case_no, Stage.HANDLING) is None  # the handling stage never opened
 
 
-def test_real_review_first_wins_over_default(aws, pump):
+def test_real_review_first_wins_over_default(fake, fake_pump):
     case = received(at=T0)
-    pump.run_until_idle()
+    fake_pump.run_until_idle()
     submit_review(citizen_actor(), case.case_no, {"stage": "receiving", "rating": 5}, now=T0 + timedelta(days=1))
-    assert _slot(case.case_no, "receiving") is None  # removed with the review, in its transaction
+    assert _slot(fake, case.case_no, "receiving") is None  # removed with the review, in its transaction
     # A redelivered case.receive does not reopen the slot of a rated stage.
-    messaging.send("tickets", OutboxRecord.get(f"{case.case_no}#2").payload)
-    pump.run_until_idle()
-    assert _slot(case.case_no, "receiving") is None
+    bus().send("tickets", fake.outbox[f"{case.case_no}#2"])
+    fake_pump.run_until_idle()
+    assert _slot(fake, case.case_no, "receiving") is None
     # The race: a slot the sweeper read just before the review committed still leaves one review.
-    ReviewSlotRecord(case_no=case.case_no, stage="receiving", office_id="SZ-GOV", city="440300",
-                     matter_id=case.matter_id, reviewable_at="2026-03-02T02:00:00+00:00", due_shard="0",
-                     due_at="2026-03-09T16:00:00+00:00").save()
+    fake.slots[(case.case_no, Stage.RECEIVING)] = ReviewSlot(
+        case.case_no, Stage.RECEIVING, "SZ-GOV", "440300", case.matter_id,
+        datetime.fromisoformat("2026-03-02T02:00:00+00:00"), datetime.fromisoformat("2026-03-09T16:00:00+00:00"))
     assert reviews.sweep_default_ratings(T0 + timedelta(days=16))["default_ratings"] == 0
     assert [r.rating for r in store.reviews_of_case(case.case_no)] == [5]
-    assert _slot(case.case_no, "receiving") is None
+    assert _slot(fake, case.case_no, "receiving") is None
 
 
-def test_handling_stage_gets_its_own_slot_on_completion(aws, pump):
+def test_handling_stage_gets_its_own_slot_on_completion(fake, fake_pump):
     case = received(at=T0)
     complete(case.case_no, T0 + timedelta(days=2))
-    pump.run_until_idle()
+    fake_pump.run_until_idle()
     submit_review(citizen_actor(), case.case_no, {"stage": "receiving", "rating": 4}, now=T0)
-    assert _slot(case.case_no, "handling").office_id == "DG-GOV"
+    assert _slot(fake, case.case_no, "handling").office_id == "DG-GOV"
     assert reviews.sweep_default_ratings(T0 + timedelta(days=20))["default_ratings"] == 1
     assert [(r.stage.value, r.default) for r in store.reviews_of_case(case.case_no)] == [
         ("handling", True), ("receiving", False)]
@@ -143,43 +141,43 @@ def _ticket_id(case_no: str) -> str:
     return review.ticket_id
 
 
-def test_bad_review_opens_one_ticket_through_the_queue(aws, pump):
+def test_bad_review_opens_one_ticket_through_the_queue(fake, fake_pump):
     case = received(at=T0)
     submit_review(citizen_actor(), case.case_no, BAD, now=T0)
-    pump.run_until_idle()
+    fake_pump.run_until_idle()
     ticket_id = _ticket_id(case.case_no)
     ticket = store.get_ticket(ticket_id)
     assert (ticket.status.value, ticket.office_id, ticket.city) == ("OPEN", "SZ-GOV", "440300")
     assert (ticket.verify_due.isoformat(), ticket.rectify_due.isoformat()) == ("2026-03-05", "2026-03-16")
-    event = OutboxRecord.get(f"review#{case.case_no}#receiving").payload
+    event = fake.outbox[f"review#{case.case_no}#receiving"]
     for _ in range(2):  # the same message delivered again, twice
-        messaging.send("tickets", event)
-    pump.run_until_idle()
-    assert [t.ticket_id for t in TicketRecord.scan(TicketRecord.case_no == case.case_no)] == [ticket_id]
+        bus().send("tickets", event)
+    fake_pump.run_until_idle()
+    assert [t.ticket_id for t in fake.tickets.values() if t.case_no == case.case_no] == [ticket_id]
     assert [e["action"] for e in store.history(ticket_id)] == ["open"]
     assert store.counts("SZ-GOV", None, None)["tickets"] == 1
     assert store.get_review(case.case_no, Stage.RECEIVING).ticket_status == "OPEN"
 
 
-def test_good_and_default_reviews_open_no_ticket(aws, pump):
+def test_good_and_default_reviews_open_no_ticket(fake, fake_pump):
     case = received(at=T0)
     submit_review(citizen_actor(), case.case_no, {"stage": "receiving", "rating": 3}, now=T0)
-    pump.run_until_idle()
+    fake_pump.run_until_idle()
     assert store.counts("SZ-GOV", None, None)["tickets"] == 0
     assert store.get_review(case.case_no, Stage.RECEIVING).ticket_id is None  # type: ignore[union-attr]
 
 
-def test_overdue_tickets_escalate_once_per_missed_deadline(aws, pump):
+def test_overdue_tickets_escalate_once_per_missed_deadline(fake, fake_pump):
     case = received(at=T0)
     submit_review(citizen_actor(), case.case_no, BAD, now=T0)
-    pump.run_until_idle()
+    fake_pump.run_until_idle()
     ticket_id = _ticket_id(case.case_no)
     verify_deadline = store.get_ticket(ticket_id).verify_deadline()  # end of 2026-03-05 CST
     assert tickets.sweep_overdue_tickets(verify_deadline - timedelta(seconds=1))["tickets_escalated"] == 0
     assert sweeper.sweep(verify_deadline)["tickets_escalated"] == 1
     ticket = store.get_ticket(ticket_id)
     assert ticket.escalated and ticket.overdue == ["verify"] and ticket.status.value == "OPEN"
-    escalation = OutboxRecord.get(f"{ticket_id}#{ticket.version}").payload
+    escalation = fake.outbox[f"{ticket_id}#{ticket.version}"]
     assert escalation["type"] == "ticket.escalated" and escalation["details"]["level"] == "440000"
     assert sweeper.sweep(verify_deadline + timedelta(days=1))["tickets_escalated"] == 0
     tickets.verify(supervisor_actor("440300"), ticket_id, True, "属实", now=verify_deadline + timedelta(days=1))
@@ -189,13 +187,15 @@ def test_overdue_tickets_escalate_once_per_missed_deadline(aws, pump):
     assert store.get_ticket(ticket_id).overdue == ["verify", "rectify"]
     assert sweeper.sweep(rectify_deadline + timedelta(days=30))["tickets_escalated"] == 0
     assert [e["action"] for e in store.history(ticket_id)] == ["open", "escalate", "verify", "escalate"]
-    pump.run_until_idle()  # the escalations relay to the alerts topic without failing
+    fake_pump.run_until_idle()  # the escalations relay to the alerts topic without failing
+    escalated = [a for a in fake.bus.published("alerts") if a["type"] == "ticket.escalated"]
+    assert [a["ticket_id"] for a in escalated] == [ticket_id, ticket_id]
 
 
-def test_ticket_answered_in_time_does_not_escalate(aws, pump):
+def test_ticket_answered_in_time_does_not_escalate(fake, fake_pump):
     case = received(at=T0)
     submit_review(citizen_actor(), case.case_no, BAD, now=T0)
-    pump.run_until_idle()
+    fake_pump.run_until_idle()
     ticket_id = _ticket_id(case.case_no)
     tickets.verify(supervisor_actor("440000"), ticket_id, False, "经核实，材料确实不全，已向您解释", now=T0)
     assert sweeper.sweep(T0 + timedelta(days=60))["tickets_escalated"] == 0
@@ -203,10 +203,10 @@ def test_ticket_answered_in_time_does_not_escalate(aws, pump):
     assert ticket.status.value == "EXPLAINED" and ticket.on_time is True and not ticket.escalated
 
 
-def test_concurrent_ticket_steps_one_wins(aws, pump):
+def test_concurrent_ticket_steps_one_wins(fake, fake_pump):
     case = received(at=T0)
     submit_review(citizen_actor(), case.case_no, BAD, now=T0)
-    pump.run_until_idle()
+    fake_pump.run_until_idle()
     ticket_id = _ticket_id(case.case_no)
     first, second = store.get_ticket(ticket_id), store.get_ticket(ticket_id)
     review = store.get_review(case.case_no, Stage.RECEIVING)

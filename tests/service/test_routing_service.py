@@ -1,4 +1,5 @@
-"""Routing, the leg sweep and the courier consumer against emulated AWS, with fixed clocks."""
+"""Routing, the leg sweep and the courier consumer on the in-memory unit of work and bus (tests/fakes.py),
+with fixed clocks; ``fake_pump`` relays the outbox and delivers the queues to app.py's handlers."""
 from __future__ import annotations
 
 import json
@@ -7,12 +8,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from chalicelib.adapters.models import OutboxRecord
+from chalicelib.bootstrap import bus
 from chalicelib.domain.case import Actor
 from chalicelib.domain.errors import ConcurrentUpdate, InvalidTransition
 from chalicelib.domain.shipping import LegStatus
 from chalicelib.services import courier_events, handling, intake, routing, sweeper
-from tests.shipping_support import AlertsProbe, queue_depth
 from tests.storage import Cases, Legs
 from tests.support import application, service_apply
 
@@ -36,37 +36,37 @@ def received(matter="DG-SI-CERT", office="SZ-GOV", missing=(), provided=None, di
     return case.case_no
 
 
-def forwarded(pump, case_no, office="SZ-GOV", now=T0):
+def forwarded(fake_pump, case_no, office="SZ-GOV", now=T0):
     handling.forward(staff(office), case_no, now=now)
-    pump.run_until_idle()
+    fake_pump.run_until_idle()
     return cases.get(case_no), legs.for_case(case_no)
 
 
-def outbox_payload(case_no: str, version: int) -> dict:
-    return dict(OutboxRecord.get(f"{case_no}#{version}").payload)
+def outbox_payload(db, case_no: str, version: int) -> dict:
+    return dict(db.outbox[f"{case_no}#{version}"])
 
 
-def test_the_applicants_district_picks_the_handling_office(aws, pump):
+def test_the_applicants_district_picks_the_handling_office(fake, fake_pump):
     case_no = received("SZ-PF-WITHDRAW", "DG-GOV", district="440305")
-    case, [leg] = forwarded(pump, case_no, "DG-GOV")
+    case, [leg] = forwarded(fake_pump, case_no, "DG-GOV")
     assert case.handling_office_id == "SZ-NS" and leg.to_office_id == "SZ-NS"
-    other, [other_leg] = forwarded(pump, received("SZ-PF-WITHDRAW", "DG-GOV", seed=2), "DG-GOV")
+    other, [other_leg] = forwarded(fake_pump, received("SZ-PF-WITHDRAW", "DG-GOV", seed=2), "DG-GOV")
     assert other.handling_office_id == "SZ-GOV" and other_leg.to_office_id == "SZ-GOV"
 
 
-def test_expected_arrival_after_the_mail_cutoff_counts_from_the_next_day(aws, pump):
-    _, [early] = forwarded(pump, received(), now=T0)
+def test_expected_arrival_after_the_mail_cutoff_counts_from_the_next_day(fake, fake_pump):
+    _, [early] = forwarded(fake_pump, received(), now=T0)
     late_time = T0.replace(hour=17)
-    _, [late] = forwarded(pump, received(seed=2, now=late_time), now=late_time)
+    _, [late] = forwarded(fake_pump, received(seed=2, now=late_time), now=late_time)
     assert early.expected_arrival.isoformat() == "2026-03-03"  # SZ→DG: one working day
     assert late.expected_arrival.isoformat() == "2026-03-04"
     assert (early.courier, early.cost_cny) == ("EMS", 18.0)
 
 
-def test_redelivered_routing_messages_plan_no_second_leg(aws, pump):
+def test_redelivered_routing_messages_plan_no_second_leg(fake, fake_pump):
     case_no = received()
-    case, [leg] = forwarded(pump, case_no)
-    forward_event = outbox_payload(case_no, 3)
+    case, [leg] = forwarded(fake_pump, case_no)
+    forward_event = outbox_payload(fake, case_no, 3)
     assert forward_event["type"] == "case.forward"
     routing.handle_routing_event(forward_event)
     routing.handle_routing_event(forward_event)
@@ -76,25 +76,25 @@ def test_redelivered_routing_messages_plan_no_second_leg(aws, pump):
     handling.sign(staff("DG-GOV"), case_no)
     handling.decide(staff("DG-GOV"), case_no, True)
     shipped = handling.ship_result(staff("DG-GOV"), case_no)
-    pump.run_until_idle()
-    ship_event = outbox_payload(case_no, shipped.version)
+    fake_pump.run_until_idle()
+    ship_event = outbox_payload(fake, case_no, shipped.version)
     routing.handle_routing_event(ship_event)
     routed_twice = legs.for_case(case_no)
     assert len(routed_twice) == 2 and routed_twice[1].version == 1
 
 
-def test_a_poison_routing_message_reaches_the_dead_letter_queue(aws, pump):
-    from chalicelib.adapters import messaging
+def test_a_poison_routing_message_reaches_the_dead_letter_queue(fake, fake_pump):
+    from chalicelib.adapters.messaging import QUEUES
 
-    messaging.send("routing", {"type": "case.forward", "case_no": "KC440300202603020009999", "version": 3,
+    bus().send("routing", {"type": "case.forward", "case_no": "KC440300202603020009999", "version": 3,
                                "at": "2026-03-02T01:00:00+00:00"})
-    pump.run_until_idle()
-    assert queue_depth("routing") == 0 and queue_depth("routing-dlq") == 1
-    assert pump.stats["routing:failed"] == messaging.QUEUES["routing"].max_receive_count
+    fake_pump.run_until_idle()
+    assert fake.bus.depth("routing") == 0 and fake.bus.depth("routing-dlq") == 1
+    assert fake_pump.stats["routing:failed"] == QUEUES["routing"].max_receive_count
 
 
-def test_a_stale_leg_write_loses_cleanly(aws, pump):
-    _, [leg] = forwarded(pump, received())
+def test_a_stale_leg_write_loses_cleanly(fake, fake_pump):
+    _, [leg] = forwarded(fake_pump, received())
     first, second = legs.get(leg.waybill), legs.get(leg.waybill)
     first.apply(LegStatus.PICKED_UP, T0)
     legs.save(first)
@@ -108,12 +108,11 @@ def test_a_stale_leg_write_loses_cleanly(aws, pump):
     assert stored.status is LegStatus.IN_TRANSIT and len(stored.events) == 3
 
 
-def test_the_sweeper_marks_overdue_legs_and_cases_and_terminates_once(aws, pump):
-    probe = AlertsProbe()
+def test_the_sweeper_marks_overdue_legs_and_cases_and_terminates_once(fake, fake_pump):
     in_transit = received(seed=1)
-    forwarded(pump, in_transit)  # its leg is expected on 2026-03-03
+    forwarded(fake_pump, in_transit)  # its leg is expected on 2026-03-03
     accepted = received(seed=2)
-    forwarded(pump, accepted)
+    forwarded(fake_pump, accepted)
     handling.sign(staff("DG-GOV"), accepted, now=T0)  # promised by 2026-03-05 (3 working days)
     waiting = received("DG-HUKOU-MOVE", provided=["身份证", "户口簿", "迁入地证明"], seed=3)  # 照片 due 03-09
     assert cases.get(waiting).supplement_due.isoformat() == "2026-03-09"
@@ -142,20 +141,20 @@ def test_the_sweeper_marks_overdue_legs_and_cases_and_terminates_once(aws, pump)
     assert versions == {c: cases.get(c).version for c in versions}
     assert leg_versions == {leg.waybill: leg.version for c in (in_transit, accepted) for leg in legs.for_case(c)}
 
-    pump.run_until_idle()
-    alerts = [a["type"] for a in probe.received()]
+    fake_pump.run_until_idle()
+    alerts = [a["type"] for a in fake.bus.published("alerts")]
     assert sorted(alerts) == ["case.mark_overdue", "case.mark_overdue", "shipment.overdue", "shipment.overdue"]
 
 
-def test_an_overdue_leg_can_be_reshipped(aws, pump):
+def test_an_overdue_leg_can_be_reshipped(fake, fake_pump):
     case_no = received()
-    _, [_leg] = forwarded(pump, case_no)
+    _, [_leg] = forwarded(fake_pump, case_no)
     with pytest.raises(InvalidTransition) as err:
         handling.reship(staff("SZ-GOV"), case_no)
     assert err.value.current_status == "CREATED"
     sweeper.sweep(now=datetime(2026, 3, 4, tzinfo=CST))
     handling.reship(staff("SZ-GOV"), case_no)
-    pump.run_until_idle()
+    fake_pump.run_until_idle()
     old, new = legs.for_case(case_no)
     assert old.superseded_by == new.waybill and not old.is_open and new.is_open
     assert json.dumps(old.public())  # still shown, as superseded

@@ -1,4 +1,5 @@
-"""The sweeper reports the overdue work it found as a metric; the cloud alarms on it (infra/monitoring.py)."""
+"""The sweeper reports the overdue work it found as a metric; the cloud alarms on it (infra/monitoring.py).
+On the in-memory unit of work (tests/fakes.py): the metric is the service's, whatever the store."""
 from __future__ import annotations
 
 import json
@@ -11,7 +12,7 @@ def _emf(out: str, metric: str) -> list[dict]:
     return [line for line in lines if metric in line]
 
 
-def test_sweep_emits_overdue_found_with_the_dimensions_the_cloud_alarm_uses(aws, capsys, monkeypatch):
+def test_sweep_emits_overdue_found_with_the_dimensions_the_cloud_alarm_uses(fake, capsys, monkeypatch):
     from infra.config import chalice_stage
 
     # What Lambda has in the cloud stages (.chalice/config.json); the alarm matches these dimensions exactly.

@@ -1,11 +1,14 @@
 """Figure 9: the statistics dashboard's server time. The dashboard opens a year of statistics for every city
 with one statistics request for its three charts (grouped by month, the answer carries the per-office figures
-too). Its server time is compared with one ``GET /stats/reviews`` of one office and one month (the floor).
+too). Its server time is compared with one ``GET /stats/reviews`` of one office and its last full month (the
+floor: "this month" was one day of data on the 1st, so the ratio moved with the calendar).
 Goal: ≤ 3×. Before the month totals (2026-12-01, 2 busy cores) it read every day row of the year: 2.2-9.3 s
 against 10-22 ms. The time is moto's: it serialises every attribute of every item it returns (~25 µs each),
 where DynamoDB returns such a query in one page; so the figure follows the items read. Now whole months
 are read from each office's month totals (12 items a shard for a year), the partial month at the end from
-its days.
+its days. The city and province month roll-ups hold the trend and totals in 12 items a shard, but not the
+per-office figures the answer carries, so the route does not read them; ``rollup_trend_ms`` reports what the
+year's trend alone costs from the province's roll-up (docs/PERFORMANCE.md, issue 11).
 
 In process under moto, through the app's routes (chalice's test client), after a year of review counters is
 written for every office (a counter row per office and day that had reviews, as the review service writes

@@ -257,7 +257,8 @@ def print_heat(ht: dict[str, Any]) -> None:
     if "rows" not in ht:
         return
     print(f"\nPartition heat at {ht['rate_applications_per_s']:,.0f} applications/s through one office of one "
-          f"city ({ht['cases']} whole cases + {ht['applications'] - ht['cases']} more applications recorded); "
+          f"city ({ht['cases']} whole cases + {ht['applications'] - ht['cases']} more applications received and "
+          f"forwarded into one parcel, recorded); "
           f"limit {ht['partition_wcu']:,.0f} WCU/s per partition, goal ≤ {ht['goal_ratio']}:")
     print(f"  {'table':14} {'index':20} {'kind':12} {'busiest key':34} {'WCU/s':>8} {'ratio':>6}")
     for r in ht["rows"]:

@@ -54,7 +54,8 @@ GRANTS: dict[str, Grant] = {
         tables={**_CASE_CHANGE, "case-events": RW, "counters": RW, "idempotency": RW, "shipments": R,
                 "parcels": RW, "reviews": RW, "review-slots": RW, "review-stats": RW, "tickets": RW,
                 "ticket-events": RW, "access-log": RW},
-        send=("courier-events",), secrets=("courier-webhook-secret", "app-secret", "licence-service")),
+        send=("courier-events",), secrets=("courier-webhook-secret", "app-secret", "licence-service",
+                                            "origin-verify")),
     # Reads the outbox stream (granted with the event source) and writes no table.
     "RelayOutbox": Grant(send=RELAY_QUEUES, publish=RELAY_TOPICS),
     # Also 秒批 after acceptance: the rule's inputs are read from the provincial services (logged first).

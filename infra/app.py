@@ -1,4 +1,5 @@
-"""The CDK app: one stack per stage, checked by cdk-nag (AwsSolutions).
+"""The CDK app: one stack per stage and its edge stack (the CloudFront web ACL, in us-east-1), checked by
+cdk-nag (AwsSolutions).
 
     python -m infra.app                 # synthesize every stage into cdk.out/
     python -m infra.app --stage dev     # one stage
@@ -23,6 +24,7 @@ from cdk_nag import AwsSolutionsChecks
 
 from .account import AccountStack
 from .config import ROOT, STAGES, stage_config
+from .edge import EDGE_REGION, EdgeStack
 from .service import PACKAGE_DIRS
 from .stack import CrossCityStack
 
@@ -32,8 +34,11 @@ def build(stages: tuple[str, ...] = STAGES, outdir: str | None = None,
     app = cdk.App(outdir=outdir, context=context or {})
     selected = app.node.try_get_context("stage")
     for stage in ((selected,) if selected else stages):
-        CrossCityStack(app, stage_config(stage).stack_name,
-                       config=stage_config(stage, _context(app)))
+        config = stage_config(stage, _context(app))
+        CrossCityStack(app, config.stack_name, config=config)
+        # The distribution's web ACL, in the region CloudFront's ACLs live in (infra/edge.py).
+        EdgeStack(app, f"{config.stack_name}-edge", config=config,
+                  region=app.node.try_get_context("edgeRegion") or EDGE_REGION)
     AccountStack(app)  # once per account and region, deployed by `make bootstrap` only
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True))
     return app

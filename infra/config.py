@@ -20,7 +20,7 @@ STAGES = ("dev", "prod")
 ACCOUNT_STACK = "cross-city-account"  # once per account and region (infra/account.py, make bootstrap)
 NO_SUBSCRIPTION = ("a production stage needs an alarm subscription: deploy with -c alarmEmail=<address> "
                    '(make deploy STAGE=prod CONTEXT="alarmEmail=ops@example.org")')
-WAF_BODY_INSPECTION_BYTES = 16 * 1024  # what API Gateway forwards of a body to WAF
+WAF_BODY_INSPECTION_BYTES = 16 * 1024  # what CloudFront (and API Gateway) forward of a body to WAF by default
 PUBLIC_ROUTES = frozenset({"/health", "/offices", "/matters", "/track/{case_no}", "/webhooks/courier"})
 
 
@@ -55,7 +55,7 @@ class StageConfig:
         if self.consumer_max_concurrency < 2:
             raise ValueError("an SQS event source's maximum concurrency is at least 2")
         if self.max_body_bytes > WAF_BODY_INSPECTION_BYTES:
-            raise ValueError(f"MAX_BODY_BYTES {self.max_body_bytes} exceeds what WAF inspects behind API Gateway "
+            raise ValueError(f"MAX_BODY_BYTES {self.max_body_bytes} exceeds what WAF inspects behind CloudFront "
                              f"({WAF_BODY_INSPECTION_BYTES}): the tail of larger bodies would go unchecked")
 
     @property

@@ -2,9 +2,17 @@
 (origin access control), the console's Cognito app client (authorization code + PKCE), and the API told to
 accept that client and the distribution's origin (CORS) only.
 
+The same distribution serves the API under ``/api/*`` (the HTTP API's stage of that name): never cached, every
+method, every viewer header but ``Host`` (so the ``Authorization`` header too) and the query string forwarded,
+and the origin secret header added (``X-Origin-Verify``, chalicelib/api/origin.py). The distribution's WAF web
+ACL (CLOUDFRONT scope, made in us-east-1 by infra/edge.py) is the stack parameter ``EdgeWebAclArn``. The
+console and the API share one origin, so the console's calls need no CORS.
+
 Caching: ``/assets/*`` are content-hashed by Vite and cached for a year (``immutable``, set on upload by
 infra/console_upload.py); ``index.html`` and ``config.json`` are never cached, so a deploy is live at once.
-Any other path is a route of the app: CloudFront answers it with ``index.html`` (SPA fallback).
+Any other path without a file extension is a route of the app: a CloudFront Function on the default behaviour
+answers it with ``index.html`` (SPA fallback; distribution-wide error pages would also replace the API's own
+403 and 404 answers).
 Security headers on every answer: a CSP without inline scripts, HSTS, frame denial, nosniff.
 
 ``make deploy`` uploads the build and writes ``config.json`` (the API URL, the issuer and the client id) from
@@ -14,7 +22,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from aws_cdk import Acknowledgment, Aws, CfnOutput, Duration, RemovalPolicy, Validations
+from aws_cdk import (
+    Acknowledgment,
+    Aws,
+    CfnOutput,
+    CfnParameter,
+    Duration,
+    RemovalPolicy,
+    SecretValue,
+    Stack,
+    Validations,
+)
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
@@ -30,6 +48,20 @@ if TYPE_CHECKING:
 CALLBACK_PATH = "/auth/callback"  # web/src/lib/auth/OidcAuthProvider.tsx: redirect_uri
 ASSETS_PATH = "/assets/*"  # Vite's content-hashed output
 NOT_CACHED = ("/index.html", "/config.json")
+ORIGIN_HEADER = "X-Origin-Verify"  # chalicelib/api/origin.py: HEADER
+WEB_ACL_PARAMETER = "EdgeWebAclArn"
+# Only a global (CLOUDFRONT-scope) web ACL can be attached to a distribution, in any partition.
+WEB_ACL_PATTERN = r"^arn:aws[a-z-]*:wafv2:[a-z0-9-]+:[0-9]{12}:global/webacl/[A-Za-z0-9_-]+/[a-f0-9-]+$"
+# The SPA fallback: a path without a file extension (an app route: /track, /me/cases) gets index.html. Only
+# on the default behaviour: the API, the assets, index.html and config.json have behaviours of their own.
+SPA_ROUTES = """function handler(event) {
+  var request = event.request;
+  var uri = request.uri;
+  if (uri.lastIndexOf('.') <= uri.lastIndexOf('/')) {
+    request.uri = '/index.html';
+  }
+  return request;
+}"""
 # API Gateway's own refusals (before the app runs) must carry the origin too, or the console cannot read them.
 GATEWAY_RESPONSES_WITH_CORS = ("UNAUTHORIZED", "ACCESS_DENIED", "MISSING_AUTHENTICATION_TOKEN", "THROTTLED",
                                "WAF_FILTERED", "REQUEST_TOO_LARGE", "DEFAULT_4XX", "DEFAULT_5XX")
@@ -37,16 +69,14 @@ GATEWAY_RESPONSES_WITH_CORS = ("UNAUTHORIZED", "ACCESS_DENIED", "MISSING_AUTHENT
 
 def content_security_policy(auth_origin: str) -> str:
     """No inline or foreign script; styles may be inline (Ant Design writes its CSS-in-JS into <style>
-    elements); the browser talks to the API (any execute-api origin of the region: naming the stage's own
-    would make the distribution depend on the API, which depends on the distribution) and to Cognito."""
+    elements); the browser talks to the API (this origin, /api/) and to Cognito."""
     return "; ".join([
         "default-src 'self'",
         "script-src 'self'",
         "style-src 'self' 'unsafe-inline'",
         "img-src 'self' data:",
         "font-src 'self' data:",
-        f"connect-src 'self' https://*.execute-api.{Aws.REGION}.{Aws.URL_SUFFIX} "
-        f"https://cognito-idp.{Aws.REGION}.{Aws.URL_SUFFIX} {auth_origin}",
+        f"connect-src 'self' https://cognito-idp.{Aws.REGION}.{Aws.URL_SUFFIX} {auth_origin}",
         "object-src 'none'",
         "base-uri 'self'",
         f"form-action 'self' {auth_origin}",
@@ -98,11 +128,18 @@ class ConsoleConstruct(Construct):
             enable_accept_encoding_gzip=True, enable_accept_encoding_brotli=True)
         origin = origins.S3BucketOrigin.with_origin_access_control(self.bucket)
 
-        def behavior(cache: cloudfront.ICachePolicy) -> cloudfront.BehaviorOptions:
+        spa_routes = cloudfront.Function(
+            self, "SpaRoutes", function_name=config.name("console-routes"), runtime=cloudfront.FunctionRuntime.JS_2_0,
+            comment="app routes (no file extension) are answered with index.html",
+            code=cloudfront.FunctionCode.from_inline(SPA_ROUTES))
+
+        def behavior(cache: cloudfront.ICachePolicy, *, routes: bool = False) -> cloudfront.BehaviorOptions:
             return cloudfront.BehaviorOptions(
                 origin=origin, cache_policy=cache, response_headers_policy=headers, compress=True,
                 viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
-                allowed_methods=cloudfront.AllowedMethods.ALLOW_GET_HEAD)
+                allowed_methods=cloudfront.AllowedMethods.ALLOW_GET_HEAD,
+                function_associations=[cloudfront.FunctionAssociation(
+                    function=spa_routes, event_type=cloudfront.FunctionEventType.VIEWER_REQUEST)] if routes else None)
 
         # A domain of one's own (``-c consoleDomain=console.example.gov.cn``) with its certificate: from ACM
         # (``consoleCertificateArn``, in us-east-1) or, in aws-cn where CloudFront has no ACM and no default
@@ -112,22 +149,25 @@ class ConsoleConstruct(Construct):
         iam_certificate = self.node.try_get_context("consoleIamCertificateId") or None
         if domain and not (acm_arn or iam_certificate):
             raise ValueError("consoleDomain needs consoleCertificateArn (ACM) or consoleIamCertificateId (aws-cn)")
+        self.web_acl_arn = CfnParameter(
+            Stack.of(self), WEB_ACL_PARAMETER, type="String", allowed_pattern=WEB_ACL_PATTERN,
+            description="ARN of the stage's CloudFront web ACL (stack <prefix>-edge, infra/edge.py); "
+                        "make deploy passes it",
+            constraint_description="a global (CLOUDFRONT-scope) WAF web ACL: the distribution must not run without")
+        api_path = f"/{config.api_stage_name}/*"
         self.distribution = cloudfront.Distribution(
-            self, "Distribution", comment=f"{config.stack_name} web console",
+            self, "Distribution", comment=f"{config.stack_name} web console and API",
             domain_names=[domain] if domain and acm_arn else None,
             certificate=acm.Certificate.from_certificate_arn(self, "Certificate", acm_arn) if domain and acm_arn
             else None,
             minimum_protocol_version=cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021 if domain else None,
-            default_root_object="index.html", default_behavior=behavior(no_cache),
-            additional_behaviors={ASSETS_PATH: behavior(immutable),
+            default_root_object="index.html", default_behavior=behavior(no_cache, routes=True),
+            additional_behaviors={api_path: self._api_behavior(config, service, headers),
+                                  ASSETS_PATH: behavior(immutable),
                                   **{path: behavior(no_cache) for path in NOT_CACHED}},
-            # SPA fallback: a path of the app (no such object: S3 answers 403 to OAC without ListBucket) is
-            # answered with index.html, whose router shows the page or its own "not found".
-            error_responses=[cloudfront.ErrorResponse(http_status=status, response_http_status=200,
-                                                      response_page_path="/index.html", ttl=Duration.seconds(0))
-                             for status in (403, 404)],
             http_version=cloudfront.HttpVersion.HTTP2_AND_3,
             price_class=cloudfront.PriceClass.PRICE_CLASS_ALL,
+            web_acl_id=self.web_acl_arn.value_as_string,
         )
         if domain and iam_certificate and not acm_arn:
             cfn = self.distribution.node.default_child
@@ -154,6 +194,9 @@ class ConsoleConstruct(Construct):
         )
         service.accept_client(self.client.user_pool_client_id)
         self._api_allows_the_console(service)
+        # In the service's scope (ServiceApiUrl…), where make deploy and config.json look for it.
+        CfnOutput(service, "ApiUrl", value=f"{self.origin}/{config.api_stage_name}/",
+                  description="base URL of the API (through CloudFront and its web ACL)")
         self.issuer = f"https://cognito-idp.{Aws.REGION}.{Aws.URL_SUFFIX}/{service.user_pool.user_pool_id}"
         for name, value, description in (
                 ("Url", f"{self.origin}/", "the web console"),
@@ -165,11 +208,44 @@ class ConsoleConstruct(Construct):
             CfnOutput(self, name, value=value, description=description)
         self._acknowledge()
 
+    def _api_behavior(self, config: StageConfig, service: ServiceConstruct,
+                      headers: cloudfront.IResponseHeadersPolicy) -> cloudfront.BehaviorOptions:
+        """``/api/*`` to the HTTP API: nothing cached (answers are per caller and carry personal data), every
+        method, the query string and every viewer header but Host forwarded (API Gateway answers 403 to a
+        Host that is not its own; an origin request policy may not name Authorization, but forwarding all
+        headers includes it), no cookies (bearer tokens only), and CloudFront's secret header added. The
+        secret is resolved by CloudFormation at deploy time; ``-c originSecretVersion=<version id>`` pins a
+        version, which changes the template and so makes a rotation reach the distribution."""
+        no_cache = cloudfront.CachePolicy(
+            self, "ApiNoCache", cache_policy_name=config.name("api-no-cache"),
+            comment="the API: never cached", default_ttl=Duration.seconds(0), min_ttl=Duration.seconds(0),
+            max_ttl=Duration.seconds(0))
+        forwarded = cloudfront.OriginRequestPolicy(
+            self, "ApiRequests", origin_request_policy_name=config.name("api-requests"),
+            comment="the API: every viewer header but Host, the query string, no cookies",
+            header_behavior=cloudfront.OriginRequestHeaderBehavior.deny_list("Host"),
+            query_string_behavior=cloudfront.OriginRequestQueryStringBehavior.all(),
+            cookie_behavior=cloudfront.OriginRequestCookieBehavior.none())
+        version = self.node.try_get_context("originSecretVersion") or None
+        secret = SecretValue.secrets_manager(service.origin_secret.secret_arn, version_id=version)
+        origin = origins.HttpOrigin(
+            service.http_api_domain, protocol_policy=cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+            origin_ssl_protocols=[cloudfront.OriginSslPolicy.TLS_V1_2],
+            read_timeout=Duration.seconds(min(30, config.lambda_timeout_seconds)),
+            custom_headers={ORIGIN_HEADER: secret.unsafe_unwrap()})
+        return cloudfront.BehaviorOptions(
+            origin=origin, cache_policy=no_cache, origin_request_policy=forwarded, response_headers_policy=headers,
+            viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+            allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL, compress=True)
+
     def _api_allows_the_console(self, service: ServiceConstruct) -> None:
         """CORS on the API for the distribution's origin only: the app reads CONSOLE_ORIGIN
-        (chalicelib/api/cors.py), and API Gateway's own error answers name the same origin."""
+        (chalicelib/api/cors.py). Through CloudFront the console calls its own origin and needs none; a REST
+        API kept for a migration (its own origin) names the same origin on API Gateway's own error answers."""
         service.app.get_resource("APIHandler").add_override(
             "Properties.Environment.Variables.CONSOLE_ORIGIN", self.origin)
+        if not service.app.keeps_rest:
+            return
         api = service.app.get_resource("RestAPI")
         for kind in GATEWAY_RESPONSES_WITH_CORS:
             api.add_override(
@@ -185,10 +261,9 @@ class ConsoleConstruct(Construct):
                                "who changed it is in CloudTrail, and readers reach it only through CloudFront.",
             "AwsSolutions-CFR1": "The console serves residents wherever they are (Hong Kong, Macao, abroad); no "
                                  "country is excluded by law, so no geographic restriction applies.",
-            "AwsSolutions-CFR2": "The distribution serves static files only; the API behind it has its own WAF "
-                                 "web ACL with the rate limit, and a CloudFront ACL must live in us-east-1.",
-            "AwsSolutions-CFR3": "Static files carry no personal data; access logging to a bucket needs ACLs that "
-                                 "this stack disables, and the API keeps its own access logs.",
+            "AwsSolutions-CFR3": "Access logging to a bucket needs ACLs that this stack disables; the API's "
+                                 "requests are logged by its stage (access logs) and by the web ACL (WAF logs), "
+                                 "and the static files carry no personal data.",
             "AwsSolutions-CFR4": "The default cloudfront.net certificate allows older TLS for viewers; a custom "
                                  "domain with its own certificate (infra/README.md) enforces TLS 1.2.",
         }
@@ -199,10 +274,7 @@ class ConsoleConstruct(Construct):
         if not self.bucket.node.default_child.versioning_configuration:  # type: ignore[union-attr]
             bucket_skips.append(("CKV_AWS_21", "Only dev's bucket is unversioned: it holds a build that make "
                                                "deploy uploads again each time, and it is torn down with dev."))
-        distribution_skips = [("CKV_AWS_68", "The distribution serves static files only; the API behind it has "
-                                             "its own WAF web ACL with the rate limits, and a CloudFront ACL would "
-                                             "have to live in another region's stack."),
-                              ("CKV_AWS_86", findings["AwsSolutions-CFR3"]),
+        distribution_skips = [("CKV_AWS_86", findings["AwsSolutions-CFR3"]),
                               ("CKV_AWS_174", findings["AwsSolutions-CFR4"])]
         for resource, skips in ((self.bucket, bucket_skips), (self.distribution, distribution_skips)):
             resource.node.default_child.add_metadata(  # type: ignore[union-attr]

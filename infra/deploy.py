@@ -1,10 +1,12 @@
 """Deploy (or tear down) one stage with the caller's AWS credentials.
 
-    python -m infra.deploy dev                  # deploy, seed the reference data, upload the console (web/dist),
+    python -m infra.deploy dev                  # deploy the edge stack (the CloudFront web ACL, us-east-1) and the
+                                                # stage, seed the reference data, upload the console (web/dist),
                                                 # print the console and API URLs
     python -m infra.deploy prod -c alarmEmail=ops@example.org
     python -m infra.deploy dev --destroy        # tear down (production data is retained)
     python -m infra.deploy dev --bootstrap      # once per account and region: the CDK's asset bucket and roles
+                                                # (in the stage's region and in us-east-1, the edge stack's)
 
 Checks the credentials first (STS GetCallerIdentity) and stops with a clear message when there are none.
 Refuses a production deploy without an alarm subscription (``-c alarmEmail=...``) and a stage deploy before
@@ -22,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import ACCOUNT_STACK, NO_SUBSCRIPTION, ROOT, STAGES, stage_config
+from .edge import EDGE_REGION, OUTPUT_WEB_ACL_ARN
 
 CDK = ROOT / "infra" / "node_modules" / ".bin" / "cdk"
 
@@ -95,6 +98,20 @@ def has_alarm_subscription(context: list[str]) -> bool:
     return any(item.partition("=")[0] == "alarmEmail" and item.partition("=")[2].strip() for item in context)
 
 
+def edge_region(context: list[str]) -> str:
+    """Where the stage's CloudFront web ACL is made (``-c edgeRegion=...``; us-east-1 by default)."""
+    given = [item.partition("=")[2].strip() for item in context if item.partition("=")[0] == "edgeRegion"]
+    return (given[-1] if given else "") or EDGE_REGION
+
+
+def edge_web_acl_arn(path: Path, stack: str) -> str:
+    """The web ACL's ARN from the edge stack's outputs, for the stage stack's parameter EdgeWebAclArn."""
+    arn = outputs(path, stack).get(OUTPUT_WEB_ACL_ARN)
+    if not arn:
+        raise StepFailed(f"the edge stack {stack} gave no {OUTPUT_WEB_ACL_ARN} output ({path})")
+    return str(arn)
+
+
 def outputs(path: Path, stack: str) -> dict[str, Any]:
     data: dict[str, Any] = json.loads(path.read_text("utf-8")) if path.exists() else {}
     return dict(data.get(stack, {}))
@@ -128,6 +145,9 @@ def _act(args: argparse.Namespace, who: dict[str, str]) -> int:
     if args.bootstrap:
         print(f"bootstrapping aws://{who['account']}/{who['region']} as {who['arn']} ({who['partition']})")
         cdk("bootstrap", f"aws://{who['account']}/{who['region']}", stage=args.stage, context=args.context)
+        if edge_region(args.context) != who["region"]:  # the edge stack's region (infra/edge.py)
+            cdk("bootstrap", f"aws://{who['account']}/{edge_region(args.context)}", stage=args.stage,
+                context=args.context)
         cdk("deploy", ACCOUNT_STACK, "--require-approval", "never", stage=args.stage, context=args.context)
         return 0
     if config.production and not args.destroy and not has_alarm_subscription(args.context):
@@ -139,15 +159,22 @@ def _act(args: argparse.Namespace, who: dict[str, str]) -> int:
         return 2
     print(f"{'destroying' if args.destroy else 'deploying'} {config.stack_name} as {who['arn']} "
           f"in {who['region']} ({who['partition']})")
+    edge = f"{config.stack_name}-edge"
     if args.destroy:
         cdk("destroy", config.stack_name, "--force", stage=args.stage, context=args.context)
+        cdk("destroy", edge, "--force", stage=args.stage, context=args.context)  # after the distribution
         if config.production:
             print("production tables, key, user pool and logs are retained: delete them by hand if meant")
         return 0
     outputs_file = ROOT / "cdk.out" / f"outputs-{args.stage}.json"
     approval = "broadening" if sys.stdin.isatty() else "never"
-    cdk("deploy", config.stack_name, "--require-approval", approval, "--outputs-file", str(outputs_file),
+    # First the web ACL (CLOUDFRONT scope: us-east-1), then the stage, whose distribution takes its ARN.
+    edge_outputs = ROOT / "cdk.out" / f"outputs-{args.stage}-edge.json"
+    cdk("deploy", edge, "--require-approval", approval, "--outputs-file", str(edge_outputs),
         stage=args.stage, context=args.context)
+    web_acl = edge_web_acl_arn(edge_outputs, edge)
+    cdk("deploy", config.stack_name, "--require-approval", approval, "--outputs-file", str(outputs_file),
+        "--parameters", f"{config.stack_name}:EdgeWebAclArn={web_acl}", stage=args.stage, context=args.context)
     seed_reference_data(args.stage, who["region"])
     values = outputs(outputs_file, config.stack_name)
     url = next((v for k, v in values.items() if k.startswith("ServiceApiUrl")), None)

@@ -67,13 +67,13 @@ class MonitoringConstruct(Construct):
                                                                 errors, throttles],
                 right=[_lambda_metric("Duration", name, "p99")], width=8))
 
-        api_name = config.name("api")
-        dims = {"ApiName": api_name, "Stage": config.api_stage_name}
+        # The HTTP API's metrics: by ApiId and Stage, named 5xx and 4xx (a REST API's are 5XXError, 4XXError).
+        dims = {"ApiId": service.http_api.ref, "Stage": config.api_stage_name}
         requests = cw.Metric(namespace="AWS/ApiGateway", metric_name="Count", dimensions_map=dims,
                              statistic="Sum", period=FIVE_MINUTES)
-        server_errors = cw.Metric(namespace="AWS/ApiGateway", metric_name="5XXError", dimensions_map=dims,
+        server_errors = cw.Metric(namespace="AWS/ApiGateway", metric_name="5xx", dimensions_map=dims,
                                   statistic="Sum", period=FIVE_MINUTES)
-        client_errors = cw.Metric(namespace="AWS/ApiGateway", metric_name="4XXError", dimensions_map=dims,
+        client_errors = cw.Metric(namespace="AWS/ApiGateway", metric_name="4xx", dimensions_map=dims,
                                   statistic="Sum", period=FIVE_MINUTES)
         rate = cw.MathExpression(expression="IF(requests > 0, errors / requests, 0)",
                                  using_metrics={"errors": server_errors, "requests": requests},

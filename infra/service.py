@@ -1,7 +1,13 @@
 """API and functions: the Chalice app packaged by ``chalice package`` and included in the stack, with one
 least-privilege role per function (made from chalicelib/grants.py) and one log group per function, its event
-sources pointed at the real queues and the outbox stream, an authorizer for the identity provider,
-concurrency limits, throttling, a request-size limit and the web ACL."""
+sources pointed at the real queues and the outbox stream, concurrency limits, and the API: an API Gateway
+HTTP API (v2) with a JWT authorizer for the identity provider, throttling and access logs, reached through
+the console's CloudFront distribution and its WAF web ACL (infra/console.py, infra/edge.py) and refusing
+anything that did not come that way (the origin secret, chalicelib/api/origin.py).
+
+Chalice itself makes a REST API; it is removed from the package and the HTTP API is built here from the same
+routes (Chalice's OpenAPI definition), unless ``-c restApi=keep`` keeps it, with its Cognito authorizer,
+gateway responses and regional web ACL, while a live stage moves from one to the other (infra/README.md)."""
 from __future__ import annotations
 
 import json
@@ -12,8 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from aws_cdk import Acknowledgment, Aws, CfnCondition, CfnOutput, Duration, Fn, RemovalPolicy, Validations
+from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sqs as sqs
@@ -26,9 +34,14 @@ from .config import PUBLIC_ROUTES, ROOT, StageConfig
 from .data import DataConstruct
 from .package import package_size, slim_zip
 from .queues import QueuesConstruct
+from .waf import web_acl
 
 STAGE_CONTEXT = "crossCity:chaliceStage"
+KEEP_REST_CONTEXT = "restApi"  # "keep": the REST API stays beside the HTTP API (migration, infra/README.md)
 AUTHORIZER = "IdentityProvider"
+# What Chalice's package makes for its REST API; removed unless the REST API is kept.
+REST_RESOURCES = ("RestAPI", "APIHandlerInvokePermission")
+REST_OUTPUTS = ("RestAPIId", "EndpointURL")
 # chalice needs a role ARN when it does not manage roles; every function's Role is replaced below.
 PLACEHOLDER_ROLE = "arn:aws:iam::000000000000:role/replaced-by-cdk"
 
@@ -43,6 +56,12 @@ PUBLISH_ACTIONS = ("sns:Publish",)
 # decrypt for a function, spelled out; no ReEncrypt: a function never moves data between keys.
 KEY_ACTIONS = ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext",
                "kms:DescribeKey")
+
+
+# Why a route of the HTTP API has no authorizer (cdk-nag AwsSolutions-APIG4).
+PUBLIC_ROUTE = ("A public route of the service (health, reference data, tracking with a query code, the signed "
+                "courier webhook) or a CORS preflight, which browsers send without a token; the app checks the "
+                "code, the signature or the origin itself, and WAF limits the rate in front of it.")
 
 
 # checkov findings accepted on the functions, with the reason (tests/infra/test_checkov.py reads them).
@@ -65,6 +84,8 @@ class ChaliceApp(Chalice):
 
     package_dir: Path
     sam: dict[str, Any]
+    routes: dict[str, Any]  # Chalice's OpenAPI paths: every route of app.py with its methods
+    keeps_rest: bool
 
     def _package_app(self) -> None:
         stage = self.node.try_get_context(STAGE_CONTEXT)
@@ -79,7 +100,16 @@ class ChaliceApp(Chalice):
         PACKAGE_DIRS.append(self.package_dir)
         for zipped in self.package_dir.glob("*.zip"):
             slim_zip(zipped)
-        self.sam = json.loads((self.package_dir / "sam.json").read_text("utf-8"))
+        template = self.package_dir / "sam.json"
+        self.sam = json.loads(template.read_text("utf-8"))
+        self.routes = self.sam["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]["paths"]
+        self.keeps_rest = self.node.try_get_context(KEEP_REST_CONTEXT) == "keep"
+        if not self.keeps_rest:  # the construct includes the template from this file, next
+            for name in REST_RESOURCES:
+                del self.sam["Resources"][name]
+            for name in REST_OUTPUTS:
+                self.sam.get("Outputs", {}).pop(name, None)
+            template.write_text(json.dumps(self.sam, indent=2), "utf-8")
 
     def functions(self) -> dict[str, dict[str, Any]]:
         return {k: v for k, v in self.sam["Resources"].items() if v["Type"] == "AWS::Serverless::Function"}
@@ -140,6 +170,23 @@ class ServiceConstruct(Construct):
         Validations.of(self.licence_secret).acknowledge(Acknowledgment(
             id="AwsSolutions::AwsSolutions-SMG4",
             reason="The key is issued by the provincial licence service and rotated with it (infra/README.md)."))
+        # The header CloudFront adds to every request it sends to the HTTP API (X-Origin-Verify), which the API
+        # function checks before anything else (chalicelib/api/origin.py): the execute-api endpoint is public
+        # and an HTTP API cannot have a web ACL, so this is what keeps callers from going around CloudFront and
+        # its WAF. The distribution reads it at deploy time (a dynamic reference), the function at run time.
+        self.origin_secret = secretsmanager.Secret(
+            self, "OriginSecret", secret_name=config.name("origin-verify"),
+            description="Value of the X-Origin-Verify header CloudFront adds to API requests (API only)",
+            generate_secret_string=secretsmanager.SecretStringGenerator(password_length=48,
+                                                                        exclude_punctuation=True),
+            encryption_key=data.key,
+            removal_policy=RemovalPolicy.RETAIN if config.production else RemovalPolicy.DESTROY,
+        )
+        Validations.of(self.origin_secret).acknowledge(Acknowledgment(
+            id="AwsSolutions::AwsSolutions-SMG4",
+            reason="CloudFront takes the value at deploy time: a rotation is a new value and a deploy, with the "
+                   "API accepting the previous value meanwhile (infra/README.md); an automatic one would not "
+                   "reach the distribution."))
         # The scheduled sweep is invoked asynchronously: what fails for good lands here (alarmed, monitoring).
         self.sweep_failures = sqs.Queue(
             self, "SweepFailures", queue_name=config.name("sweep-failures"), retention_period=Duration.days(14),
@@ -160,8 +207,12 @@ class ServiceConstruct(Construct):
         self.accepted_clients: list[str] = list(config.app_client_ids)
         for logical, resource in self.app.functions().items():
             self._function(logical, resource)
+        self.user_pool, self.provider_arn = self._identity_provider()
+        self.access_logs = self._log_group("ApiAccessLogs", f"/aws/apigateway/{config.resource_prefix}-api")
+        self._http_api()
+        if self.app.keeps_rest:
+            self._rest_api()
         self._publish_clients()
-        self._api()
 
     # ---------------------------------------------------------------- functions
 
@@ -234,7 +285,8 @@ class ServiceConstruct(Construct):
         # cached): an environment variable would show them to anyone who may read the function's configuration.
         known = {"courier-webhook-secret": ("COURIER_WEBHOOK_SECRET_ARN", self.courier_secret),
                  "app-secret": ("APP_SECRET_ARN", self.app_secret),
-                 "licence-service": ("LICENCE_SERVICE_SECRET_ARN", self.licence_secret)}
+                 "licence-service": ("LICENCE_SERVICE_SECRET_ARN", self.licence_secret),
+                 "origin-verify": ("ORIGIN_SECRET_ARN", self.origin_secret)}
         assert set(grant.secrets) <= set(known), f"the stack makes only {sorted(known)}"
         for secret_name in grant.secrets:
             variable, secret = known[secret_name]
@@ -283,17 +335,84 @@ class ServiceConstruct(Construct):
 
     # ---------------------------------------------------------------- API
 
-    def _api(self) -> None:
+    def _http_api(self) -> None:
+        """The HTTP API: one route per route of app.py (Chalice's own routing reads the route's path from the
+        event, so a catch-all route would not do), the Lambda proxy integration in payload format 1.0 (the
+        REST API's event shape, which Chalice reads), a JWT authorizer on every route but the public ones and
+        the preflights, stage throttling and JSON access logs."""
+        config = self.config
+        api = apigwv2.CfnApi(self, "HttpApi", name=config.name("api"), protocol_type="HTTP",
+                             description=f"{config.stack_name}: the API, behind the console's CloudFront "
+                                         "distribution and its web ACL")
+        self.http_api = api
+        function = self.app.get_resource("APIHandler")
+        integration = apigwv2.CfnIntegration(
+            self, "ApiIntegration", api_id=api.ref, integration_type="AWS_PROXY",
+            integration_uri=function.get_att("Arn").to_string(), payload_format_version="1.0",
+            timeout_in_millis=min(30_000, config.lambda_timeout_seconds * 1000))
+        # Cognito's ID token names its app client in `aud`, which the authorizer checks against the accepted
+        # clients (set by _publish_clients, as AUTH_CLIENT_IDS: the app checks the same list again).
+        self.issuer = f"https://cognito-idp.{Aws.REGION}.{Aws.URL_SUFFIX}/{self.user_pool.user_pool_id}"
+        self.authorizer = apigwv2.CfnAuthorizer(
+            self, "JwtAuthorizer", api_id=api.ref, name=AUTHORIZER, authorizer_type="JWT",
+            identity_source=["$request.header.Authorization"],
+            jwt_configuration=apigwv2.CfnAuthorizer.JWTConfigurationProperty(issuer=self.issuer, audience=[]))
+        self.protected_operations: list[tuple[str, str]] = []
+        routes: list[apigwv2.CfnRoute] = []
+        for path, operations in sorted(self.app.routes.items()):
+            for method in sorted(m for m in operations if not m.startswith("x-")):
+                # A browser's CORS preflight never carries the token: OPTIONS (answered by the app) stays public.
+                protected = path not in PUBLIC_ROUTES and method != "options"
+                route = apigwv2.CfnRoute(
+                    self, f"Route{method.upper()}{re.sub(r'[^A-Za-z0-9]', '', path.title()) or 'Root'}",
+                    api_id=api.ref, route_key=f"{method.upper()} {path}", target=f"integrations/{integration.ref}",
+                    authorization_type="JWT" if protected else "NONE",
+                    authorizer_id=self.authorizer.ref if protected else None)
+                if protected:
+                    self.protected_operations.append((method.upper(), path))
+                else:
+                    Validations.of(route).acknowledge(Acknowledgment(id="AwsSolutions::AwsSolutions-APIG4",
+                                                                     reason=PUBLIC_ROUTE))
+                routes.append(route)
+        stage = apigwv2.CfnStage(
+            self, "ApiStage", api_id=api.ref, stage_name=config.api_stage_name, auto_deploy=True,
+            description="the API's only stage; CloudFront forwards /api/* to it",
+            default_route_settings=apigwv2.CfnStage.RouteSettingsProperty(
+                throttling_rate_limit=config.api_throttle_rate, throttling_burst_limit=config.api_throttle_burst,
+                detailed_metrics_enabled=True),
+            access_log_settings=apigwv2.CfnStage.AccessLogSettingsProperty(
+                destination_arn=self.access_logs.log_group_arn,
+                format=json.dumps({
+                    "requestId": "$context.requestId", "ip": "$context.identity.sourceIp",
+                    "method": "$context.httpMethod", "route": "$context.routeKey", "status": "$context.status",
+                    "latencyMs": "$context.responseLatency", "bytes": "$context.responseLength",
+                    "authError": "$context.authorizer.error",
+                    "integrationError": "$context.integrationErrorMessage",
+                })),
+        )
+        stage.node.add_dependency(*routes)  # its first automatic deployment has every route
+        self.http_stage = stage
+        lambda_.CfnPermission(
+            self, "ApiInvokes", action="lambda:InvokeFunction", function_name=function.get_att("Arn").to_string(),
+            principal="apigateway.amazonaws.com",
+            source_arn=f"arn:{Aws.PARTITION}:execute-api:{Aws.REGION}:{Aws.ACCOUNT_ID}:{api.ref}/"
+                       f"{config.api_stage_name}/*")
+        # Where CloudFront sends /api/*: the stage's path is part of the URL, as the behaviour's path is.
+        self.http_api_domain = f"{api.ref}.execute-api.{Aws.REGION}.{Aws.URL_SUFFIX}"
+        CfnOutput(self, "HttpApiEndpoint", value=f"https://{self.http_api_domain}/{config.api_stage_name}/",
+                  description="the HTTP API itself: answers only requests that came through CloudFront")
+
+    def _rest_api(self) -> None:
+        """The REST API Chalice made, kept while a live stage migrates (``-c restApi=keep``): its Cognito
+        authorizer, gateway responses, throttling, access logs and its own regional web ACL, as before."""
         config = self.config
         api = self.app.get_resource("RestAPI")
         body = self.app.sam["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]
-        self.user_pool, provider_arn = self._identity_provider()
         api.add_override(f"Properties.DefinitionBody.securityDefinitions.{AUTHORIZER}", {
             "type": "apiKey", "name": "Authorization", "in": "header",
             "x-amazon-apigateway-authtype": "cognito_user_pools",
-            "x-amazon-apigateway-authorizer": {"type": "cognito_user_pools", "providerARNs": [provider_arn]},
+            "x-amazon-apigateway-authorizer": {"type": "cognito_user_pools", "providerARNs": [self.provider_arn]},
         })
-        self.protected_operations: list[tuple[str, str]] = []
         for path, operations in body["paths"].items():
             if path in PUBLIC_ROUTES:
                 continue
@@ -302,9 +421,7 @@ class ServiceConstruct(Construct):
                     continue
                 api.add_override(f"Properties.DefinitionBody.paths.{path}.{method}.security",
                                  [{AUTHORIZER: []}])
-                self.protected_operations.append((method.upper(), path))
         api.add_override("Properties.DefinitionBody.x-amazon-apigateway-gateway-responses", _gateway_responses())
-        self.access_logs = self._log_group("ApiAccessLogs", f"/aws/apigateway/{config.resource_prefix}-api")
         api.add_override("Properties.MethodSettings", [{
             "ResourcePath": "/*", "HttpMethod": "*", "MetricsEnabled": True, "LoggingLevel": "ERROR",
             "DataTraceEnabled": False,
@@ -319,15 +436,29 @@ class ServiceConstruct(Construct):
                 "waf": "$context.wafResponseCode", "authError": "$context.authorizer.error",
             }),
         })
-        api.add_override("Properties.Name", config.name("api"))
+        api.add_override("Properties.Name", config.name("rest-api"))
         api.add_override("Metadata.checkov.skip", [{"id": "CKV_AWS_120", "comment": (
             "No response cache: answers are per caller (role, office, own cases) and carry personal data, so a "
             "cache keyed on the path would hand one caller's answer to another.")}])
-        api.add_override("Properties.TracingEnabled", True)  # X-Ray: where a slow or failed request spent its time
-        self._web_acl()
-        self.api_url = (f"https://{api.ref}.execute-api.{Aws.REGION}.{Aws.URL_SUFFIX}/"
-                        f"{config.api_stage_name}/")
-        CfnOutput(self, "ApiUrl", value=self.api_url, description="base URL of the API")
+        api.add_override("Properties.TracingEnabled", True)
+        # The function refuses requests without CloudFront's header; the REST API cannot add it, and has a web
+        # ACL of its own: its requests pass (chalicelib/api/origin.py), while it exists.
+        self.app.get_resource("APIHandler").add_override(
+            "Properties.Environment.Variables.ORIGIN_CHECK_EXEMPTS_REST", "1")
+        self.rest_web_acl, _ = web_acl(self, config, waf_scope="REGIONAL", name=config.name("api"),
+                                       log_group=self._log_group)
+        association = wafv2.CfnWebACLAssociation(
+            self, "WebAclAssociation", web_acl_arn=self.rest_web_acl.attr_arn,
+            resource_arn=(f"arn:{Aws.PARTITION}:apigateway:{Aws.REGION}::/restapis/{api.ref}"
+                          f"/stages/{config.api_stage_name}"),
+        )
+        # The stage exists only after the SAM transform; its logical id is RestAPI<stage>Stage.
+        association.add_override("DependsOn", [f"RestAPI{config.api_stage_name}Stage"])
+        Validations.of(association).acknowledge(Acknowledgment(id="CloudFormation-Validate::E3005", reason=(
+            "RestAPI<stage>Stage is made by the SAM transform from the RestAPI resource; cfn-lint, which "
+            "applies the transform, checks this reference (tests/infra).")))
+        CfnOutput(self, "RestApiUrl", description="the REST API, until the migration removes it",
+                  value=f"https://{api.ref}.execute-api.{Aws.REGION}.{Aws.URL_SUFFIX}/{config.api_stage_name}/")
 
     def accept_client(self, client_id: str) -> None:
         """Let tokens of this app client of the user pool through the API (its id may be a token)."""
@@ -339,6 +470,10 @@ class ServiceConstruct(Construct):
         self.app.get_resource("APIHandler").add_override(
             "Properties.Environment.Variables.AUTH_CLIENT_IDS",
             Fn.join(",", self.accepted_clients) if self.accepted_clients else "")
+        # The JWT authorizer checks the same list (`aud`) before the function runs; the app checks it again.
+        authorizer = getattr(self, "authorizer", None)
+        if authorizer is not None:
+            authorizer.add_property_override("JwtConfiguration.Audience", list(self.accepted_clients))
 
     def _identity_provider(self) -> tuple[cognito.IUserPool, str]:
         config = self.config
@@ -388,105 +523,8 @@ class ServiceConstruct(Construct):
         cfn_pool.add_property_override(  # type: ignore[union-attr]
             "UserPoolAddOns", Fn.condition_if(china.logical_id, Aws.NO_VALUE, {"AdvancedSecurityMode": "ENFORCED"}))
 
-    def _web_acl(self) -> None:
-        """The edge of the API stage: a body-size limit equal to the app's, AWS's managed rule groups (common
-        rule set, known bad inputs), a per-address rate limit, a tighter one on the public /track/* route, and
-        logging (without tokens or query codes)."""
-        config = self.config
-        waf = wafv2.CfnWebACL
-        # API Gateway forwards only the first 16 KB of a body to WAF: the app's limit is at most that size
-        # (StageConfig checks it), so WAF inspects the whole of every body the app accepts, and larger bodies
-        # are blocked ("MATCH").
-        rules = [
-            waf.RuleProperty(
-                name="body-size", priority=0, action=waf.RuleActionProperty(block={}),
-                statement=waf.StatementProperty(size_constraint_statement=waf.SizeConstraintStatementProperty(
-                    comparison_operator="GT", size=config.max_body_bytes,
-                    field_to_match=waf.FieldToMatchProperty(body=waf.BodyProperty(oversize_handling="MATCH")),
-                    text_transformations=[waf.TextTransformationProperty(priority=0, type="NONE")],
-                )),
-                visibility_config=_visibility("body-size"),
-            ),
-            waf.RuleProperty(
-                name="rate-per-ip", priority=1, action=waf.RuleActionProperty(block={}),
-                statement=waf.StatementProperty(rate_based_statement=waf.RateBasedStatementProperty(
-                    limit=config.waf_requests_per_5min_per_ip, aggregate_key_type="IP")),
-                visibility_config=_visibility("rate-per-ip"),
-            ),
-            # Query-code guessing (docs/RELIABILITY.md, the bound): the public tracking route gets its own,
-            # tighter budget per address. The stage name is part of the path WAF sees.
-            waf.RuleProperty(
-                name="track-rate-per-ip", priority=2, action=waf.RuleActionProperty(block={}),
-                statement=waf.StatementProperty(rate_based_statement=waf.RateBasedStatementProperty(
-                    limit=config.waf_track_requests_per_5min_per_ip, aggregate_key_type="IP",
-                    evaluation_window_sec=300,
-                    scope_down_statement=waf.StatementProperty(byte_match_statement=waf.ByteMatchStatementProperty(
-                        field_to_match=waf.FieldToMatchProperty(uri_path={}), positional_constraint="STARTS_WITH",
-                        search_string=f"/{config.api_stage_name}/track/",
-                        text_transformations=[waf.TextTransformationProperty(priority=0, type="LOWERCASE")],
-                    )),
-                )),
-                visibility_config=_visibility("track-rate-per-ip"),
-            ),
-            _managed_rules("AWSManagedRulesCommonRuleSet", priority=3, count_only=(
-                # Bodies: our own rule above refuses over 16 KB; the set's own limit of 8 KB would refuse valid
-                # applications between 8 and 16 KB.
-                "SizeRestrictions_BODY",
-            )),
-            _managed_rules("AWSManagedRulesKnownBadInputsRuleSet", priority=4),
-        ]
-        self.web_acl = waf(
-            self, "WebAcl", name=config.name("api"), scope="REGIONAL",
-            default_action=waf.DefaultActionProperty(allow={}),
-            visibility_config=_visibility(config.name("api")), rules=rules,
-        )
-        # WAF writes only to log groups named aws-waf-logs-*, and takes their ARN without the trailing ":*".
-        waf_log_name = f"aws-waf-logs-{config.resource_prefix}-api"
-        self.waf_logs = self._log_group("WafLogs", waf_log_name)
-        logging_config = wafv2.CfnLoggingConfiguration(
-            self, "WafLogging", resource_arn=self.web_acl.attr_arn,
-            log_destination_configs=[
-                f"arn:{Aws.PARTITION}:logs:{Aws.REGION}:{Aws.ACCOUNT_ID}:log-group:{waf_log_name}"],
-            # Tokens and query codes (?code=) are never written to the logs.
-            redacted_fields=[
-                wafv2.CfnLoggingConfiguration.FieldToMatchProperty(single_header={"Name": "authorization"}),
-                wafv2.CfnLoggingConfiguration.FieldToMatchProperty(query_string={})],
-        )
-        logging_config.node.add_dependency(self.waf_logs)
-        api = self.app.get_resource("RestAPI")
-        association = wafv2.CfnWebACLAssociation(
-            self, "WebAclAssociation", web_acl_arn=self.web_acl.attr_arn,
-            resource_arn=(f"arn:{Aws.PARTITION}:apigateway:{Aws.REGION}::/restapis/{api.ref}"
-                          f"/stages/{config.api_stage_name}"),
-        )
-        # The stage exists only after the SAM transform; its logical id is RestAPI<stage>Stage.
-        association.add_override("DependsOn", [f"RestAPI{config.api_stage_name}Stage"])
-        Validations.of(association).acknowledge(Acknowledgment(id="CloudFormation-Validate::E3005", reason=(
-            "RestAPI<stage>Stage is made by the SAM transform from the RestAPI resource; cfn-lint, which "
-            "applies the transform, checks this reference (tests/infra).")))
-
-
 def _allow(actions: Any, resources: list[str]) -> iam.PolicyStatement:
     return iam.PolicyStatement(actions=list(actions), resources=resources)
-
-
-def _managed_rules(name: str, priority: int, count_only: tuple[str, ...] = ()) -> wafv2.CfnWebACL.RuleProperty:
-    """One of AWS's managed rule groups, blocking; the rules named in ``count_only`` only count."""
-    waf = wafv2.CfnWebACL
-    return waf.RuleProperty(
-        name=name, priority=priority, override_action=waf.OverrideActionProperty(none={}),
-        statement=waf.StatementProperty(managed_rule_group_statement=waf.ManagedRuleGroupStatementProperty(
-            vendor_name="AWS", name=name,
-            rule_action_overrides=[waf.RuleActionOverrideProperty(
-                name=rule, action_to_use=waf.RuleActionProperty(count={})) for rule in count_only] or None,
-        )),
-        visibility_config=_visibility(name),
-    )
-
-
-def _visibility(name: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
-    return wafv2.CfnWebACL.VisibilityConfigProperty(cloud_watch_metrics_enabled=True, metric_name=name,
-                                                    sampled_requests_enabled=True)
 
 
 def _gateway_responses() -> dict[str, Any]:

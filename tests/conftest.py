@@ -42,12 +42,13 @@ emulator.harden()
 def aws() -> Iterator[None]:
     """A fresh emulated AWS account with every table, queue and topic, and the reference data seeded."""
     from chalicelib.adapters import reference_store
-    from tools.local_stack import provision
+    from tools.local_stack import provision_in_process
 
     with mock_aws():
         # Clients created earlier keep working under a new mock (moto patches botocore globally), so only
-        # the cached lookups are cleared (by provision): re-creating clients costs far more than the test.
-        provision(visibility_timeout=0)
+        # the cached lookups are cleared (by provision_in_process): re-creating clients costs far more than
+        # the test. The tables come back from a copy of the first provisioning (tools/emulator.py).
+        provision_in_process(visibility_timeout=0)
         yield
         reference_store.invalidate()
 

@@ -59,18 +59,47 @@ def local_environment(moto_port: int) -> dict[str, str]:
 def provision(visibility_timeout: int = 3) -> dict[str, int]:
     """Create tables (with TTL), queues (with DLQs) and topics, then seed the reference data: the local stack,
     the tests' emulated accounts and the benchmarks all start from this."""
+    created, rows = provision_tables()
+    provision_messaging(visibility_timeout)
+    from chalicelib.adapters import messaging
+
+    return {"tables": len(created), "queues": len(messaging.QUEUES) * 2, "reference_rows": rows}
+
+
+def provision_tables() -> tuple[list[str], int]:
+    """Every table (with TTL) and the reference data in it: the tables created and the rows seeded."""
     import boto3
 
-    from chalicelib.adapters import messaging, reference_store
+    from chalicelib.adapters import reference_store
+    from tools import provision as make
+
+    created = make.create_tables(boto3.client("dynamodb"))
+    return created, reference_store.seed()
+
+
+def provision_messaging(visibility_timeout: int = 3) -> None:
+    """Every queue (with its DLQ) and topic, and this process's cached URLs and ARNs of them forgotten."""
+    from chalicelib.adapters import messaging
     from tools import provision as make
 
     messaging.queue_url.cache_clear()  # a new account: queue URLs and topic ARNs looked up earlier are gone
     messaging.topic_arn.cache_clear()
-    created = make.create_tables(boto3.client("dynamodb"))
     make.create_queues(visibility_timeout=visibility_timeout)
     make.create_topics()
-    rows = reference_store.seed()
-    return {"tables": len(created), "queues": len(messaging.QUEUES) * 2, "reference_rows": rows}
+
+
+def provision_in_process(visibility_timeout: int = 0) -> None:
+    """``provision`` for moto's in-process mock (a fresh account per test): the tables are put back from a deep
+    copy of this process's first provisioning (emulator.restore_tables), ~2 ms instead of ~250 ms of
+    CreateTable requests; queues and topics are created as usual."""
+    from chalicelib.adapters import reference_store
+    from chalicelib.adapters.dynamodb import forget_blocks
+    from tools import emulator
+
+    emulator.restore_tables(provision_tables)
+    forget_blocks()  # a fresh counters table: numbers this process holds in blocks are not its own
+    reference_store.invalidate()
+    provision_messaging(visibility_timeout)
 
 
 def start_courier(api_url: str, delay: float) -> Any:

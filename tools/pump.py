@@ -15,6 +15,8 @@ messages they produce arrive out of order). Without ``chaos`` nothing of this ha
 """
 from __future__ import annotations
 
+import functools
+import os
 import random
 import threading
 import time
@@ -76,6 +78,15 @@ def scheduled_event(region: str) -> dict[str, Any]:
     }
 
 
+@functools.cache
+def client(service: str, region: str, endpoint: str | None) -> Any:
+    """One client per service, region and emulator endpoint in this process: creating one loads its service
+    model (tens of ms), and the tests start a pump each."""
+    # Account-based stream endpoints ({account}.streams-ddb...) are unknown to the emulator.
+    config = Config(account_id_endpoint_mode="disabled") if service == "dynamodbstreams" else None
+    return boto3.client(service, region_name=region, endpoint_url=endpoint, config=config)  # type: ignore[call-overload]
+
+
 class Pump:
     """Runs the queue, stream and schedule loops in threads until ``stop``."""
 
@@ -90,11 +101,10 @@ class Pump:
         self.sweep_seconds = sweep_seconds
         self.seal_seconds = seal_seconds if seal_seconds is not None else sweep_seconds
         self.wait_seconds = wait_seconds
-        self.sqs = boto3.client("sqs", region_name=self.region)
-        # Account-based stream endpoints ({account}.streams-ddb...) are unknown to the emulator.
-        self.streams = boto3.client("dynamodbstreams", region_name=self.region,
-                                    config=Config(account_id_endpoint_mode="disabled"))
-        self.ddb = boto3.client("dynamodb", region_name=self.region)
+        endpoint = os.environ.get("AWS_ENDPOINT_URL")
+        self.sqs = client("sqs", self.region, endpoint)
+        self.streams = client("dynamodbstreams", self.region, endpoint)
+        self.ddb = client("dynamodb", self.region, endpoint)
         self.handlers = handlers or self.default_handlers(handlers_module)
         self._stream: str | None = None
         self._iterators: dict[str, str] = {}  # shard → the iterator to read next

@@ -198,6 +198,29 @@ def slot_from(rec: ReviewSlotRecord) -> ReviewSlot:
                       due_at=parse_instant(rec.due_at))
 
 
+def _between(attribute: Any, first: str | None, last: str | None) -> Any:
+    """The range-key condition from ``first`` to ``last`` (either end open; both open: None, the whole
+    partition)."""
+    if first and last:
+        return attribute.between(first, last)
+    if first:
+        return attribute >= first
+    if last:
+        return attribute <= last
+    return None
+
+
+def _listing_filter(bad: bool | None, ticket_status: str | None) -> Any:
+    """The filter of a review listing: bad or not, and the ticket's status (None: no filter)."""
+    cond: Any = None
+    if bad is not None:
+        cond = ReviewRecord.bad == bad
+    if ticket_status is not None:
+        status_cond = ReviewRecord.ticket_status == ticket_status
+        cond = status_cond if cond is None else cond & status_cond
+    return cond
+
+
 def _month_end(day: date) -> date:
     return (day.replace(day=1) + timedelta(days=32)).replace(day=1) - timedelta(days=1)
 
@@ -254,12 +277,7 @@ class DynamoReviewRepository(ReviewRepository):
         first, last = period
         upper = after or ((last or "9999") + "#\uffff")
         cond = ReviewRecord.review_order.between(first or "0", upper)  # a key value may not be empty
-        filt = None
-        if bad is not None:
-            filt = ReviewRecord.bad == bad
-        if ticket_status is not None:
-            status_cond = ReviewRecord.ticket_status == ticket_status
-            filt = status_cond if filt is None else filt & status_cond
+        filt = _listing_filter(bad, ticket_status)
         merged: list[ReviewRecord] = []
         exhausted = True
         for shard in range(settings().review_shards):
@@ -342,15 +360,7 @@ class DynamoReviewRepository(ReviewRepository):
 
     @staticmethod
     def _range(partition: str, first: str | None, last: str | None) -> Iterator[ReviewStatsRecord]:
-        if first and last:
-            cond: Any = ReviewStatsRecord.day.between(first, last)
-        elif first:
-            cond = ReviewStatsRecord.day >= first
-        elif last:
-            cond = ReviewStatsRecord.day <= last
-        else:
-            cond = None
-        yield from ReviewStatsRecord.query(partition, range_key_condition=cond)
+        yield from ReviewStatsRecord.query(partition, range_key_condition=_between(ReviewStatsRecord.day, first, last))
 
 
 class DynamoTicketRepository(TicketRepository):
@@ -457,22 +467,8 @@ def _legacy_listing(partition: str, key: str, limit: int, start: dict[str, Any] 
                     period: tuple[str | None, str | None]) -> tuple[list[Review], dict[str, Any] | None]:
     """The listing from the indexes before the sharded ones, while a stage migrates."""
     index: Any = LegacyReviewRecord.legacy_by_office if partition == "office_id" else LegacyReviewRecord.legacy_by_city
-    first, last = period
-    if first and last:
-        range_cond: Any = ReviewRecord.created_at.between(first, last)
-    elif first:
-        range_cond = ReviewRecord.created_at >= first
-    elif last:
-        range_cond = ReviewRecord.created_at <= last
-    else:
-        range_cond = None
-    cond = None
-    if bad is not None:
-        cond = ReviewRecord.bad == bad
-    if ticket_status is not None:
-        status_cond = ReviewRecord.ticket_status == ticket_status
-        cond = status_cond if cond is None else cond & status_cond
-    result = index.query(key, range_key_condition=range_cond, filter_condition=cond, scan_index_forward=False,
+    result = index.query(key, range_key_condition=_between(ReviewRecord.created_at, *period),
+                         filter_condition=_listing_filter(bad, ticket_status), scan_index_forward=False,
                          limit=limit, last_evaluated_key=start, page_size=max(limit, 25))
     items = [review_from(r) for r in result]
     return items, result.last_evaluated_key

@@ -33,6 +33,7 @@ from ..domain.formats import bounded_int
 from ..observability import logger
 from .auth import authenticate, require_role
 from .cors import cors_headers, preflight_view
+from .origin import origin_check
 from .schemas import has_invisible_characters, parse_body
 
 if TYPE_CHECKING:
@@ -122,6 +123,7 @@ class ServiceApp(Chalice):
     def __init__(self, app_name: str, **kwargs: Any) -> None:
         super().__init__(app_name, **kwargs)
         self.register_middleware(correlation, "http")
+        self.register_middleware(origin_check, "http")  # before anything else reads the request
         self.register_middleware(framework_errors, "http")
         self.register_middleware(cors_headers, "http")
 

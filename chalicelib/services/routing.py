@@ -68,6 +68,20 @@ def _book(case_no: str, version: int, kind: LegKind, origin: Office, route: Rout
     return leg
 
 
+def _book_alone(uow: UnitOfWork, event: CaseEvent, kind: LegKind, origin: Office, route: Route, already: str,
+                to_office_id: str | None = None, to_address: dict[str, Any] | None = None,
+                replaces: str | None = None) -> None:
+    """Book one case's leg on its own and commit it; a redelivered message finds the leg there (its waybill
+    derives from the event) and only says so (``already``)."""
+    leg = _book(event.case_no, event.version, kind, origin, route, event, to_office_id=to_office_id,
+                to_address=to_address, replaces=replaces)
+    uow.legs.add(leg)
+    try:
+        uow.commit()
+    except Duplicate:
+        logger.info(already, extra={"case_no": event.case_no, "waybill": leg.waybill})
+
+
 def _forwarded(event: CaseEvent) -> None:
     def attempt() -> None:
         with unit_of_work() as uow:
@@ -154,13 +168,8 @@ def _plan_result_leg(uow: UnitOfWork, event: CaseEvent) -> None:
                                          parcel.collection_day.isoformat()))
         uow.commit()
         return
-    leg = _book(case.case_no, event.version, LegKind.RESULT, cat.office(case.handling_office_id),
-                route, event, to_office_id=to_office_id, to_address=to_address)
-    uow.legs.add(leg)
-    try:
-        uow.commit()
-    except Duplicate:
-        logger.info("result leg already planned", extra={"case_no": case.case_no, "waybill": leg.waybill})
+    _book_alone(uow, event, LegKind.RESULT, cat.office(case.handling_office_id), route, "result leg already planned",
+                to_office_id=to_office_id, to_address=to_address)
 
 
 def _reshipped(event: CaseEvent) -> None:
@@ -182,13 +191,8 @@ def _replace_leg(uow: UnitOfWork, event: CaseEvent) -> None:
     if old.parcel_id:
         # The leg of a consolidated parcel (合包): this case goes again alone; the parcel and its other cases
         # are left as they are (each is re-shipped, or arrives, on its own).
-        leg = _book(event.case_no, event.version, old.kind, origin, route, event,
+        _book_alone(uow, event, old.kind, origin, route, "case already re-shipped from its parcel",
                     to_office_id=old.to_office_id, replaces=old.waybill)
-        uow.legs.add(leg)
-        try:
-            uow.commit()
-        except Duplicate:
-            logger.info("case already re-shipped from its parcel", extra={"case_no": event.case_no})
         return
     leg = _book(old.case_no, event.version, old.kind, origin, route, event,
                 to_office_id=old.to_office_id, to_address=old.to_address, replaces=old.waybill)
@@ -219,13 +223,9 @@ def _materials_missing(event: CaseEvent) -> None:
             return
         cat = catalogue()
         route = cat.route_between(case.receiving_office_id, case.handling_office_id)
-        leg = _book(case.case_no, event.version, LegKind.MATERIALS, cat.office(case.receiving_office_id), route,
-                    event, to_office_id=case.handling_office_id, replaces=str(event.details.get("parcel_id") or ""))
-        uow.legs.add(leg)
-        try:
-            uow.commit()
-        except Duplicate:
-            logger.info("missing materials already re-sent", extra={"case_no": case.case_no})
+        _book_alone(uow, event, LegKind.MATERIALS, cat.office(case.receiving_office_id), route,
+                    "missing materials already re-sent", to_office_id=case.handling_office_id,
+                    replaces=str(event.details.get("parcel_id") or ""))
 
 
 _HANDLERS: dict[str, Callable[[CaseEvent], None]] = {

@@ -11,7 +11,7 @@ import os
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,12 +26,19 @@ class Synthesized:
     outdir: Path
     templates: dict[str, dict[str, Any]]
     seconds: float  # how long synthesis took (0 when another worker did it)
+    edges: dict[str, dict[str, Any]] = field(default_factory=dict)  # each stage's edge stack (us-east-1)
 
     def path(self, stage: str) -> Path:
         return self.outdir / f"kc-{stage}.template.json"
 
     def resources(self, stage: str, type_: str) -> dict[str, dict[str, Any]]:
         return {k: v for k, v in self.templates[stage]["Resources"].items() if v["Type"] == type_}
+
+    def edge_path(self, stage: str) -> Path:
+        return self.outdir / f"kc-{stage}-edge.template.json"
+
+    def edge_resources(self, stage: str, type_: str) -> dict[str, dict[str, Any]]:
+        return {k: v for k, v in self.edges[stage]["Resources"].items() if v["Type"] == type_}
 
 
 def _synthesize(outdir: Path) -> float:
@@ -54,7 +61,8 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Syn
         if not (outdir / "manifest.json").exists():
             seconds = _synthesize(outdir)
     templates = {stage: json.loads((outdir / f"kc-{stage}.template.json").read_text("utf-8")) for stage in STAGES}
-    return Synthesized(outdir=outdir, templates=templates, seconds=seconds)
+    edges = {stage: json.loads((outdir / f"kc-{stage}-edge.template.json").read_text("utf-8")) for stage in STAGES}
+    return Synthesized(outdir=outdir, templates=templates, seconds=seconds, edges=edges)
 
 
 def sam_transform(template: dict[str, Any]) -> dict[str, Any]:

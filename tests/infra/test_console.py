@@ -45,7 +45,7 @@ def test_a_private_bucket_behind_cloudfront_with_origin_access_control(synthesiz
     assert oac["OriginAccessControlConfig"]["SigningBehavior"] == "always"
     dist_id, dist = _one(synthesized, stage, "AWS::CloudFront::Distribution")
     config = dist["DistributionConfig"]
-    (origin,) = config["Origins"]
+    (origin,) = [o for o in config["Origins"] if "S3OriginConfig" in o]  # the other one: the API's
     assert _refers_to(origin["DomainName"], bucket_id) and "OriginAccessControlId" in origin
     assert origin["S3OriginConfig"].get("OriginAccessIdentity", "") == ""  # OAC, not the legacy identity
     _, policy = _one(synthesized, stage, "AWS::S3::BucketPolicy")
@@ -56,6 +56,9 @@ def test_a_private_bucket_behind_cloudfront_with_origin_access_control(synthesiz
     assert any(s["Effect"] == "Deny" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
                for s in statements)
     for behavior in [config["DefaultCacheBehavior"], *config["CacheBehaviors"]]:
+        if behavior.get("PathPattern") == "/api/*":  # the API (tests/infra/test_security_templates.py)
+            continue
+        assert behavior["TargetOriginId"] == origin["Id"]
         assert behavior["ViewerProtocolPolicy"] == "redirect-to-https"
         assert behavior["AllowedMethods"] == ["GET", "HEAD"]
 
@@ -76,9 +79,35 @@ def test_hashed_assets_are_cached_for_a_year_and_index_and_config_never(synthesi
     assert ttl(by_path["/index.html"]) == ttl(by_path["/config.json"]) == ttl(config["DefaultCacheBehavior"]) == (
         0, 0, 0)
     assert config["DefaultRootObject"] == "index.html"
-    # SPA fallback: a route of the app (no such object) is answered with index.html.
-    assert {(e["ErrorCode"], e["ResponseCode"], e["ResponsePagePath"]) for e in config["CustomErrorResponses"]} == {
-        (403, 200, "/index.html"), (404, 200, "/index.html")}
+    # SPA fallback: a route of the app (a path without a file extension) is answered with index.html, by a
+    # function on the default behaviour only; no distribution-wide error page (it would replace the API's 403s
+    # and 404s with index.html).
+    assert "CustomErrorResponses" not in config
+    (association,) = config["DefaultCacheBehavior"]["FunctionAssociations"]
+    assert association["EventType"] == "viewer-request"
+    function_id = association["FunctionARN"]["Fn::GetAtt"][0]
+    function = synthesized.templates[stage]["Resources"][function_id]["Properties"]
+    assert function["FunctionConfig"]["Runtime"] == "cloudfront-js-2.0" and function["AutoPublish"] is True
+    assert all("FunctionAssociations" not in b for b in config["CacheBehaviors"])
+
+
+def test_the_spa_fallback_rewrites_app_routes_and_leaves_files_alone():
+    """The CloudFront Function's rule, run by node (the runtime CloudFront Functions mimic)."""
+    import shutil
+    import subprocess
+
+    from infra.console import SPA_ROUTES
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed")
+    uris = ["/", "/track", "/me/cases", "/cases/KC4403002026010100001", "/assets/index-3f2a1b.js", "/robots.txt",
+            "/a.b/c"]
+    rewrite = "u => handler({request: {uri: u}}).uri"
+    script = SPA_ROUTES + f"\nconsole.log(JSON.stringify({json.dumps(uris)}.map({rewrite})));"
+    done = subprocess.run([node, "-e", script], capture_output=True, text=True, timeout=60, check=True)
+    assert json.loads(done.stdout) == ["/index.html", "/index.html", "/index.html", "/index.html",
+                                       "/assets/index-3f2a1b.js", "/robots.txt", "/index.html"]
 
 
 @pytest.mark.parametrize("stage", STAGES)
@@ -141,15 +170,13 @@ def test_the_api_allows_the_distributions_origin_only(synthesized, stage):
         assert "CONSOLE_ORIGIN" not in json.dumps(resource.get("Properties", {}).get("Environment", {})) or \
             logical == "APIHandler"
         assert "Access-Control-Allow-Origin\": \"'*'" not in json.dumps(resource)
-    api = synthesized.resources(stage, "AWS::Serverless::Api")["RestAPI"]["Properties"]["DefinitionBody"]
-    for kind in ("UNAUTHORIZED", "ACCESS_DENIED", "THROTTLED", "DEFAULT_4XX", "DEFAULT_5XX"):
-        header = api["x-amazon-apigateway-gateway-responses"][kind]["responseParameters"][
-            "gatewayresponse.header.Access-Control-Allow-Origin"]
-        assert header == {"Fn::Join": ["", ["'https://", {"Fn::GetAtt": [dist_id, "DomainName"]}, "'"]]}
+        assert resource["Type"] != "AWS::ApiGatewayV2::Api" or "CorsConfiguration" not in resource["Properties"]
     # Every path answers the browser's preflight (through the app, which checks the origin), without a token.
-    for path, operations in api["paths"].items():
-        assert "options" in operations, path
-        assert "security" not in operations["options"], path
+    routes = [r["Properties"] for r in synthesized.resources(stage, "AWS::ApiGatewayV2::Route").values()]
+    paths = {r["RouteKey"].split(" ", 1)[1] for r in routes}
+    preflights = {r["RouteKey"].split(" ", 1)[1]: r for r in routes if r["RouteKey"].startswith("OPTIONS ")}
+    assert paths and set(preflights) == paths
+    assert all(r["AuthorizationType"] == "NONE" for r in preflights.values())
 
 
 @pytest.mark.parametrize("stage", STAGES)
@@ -223,14 +250,21 @@ def test_make_deploy_refuses_a_missing_build(tmp_path):
 
 def test_a_domain_of_its_own_with_an_iam_certificate_as_aws_cn_requires(tmp_path):
     """aws-cn: no default CloudFront domain may serve content and CloudFront has no ACM there, so the console
-    gets an ICP-filed domain with a certificate from the IAM store; the sign-in and CORS follow that origin."""
+    gets an ICP-filed domain with a certificate from the IAM store; the sign-in, CORS and the API URL follow that
+    origin. The stage uses an existing user pool (``userPoolArn``, ``appClientIds``): the JWT authorizer's issuer
+    is that pool's and its audience those clients and the console's, so a token of any other client of the
+    pool is refused before the function runs. And it is a stage in migration (``restApi=keep``): the REST API
+    stays beside the HTTP API with its Cognito authorizer and its own regional web ACL, its gateway answers
+    naming the console's origin, until a deploy without the context removes it (infra/README.md)."""
     import os
     import subprocess
     import sys
 
     from tests.infra.conftest import ROOT
 
-    context = {"consoleDomain": "console.example.gov.cn", "consoleIamCertificateId": "ASCACKCEVSQ6C2EXAMPLE"}
+    pool = "arn:aws-cn:cognito-idp:cn-north-1:123456789012:userpool/cn-north-1_Example1"
+    context = {"consoleDomain": "console.example.gov.cn", "consoleIamCertificateId": "ASCACKCEVSQ6C2EXAMPLE",
+               "userPoolArn": pool, "appClientIds": "clientA,clientB", "restApi": "keep"}
     env = {k: v for k, v in os.environ.items() if not k.startswith(("STAGE", "RESOURCE_PREFIX", "AUTH_MODE"))}
     done = subprocess.run([sys.executable, "-m", "infra.app", "--stage", "dev", "--outdir", str(tmp_path)],
                           cwd=ROOT, env={**env, "CDK_CONTEXT_JSON": json.dumps(context)}, capture_output=True,
@@ -248,3 +282,25 @@ def test_a_domain_of_its_own_with_an_iam_certificate_as_aws_cn_requires(tmp_path
                  and r["Properties"]["ClientName"].endswith("-console")]
     assert client["CallbackURLs"] == ["https://console.example.gov.cn/auth/callback"]
     assert client["LogoutURLs"] == ["https://console.example.gov.cn/"]
+    (authorizer,) = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::ApiGatewayV2::Authorizer"]
+    (console_client,) = [k for k, r in resources.items() if r["Type"] == "AWS::Cognito::UserPoolClient"]
+    assert authorizer["JwtConfiguration"]["Audience"] == ["clientA", "clientB", {"Ref": console_client}]
+    assert "cn-north-1_Example1" in json.dumps(authorizer["JwtConfiguration"]["Issuer"])
+    outputs = json.loads((tmp_path / "kc-dev.template.json").read_text("utf-8"))["Outputs"]
+    (api_url,) = [v["Value"] for k, v in outputs.items() if k.startswith("ServiceApiUrl")]
+    assert api_url == "https://console.example.gov.cn/api/"
+    # The migration: both APIs, the REST one as before (authorizer on the protected routes, regional ACL).
+    assert [k for k, r in resources.items() if r["Type"] == "AWS::Serverless::Api"] == ["RestAPI"]
+    assert len([r for r in resources.values() if r["Type"] == "AWS::ApiGatewayV2::Api"]) == 1
+    body = resources["RestAPI"]["Properties"]["DefinitionBody"]
+    assert body["paths"]["/cases"]["post"]["security"] == [{"IdentityProvider": []}]
+    assert "security" not in body["paths"]["/health"]["get"]
+    assert pool in json.dumps(body["securityDefinitions"])
+    (acl,) = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::WAFv2::WebACL"]
+    assert acl["Scope"] == "REGIONAL" and acl["Name"] == "kc-dev-api"
+    (association,) = [r for r in resources.values() if r["Type"] == "AWS::WAFv2::WebACLAssociation"]
+    assert "restapis" in json.dumps(association["Properties"]["ResourceArn"])
+    unauthorized = body["x-amazon-apigateway-gateway-responses"]["UNAUTHORIZED"]["responseParameters"]
+    assert unauthorized["gatewayresponse.header.Access-Control-Allow-Origin"] == "'https://console.example.gov.cn'"
+    # The REST API cannot add CloudFront's header: its requests pass the origin check while it exists.
+    assert resources["APIHandler"]["Properties"]["Environment"]["Variables"]["ORIGIN_CHECK_EXEMPTS_REST"] == "1"

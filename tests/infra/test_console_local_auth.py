@@ -12,7 +12,7 @@ MARKERS = ("local-auth", console_server.TOKEN_PATH, console_server.IDENTITIES_PA
 
 
 def _api_paths(template: dict[str, Any]) -> set[str]:
-    """Every path of every REST/HTTP API definition in a template."""
+    """Every path of every REST/HTTP API definition and of every HTTP API route in a template."""
     found: set[str] = set()
     for resource in template["Resources"].values():
         props = resource.get("Properties") or {}
@@ -20,6 +20,8 @@ def _api_paths(template: dict[str, Any]) -> set[str]:
             body = props.get(key)
             if isinstance(body, dict):
                 found.update(body.get("paths", {}))
+        if resource["Type"] == "AWS::ApiGatewayV2::Route":
+            found.add(str(props["RouteKey"]).split(" ", 1)[-1])
     return found
 
 

@@ -54,8 +54,26 @@ def steps(monkeypatch):
     monkeypatch.setattr(deploy, "cdk", lambda *args, stage, context: calls.append(args))
     monkeypatch.setattr(deploy, "api_gateway_logging_ready", lambda region: True)
     monkeypatch.setattr(deploy, "seed_reference_data", lambda stage, region: None)
+    monkeypatch.setattr(deploy, "edge_web_acl_arn", lambda path, stack: EDGE_ACL)
     monkeypatch.setattr("infra.console_upload.publish_console", lambda stage, values, region: "https://console")
     return calls
+
+
+EDGE_ACL = "arn:aws:wafv2:us-east-1:123456789012:global/webacl/kc-prod-edge/a1b2c3d4-5678-90ab-cdef-1234567890ab"
+
+
+def test_the_edge_stack_goes_first_and_the_stage_gets_its_web_acl(steps):
+    assert deploy.main(["prod", "-c", "alarmEmail=ops@example.org"]) == 0
+    assert [s[:2] for s in steps] == [("deploy", "kc-prod-edge"), ("deploy", "kc-prod")]
+    parameters = steps[1][steps[1].index("--parameters") + 1]
+    assert parameters == f"kc-prod:EdgeWebAclArn={EDGE_ACL}"
+
+
+def test_the_edge_stacks_missing_output_stops_the_deploy(tmp_path):
+    with pytest.raises(deploy.StepFailed, match="WebAclArn"):
+        deploy.edge_web_acl_arn(tmp_path / "none.json", "kc-dev-edge")
+    (tmp_path / "out.json").write_text('{"kc-dev-edge": {"WebAclArn": "arn:x"}}')
+    assert deploy.edge_web_acl_arn(tmp_path / "out.json", "kc-dev-edge") == "arn:x"
 
 
 def test_a_prod_deploy_without_an_alarm_subscription_is_refused(steps, capsys):
@@ -63,7 +81,7 @@ def test_a_prod_deploy_without_an_alarm_subscription_is_refused(steps, capsys):
     assert "alarm subscription" in capsys.readouterr().err and steps == []
     assert deploy.main(["prod", "-c", "alarmEmail="]) == 2 and steps == []
     assert deploy.main(["prod", "-c", "alarmEmail=ops@example.org"]) == 0
-    assert steps[0][:2] == ("deploy", "kc-prod")
+    assert steps[0][:2] == ("deploy", "kc-prod-edge")
     assert deploy.main(["dev"]) == 0  # dev may go without
 
 
@@ -75,7 +93,10 @@ def test_a_stage_deploy_before_bootstrap_says_to_bootstrap(steps, monkeypatch, c
 
 def test_bootstrap_deploys_the_account_stack_once_for_all_stages(steps):
     assert deploy.main(["dev", "--bootstrap"]) == 0
-    assert steps[0][0] == "bootstrap" and steps[1][:2] == ("deploy", "cross-city-account")
+    # The stage's region (cn-north-1 here) and the edge stack's (us-east-1), then the account stack.
+    assert steps[0] == ("bootstrap", "aws://123456789012/cn-north-1")
+    assert steps[1] == ("bootstrap", "aws://123456789012/us-east-1")
+    assert steps[2][:2] == ("deploy", "cross-city-account")
 
 
 def test_a_failing_cdk_step_ends_in_a_clear_message_not_a_traceback(steps, monkeypatch, tmp_path, capsys):

@@ -1,5 +1,6 @@
 """Security properties of the synthesized templates (issue 12): how functions authenticate, what each role
-may do, the WAF in front of the API, and the user pool."""
+may do, the WAF in front of the API (on the console's CloudFront distribution, made in the stage's edge stack
+in us-east-1), the way around it closed (the origin secret), the JWT authorizer, and the user pool."""
 from __future__ import annotations
 
 import json
@@ -62,7 +63,8 @@ def test_the_courier_key_is_read_at_run_time_by_the_api_only(synthesized, stage)
     (secret_id,) = [k for k, v in secrets.items() if str(v["Properties"].get("Name", "")).endswith("webhook-secret")]
     (licence_id,) = [k for k, v in secrets.items() if str(v["Properties"].get("Name", "")).endswith("licence-service")]
     # the application key (walk-ins, cursors)
-    (app_secret_id,) = [k for k in secrets if k not in (secret_id, licence_id)]
+    (origin_id,) = [k for k, v in secrets.items() if str(v["Properties"].get("Name", "")).endswith("origin-verify")]
+    (app_secret_id,) = [k for k in secrets if k not in (secret_id, licence_id, origin_id)]
     for name, function in _functions(synthesized, stage).items():
         env = _env(function)
         assert "COURIER_WEBHOOK_SECRET" not in env, name
@@ -73,18 +75,24 @@ def test_the_courier_key_is_read_at_run_time_by_the_api_only(synthesized, stage)
             assert env["COURIER_WEBHOOK_SECRET_ARN"] == {"Ref": secret_id}
             assert env["APP_SECRET_ARN"] == {"Ref": app_secret_id}
             assert env["LICENCE_SERVICE_SECRET_ARN"] == {"Ref": licence_id}
+            assert env["ORIGIN_SECRET_ARN"] == {"Ref": origin_id}
             assert sorted((_actions(s), str(s["Resource"])) for s in reads) == sorted(
-                (["secretsmanager:GetSecretValue"], str({"Ref": r})) for r in (secret_id, app_secret_id, licence_id))
+                (["secretsmanager:GetSecretValue"], str({"Ref": r}))
+                for r in (secret_id, app_secret_id, licence_id, origin_id))
         elif name == "RouteParcels":  # 秒批 after acceptance reads the provincial records: that key only
             assert env["LICENCE_SERVICE_SECRET_ARN"] == {"Ref": licence_id}
             assert [str(s["Resource"]) for s in reads] == [str({"Ref": licence_id})]
-            assert "COURIER_WEBHOOK_SECRET_ARN" not in env
+            assert "COURIER_WEBHOOK_SECRET_ARN" not in env and "ORIGIN_SECRET_ARN" not in env
         else:
-            assert not reads and "COURIER_WEBHOOK_SECRET_ARN" not in env, name
+            assert not reads and "COURIER_WEBHOOK_SECRET_ARN" not in env and "ORIGIN_SECRET_ARN" not in env, name
 
 
 def _web_acl_rules(synthesized: Synthesized, stage: str) -> dict[str, dict[str, Any]]:
-    (acl,) = synthesized.resources(stage, "AWS::WAFv2::WebACL").values()
+    """The rules of the stage's web ACL: CLOUDFRONT scope, in the edge stack (us-east-1); the stage stack has
+    none of its own (an HTTP API cannot have one)."""
+    assert not synthesized.resources(stage, "AWS::WAFv2::WebACL")
+    (acl,) = synthesized.edge_resources(stage, "AWS::WAFv2::WebACL").values()
+    assert acl["Properties"]["Scope"] == "CLOUDFRONT"
     return {r["Name"]: r for r in acl["Properties"]["Rules"]}
 
 
@@ -128,9 +136,12 @@ def test_waf_has_the_managed_rule_groups_a_track_rate_rule_and_logging(synthesiz
     assert match["SearchString"] == "/api/track/" and match["PositionalConstraint"] == "STARTS_WITH"
     assert "UriPath" in match["FieldToMatch"]
     assert rate["Limit"] < rules["rate-per-ip"]["Statement"]["RateBasedStatement"]["Limit"]
-    (logging,) = synthesized.resources(stage, "AWS::WAFv2::LoggingConfiguration").values()
+    (logging,) = synthesized.edge_resources(stage, "AWS::WAFv2::LoggingConfiguration").values()
     (destination,) = logging["Properties"]["LogDestinationConfigs"]
-    assert f"log-group:aws-waf-logs-kc-{stage}-api" in json.dumps(destination)
+    assert f"log-group:aws-waf-logs-kc-{stage}-edge" in json.dumps(destination)
+    (group,) = synthesized.edge_resources(stage, "AWS::Logs::LogGroup").values()
+    assert group["Properties"]["LogGroupName"] == f"aws-waf-logs-kc-{stage}-edge"
+    assert "KmsKeyId" in group["Properties"] and group["Properties"]["RetentionInDays"] >= 30
     redacted = logging["Properties"]["RedactedFields"]
     assert {"SingleHeader": {"Name": "authorization"}} in redacted and {"QueryString": {}} in redacted
 
@@ -290,3 +301,100 @@ def test_the_api_reads_its_application_key_from_secrets_manager(synthesized, sta
     for name, function in functions.items():
         if name != "APIHandler":
             assert "APP_SECRET_ARN" not in function.get("Environment", {}).get("Variables", {}), name
+
+
+# ---------------------------------------------------------------- the edge: CloudFront, its web ACL, the origin
+
+
+def _distribution(synthesized: Synthesized, stage: str) -> dict[str, Any]:
+    (distribution,) = synthesized.resources(stage, "AWS::CloudFront::Distribution").values()
+    return dict(distribution["Properties"]["DistributionConfig"])
+
+
+def test_the_web_acl_is_made_in_us_east_1_and_only_a_cloudfront_acl_fits_the_distribution(synthesized):
+    from infra.console import WEB_ACL_PATTERN
+
+    manifest = json.loads((synthesized.outdir / "manifest.json").read_text("utf-8"))
+    for stage in STAGES:
+        assert manifest["artifacts"][f"kc-{stage}-edge"]["environment"].endswith("/us-east-1")
+        outputs = synthesized.edges[stage]["Outputs"]
+        (acl_id,) = synthesized.edge_resources(stage, "AWS::WAFv2::WebACL")
+        assert outputs["WebAclArn"]["Value"] == {"Fn::GetAtt": [acl_id, "Arn"]}
+        parameter = synthesized.templates[stage]["Parameters"]["EdgeWebAclArn"]
+        assert parameter["AllowedPattern"] == WEB_ACL_PATTERN and "Default" not in parameter  # never without one
+        assert _distribution(synthesized, stage)["WebACLId"] == {"Ref": "EdgeWebAclArn"}
+    pattern = re.compile(WEB_ACL_PATTERN)
+    global_acl = "arn:aws:wafv2:us-east-1:123456789012:global/webacl/kc-prod-edge/a1b2c3d4-5678-90ab-cdef-1234567890ab"
+    assert pattern.match(global_acl)
+    assert pattern.match(global_acl.replace("arn:aws:", "arn:aws-cn:").replace("us-east-1", "cn-north-1"))
+    assert not pattern.match(global_acl.replace("global/", "regional/"))  # an ACL CloudFront cannot use
+    assert not pattern.match("")
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_api_is_served_under_api_by_the_consoles_distribution_never_cached(synthesized, stage):
+    resources = synthesized.templates[stage]["Resources"]
+    config = _distribution(synthesized, stage)
+    (behavior,) = [b for b in config["CacheBehaviors"] if b["PathPattern"] == "/api/*"]
+    assert set(behavior["AllowedMethods"]) == {"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"}
+    assert behavior["ViewerProtocolPolicy"] == "https-only"  # a redirect would turn a POST into a GET
+    cache = resources[behavior["CachePolicyId"]["Ref"]]["Properties"]["CachePolicyConfig"]
+    assert (cache["MinTTL"], cache["DefaultTTL"], cache["MaxTTL"]) == (0, 0, 0)
+    forwarded = resources[behavior["OriginRequestPolicyId"]["Ref"]]["Properties"]["OriginRequestPolicyConfig"]
+    # Every viewer header but Host (API Gateway refuses a Host not its own), Authorization included; the
+    # query string (the tracking code, paging); no cookies.
+    assert forwarded["HeadersConfig"] == {"HeaderBehavior": "allExcept", "Headers": ["Host"]}
+    assert forwarded["QueryStringsConfig"] == {"QueryStringBehavior": "all"}
+    assert forwarded["CookiesConfig"] == {"CookieBehavior": "none"}
+    (origin,) = [o for o in config["Origins"] if o["Id"] == behavior["TargetOriginId"]]
+    (api_id,) = synthesized.resources(stage, "AWS::ApiGatewayV2::Api")
+    assert origin["DomainName"]["Fn::Join"][1][:2] == [{"Ref": api_id}, ".execute-api."]
+    assert origin["CustomOriginConfig"]["OriginProtocolPolicy"] == "https-only"
+    assert origin["CustomOriginConfig"]["OriginSSLProtocols"] == ["TLSv1.2"]
+    # The SPA fallback is a function on the default behaviour: distribution-wide error pages would turn the
+    # API's own 403 and 404 into index.html.
+    assert "CustomErrorResponses" not in config
+    assert "FunctionAssociations" not in behavior
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_cloudfront_adds_the_origin_secret_that_the_api_function_checks(synthesized, stage):
+    from chalicelib.api.origin import HEADER
+
+    secrets = synthesized.resources(stage, "AWS::SecretsManager::Secret")
+    (secret_id,) = [k for k, v in secrets.items() if v["Properties"]["Name"] == f"kc-{stage}-origin-verify"]
+    generated = secrets[secret_id]["Properties"]["GenerateSecretString"]
+    assert generated["PasswordLength"] >= 32 and "KmsKeyId" in secrets[secret_id]["Properties"]
+    config = _distribution(synthesized, stage)
+    (behavior,) = [b for b in config["CacheBehaviors"] if b["PathPattern"] == "/api/*"]
+    (origin,) = [o for o in config["Origins"] if o["Id"] == behavior["TargetOriginId"]]
+    (header,) = origin["OriginCustomHeaders"]
+    assert header["HeaderName"].lower() == HEADER
+    # A dynamic reference, resolved by CloudFormation at deploy time: the value is in no template.
+    assert header["HeaderValue"] == {"Fn::Join": ["", ["{{resolve:secretsmanager:", {"Ref": secret_id},
+                                                       ":SecretString:::}}"]]}
+    # The S3 origin gets no such header; the API function gets the secret's ARN, never its value.
+    assert all("OriginCustomHeaders" not in o for o in config["Origins"] if o is not origin)
+    env = _env(_functions(synthesized, stage)["APIHandler"])
+    assert env["ORIGIN_SECRET_ARN"] == {"Ref": secret_id}
+    assert "ORIGIN_CHECK_EXEMPTS_REST" not in env  # only while a REST API is kept for a migration
+    assert "resolve:secretsmanager" not in json.dumps(_functions(synthesized, stage))
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_jwt_authorizer_checks_the_pools_issuer_and_the_accepted_clients_as_audience(synthesized, stage):
+    (authorizer,) = synthesized.resources(stage, "AWS::ApiGatewayV2::Authorizer").values()
+    props = authorizer["Properties"]
+    assert props["AuthorizerType"] == "JWT"
+    assert props["IdentitySource"] == ["$request.header.Authorization"]
+    (pool_id,) = synthesized.resources(stage, "AWS::Cognito::UserPool")
+    assert props["JwtConfiguration"]["Issuer"] == {"Fn::Join": ["", [
+        "https://cognito-idp.", {"Ref": "AWS::Region"}, ".", {"Ref": "AWS::URLSuffix"}, "/", {"Ref": pool_id}]]}
+    # The audience is exactly the stage's accepted app clients: the same list the app checks again
+    # (AUTH_CLIENT_IDS, chalicelib/api/auth.py), every client of the pool this stack makes, no other.
+    audience = props["JwtConfiguration"]["Audience"]
+    clients = _env(_functions(synthesized, stage)["APIHandler"])["AUTH_CLIENT_IDS"]
+    accepted = clients["Fn::Join"][1] if "Fn::Join" in clients else [clients]
+    assert audience == accepted
+    assert {a["Ref"] for a in audience} == set(synthesized.resources(stage, "AWS::Cognito::UserPoolClient"))
+

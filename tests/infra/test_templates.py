@@ -266,40 +266,80 @@ def test_only_the_relay_sends_to_the_case_queues_and_only_notifications_send_sms
 # ---------------------------------------------------------------- API
 
 
+def _http_api(synthesized: Synthesized, stage: str) -> dict[str, Any]:
+    (api,) = synthesized.resources(stage, "AWS::ApiGatewayV2::Api").values()
+    return dict(api["Properties"])
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_api_is_an_http_api_with_every_route_of_the_app_and_no_rest_api(synthesized, stage):
+    """Chalice's REST API is removed from the package; the HTTP API has one route per route of app.py (and
+    each path's preflight), all to the API function in payload format 1.0, the event shape Chalice reads."""
+    from tools.openapi import registered_routes
+
+    assert _http_api(synthesized, stage)["ProtocolType"] == "HTTP"
+    assert not synthesized.resources(stage, "AWS::Serverless::Api")
+    assert not synthesized.resources(stage, "AWS::ApiGateway::RestApi")
+    routes = {r["Properties"]["RouteKey"] for r in synthesized.resources(stage, "AWS::ApiGatewayV2::Route").values()}
+    expected = {f"{method} {path}" for method, path in registered_routes()}
+    assert expected and expected <= routes
+    assert {key for key in routes if not key.startswith("OPTIONS ")} == expected
+    assert {key.split(" ", 1)[1] for key in routes if key.startswith("OPTIONS ")} == {p for _, p in registered_routes()}
+    (integration,) = synthesized.resources(stage, "AWS::ApiGatewayV2::Integration").values()
+    props = integration["Properties"]
+    assert props["IntegrationType"] == "AWS_PROXY" and props["PayloadFormatVersion"] == "1.0"
+    assert props["IntegrationUri"] == {"Fn::GetAtt": ["APIHandler", "Arn"]}
+    (permission,) = synthesized.resources(stage, "AWS::Lambda::Permission").values()
+    assert permission["Properties"]["Principal"] == "apigateway.amazonaws.com"
+    source = json.dumps(permission["Properties"]["SourceArn"])
+    assert "HttpApi" in source and source.endswith('"/api/*"]]}')  # this API's stage only
+
+
 @pytest.mark.parametrize("stage", STAGES)
 def test_public_routes_stay_public_and_every_other_route_needs_the_identity_provider(synthesized, stage):
     from infra.config import PUBLIC_ROUTES
 
-    api = synthesized.resources(stage, "AWS::Serverless::Api")["RestAPI"]["Properties"]
-    body = api["DefinitionBody"]
-    authorizer = body["securityDefinitions"]["IdentityProvider"]["x-amazon-apigateway-authorizer"]
-    assert authorizer["type"] == "cognito_user_pools"
-    assert "/cases" in body["paths"] and "/health" in body["paths"]
-    for path, operations in body["paths"].items():
-        for method, operation in operations.items():
-            # A browser's CORS preflight never carries the token: OPTIONS (answered by the app) stays public.
-            if path in PUBLIC_ROUTES or method == "options":
-                assert "security" not in operation, (method, path)
-            else:
-                assert operation["security"] == [{"IdentityProvider": []}], (method, path)
-    assert api["EndpointConfiguration"] == "REGIONAL"
-    (settings,) = api["MethodSettings"]
-    assert settings["ThrottlingRateLimit"] > 0 and settings["ThrottlingBurstLimit"] > 0
-    assert "DestinationArn" in api["AccessLogSetting"]
-    responses = body["x-amazon-apigateway-gateway-responses"]
-    shaped = {kind: json.loads(r["responseTemplates"]["application/json"]) for kind, r in responses.items()}
-    assert shaped["UNAUTHORIZED"]["code"] == "unauthenticated"
-    assert responses["MISSING_AUTHENTICATION_TOKEN"]["statusCode"] == "404"  # an unknown route, not a 403
-    assert all(set(error) == {"code", "message"} for error in shaped.values())
+    (authorizer_id,) = synthesized.resources(stage, "AWS::ApiGatewayV2::Authorizer")
+    routes = [r["Properties"] for r in synthesized.resources(stage, "AWS::ApiGatewayV2::Route").values()]
+    assert any(r["RouteKey"] == "POST /cases" for r in routes) and any(r["RouteKey"] == "GET /health" for r in routes)
+    for route in routes:
+        method, path = route["RouteKey"].split(" ", 1)
+        # A browser's CORS preflight never carries the token: OPTIONS (answered by the app) stays public.
+        if path in PUBLIC_ROUTES or method == "OPTIONS":
+            assert route["AuthorizationType"] == "NONE" and "AuthorizerId" not in route, route["RouteKey"]
+        else:
+            assert route["AuthorizationType"] == "JWT", route["RouteKey"]
+            assert route["AuthorizerId"] == {"Ref": authorizer_id}, route["RouteKey"]
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_api_stage_is_throttled_and_writes_json_access_logs(synthesized, stage):
+    from infra.config import stage_config
+
+    config = stage_config(stage)
+    (api_stage,) = synthesized.resources(stage, "AWS::ApiGatewayV2::Stage").values()
+    props = api_stage["Properties"]
+    assert props["StageName"] == "api" and props["AutoDeploy"] is True
+    settings = props["DefaultRouteSettings"]
+    assert settings["ThrottlingRateLimit"] == config.api_throttle_rate > 0
+    assert settings["ThrottlingBurstLimit"] == config.api_throttle_burst > 0
+    logs = props["AccessLogSettings"]
+    group_id = logs["DestinationArn"]["Fn::GetAtt"][0]
+    group = synthesized.templates[stage]["Resources"][group_id]["Properties"]
+    assert group["LogGroupName"] == f"/aws/apigateway/kc-{stage}-api" and "KmsKeyId" in group
+    fields = json.loads(logs["Format"])
+    assert {"requestId", "ip", "status", "route", "authError"} <= set(fields)
+    assert "$context.authorizer.claims" not in logs["Format"]  # no identity in the access log
 
 
 @pytest.mark.parametrize("stage", STAGES)
 def test_the_api_refuses_large_bodies_at_the_edge(synthesized, stage):
-    (acl,) = synthesized.resources(stage, "AWS::WAFv2::WebACL").values()
+    (acl,) = synthesized.edge_resources(stage, "AWS::WAFv2::WebACL").values()
     sizes = [r["Statement"]["SizeConstraintStatement"] for r in acl["Properties"]["Rules"]
              if "SizeConstraintStatement" in r["Statement"]]
     assert sizes and sizes[0]["Size"] == 16384 and sizes[0]["ComparisonOperator"] == "GT"
-    assert synthesized.resources(stage, "AWS::WAFv2::WebACLAssociation")
+    (distribution,) = synthesized.resources(stage, "AWS::CloudFront::Distribution").values()
+    assert distribution["Properties"]["DistributionConfig"]["WebACLId"] == {"Ref": "EdgeWebAclArn"}
 
 
 # ---------------------------------------------------------------- monitoring, logs, portability

@@ -1,5 +1,8 @@
 """The benchmark's request-counting path for one case, checked for structure (no timing): one complete case
-and its review make no Scan, every use case has its row, and the results carry every figure."""
+and its review make no Scan, every use case has its row, and the results carry every figure.
+
+On moto (``aws``): the benchmark counts the DynamoDB requests and write units each use case makes, which only
+the DynamoDB adapters against the emulator produce."""
 from __future__ import annotations
 
 import pytest

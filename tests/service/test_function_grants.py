@@ -1,7 +1,10 @@
 """Each function's handlers, driven as Lambda runs them (routes, the outbox stream, every queue, the
 schedule), make only AWS calls their function is granted (chalicelib/grants.py; the roles in the templates
 are made from it). The whole test run is checked the same way (tests/conftest.py); this test makes sure
-every function, the scheduled sweep included, is exercised at least once."""
+every function, the scheduled sweep included, is exercised at least once.
+
+On moto (``client``, ``pump``): what is checked is the AWS calls themselves, which the in-memory fakes never
+make."""
 from __future__ import annotations
 
 from datetime import timedelta

@@ -5,10 +5,16 @@ anyone could close a case's tracking for an hour, counters lived for ever, any s
 key, and a blocked caller went on writing. Now: one budget per caller across every case; a blocked caller is
 refused before anything is read or written; malformed case numbers are refused first; counters expire (TTL);
 the signed-in applicant is never stopped by a stranger's guesses; the right code is read consistently.
+
+The budget's rules run on the in-memory unit of work (tests/fakes.py, its counters held to DynamoDB's by
+tests/contract). Two tests stay on moto (``aws``) because they check what the DynamoDB adapter writes and
+reads: the counters' expiry instant in the table's TTL attribute, and the strongly consistent read of the
+case's code (the fake has no eventual consistency to get wrong).
 """
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -30,7 +36,11 @@ def _guess_counters() -> dict[str, CounterRecord]:
     return {c.counter_id: c for c in CounterRecord.scan() if c.counter_id.startswith("guess#")}
 
 
-def test_one_caller_has_one_budget_across_every_case(aws):
+def _guesses(db: Any) -> dict[str, int]:
+    return {counter: value for counter, value in db.counters.items() if counter.startswith("guess#")}
+
+
+def test_one_caller_has_one_budget_across_every_case(fake):
     cases = [service_apply(citizen_actor(f"c{i}"), application(id_seed=i))[0] for i in range(12)]
     for case in cases[:queries.TRACK_FAILURES_PER_CALLER]:  # one wrong guess on each of ten cases
         with pytest.raises(NotFound):
@@ -42,32 +52,32 @@ def test_one_caller_has_one_budget_across_every_case(aws):
     assert queries.track(cases[11].case_no, cases[11].query_code, caller="198.51.100.7", now=NOW)[0].case_no
 
 
-def test_a_blocked_caller_is_no_longer_counted(aws):
+def test_a_blocked_caller_is_no_longer_counted(fake):
     case, _ = service_apply(citizen_actor(), application())
     for _ in range(queries.TRACK_FAILURES_PER_CALLER):
         with pytest.raises(NotFound):
             queries.track(case.case_no, _wrong(case.query_code), caller="203.0.113.9", now=NOW)
-    before = {k: int(c.value) for k, c in _guess_counters().items()}
+    before = _guesses(fake)
     for _ in range(50):
         with pytest.raises(TooManyRequests):
             queries.track(case.case_no, _wrong(case.query_code), caller="203.0.113.9", now=NOW)
-    assert {k: int(c.value) for k, c in _guess_counters().items()} == before
+    assert _guesses(fake) == before
     assert sorted(before.values()) == [10, 10]  # the caller's and the case's, nothing more
 
 
 @pytest.mark.parametrize("case_no", ["x", "KC" + "9" * 500, "KC４４０３００２０２６１２０１０００１７", "../../etc",
                                      "KC4403002026120100017\n"])
-def test_a_malformed_case_number_is_refused_before_anything_is_written(aws, case_no):
+def test_a_malformed_case_number_is_refused_before_anything_is_written(fake, case_no):
     with pytest.raises(InvalidInput) as err:
         queries.track(case_no, "123456", caller="203.0.113.9", now=NOW)
     assert err.value.field == "case_no"
-    assert _guess_counters() == {}
+    assert _guesses(fake) == {}
 
 
-def test_an_unknown_case_counts_against_the_caller_only(aws):
+def test_an_unknown_case_counts_against_the_caller_only(fake):
     with pytest.raises(NotFound):
         queries.track("KC4403002026120199999", "123456", caller="203.0.113.9", now=NOW)
-    assert [k.split("#")[1] for k in _guess_counters()] == ["caller"]
+    assert [k.split("#")[1] for k in _guesses(fake)] == ["caller"]
 
 
 def test_guessing_counters_expire(aws):
@@ -87,7 +97,7 @@ def test_guessing_counters_expire(aws):
             queries.track(case.case_no, _wrong(case.query_code), caller="203.0.113.9", now=later)
 
 
-def test_a_crowd_closes_anonymous_tracking_but_never_stops_the_applicant(aws):
+def test_a_crowd_closes_anonymous_tracking_but_never_stops_the_applicant(fake):
     case, _ = service_apply(citizen_actor("alice"), application())
     wrong = _wrong(case.query_code)
     for i in range(queries.TRACK_FAILURES_PER_CASE):
@@ -101,7 +111,7 @@ def test_a_crowd_closes_anonymous_tracking_but_never_stops_the_applicant(aws):
     assert [c.case_no for c in citizen_cases.my_cases(citizen_actor("alice"), 10, None)[0]] == [case.case_no]
 
 
-def test_a_claimant_is_not_stopped_by_a_crowd_once_the_case_is_theirs(aws):
+def test_a_claimant_is_not_stopped_by_a_crowd_once_the_case_is_theirs(fake):
     body = application(id_seed=7)
     case, _ = service_apply(staff_actor("SZ-GOV"), body)
     id_number = body["applicant"]["id_number"]

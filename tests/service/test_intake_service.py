@@ -1,5 +1,9 @@
-"""Intake use cases on the in-memory unit of work (and one race on the emulator): numbering, idempotency,
-atomic outbox, races, sweeping."""
+"""Intake use cases on the in-memory unit of work: numbering, idempotency, atomic outbox, races, sweeping,
+the walk-in subject's keyed digest.
+
+Two tests stay on moto: parallel applications on the moto server (``aws_server``: real threads against
+DynamoDB's conditional writes and the counter's blocks), and the cloud key's read from Secrets Manager (the
+secrets adapter)."""
 from __future__ import annotations
 
 import threading
@@ -131,7 +135,7 @@ def _matter():
     return catalogue().matter("DG-SI-CERT")
 
 
-def test_a_walk_in_subject_is_a_keyed_hmac_not_a_hash_anyone_can_recompute(aws, monkeypatch):
+def test_a_walk_in_subject_is_a_keyed_hmac_not_a_hash_anyone_can_recompute(fake, monkeypatch):
     import hashlib
 
     from chalicelib.adapters import secrets

@@ -1,5 +1,7 @@
 """The licence library's HTTP client against the simulator on a free loopback port: signed requests, consent,
-retries on outages and timeouts, idempotent issue after a lost reply, credentials from Secrets Manager."""
+retries on outages and timeouts, idempotent issue after a lost reply, credentials from Secrets Manager.
+
+An adapter test: the one test on moto (``aws``) reads the credentials from Secrets Manager."""
 from __future__ import annotations
 
 import json

@@ -1,5 +1,8 @@
 """tools.outbox (issue 12): list the outbox events the relay gave up on and relay them again, one, a range,
-or every failed batch, idempotently (a failure record goes only once its events were re-sent)."""
+or every failed batch, idempotently (a failure record goes only once its events were re-sent).
+
+On moto (``client``): the tool reads the outbox table and the stream-failure queue of the AWS account and
+sends to its SQS queues, adapters the in-memory fakes do not model."""
 from __future__ import annotations
 
 import io

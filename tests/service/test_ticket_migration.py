@@ -1,7 +1,9 @@
 """tools.migrate_ticket_ids on an emulated table holding first-release tickets (numbered TK-{case_no}-{stage}):
 the dry run writes nothing; the run renumbers each ticket with its history and its review in one transaction,
 the ticket keeps working under its new number (and supervisors' old links still lead to it), a ticket that
-changed meanwhile is left for the next run, and a second run renumbers nothing."""
+changed meanwhile is left for the next run, and a second run renumbers nothing.
+
+On moto (``aws``): the tool rewrites DynamoDB items (first-release keys) in transactions of its own."""
 from __future__ import annotations
 
 import io

@@ -17,7 +17,7 @@ from chalicelib.domain.rollups import city, province
 from chalicelib.domain.workdays import cst_date
 from tests.review_support import citizen_actor, completed
 from tests.service import test_review_stats as generated
-from tests.service.test_rollups import LEVELS, MONTHS, _summed_offices
+from tests.service.test_rollups import LEVELS, MONTHS, Emulated, _summed_offices
 from tests.support import submit_review
 from tools import backfill_rollups
 
@@ -50,7 +50,7 @@ def test_backfill_of_a_stage_without_roll_ups(aws, monkeypatch: pytest.MonkeyPat
     from chalicelib.services import reviews
 
     monkeypatch.setattr(generated, "CASES", 30)
-    records = generated._generate(random.Random(20261201))
+    records = generated._generate(Emulated(), random.Random(20261201))
     reviews.sweep_default_ratings(generated.T0 + timedelta(days=30))
     assert sum(r.excluded for r in records) > 0  # an upheld appeal among the old counts
     client = boto3.client("dynamodb", region_name="us-east-1")

@@ -175,9 +175,12 @@ def table_rows(r: dict[str, Any]) -> list[dict[str, Any]]:
             round(m["usd"] / m["floor_usd"], 3) if m["floor_usd"] else None, "≤ $1", m["met"])
     d = r.get("dashboard", {})
     if "ratio" in d:
-        row("9 dashboard stats, 1 year × all cities (1 request)", _fmt(d["dashboard_ms"], " ms"),
-            _fmt(d["floor_ms"], " ms"), d["ratio"], "≤ 3 (vs 1 office, 1 month)",
+        row("9 dashboard stats, 1 year × all cities (1 request; floor: 1 office, last full month)",
+            _fmt(d["dashboard_ms"], " ms"), _fmt(d["floor_ms"], " ms"), d["ratio"], "≤ 3",
             d["ratio"] is not None and d["ratio"] <= 3)
+        if "rollup_trend_ms" in d:
+            row("9 the year's trend alone from the province roll-up (no per-office figures)",
+                _fmt(d["rollup_trend_ms"], " ms"), _fmt(d["floor_ms"], " ms"), d["rollup_trend_ratio"], "report")
     ht = r.get("heat", {})
     if "rows" in ht and ht["worst"]:
         w = ht["worst"]

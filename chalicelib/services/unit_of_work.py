@@ -25,6 +25,7 @@ from ..domain.case import Case, Change
 from ..domain.events import DomainEvent
 from ..domain.parcels import Parcel
 from ..domain.reviews import Review, ReviewSlot, Stage
+from ..domain.rollups import Level
 from ..domain.shipping import Shipment
 from ..domain.tickets import Ticket, TicketChange
 
@@ -208,6 +209,11 @@ class ReviewRepository(abc.ABC):
                           last: date | None) -> dict[str, dict[str, dict[str, int]]]:
         """``monthly_counts`` of several offices (a store may read them together)."""
         return {oid: self.monthly_counts(oid, first, last) for oid in office_ids}
+
+    def rollup_counts(self, level: Level, months: list[str]) -> dict[str, dict[str, int]] | None:
+        """A city's or the province's counters per whole month of ``months`` from its roll-up, or None where
+        the store keeps no roll-ups (the caller sums the offices)."""
+        return None
 
 
 class TicketRepository(abc.ABC):

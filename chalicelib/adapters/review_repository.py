@@ -193,6 +193,17 @@ def _between(attribute: Any, first: str | None, last: str | None) -> Any:
     return None
 
 
+def _listing_filter(bad: bool | None, ticket_status: str | None) -> Any:
+    """The filter of a review listing: bad or not, and the ticket's status (None: no filter)."""
+    cond: Any = None
+    if bad is not None:
+        cond = ReviewRecord.bad == bad
+    if ticket_status is not None:
+        status_cond = ReviewRecord.ticket_status == ticket_status
+        cond = status_cond if cond is None else cond & status_cond
+    return cond
+
+
 def _month_end(day: date) -> date:
     return (day.replace(day=1) + timedelta(days=32)).replace(day=1) - timedelta(days=1)
 
@@ -249,12 +260,7 @@ class DynamoReviewRepository(ReviewRepository):
         first, last = period
         upper = after or ((last or "9999") + "#\uffff")
         cond = ReviewRecord.review_order.between(first or "0", upper)  # a key value may not be empty
-        filt = None
-        if bad is not None:
-            filt = ReviewRecord.bad == bad
-        if ticket_status is not None:
-            status_cond = ReviewRecord.ticket_status == ticket_status
-            filt = status_cond if filt is None else filt & status_cond
+        filt = _listing_filter(bad, ticket_status)
         merged: list[ReviewRecord] = []
         exhausted = True
         for shard in range(settings().review_shards):
@@ -434,14 +440,8 @@ def _legacy_listing(partition: str, key: str, limit: int, start: dict[str, Any] 
                     period: tuple[str | None, str | None]) -> tuple[list[Review], dict[str, Any] | None]:
     """The listing from the indexes before the sharded ones, while a stage migrates."""
     index: Any = LegacyReviewRecord.legacy_by_office if partition == "office_id" else LegacyReviewRecord.legacy_by_city
-    range_cond = _between(ReviewRecord.created_at, *period)
-    cond = None
-    if bad is not None:
-        cond = ReviewRecord.bad == bad
-    if ticket_status is not None:
-        status_cond = ReviewRecord.ticket_status == ticket_status
-        cond = status_cond if cond is None else cond & status_cond
-    result = index.query(key, range_key_condition=range_cond, filter_condition=cond, scan_index_forward=False,
+    result = index.query(key, range_key_condition=_between(ReviewRecord.created_at, *period),
+                         filter_condition=_listing_filter(bad, ticket_status), scan_index_forward=False,
                          limit=limit, last_evaluated_key=start, page_size=max(limit, 25))
     items = [review_from(r) for r in result]
     return items, result.last_evaluated_key

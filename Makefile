@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint types unit token bench fuzz soak openapi dlq outbox backfill synth deploy destroy bootstrap infra-deps clean \
+.PHONY: run test lint types unit token bench fuzz soak openapi dlq outbox backfill backfill-rollups synth deploy destroy bootstrap infra-deps clean \
         web web-deps web-test browser-deps screenshots
 
 $(STAMP): requirements.txt requirements-dev.txt
@@ -135,6 +135,10 @@ outbox: $(STAMP)
 ## Work-queue keys for cases stored before the sharded indexes: make backfill ARGS="--dry-run" (infra/README.md)
 backfill: $(STAMP)
 	$(PY) -m tools.backfill $(ARGS)
+
+## City and province roll-ups of review counters stored before them: make backfill-rollups ARGS="--dry-run"
+backfill-rollups: $(STAMP)
+	$(PY) -m tools.backfill_rollups $(ARGS)
 
 ## Write the CloudFormation templates of every stage (or STAGE=dev) to cdk.out/.
 synth: $(INFRA_STAMP) $(LAMBDA_DEPS)

@@ -1,11 +1,14 @@
 """Figure 9: the statistics dashboard's server time. The dashboard opens a year of statistics for every city
 with one statistics request for its three charts (grouped by month, the answer carries the per-office figures
-too). Its server time is compared with one ``GET /stats/reviews`` of one office and one month (the floor).
+too). Its server time is compared with one ``GET /stats/reviews`` of one office and its last full month (the
+floor: "this month" was one day of data on the 1st, so the ratio moved with the calendar).
 Goal: ≤ 3×. Before the month totals (2026-12-01, 2 busy cores) it read every day row of the year: 2.2-9.3 s
 against 10-22 ms. The time is moto's: it serialises every attribute of every item it returns (~25 µs each),
 where DynamoDB returns such a query in one page; so the figure follows the items read. Now whole months
 are read from each office's month totals (12 items a shard for a year), the partial month at the end from
-its days.
+its days. The city and province month roll-ups hold the trend and totals in 12 items a shard, but not the
+per-office figures the answer carries, so the route does not read them; ``rollup_trend_ms`` reports what the
+year's trend alone costs from the province's roll-up (docs/PERFORMANCE.md, issue 11).
 
 In process under moto, through the app's routes (chalice's test client), after a year of review counters is
 written for every office (a counter row per office and day that had reviews, as the review service writes
@@ -26,8 +29,10 @@ def _seed_counters(today: date, offices: list[str], days_with_reviews: int = 200
     """A year of counters as the review service leaves them: each review's counts ADDed to its day's and its
     month's item on a shard drawn at random (chalicelib/adapters/review_repository.py)."""
     from chalicelib.adapters.models import ReviewStatsRecord
-    from chalicelib.adapters.review_repository import day_partition, month_partition
+    from chalicelib.adapters.reference_store import catalogue
+    from chalicelib.adapters.review_repository import day_partition, month_partition, rollup_partition
     from chalicelib.config import settings
+    from chalicelib.domain.rollups import levels_of
     from chalicelib.domain.statistics import COUNTERS
 
     rnd = random.Random(7)
@@ -42,7 +47,10 @@ def _seed_counters(today: date, offices: list[str], days_with_reviews: int = 200
                           "finished": int(bad), "on_time": int(bad), "contacted": int(bad),
                           "satisfied": int(bad)}
                 shard = rnd.randrange(settings().stats_shards)
-                for key in ((day_partition(office, shard), iso_day), (month_partition(office, shard), iso_day[:7])):
+                keys = [(day_partition(office, shard), iso_day), (month_partition(office, shard), iso_day[:7])]
+                keys += [(rollup_partition(level, shard), iso_day[:7])
+                         for level in levels_of(catalogue().offices[office].city)]
+                for key in keys:
                     row = items.setdefault(key, dict.fromkeys(COUNTERS, 0))
                     for k, v in counts.items():
                         row[k] += v
@@ -77,11 +85,14 @@ def measure() -> dict[str, Any]:
             offices = sorted(catalogue().offices)
             rows = _seed_counters(today, offices)
             first = (today.replace(day=1) - timedelta(days=335)).replace(day=1)
-            month_start = today.replace(day=1)
+            # The floor is one office's last complete month (seeded through): "this month" would be one day of
+            # data on the 1st and a whole month on the 30th, so the ratio moved with the calendar.
+            floor_last = today.replace(day=1) - timedelta(days=1)
+            floor_first = floor_last.replace(day=1)
             year = f"from={first.isoformat()}&to={today.isoformat()}"
             province, city = supervisor("440000"), supervisor("440300")
             dashboard = [f"/stats/reviews?{year}&group=month"]  # the trend's answer also feeds the other charts
-            floor = f"/stats/reviews?office_id=SZ-GOV&from={month_start.isoformat()}&to={today.isoformat()}"
+            floor = f"/stats/reviews?office_id=SZ-GOV&from={floor_first.isoformat()}&to={floor_last.isoformat()}"
             with Client(app.app) as client:
                 def timed(paths: list[str], hdrs: dict[str, str]) -> float:
                     started = time.perf_counter()
@@ -94,10 +105,25 @@ def measure() -> dict[str, Any]:
                     timed([floor], city)
                 dash = [timed(dashboard, province) for _ in range(runs)]
                 one = [timed([floor], city) for _ in range(runs)]
+                trend = [_trend_from_rollup(first, today) for _ in range(runs)]
         finally:
             reference_store.invalidate()
     dash_s, floor_s = median(dash), median(one)
     return {"counter_rows": rows, "offices": len(offices), "requests": len(dashboard),
+            "floor_month": floor_first.isoformat()[:7],
             "queries": len(dashboard) * len(offices), "floor_queries": 1, "runs": runs,
             "dashboard_ms": round(dash_s * 1000, 2), "floor_ms": round(floor_s * 1000, 2),
-            "ratio": round(dash_s / floor_s, 3) if floor_s else None}
+            "ratio": round(dash_s / floor_s, 3) if floor_s else None,
+            # What the answer's trend and totals alone cost read from the province's roll-up (the year's whole
+            # months): the part of the answer a roll-up can give; its per-office figures cannot (figure 9).
+            "rollup_trend_ms": round(median(trend) * 1000, 2),
+            "rollup_trend_ratio": round(median(trend) / floor_s, 3) if floor_s else None}
+
+
+def _trend_from_rollup(first: date, today: date) -> float:
+    from chalicelib.bootstrap import unit_of_work
+    from chalicelib.domain.rollups import province, whole_months
+
+    started = time.perf_counter()
+    unit_of_work().reviews.rollup_counts(province(), whole_months(first, today))
+    return time.perf_counter() - started

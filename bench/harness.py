@@ -239,6 +239,30 @@ class Harness:
             rec.phase, rec.subject = "", ""
         return str(case["case_no"])
 
+    def forward_only(self, n: int) -> str:
+        """One application received and forwarded at the window, its routing delivered (a materials leg, or
+        its place in the pair's open parcel), recorded under ``apply``, ``receive`` and ``forward``. The
+        parcel is left open: the caller seals it."""
+        rec = self.recorder
+        staff = headers("staff", "staff-sz", RECEIVING)
+        rec.subject = f"a{n}"
+        try:
+            rec.phase = "apply"
+            status, case = self.http("POST", "/cases", headers("citizen", f"bench-a{n}"), application(n),
+                                     function="apply")
+            assert status == 201, case
+            case_no = str(case["case_no"])
+            self.settle()
+            for step in ("receive", "forward"):
+                rec.phase = step
+                status, data = self.http("POST", f"/cases/{case_no}/{step}", staff, {} if step == "receive" else None,
+                                         function=step)
+                assert status == 200, (step, data)
+                self.settle()
+        finally:
+            rec.phase, rec.subject = "", ""
+        return case_no
+
     def timeline_length(self, case_no: str, sub: str) -> int:
         status, data = self.http("GET", f"/cases/{case_no}/timeline", headers("citizen", sub))
         assert status == 200, data

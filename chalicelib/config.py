@@ -52,11 +52,21 @@ class Settings:
     origin_check_exempts_rest: bool
     max_body_bytes: int
     reference_cache_seconds: int
+    # Partition keys of the sweeper's sparse ``due`` indexes (cases, legs, review slots, tickets, parcels to
+    # seal). Sized for 1,000 applications a second through one office (docs/PERFORMANCE.md, figure 10): the
+    # busiest, cases · ``due``, takes ~12,000 entry writes a second at that load (its key moves with every
+    # deadline: a delete and a put), so 32 shards keep each under 375, below half a partition's 1,000 WCU/s
+    # (16 left it at 0.69 of the limit once the parcels and 秒批 added deadline moves). A sweep queries every
+    # shard: 32 queries an index a run. May grow (readers query every shard up to it), never shrink.
     sweep_shards: int
     # "legacy" while a stage moves to the sharded work-queue indexes (infra/README.md): cases also carry the
     # old index keys and the queues are read from the old indexes. Empty otherwise.
     queue_migration: str
     queue_shards: int  # partition keys each office's work queue index is spread over (case_repository)
+    # Items each consolidated parcel's handover list is kept in (parcel_repository): a case joining writes
+    # its sheet alone, so at 1,000 applications a second through one office pair no sheet takes more than
+    # ~1/16 of the joins. May grow, never shrink (a parcel's sheets are read up to it).
+    parcel_sheets: int
     review_shards: int  # partition keys each office's and city's review listing index is spread over
     stats_shards: int  # partition keys each office's review counters are spread over (review_repository)
     stats_months_from: str  # YYYY-MM: the first month with month totals of review counters ("" = all)
@@ -98,9 +108,10 @@ def settings() -> Settings:
         origin_secret_arn=os.environ.get("ORIGIN_SECRET_ARN", ""),
         origin_check_exempts_rest=os.environ.get("ORIGIN_CHECK_EXEMPTS_REST") == "1",
         reference_cache_seconds=int(os.environ.get("REFERENCE_CACHE_SECONDS", "60")),
-        sweep_shards=int(os.environ.get("SWEEP_SHARDS", "4")),
+        sweep_shards=int(os.environ.get("SWEEP_SHARDS", "32")),
         queue_migration=os.environ.get("QUEUE_MIGRATION", ""),
         queue_shards=int(os.environ.get("QUEUE_SHARDS", "4")),
+        parcel_sheets=int(os.environ.get("PARCEL_SHEETS", "16")),
         review_shards=int(os.environ.get("REVIEW_SHARDS", "4")),
         stats_shards=int(os.environ.get("STATS_SHARDS", "8")),
         stats_months_from=os.environ.get("STATS_MONTHS_FROM", ""),

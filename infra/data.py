@@ -43,14 +43,18 @@ KEY_USE_ACTIONS = tuple(f"kms:{a}" for a in (
 # Moving a stage that holds cases to the sharded work-queue and review indexes (infra/README.md): DynamoDB
 # creates or deletes one index per table update, so the deploys in between carry the old indexes too,
 # chosen by the CDK context ``queueIndexMigration`` (step 1: old + the first new; 2: old + both new; 3: the
-# second old + both new; unset: the models' indexes only), on the cases and the reviews table alike.
+# second old + both new; unset: the models' indexes only), on the cases, reviews and parcels tables alike.
 LEGACY_INDEXES: dict[str, tuple[Index, ...]] = {
     "cases": (Index("by_receiving_office", Key("receiving_office_id", "S"), Key("receiving_sort", "S"), "ALL"),
               Index("by_handling_office", Key("handling_office_id", "S"), Key("handling_sort", "S"), "ALL")),
     "reviews": (Index("by_office", Key("office_id", "S"), Key("created_at", "S"), "ALL"),
                 Index("by_city", Key("city", "S"), Key("created_at", "S"), "ALL")),
+    # The parcel listings before their sharded keys-only indexes (issue 15's partition heat, figure 10).
+    "parcels": (Index("parcels_from", Key("from_office_id", "S"), Key("listing", "S"), "ALL"),
+                Index("parcels_to", Key("to_office_id", "S"), Key("listing", "S"), "ALL")),
 }
-NEW_INDEXES = {"cases": ("by_receiving_queue", "by_handling_queue"), "reviews": ("by_office_shard", "by_city_shard")}
+NEW_INDEXES = {"cases": ("by_receiving_queue", "by_handling_queue"), "reviews": ("by_office_shard", "by_city_shard"),
+               "parcels": ("parcels_from_shard", "parcels_to_shard")}
 MIGRATION_STEPS: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {  # step -> (old kept, new left out)
     "1": ((0, 1), (1,)),
     "2": ((0, 1), ()),
@@ -59,7 +63,8 @@ MIGRATION_STEPS: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {  # step 
 
 
 def migration_indexes(spec: TableSpec, step: str | None) -> TableSpec:
-    """A table's indexes for a step of the migration (tables other than cases and reviews as they are)."""
+    """A table's indexes for a step of the migration (tables other than cases, reviews and parcels as they
+    are)."""
     if spec.logical not in LEGACY_INDEXES or not step:
         return spec
     if step not in MIGRATION_STEPS:

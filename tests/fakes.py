@@ -258,8 +258,8 @@ class FakeParcels(ParcelRepository):
     def __init__(self, tx: _Staging) -> None:
         self.tx, self.db = tx, tx.db
 
-    def find(self, parcel_id: str) -> Parcel | None:
-        parcel = self.db.parcels.get(parcel_id)
+    def find(self, parcel_id: str, case_no: str | None = None, lines: bool = True) -> Parcel | None:
+        parcel = self.db.parcels.get(parcel_id)  # always the whole list: the fake keeps one item a parcel
         return _copy(parcel) if parcel else None
 
     def add(self, parcel: Parcel) -> None:

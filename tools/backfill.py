@@ -1,20 +1,25 @@
 """Backfill for the sharded indexes: gives every stored case the keys of ``by_receiving_queue`` and
-``by_handling_queue``, and every review those of ``by_office_shard`` and ``by_city_shard``, so a stage that
-already holds them moves to the new indexes without downtime or loss.
+``by_handling_queue``, every review those of ``by_office_shard`` and ``by_city_shard``, and every consolidated
+parcel those of ``parcels_from_shard`` and ``parcels_to_shard`` with its handover list moved onto its sheets, so
+a stage that already holds them moves to the new indexes without downtime or loss.
 
     python -m tools.backfill --dry-run        count what would change, change nothing
     python -m tools.backfill                  write the missing or stale keys
     python -m tools.backfill --remove-legacy  also remove the old indexes' keys (after the switch)
 
-Each case is read (a parallel Scan: a tool touching every item once, never an application path) and, where
+Each item is read (a parallel Scan: a tool touching every item once, never an application path) and, where
 ``receiving_queue``, ``handling_queue`` or ``queue_order`` is missing or not what the application writes
 now (``case_repository.to_record``), updated with a SET of exactly those attributes, conditional on the
 version read: the application's own writes are never overwritten. A case changed in between is read again
 and retried, and its new image usually carries the keys already (the application writes them in every
 mode). A review's keys derive from what never changes in it (office, city, time, case, stage): its update
-is conditional only on the review existing. Running it again changes nothing: it is idempotent, and safe
-to run while the application serves. The order of a stage's migration is in infra/README.md ("Moving a
-stage to the sharded work queues and review counters").
+is conditional only on the review existing. A parcel's header gets ``from_shard``, ``to_shard`` and
+``list_order`` the same way; a parcel whose handover list is still in its header (the release before the
+sheets) is read and written again by the application's own repository (``parcel_repository``): the header
+without the list, conditional on its version, and each sheet, conditional on its absence, in one
+transaction. Running it again changes nothing: it is idempotent, and safe to run while the application
+serves. The order of a stage's migration is in infra/README.md ("Sharded work queues, review listings and
+review counters", and the parcels after it).
 
 Environment as tools.dlq: the local stack (``AWS_ENDPOINT_URL``, ``RESOURCE_PREFIX=kc-local``) or a stage
 (``RESOURCE_PREFIX=kc-prod`` with its credentials). ``make backfill ARGS="--dry-run"`` runs it.
@@ -31,6 +36,7 @@ import boto3
 from botocore.exceptions import ClientError
 
 from chalicelib.adapters.case_repository import queue_partition
+from chalicelib.adapters.parcel_repository import list_partition
 from chalicelib.adapters.review_repository import review_shard
 from chalicelib.config import settings
 
@@ -73,8 +79,43 @@ def wanted_review(item: dict[str, Any], remove_legacy: bool = False) -> tuple[di
     return {k: v for k, v in want.items() if item.get(k, {}).get("S") != v}, []
 
 
+def wanted_parcel(item: dict[str, Any], remove_legacy: bool = False) -> tuple[dict[str, str], list[str]]:
+    """The listing-index keys a raw parcel header should carry that it does not (a sheet: none)."""
+    if "sheet_of" in item:
+        return {}, []
+    parcel_id = item["parcel_id"]["S"]
+    day = json.loads(item["body"]["S"])["collection_day"]
+    want = {"from_shard": list_partition(item["from_office_id"]["S"], parcel_id),
+            "to_shard": list_partition(item["to_office_id"]["S"], parcel_id), "list_order": f"{day}#{parcel_id}"}
+    removes = ["listing"] if remove_legacy and "listing" in item else []
+    return {k: v for k, v in want.items() if item.get(k, {}).get("S") != v}, removes
+
+
+def _list_in_header(item: dict[str, Any]) -> bool:
+    """A parcel header of the release before the sheets: its handover list in its own body."""
+    return "sheet_of" not in item and "items" in json.loads(item["body"]["S"])
+
+
+def _move_list(parcel_id: str) -> bool:
+    """Rewrite one parcel as header and sheets through the application's repository (its first change does
+    the same); False if the application changed it meanwhile (the caller reads it again)."""
+    from chalicelib.bootstrap import unit_of_work
+    from chalicelib.domain.errors import ConcurrentUpdate, Duplicate
+
+    with unit_of_work() as uow:
+        parcel = uow.parcels.find(parcel_id)
+        if parcel is None:
+            return True
+        uow.parcels.update(parcel)
+        try:
+            uow.commit()
+        except (ConcurrentUpdate, Duplicate):
+            return False
+    return True
+
+
 def _key(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: item[k] for k in ("case_no", "stage") if k in item}
+    return {k: item[k] for k in ("case_no", "stage", "parcel_id") if k in item}
 
 
 def _update(client: Any, table: str, item: dict[str, Any], sets: dict[str, str], removes: list[str]) -> None:
@@ -97,10 +138,10 @@ def _update(client: Any, table: str, item: dict[str, Any], sets: dict[str, str],
 
 def backfill(dry_run: bool, remove_legacy: bool = False, client: Any = None, segments: int = 1,
              logical: str = "cases") -> Summary:
-    """One table (``cases`` or ``reviews``)."""
+    """One table (``cases``, ``reviews`` or ``parcels``)."""
     client = client or boto3.client("dynamodb", region_name=settings().region)
     table = settings().name(logical)
-    want = wanted if logical == "cases" else wanted_review
+    want = {"cases": wanted, "reviews": wanted_review, "parcels": wanted_parcel}[logical]
     summary = Summary(table=logical, dry_run=dry_run)
     for segment in range(segments):
         kwargs: dict[str, Any] = {"TableName": table, "ConsistentRead": True}
@@ -109,6 +150,11 @@ def backfill(dry_run: bool, remove_legacy: bool = False, client: Any = None, seg
         for page in client.get_paginator("scan").paginate(**kwargs):
             for item in page["Items"]:
                 summary.scanned += 1
+                if logical == "parcels" and _list_in_header(item):
+                    summary.to_change += 1
+                    if not dry_run:
+                        _settle_list(item["parcel_id"]["S"], summary)
+                    continue
                 sets, removes = want(item, remove_legacy)
                 if not sets and not removes:
                     continue
@@ -117,6 +163,15 @@ def backfill(dry_run: bool, remove_legacy: bool = False, client: Any = None, seg
                     continue
                 _settle(client, table, item, sets, removes, remove_legacy, summary, want)
     return summary
+
+
+def _settle_list(parcel_id: str, summary: Summary) -> None:
+    for _attempt in range(ATTEMPTS):
+        if _move_list(parcel_id):
+            summary.changed += 1
+            return
+        summary.retried += 1  # the application changed it since it was read: read it again
+    summary.failed += 1
 
 
 def _settle(client: Any, table: str, item: dict[str, Any], sets: dict[str, str], removes: list[str],
@@ -146,11 +201,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.backfill", description=__doc__.split("\n\n")[0])
     parser.add_argument("--dry-run", action="store_true", help="count what would change, change nothing")
     parser.add_argument("--remove-legacy", action="store_true",
-                        help="also remove the old work-queue indexes' keys (once the stage reads the new ones)")
+                        help="also remove the old listing indexes' keys (once the stage reads the new ones)")
     parser.add_argument("--segments", type=int, default=4, help="parallel scan segments, read one after another")
     args = parser.parse_args(argv)
     failed = 0
-    for logical in ("cases", "reviews"):
+    for logical in ("cases", "reviews", "parcels"):
         summary = backfill(args.dry_run, args.remove_legacy, segments=max(1, args.segments), logical=logical)
         print(json.dumps(asdict(summary)))
         failed += summary.failed

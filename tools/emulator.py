@@ -19,7 +19,10 @@ under concurrent requests:
 writes, and the reads that could otherwise see half a write; requests of different callers still
 interleave freely between each other, which is what races are about), which settles 1 and 2; and it keeps
 the live stream shard across a rollback, without the records the cancelled transaction appended (3), so a
-stream reader follows ``NextShardIterator`` as Lambda does. ``unpatched()`` gives moto as released, for the
+stream reader follows ``NextShardIterator`` as Lambda does. It also rolls back by putting back only the items
+the transaction named, where moto deep-copies each named table whole (its stream records included) before
+every transaction: that made each write slower and the process bigger as the data grew (the local stack
+grew by megabytes per case). ``unpatched()`` gives moto as released, for the
 canary test (tests/service/test_local_stack_streams.py) that fails the day moto fixes the defect.
 """
 from __future__ import annotations
@@ -45,6 +48,7 @@ def hardened() -> bool:
 
 def harden() -> None:
     """Idempotent: patches moto's DynamoDB handler and backend once per process."""
+    from moto.dynamodb import models as dynamodb_models
     from moto.dynamodb.models import DynamoDBBackend
     from moto.dynamodb.responses import DynamoHandler
 
@@ -60,39 +64,102 @@ def harden() -> None:
 
     @functools.wraps(transact)
     def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> Any:
+        # moto deep-copies every table the transaction names, its stream included, to roll back a cancelled
+        # one: O(all the data) per transaction, which made the local stack slower and bigger with every case.
+        # Under the request lock nothing else writes meanwhile, so keeping the named items and the streams'
+        # lengths, and putting those back, is the same rollback.
+        saved = _items_named(self, transact_items)
         shards = {name: (table.stream_shard, len(table.stream_shard.items))
                   for name, table in self.tables.items() if table.stream_shard is not None}
+        # (the tables stay the same objects: a stream reader's iterator keeps following the live shard)
         try:
             return transact(self, transact_items)
-        finally:
-            for name, (shard, length) in shards.items():
-                table = self.tables.get(name)
-                if table is not None and table.stream_shard is not shard:  # rolled back to a copy
-                    del shard.items[length:]  # what the cancelled transaction appended
-                    shard.table = table
-                    table.stream_shard = shard
+        except BaseException:
+            for table, hash_key, range_key, item in saved:
+                _put_back(table, hash_key, range_key, item)
+            for shard, length in shards.values():
+                del shard.items[length:]  # the records of what the cancelled transaction wrote
+            raise
 
     _ORIGINALS["call_action"], _ORIGINALS["transact_write_items"] = call_action, transact
     one_request_at_a_time._kc_hardened = True  # type: ignore[attr-defined]
     DynamoHandler.call_action = one_request_at_a_time  # type: ignore[method-assign]
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+    dynamodb_models.copy = _TablesNotCopied()  # type: ignore[assignment]
+
+
+class _TablesNotCopied:
+    """``copy`` as moto's DynamoDB backend module sees it once hardened: a table is "copied" as itself (the
+    hardened transaction rolls back what it wrote instead, above); everything else is copied as usual."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(copy, name)
+
+    @staticmethod
+    def deepcopy(value: Any, memo: dict[int, Any] | None = None) -> Any:
+        from moto.dynamodb.models.table import Table
+
+        return value if isinstance(value, Table) else copy.deepcopy(value, memo)
+
+
+def _items_named(backend: Any, transact_items: list[dict[str, Any]]) -> list[tuple[Any, Any, Any, Any]]:
+    """(table, hash key, range key, a copy of the stored item or None) for every item a transaction names;
+    entries moto will refuse (unknown table, missing key) are left to moto."""
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    saved = []
+    for entry in transact_items:
+        for op in entry.values():
+            table: Any = backend.tables.get(op.get("TableName")) if isinstance(op, dict) else None
+            attrs = (op.get("Item") or op.get("Key")) if table is not None else None
+            if table is None or not isinstance(attrs, dict) or table.hash_key_attr not in attrs:
+                continue
+            hash_key = DynamoType(attrs[table.hash_key_attr])
+            range_key = None
+            if table.range_key_attr is not None:
+                if table.range_key_attr not in attrs:
+                    continue
+                range_key = DynamoType(attrs[table.range_key_attr])
+            saved.append((table, hash_key, range_key, copy.deepcopy(table.get_item(hash_key, range_key))))
+    return saved
+
+
+def _put_back(table: Any, hash_key: Any, range_key: Any, item: Any) -> None:
+    """The stored item under this key as it was (None: no item)."""
+    if range_key is None:
+        if item is None:
+            table.items.pop(hash_key, None)
+        else:
+            table.items[hash_key] = item
+        return
+    rows = table.items[hash_key]
+    if item is None:
+        rows.pop(range_key, None)
+        if not rows:
+            table.items.pop(hash_key, None)
+    else:
+        rows[range_key] = item
 
 
 @contextlib.contextmanager
 def unpatched() -> Iterator[None]:
     """moto as released, for the duration (a test of the defect itself, in a process that hardened it)."""
+    from moto.dynamodb import models as dynamodb_models
     from moto.dynamodb.models import DynamoDBBackend
     from moto.dynamodb.responses import DynamoHandler
 
     owners = {"call_action": DynamoHandler, "transact_write_items": DynamoDBBackend}
     patched = {name: getattr(owners[name], name) for name in _ORIGINALS}
+    copier = dynamodb_models.copy  # type: ignore[attr-defined]
     for name, original in _ORIGINALS.items():
         setattr(owners[name], name, original)
+    dynamodb_models.copy = copy  # type: ignore[attr-defined]
     try:
         yield
     finally:
         for name, method in patched.items():
             setattr(owners[name], name, method)
+        dynamodb_models.copy = copier  # type: ignore[attr-defined]
 
 
 def restore_tables(provision: Callable[[], object]) -> None:

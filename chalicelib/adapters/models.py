@@ -301,25 +301,28 @@ TTL_ATTRIBUTES: dict[str, str] = {"outbox": "expires_at", "idempotency": "expire
 
 
 class ParcelsFrom(_Index):
-    """An office's outgoing parcels, by status and collection day (``status#day#parcel_id``)."""
+    """An office's outgoing parcels, write-sharded as the work queues: partition ``{office_id}#{shard}``
+    (shard = sha1 of the parcel id mod QUEUE_SHARDS), sort ``list_order`` = ``collection_day#parcel_id``. No
+    status in the key and keys only: sealing, arrival and signing rewrite no index entry (the listing reads
+    the parcels by key)."""
 
     class Meta:
-        index_name = "parcels_from"
-        projection = AllProjection()
+        index_name = "parcels_from_shard"
+        projection = KeysOnlyProjection()
 
-    from_office_id = UnicodeAttribute(hash_key=True)
-    listing = UnicodeAttribute(range_key=True)
+    from_shard = UnicodeAttribute(hash_key=True)
+    list_order = UnicodeAttribute(range_key=True)
 
 
 class ParcelsTo(_Index):
-    """An office's incoming parcels, by status and collection day."""
+    """An office's incoming parcels, as ``parcels_from_shard``."""
 
     class Meta:
-        index_name = "parcels_to"
-        projection = AllProjection()
+        index_name = "parcels_to_shard"
+        projection = KeysOnlyProjection()
 
-    to_office_id = UnicodeAttribute(hash_key=True)
-    listing = UnicodeAttribute(range_key=True)
+    to_shard = UnicodeAttribute(hash_key=True)
+    list_order = UnicodeAttribute(range_key=True)
 
 
 class ParcelsToSeal(_Index):
@@ -334,8 +337,17 @@ class ParcelsToSeal(_Index):
 
 
 class ParcelRecord(Model):
-    """One consolidated parcel of an office pair and collection day, with its handover list in ``body``.
-    ``version`` guards every change: joining, sealing, arriving, signing."""
+    """One consolidated parcel of an office pair and collection day (its header: status, waybill, times),
+    and the sheets of its handover list (交接单).
+
+    A sheet is an item of its own, ``{parcel_id}#{s}`` for s < PARCEL_SHEETS (a case's sheet is sha1 of its
+    number mod PARCEL_SHEETS), holding the lines of its cases and whether the parcel still takes cases
+    (``status`` OPEN or CLOSED). A case joining writes its sheet only, conditional on the sheet's version (the
+    first case of a sheet also names it in the header's body): at 1,000 applications a second through one
+    office the joins of a pair's parcel spread over the sheets (docs/PERFORMANCE.md, figure 10). Sealing
+    closes the header and the sheets it names in one transaction, so a join and a seal race cleanly.
+    ``version`` guards every change of the item it is on. Sheets carry ``sheet_of`` and none of the listing
+    or sealing index keys: they are in no index."""
 
     Meta = _meta("parcels")
     parcel_id = UnicodeAttribute(hash_key=True)
@@ -344,14 +356,48 @@ class ParcelRecord(Model):
     status = UnicodeAttribute()
     from_office_id = UnicodeAttribute()
     to_office_id = UnicodeAttribute()
-    listing = UnicodeAttribute()
+    from_shard = UnicodeAttribute(null=True)  # null on sheets, and on headers written before the sharded indexes
+    to_shard = UnicodeAttribute(null=True)
+    list_order = UnicodeAttribute(null=True)
     seal_shard = UnicodeAttribute(null=True)
     seal_at = UnicodeAttribute(null=True)
+    sheet_of = UnicodeAttribute(null=True)  # on a sheet: its parcel's id
     body = JSONAttribute()
 
     parcels_from: ClassVar[ParcelsFrom] = ParcelsFrom()
     parcels_to: ClassVar[ParcelsTo] = ParcelsTo()
     to_seal: ClassVar[ParcelsToSeal] = ParcelsToSeal()
+
+
+class _LegacyParcelsFrom(_Index):
+    """The parcel listing indexes before the sharded ones (status in the sort key, ALL projected): read only
+    while a stage migrates (QUEUE_MIGRATION=legacy, infra/README.md)."""
+
+    class Meta:
+        index_name = "parcels_from"
+        projection = AllProjection()
+
+    from_office_id = UnicodeAttribute(hash_key=True)
+    listing = UnicodeAttribute(range_key=True)
+
+
+class _LegacyParcelsTo(_Index):
+    class Meta:
+        index_name = "parcels_to"
+        projection = AllProjection()
+
+    to_office_id = UnicodeAttribute(hash_key=True)
+    listing = UnicodeAttribute(range_key=True)
+
+
+class LegacyParcelRecord(ParcelRecord):
+    """The parcels table with its listing indexes before the sharded ones, for a stage that migrates (not in
+    TABLES). Its headers also carry ``listing`` = ``status#day#parcel_id``."""
+
+    listing = UnicodeAttribute(null=True)
+
+    legacy_from: ClassVar[_LegacyParcelsFrom] = _LegacyParcelsFrom()
+    legacy_to: ClassVar[_LegacyParcelsTo] = _LegacyParcelsTo()
 
 
 TABLES.append(ParcelRecord)

@@ -16,6 +16,7 @@ from pynamodb.exceptions import DoesNotExist
 from ..config import settings
 from ..domain.errors import Conflict, Duplicate, InvalidInput, NotFound
 from ..domain.reviews import Review, ReviewSlot, Stage
+from ..domain.rollups import Level, levels_of
 from ..domain.statistics import COUNTERS
 from ..domain.tickets import AppealStatus, Ticket, TicketChange, TicketStatus, ticket_event, ticket_history_entry
 from ..domain.workdays import iso, parse_instant
@@ -133,6 +134,10 @@ def ticket_from(rec: TicketRecord) -> Ticket:
 # period of whole months reads 12 items per shard for a year instead of every day's. A stage that counted
 # before month items existed sets STATS_MONTHS_FROM (``YYYY-MM``) to the first month counted with them: the
 # months before it are read from their days, so nothing has to be back-filled (infra/README.md, migration).
+# The same ADDs go, in the same transaction, to the month roll-ups of the office's city and of the province
+# (``city:{code}#month#{shard}``, ``province:440000#month#{shard}``: domain/rollups.py), on the same shard:
+# a city's or the province's year is 12 items a shard, whatever the number of offices. A stage that counted
+# before roll-ups existed back-fills them from its offices' month totals (tools/backfill_rollups.py).
 
 
 FIRST_STATS_YEAR = 2000  # no review is older (services/review_stats.py bounds periods the same way)
@@ -146,16 +151,28 @@ def month_partition(office_id: str, shard: int) -> str:
     return f"{office_id}#month#{shard}"
 
 
-def _count_update(office_id: str, day: date, counts: Mapping[str, int], review_key: str) -> list[Write]:
-    """The day's and the month's ADDs of one change, on the shard of the review they count (a hash of
-    ``case_no#stage``: reviews spread evenly, and the same changes always land on the same items, which the
-    reliability proofs compare run against run)."""
+def rollup_partition(level: Level, shard: int) -> str:
+    return f"{level.name}#month#{shard}"
+
+
+def stats_shard(review_key: str) -> int:
+    return int(hashlib.sha1(review_key.encode()).hexdigest(), 16) % settings().stats_shards  # noqa: S324
+
+
+def _count_update(office_id: str, city: str, day: date, counts: Mapping[str, int],
+                  review_key: str) -> list[Write]:
+    """The day's and the month's ADDs of one change, and its city's and province's month roll-ups, on the
+    shard of the review they count (a hash of ``case_no#stage``: reviews spread evenly, and the same changes
+    always land on the same items, which the reliability proofs compare run against run). Staged in the
+    change's own transaction: every level counts a change once, or none does."""
     if not any(counts.values()):
         return []
-    shard = int(hashlib.sha1(review_key.encode()).hexdigest(), 16) % settings().stats_shards  # noqa: S324
+    shard = stats_shard(review_key)
+    month = day.isoformat()[:7]
     keys = [(day_partition(office_id, shard), day.isoformat())]
-    if day.isoformat()[:7] >= settings().stats_months_from:  # see months_from
-        keys.append((month_partition(office_id, shard), day.isoformat()[:7]))
+    if month >= settings().stats_months_from:  # see months_from
+        keys.append((month_partition(office_id, shard), month))
+    keys.extend((rollup_partition(level, shard), month) for level in levels_of(city))
     return [Write("update", ReviewStatsRecord(office_id=partition, day=sort_key),
                   actions=[getattr(ReviewStatsRecord, k).add(v) for k, v in counts.items() if v])
             for partition, sort_key in keys]
@@ -231,7 +248,7 @@ class DynamoReviewRepository(ReviewRepository):
             return Duplicate(f"the {review.stage.value} stage of case {review.case_no} has already been reviewed")
 
         self.tx.stage(Write("put", review_record(review), ReviewRecord.case_no.does_not_exist(), conflict=reviewed))
-        for update in _count_update(review.office_id, review.day, counts,
+        for update in _count_update(review.office_id, review.city, review.day, counts,
                                     f"{review.case_no}#{review.stage.value}"):
             self.tx.stage(update)
         self.tx.stage(Write("delete", ReviewSlotRecord(case_no=review.case_no, stage=review.stage.value)))
@@ -331,6 +348,16 @@ class DynamoReviewRepository(ReviewRepository):
             _add(out[keys[(rec.office_id, rec.day)]], rec.day[:7], rec)
         return {oid: dict(sorted(months.items())) for oid, months in out.items()}
 
+    def rollup_counts(self, level: Level, months: list[str]) -> dict[str, dict[str, int]]:
+        """The level's roll-up per month (``YYYY-MM``) of ``months``, its shards summed: read by key
+        (BatchGetItem), months × STATS_SHARDS items whatever the number of offices. A month with no item has
+        nothing counted (all zero)."""
+        out = {m: dict.fromkeys(COUNTERS, 0) for m in months}
+        keys = [(rollup_partition(level, shard), m) for m in months for shard in range(settings().stats_shards)]
+        for rec in ReviewStatsRecord.batch_get(keys):
+            _add(out, rec.day, rec)
+        return out
+
     @staticmethod
     def _range(partition: str, first: str | None, last: str | None) -> Iterator[ReviewStatsRecord]:
         yield from ReviewStatsRecord.query(partition, range_key_condition=_between(ReviewStatsRecord.day, first, last))
@@ -381,7 +408,7 @@ class DynamoTicketRepository(TicketRepository):
                      ReviewRecord.ticket_escalated.set(ticket.escalated)],
             conflict=lambda: self._review_conflict(ticket),
         ))
-        for update in _count_update(ticket.office_id, ticket.review_day, counts,
+        for update in _count_update(ticket.office_id, ticket.city, ticket.review_day, counts,
                                     f"{ticket.case_no}#{ticket.stage.value}"):
             self.tx.stage(update)
 

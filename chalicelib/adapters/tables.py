@@ -2,9 +2,18 @@
 provisioning: infra/ in the cloud, tools/provision.py for the emulator)."""
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
 from pynamodb.models import Model
 
 from . import models
+
+T = TypeVar("T")
+_pool: Any = None
+_pool_lock = threading.Lock()
+FAN_OUT_THREADS = 16
 
 
 def all_models() -> list[type[Model]]:
@@ -25,3 +34,20 @@ def condition_failed(err: Exception) -> bool:
     is a timeout, which has no response."""
     response = getattr(getattr(err, "cause", None), "response", None) or {}
     return bool(response.get("Error", {}).get("Code") == "ConditionalCheckFailedException")
+
+
+def fan_out(fn: Callable[[Any], T], args: Sequence[Any]) -> list[T]:
+    """``fn`` over ``args`` at once, a thread each, results in the order of ``args``: the queries of the shards
+    of one write-sharded index, so a page costs about one round trip instead of one per shard. botocore
+    clients are thread-safe and PynamoDB keeps a botocore session per thread; the pool is made on first use
+    and kept for the container's life (a warm Lambda reuses it)."""
+    global _pool
+    if len(args) <= 1:
+        return [fn(a) for a in args]
+    if _pool is None:
+        from concurrent.futures import ThreadPoolExecutor  # only the functions that list shards pay for it
+
+        with _pool_lock:
+            if _pool is None:
+                _pool = ThreadPoolExecutor(max_workers=FAN_OUT_THREADS, thread_name_prefix="fan-out")
+    return list(_pool.map(fn, args))

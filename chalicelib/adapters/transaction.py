@@ -8,6 +8,8 @@ the write units of a transaction.
 """
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -36,6 +38,8 @@ def reset_connection() -> None:
     global _connection
     _connection = None
 
+
+CONFLICT_ATTEMPTS = 3
 
 # PynamoDB sends condition checks, deletes, puts and updates in this order; reasons come back in it.
 _ORDER = {"check": 0, "delete": 1, "put": 2, "update": 3}
@@ -114,6 +118,21 @@ class Transaction:
 
     @staticmethod
     def _together(writes: list[Write]) -> None:
+        """One TransactWriteItems. Cancelled only because another transaction held one of its items at that
+        moment (``TransactionConflict``: the review counters' shared city and province roll-ups make that
+        likelier), it applied nothing, so it is sent again, a few times, after a short random pause."""
+        for attempt in range(CONFLICT_ATTEMPTS):
+            try:
+                Transaction._send(writes)
+                return
+            except TransactWriteError as err:
+                codes = {getattr(r, "code", None) for r in err.cancellation_reasons or []} - {None}
+                if codes != {"TransactionConflict"} or attempt == CONFLICT_ATTEMPTS - 1:
+                    raise
+            time.sleep(random.uniform(0.01, 0.05) * 2 ** attempt)
+
+    @staticmethod
+    def _send(writes: list[Write]) -> None:
         try:
             with TransactWrite(connection=connection()) as tx:
                 for w in writes:

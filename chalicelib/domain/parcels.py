@@ -159,6 +159,10 @@ class Parcel:
     service: str = ""
     cost_cny: float = 0.0
     version: int = 0
+    # How many cases ``items`` may hold: the whole list's MAX_CASES_PER_PARCEL, or, when only part of the
+    # handover list was loaded to add one case (a sheet of it: adapters/parcel_repository.py), that part's
+    # share of it.
+    capacity: int = MAX_CASES_PER_PARCEL
 
     @property
     def case_nos(self) -> list[str]:
@@ -171,7 +175,7 @@ class Parcel:
 
     @property
     def full(self) -> bool:
-        return len(self.items) >= MAX_CASES_PER_PARCEL
+        return len(self.items) >= self.capacity
 
     def item(self, case_no: str) -> ParcelItem:
         for i in self.items:

@@ -25,6 +25,18 @@ from .workdays import CST, add_working_days, end_of_cst_day, iso
 
 MAX_TRACKING_EVENTS = 50  # a misbehaving courier cannot grow a leg without bound
 
+# What the case's timeline says of a courier's report (the applicant reads it; the console shows notes as
+# written): the same words as the console's parcel event labels.
+LEG_STATUS_WORDS = {"CREATED": "已下单", "PICKED_UP": "已揽收", "IN_TRANSIT": "运输中", "EXCEPTION": "异常",
+                    "RETURNED_TO_SENDER": "已退回寄件方", "DELIVERED": "已投递"}
+
+
+def courier_note(courier: str, status: str, waybill: str, parcel_id: str | None = None) -> str:
+    """A case's timeline note for a courier's report on its leg, e.g. ``EMS 异常（运单 EMS1…）``, or of the
+    consolidated parcel (合包) the case travels in."""
+    where = f"合包 {parcel_id}" if parcel_id else f"运单 {waybill}"
+    return f"{courier} {LEG_STATUS_WORDS.get(status, status)}（{where}）"
+
 
 class LegKind(StrEnum):
     MATERIALS = "MATERIALS"  # receiving office → handling office

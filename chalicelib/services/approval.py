@@ -1,12 +1,15 @@
 """秒批: a case accepted by the handling office is decided by its matter's approval rule when the rule approves.
 
-Runs on the routing queue after ``case.sign`` / ``case.route`` to ACCEPTED. The rule is data (reference
-``approval_rule``) evaluated by the domain; its inputs come from a port (the social-insurance records), read
-only with the applicant's authorization and logged with its purpose. A match is decided by actor ``system``,
-with the rule id, version, inputs and conditions on the timeline; a result to be delivered as an electronic
-licence is then issued at once. No match or inputs that could not be read: a person decides, and the timeline
-says why. Without the applicant's authorization nothing is read and nothing recorded: a person decides as
-ever. Idempotent: a redelivered or stale event finds the case checked or moved on.
+Runs on the routing queue after ``case.sign`` / ``case.route`` to ACCEPTED, and again after a
+``case.supplement`` that leaves the case ACCEPTED with nothing missing (a 容缺 material arrived, or the
+correction after a return: 补正) when the last check did not approve: what it lacked may be there now. The rule
+is data (reference ``approval_rule``) evaluated by the domain; its inputs come from a port (the
+social-insurance records), read only with the applicant's authorization and logged with its purpose. A match is
+decided by actor ``system``, with the rule id, version, inputs and conditions on the timeline; a result to be
+delivered as an electronic licence is then issued at once. No match or inputs that could not be read: a person
+decides, and the timeline says why. Without the applicant's authorization nothing is read and nothing
+recorded: a person decides as ever. Idempotent: a redelivered or stale event finds the case checked or moved
+on.
 """
 from __future__ import annotations
 
@@ -37,7 +40,8 @@ RULES_ENGINE = Actor.system("approval-rules")
 
 
 def on_accepted(event: CaseEvent, now: datetime | None = None) -> None:
-    """After acceptance: check the matter's approval rule once (routing queue: case.sign, case.route)."""
+    """After acceptance: check the matter's approval rule (routing queue: case.sign, case.route); after a
+    supplement, check it again if the last check did not approve and nothing is missing any more."""
     if event.to_status != Status.ACCEPTED.value or not event.matter_id:
         return
     rule = catalogue().matter(event.matter_id).approval_rule
@@ -46,7 +50,7 @@ def on_accepted(event: CaseEvent, now: datetime | None = None) -> None:
     at = now or utcnow()
     with unit_of_work() as uow:
         case = uow.cases.get(event.case_no)
-        if case.status is not Status.ACCEPTED or case.version != event.version or case.rule_check:
+        if case.status is not Status.ACCEPTED or case.version != event.version or not _to_check(event, case):
             logger.info("approval rule: case moved on or checked already", extra={"case_no": case.case_no})
             return
         if rule.consent not in case.licence_authorization:  # no 授权: nothing is read, a person decides as ever
@@ -70,6 +74,13 @@ def on_accepted(event: CaseEvent, now: datetime | None = None) -> None:
         except DomainError as err:  # the library is down, or staff issued it: staff can issue it later
             logger.warning("approved by rule, licence not issued yet",
                            extra={"case_no": case.case_no, "reason": type(err).__name__})
+
+
+def _to_check(event: CaseEvent, case: Case) -> bool:
+    if event.type == "case.supplement":
+        last = case.rule_check
+        return last is not None and last.get("outcome") != "approved" and not case.missing
+    return not case.rule_check
 
 
 def _check(uow: UnitOfWork, case: Case, rule: ApprovalRule, at: datetime) -> dict[str, Any]:

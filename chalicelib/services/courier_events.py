@@ -17,7 +17,7 @@ from ..bootstrap import bus, unit_of_work
 from ..domain.actor import Actor
 from ..domain.case import Case, Change
 from ..domain.errors import InvalidInput, InvalidTransition, OutOfScope
-from ..domain.shipping import Applied, LegKind, Shipment
+from ..domain.shipping import Applied, LegKind, LegStatus, Shipment, courier_note
 from ..domain.workdays import utcnow
 from ..observability import logger
 from . import parcels
@@ -72,10 +72,11 @@ def _case_change(cases: CaseRepository, leg: Shipment, applied: Applied,
     try:
         if applied.trouble_now:
             return case, case.record_shipment_exception(COURIER, at, leg.waybill, event.event.value,
-                                                        note=f"{leg.courier} {event.event.value}")
+                                                        note=courier_note(leg.courier, event.event.value, leg.waybill))
         if leg.kind is LegKind.MATERIALS:
             matter = catalogue().matter(case.matter_id)
-            return case, case.sign(COURIER, at, matter, note=f"delivered by {leg.courier} {leg.waybill}")
+            return case, case.sign(COURIER, at, matter,
+                                     note=courier_note(leg.courier, LegStatus.DELIVERED, leg.waybill))
         return case, case.result_arrived(COURIER, at, leg.waybill, catalogue().deadlines)
     except (InvalidTransition, OutOfScope) as err:
         # e.g. staff signed for the materials before the courier reported them delivered

@@ -41,6 +41,8 @@ RELAY: dict[str, Destinations] = {
     # Accepted: the routing queue checks the matter's approval rule (秒批, services/approval.py).
     "case.sign": Destinations(_ROUTING, notify=True),
     "case.route": Destinations(_ROUTING, notify=True, notify_only_to="ACCEPTED"),  # electronic: accepted at once
+    # A material arrives (容缺 or 补正) while accepted: the rule is checked again if it did not approve.
+    "case.supplement": Destinations(_ROUTING),
     # A result issued as an electronic licence completes the case: the handling stage becomes reviewable.
     "case.issue_result": Destinations(_TICKETS, notify=True),
     "case.return": _NOTIFY,

@@ -39,7 +39,7 @@ from ..domain.parcels import (
     parcel_id_for,
 )
 from ..domain.reference import Office
-from ..domain.shipping import LegKind, LegStatus, Shipment
+from ..domain.shipping import LegKind, LegStatus, Shipment, courier_note
 from ..domain.workdays import utcnow
 from ..observability import logger
 from .unit_of_work import UnitOfWork
@@ -77,7 +77,7 @@ def join_parcel(uow: UnitOfWork, kind: LegKind, origin: Office, to_office_id: st
     day, part = collection_day(origin, handed_over_at), 1
     for _ in range(MAX_DAYS_AHEAD):
         parcel_id = parcel_id_for(kind, origin.office_id, to_office_id, day, part)
-        parcel = uow.parcels.find(parcel_id)
+        parcel = uow.parcels.find(parcel_id, case_no=case_no)  # the header and the case's sheet of the list
         if parcel is None:
             parcel = open_parcel(kind, origin, to_office_id, handed_over_at, day=day, part=part)
             parcel.join(case_no, handed_over_at)
@@ -153,7 +153,7 @@ def on_courier_event(uow: UnitOfWork, leg: Shipment, event: CourierEvent) -> Non
     assert leg.parcel_id is not None
     applied = leg.apply(event.event, event.at)
     if applied.recorded:
-        parcel = uow.parcels.get(leg.parcel_id)
+        parcel = uow.parcels.get(leg.parcel_id, lines=False)
         if applied.delivered_now and parcel.status is ParcelStatus.SEALED:
             parcel.arrive(event.at)
             uow.parcels.update(parcel)
@@ -184,7 +184,7 @@ def _when(reported: datetime, last_change: datetime) -> datetime:
 
 def _delivered(case_no: str, leg: Shipment, at: datetime) -> None:
     with unit_of_work() as uow:
-        parcel = uow.parcels.get(str(leg.parcel_id))
+        parcel = uow.parcels.get(str(leg.parcel_id), case_no=case_no)
         if not (parcel.awaits(case_no) or parcel.item(case_no).state is ItemState.SIGNED):
             return  # found missing meanwhile: it waits for its own parcel
         case = uow.cases.get(case_no)
@@ -208,8 +208,9 @@ def _trouble(case_no: str, leg: Shipment, event: CourierEvent) -> None:
         if case.status not in (Status.IN_TRANSIT, Status.RESULT_IN_TRANSIT) or leg.parcel_id not in case.parcels:
             return
         change = case.record_shipment_exception(COURIER, _when(event.at, case.updated_at), leg.waybill,
-                                                event.event.value, note=f"{leg.courier} {event.event.value} "
-                                                f"(parcel {leg.parcel_id})")
+                                                event.event.value,
+                                                note=courier_note(leg.courier, event.event.value, leg.waybill,
+                                                                  leg.parcel_id))
         uow.cases.update(case, change)
         uow.commit()
 
@@ -246,7 +247,7 @@ def _sign_case(actor: Actor, parcel: Parcel, case_no: str, at: datetime) -> None
             return
         if parcel.kind is LegKind.MATERIALS and case.status is Status.IN_TRANSIT:
             change = case.sign(actor, max(at, case.updated_at), catalogue().matter(case.matter_id),
-                               note=f"signed against the handover list of parcel {parcel.parcel_id}")
+                               note=f"按合包 {parcel.parcel_id} 的交接单签收")
         elif parcel.kind is LegKind.RESULT and case.status is Status.RESULT_IN_TRANSIT:
             change = case.result_arrived(HANDOVER, max(at, case.updated_at), parcel.waybill or parcel.parcel_id,
                                          catalogue().deadlines)
@@ -263,7 +264,7 @@ def mark_missing(actor: Actor, parcel_id: str, case_no: str, note: str = "", now
 
     def mark() -> Parcel:
         with unit_of_work() as uow:
-            parcel = uow.parcels.get(parcel_id)
+            parcel = uow.parcels.get(parcel_id, case_no=case_no)
             if parcel.kind is not LegKind.MATERIALS:
                 raise InvalidTransition("only a parcel of materials has cases missing from it",
                                         current_status=parcel.status.value)
@@ -283,7 +284,7 @@ def sign_for_case(uow: UnitOfWork, actor: Actor, case: Case, at: datetime) -> No
     list as signed too, when its parcel has been sealed (the caller commits it with the case's change)."""
     if not case.parcels:
         return
-    parcel = uow.parcels.find(case.parcels[-1])
+    parcel = uow.parcels.find(case.parcels[-1], case_no=case.case_no)
     if (parcel is None or parcel.kind is not LegKind.MATERIALS or not parcel.awaits(case.case_no)
             or parcel.status not in (ParcelStatus.SEALED, ParcelStatus.ARRIVED)
             or actor.office_id != parcel.to_office_id):
@@ -339,7 +340,7 @@ def legs_of_case(uow: UnitOfWork, case: Case) -> list[Shipment]:
     if not case.parcels:
         return legs
     for parcel_id in case.parcels:
-        parcel = uow.parcels.find(parcel_id)
+        parcel = uow.parcels.find(parcel_id, lines=False)
         if parcel is not None and parcel.waybill:
             leg = uow.legs.find(parcel.waybill)
             if leg is not None:

@@ -1,6 +1,12 @@
 """Review statistics (GB/T 39735 indicators) per office, city or province and period, summed from the
 per-office counters (month totals for the months the period covers whole, day counters for the partial
-months at its ends), read by key for every office in scope at once, never a scan."""
+months at its ends), read by key for every office in scope at once, never a scan.
+
+Every answer carries each office's figures for the period, so the office level is the coarsest that answers
+it: the offices' months give the scope's trend and totals as well, at no further read. The city and
+province month roll-ups (domain/rollups.py) hold the same totals, but reading them here would add their
+items to the offices', not replace them (docs/PERFORMANCE.md, issue 11): an answer without per-office
+figures would read them instead. They are checked equal to the offices' sums (tests/service/test_rollups.py)."""
 from __future__ import annotations
 
 from datetime import date

@@ -207,7 +207,8 @@ def _replace_leg(uow: UnitOfWork, event: CaseEvent) -> None:
 
 
 def _accepted(event: CaseEvent) -> None:
-    """Accepted by the handling office: the matter's approval rule, if it has one (秒批)."""
+    """Accepted by the handling office, or a material supplied while accepted: the matter's approval rule, if
+    it has one (秒批)."""
     if event.to_status == Status.ACCEPTED:
         from . import approval
 
@@ -234,6 +235,7 @@ _HANDLERS: dict[str, Callable[[CaseEvent], None]] = {
     "case.reship": _reshipped,
     "case.sign": _accepted,
     "case.route": _accepted,
+    "case.supplement": _accepted,
     "case.materials_missing": _materials_missing,
 }
 

@@ -25,6 +25,7 @@ from ..domain.case import Case, Change
 from ..domain.events import DomainEvent
 from ..domain.parcels import Parcel
 from ..domain.reviews import Review, ReviewSlot, Stage
+from ..domain.rollups import Level
 from ..domain.shipping import Shipment
 from ..domain.tickets import Ticket, TicketChange
 
@@ -106,16 +107,19 @@ class LegRepository(abc.ABC):
 
 
 class ParcelRepository(abc.ABC):
-    """Consolidated daily parcels (合包) with their handover lists. Every write is guarded by the parcel's
-    version, so a case joining races a sealing cleanly: one of them wins, the other reads again."""
+    """Consolidated daily parcels (合包) with their handover lists. Every write is guarded by the version of
+    what it changes, so a case joining races a sealing cleanly: one of them wins, the other reads again."""
 
     @abc.abstractmethod
-    def find(self, parcel_id: str) -> Parcel | None: ...
+    def find(self, parcel_id: str, case_no: str | None = None, lines: bool = True) -> Parcel | None:
+        """The parcel with its handover list; with ``case_no``, only as much of the list as adding, checking
+        or reading that one case needs (its ``capacity`` then says how many cases that part takes); without
+        ``lines``, none of it (its status, waybill and times)."""
 
-    def get(self, parcel_id: str) -> Parcel:
+    def get(self, parcel_id: str, case_no: str | None = None, lines: bool = True) -> Parcel:
         from ..domain.errors import NotFound
 
-        parcel = self.find(parcel_id)
+        parcel = self.find(parcel_id, case_no, lines)
         if parcel is None:
             raise NotFound(f"parcel {parcel_id} not found")
         return parcel
@@ -205,6 +209,11 @@ class ReviewRepository(abc.ABC):
                           last: date | None) -> dict[str, dict[str, dict[str, int]]]:
         """``monthly_counts`` of several offices (a store may read them together)."""
         return {oid: self.monthly_counts(oid, first, last) for oid in office_ids}
+
+    def rollup_counts(self, level: Level, months: list[str]) -> dict[str, dict[str, int]] | None:
+        """A city's or the province's counters per whole month of ``months`` from its roll-up, or None where
+        the store keeps no roll-ups (the caller sums the offices)."""
+        return None
 
 
 class TicketRepository(abc.ABC):

@@ -318,3 +318,35 @@ def test_overdue_tickets_reach_the_provincial_worklist_as_a_query(client, pump, 
     assert call(client, "POST", f"/tickets/{late}/verify", supervisor("440000"),
                 {"valid": False, "finding": "已解释"})[0] == 200
     assert call(client, "GET", "/tickets?escalated=true", supervisor("440000"))[1]["items"] == []
+
+
+def test_stats_of_a_whole_month_equal_the_city_and_province_roll_ups(client, pump):
+    """Over HTTP: a bad review whose appeal is upheld and a good review; the statistics of the whole month, for
+    the province and for the city, are their roll-ups' figures (the same in every counter) and their offices'
+    figures summed."""
+    from datetime import timedelta
+
+    from chalicelib.bootstrap import unit_of_work
+    from chalicelib.domain.rollups import city, province
+    from chalicelib.domain.statistics import COUNTERS, figures
+    from chalicelib.domain.workdays import cst_date, utcnow
+
+    _, ticket_id = _bad_review_ticket(client, pump)
+    assert call(client, "POST", f"/tickets/{ticket_id}/appeal", staff("SZ-GOV"), {"grounds": "有录像为证"})[0] == 200
+    assert call(client, "POST", f"/tickets/{ticket_id}/appeal-decision", supervisor("440000"),
+                {"upheld": True, "note": "维持申诉"})[0] == 200
+    good = received_case(client, "bob")
+    assert call(client, "POST", f"/cases/{good['case_no']}/reviews", citizen("bob"),
+                {"stage": "receiving", "rating": 5})[0] == 201
+    today = cst_date(utcnow())
+    first, month = today.replace(day=1), today.isoformat()[:7]
+    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    for hdrs, scope, level in ((supervisor("440000"), "", province()),
+                               (supervisor("440300"), "city=440300&", city("440300"))):
+        status, stats = call(client, "GET", f"/stats/reviews?{scope}from={first}&to={last}&group=month", hdrs)
+        assert status == 200, stats
+        rolled = unit_of_work().reviews.rollup_counts(level, [month])
+        assert rolled is not None
+        assert stats["months"] == [{"month": month, **figures(rolled[month])}]
+        assert stats["counts"] == rolled[month] == {k: sum(o["counts"][k] for o in stats["offices"]) for k in COUNTERS}
+        assert (stats["reviews"], stats["excluded_reviews"], stats["good_reviews"]) == (1, 1, 1)

@@ -14,6 +14,7 @@ from infra.schema import table_specs
 @pytest.mark.parametrize("table, new, old", [
     ("cases", {"by_receiving_queue", "by_handling_queue"}, {"by_receiving_office", "by_handling_office"}),
     ("reviews", {"by_office_shard", "by_city_shard"}, {"by_office", "by_city"}),
+    ("parcels", {"parcels_from_shard", "parcels_to_shard"}, {"parcels_from", "parcels_to"}),
 ])
 def test_each_step_changes_one_index_from_the_old_ones_to_the_models(table, new, old):
     spec = next(s for s in table_specs() if s.logical == table)

@@ -54,15 +54,15 @@ def _collection(pump: Any) -> None:
 def _parcel_facts(driver: Driver) -> dict[str, Any]:
     """What the soak asserts, read from the store: handover lists, legs of parcels, case timelines."""
     from chalicelib.adapters.models import ParcelRecord, ShipmentRecord
-    from chalicelib.adapters.parcel_repository import from_record
     from chalicelib.bootstrap import unit_of_work
     from tests.storage import Cases
 
     position = {no: i for i, no in enumerate(driver.case_numbers)}
-    parcels = [from_record(r) for r in ParcelRecord.scan()]
+    uow = unit_of_work()
+    # Each parcel whole: its header and the sheets of its handover list (the scan also finds the sheets).
+    parcels = [uow.parcels.get(r.parcel_id) for r in ParcelRecord.scan() if not r.sheet_of]
     legs = Counter(r.body.get("parcel_id") for r in ShipmentRecord.scan() if r.body.get("parcel_id"))
     memberships = Counter((p.kind.value, c) for p in parcels for c in p.case_nos)
-    uow = unit_of_work()
     pointer_mismatch = sum(1 for p in parcels for c in p.case_nos if p.parcel_id not in uow.cases.get(c).parcels)
     materials = [p for p in parcels if p.kind.value == "MATERIALS"]
     return {

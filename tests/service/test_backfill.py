@@ -161,3 +161,105 @@ def test_old_reviews_get_their_listing_keys_and_are_listed_after_the_switch(migr
     assert listed() == sorted(numbers)  # the sharded indexes: every review once
     assert backfill.backfill(dry_run=False, client=migrating, logical="reviews").to_change == 0
     assert unit_of_work().reviews.get(numbers[0], Stage.RECEIVING) is not None
+
+
+@pytest.fixture
+def parcels_migrating(aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """The parcels table in the middle of its migration: the old listing indexes too, the app runs legacy."""
+    from chalicelib.adapters.models import LegacyParcelRecord, ParcelRecord
+    from chalicelib.config import settings
+
+    client = boto3.client("dynamodb", region_name="us-east-1")
+    for name, office in (("parcels_from", "from_office_id"), ("parcels_to", "to_office_id")):
+        client.update_table(
+            TableName=settings().name("parcels"),
+            AttributeDefinitions=[{"AttributeName": office, "AttributeType": "S"},
+                                  {"AttributeName": "listing", "AttributeType": "S"}],
+            GlobalSecondaryIndexUpdates=[{"Create": {
+                "IndexName": name, "Projection": {"ProjectionType": "ALL"},
+                "KeySchema": [{"AttributeName": office, "KeyType": "HASH"},
+                              {"AttributeName": "listing", "KeyType": "RANGE"}]}}])
+    ParcelRecord._connection = LegacyParcelRecord._connection = None
+    monkeypatch.setenv("QUEUE_MIGRATION", "legacy")
+    settings.cache_clear()
+    yield client
+    monkeypatch.undo()
+    settings.cache_clear()
+    ParcelRecord._connection = LegacyParcelRecord._connection = None
+
+
+def _old_parcel(client: Any, day: int, status: str, cases: int, to_office: str = "DG-GOV") -> tuple[str, list[str]]:
+    """A parcel as the release before the sheets stored it: its handover list in its body, its listing key
+    ``status#day#parcel_id`` on the old indexes, none of the sharded keys."""
+    import json
+
+    from chalicelib.config import settings
+
+    parcel_id = f"M-SZ-GOV-{to_office}-202603{day:02d}"
+    case_nos = [f"KC440300202603{day:02d}{n:05d}" for n in range(1, cases + 1)]
+    items = [{"case_no": c, "joined_at": f"2026-03-{day:02d}T0{n}:00:00+00:00", "state": "PACKED",
+              "checked_at": None, "checked_by": None, "note": ""} for n, c in enumerate(case_nos)]
+    body = {"collection_day": f"2026-03-{day:02d}", "cutoff_at": f"2026-03-{day:02d}T08:00:00+00:00",
+            "opened_at": f"2026-03-{day:02d}T00:00:00+00:00", "waybill": None if status == "OPEN" else f"EMS9{day}",
+            "sealed_at": None, "arrived_at": None, "courier": "", "service": "", "cost_cny": 0.0, "items": items}
+    item = {"parcel_id": {"S": parcel_id}, "version": {"N": str(cases)}, "kind": {"S": "MATERIALS"},
+            "status": {"S": status}, "from_office_id": {"S": "SZ-GOV"}, "to_office_id": {"S": to_office},
+            "listing": {"S": f"{status}#2026-03-{day:02d}#{parcel_id}"}, "body": {"S": json.dumps(body)}}
+    if status == "OPEN":
+        item.update(seal_shard={"S": "0"}, seal_at={"S": body["cutoff_at"]})
+    client.put_item(TableName=settings().name("parcels"), Item=item)
+    return parcel_id, case_nos
+
+
+def test_a_stage_moves_its_parcels_to_sheets_and_sharded_listings_without_losing_a_case(parcels_migrating,
+                                                                                        monkeypatch):
+    from datetime import UTC, datetime
+
+    from chalicelib.adapters.reference_store import catalogue
+    from chalicelib.bootstrap import unit_of_work
+    from chalicelib.config import settings
+    from chalicelib.domain.shipping import LegKind
+    from chalicelib.services import parcels
+    from tools import backfill
+
+    stored = dict(_old_parcel(parcels_migrating, d, "SEALED", 3) for d in (2, 3, 4))
+    open_id, open_cases = _old_parcel(parcels_migrating, 5, "OPEN", 2, to_office="ZH-GOV")
+    stored[open_id] = open_cases
+
+    def listed() -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        cursor = None
+        while True:
+            page, cursor = unit_of_work().parcels.of_office("SZ-GOV", "outgoing", None, 2, cursor)
+            out.update({p.parcel_id: p.case_nos for p in page})
+            if cursor is None:
+                return out
+
+    assert listed() == stored  # legacy reads: the old indexes, the lists in the headers
+    # A case joining an old-format open parcel rewrites it as header and sheets, the list kept whole.
+    joiner = "KC4403002026030500099"
+    with unit_of_work() as uow:
+        joined = parcels.join_parcel(uow, LegKind.MATERIALS, catalogue().office("SZ-GOV"), "ZH-GOV", joiner,
+                                     datetime(2026, 3, 5, 1, 0, tzinfo=UTC))
+        uow.commit()
+    assert joined.parcel_id == open_id
+    stored[open_id] = [*open_cases, joiner]
+
+    dry = backfill.backfill(dry_run=True, client=parcels_migrating, logical="parcels")
+    assert (dry.table, dry.to_change, dry.changed) == ("parcels", 3, 0)
+    assert backfill.backfill(dry_run=True, client=parcels_migrating, logical="parcels").to_change == 3
+    assert listed() == stored  # the dry run changed nothing
+    done = backfill.backfill(dry_run=False, client=parcels_migrating, logical="parcels")
+    assert (done.to_change, done.changed, done.failed) == (3, 3, 0)
+
+    monkeypatch.setenv("QUEUE_MIGRATION", "")  # the switch: the sharded keys-only indexes
+    settings.cache_clear()
+    assert listed() == stored
+    assert list(listed()) == sorted(stored, reverse=True)  # newest collection first
+    again = backfill.backfill(dry_run=False, client=parcels_migrating, logical="parcels")
+    assert (again.to_change, again.changed) == (0, 0)
+    cleaned = backfill.backfill(dry_run=False, remove_legacy=True, client=parcels_migrating, logical="parcels")
+    assert cleaned.changed == 4  # the old listing key removed from every header
+    assert listed() == stored
+    sealed = unit_of_work().parcels.get(next(iter(stored)))
+    assert sealed.status.value == "SEALED" and sealed.waybill

@@ -163,6 +163,41 @@ def test_records_unreadable_fall_back_to_a_person(fake, library):
     assert case.status is Status.ACCEPTED and case.rule_check["outcome"] == "inputs_unavailable"
 
 
+def test_after_a_correction_the_rule_is_checked_again_and_decides(fake, library):
+    """补正: the records could not be read at acceptance, so a person was to decide; the office returned the
+    case for correction, and once the applicant corrected it the rule reads again and approves."""
+    from chalicelib.services import intake, routing
+
+    case, _ = service_apply(ALICE, demo_application())
+    library.fail_always("error")
+    accept(fake, case.case_no)
+    assert repo.get(case.case_no).rule_check["outcome"] == "inputs_unavailable"
+    library.heal()
+    handling.return_for_correction(DG_STAFF, case.case_no, "申请表签名缺失")
+    corrected = intake.supplement(ALICE, case.case_no, "申请表")
+    routing.handle_routing_event(outbox_event(fake, case.case_no, corrected.version))
+    case = repo.get(case.case_no)
+    assert case.status is Status.COMPLETED and case.decision == "APPROVED"
+    checks = [e for e in repo.timeline(case.case_no) if e["actor_role"] == "system" and e["action"] in
+              ("check_rule", "decide")]
+    assert [e["action"] for e in checks] == ["check_rule", "decide"]
+    routing.handle_routing_event(outbox_event(fake, case.case_no, corrected.version))  # redelivered
+    assert repo.get(case.case_no).version == case.version
+
+
+def test_a_supplement_after_the_rule_said_no_match_reads_again_but_a_no_match_stays_with_a_person(fake, library):
+    case, _ = service_apply(ALICE, demo_application(sub="bob", requested_period={"from": "2025-01", "to": "2025-06"}))
+    accept(fake, case.case_no)
+    from chalicelib.services import intake, routing
+
+    handling.return_for_correction(DG_STAFF, case.case_no, "申请表签名缺失")
+    corrected = intake.supplement(ALICE, case.case_no, "申请表")
+    routing.handle_routing_event(outbox_event(fake, case.case_no, corrected.version))
+    case = repo.get(case.case_no)
+    assert case.status is Status.ACCEPTED and case.rule_check["outcome"] == "no_match"
+    assert [e["action"] for e in repo.timeline(case.case_no)].count("check_rule") == 2
+
+
 def test_a_redelivered_acceptance_changes_nothing(fake, library):
     case, _ = service_apply(ALICE, demo_application(sub="bob"))
     accept(fake, case.case_no)

@@ -1,5 +1,6 @@
-"""tools/emulator: after a cancelled transaction (a lost race) the outbox stream keeps flowing to the
-iterators already handed out, as the local stack's pump needs, and carries nothing of the cancelled write.
+"""tools/emulator: a cancelled transaction (a lost race) leaves what it named as it was, without copying
+whole tables, and the outbox stream keeps flowing to the iterators already handed out, as the local stack's
+pump needs, and carries nothing of the cancelled write.
 
 On moto (``aws``): it tests the emulator itself (and that unpatched moto still has the defect)."""
 from __future__ import annotations
@@ -53,3 +54,60 @@ def test_unpatched_moto_orphans_the_iterator(aws: None) -> None:
     the cancelled transaction's record, which never committed, and never the write that followed."""
     with emulator.unpatched():  # the tests' moto server hardens moto in this process too
         assert _records_after_a_lost_race() == ["cancelled#1"]
+
+
+def test_a_cancelled_transaction_leaves_every_item_it_named_as_it_was_and_keeps_other_writes(aws: None) -> None:
+    """The hardened rollback puts back only what the transaction named (moto deep-copies whole tables):
+    an updated item, a deleted item and an inserted item, in tables with and without a sort key, are as
+    before, and what was written before the transaction stays."""
+    ddb = boto3.client("dynamodb", region_name="us-east-1")
+    events, counters = settings().name("case-events"), settings().name("counters")
+
+    def event(seq: int, note: str) -> dict[str, Any]:
+        return {"case_no": {"S": "KC1"}, "seq": {"N": str(seq)}, "note": {"S": note}}
+
+    ddb.put_item(TableName=events, Item=event(1, "kept"))
+    ddb.put_item(TableName=events, Item=event(2, "to delete"))
+    ddb.put_item(TableName=events, Item=event(9, "other, untouched"))
+    ddb.put_item(TableName=counters, Item={"counter_id": {"S": "c"}, "value": {"N": "5"}})
+    with pytest.raises(ddb.exceptions.TransactionCanceledException):
+        ddb.transact_write_items(TransactItems=[
+            {"Update": {"TableName": events, "Key": {"case_no": {"S": "KC1"}, "seq": {"N": "1"}},
+                        "UpdateExpression": "SET note = :n", "ExpressionAttributeValues": {":n": {"S": "changed"}}}},
+            {"Delete": {"TableName": events, "Key": {"case_no": {"S": "KC1"}, "seq": {"N": "2"}}}},
+            {"Put": {"TableName": events, "Item": event(3, "inserted")}},
+            {"Update": {"TableName": counters, "Key": {"counter_id": {"S": "c"}},
+                        "UpdateExpression": "ADD #v :one", "ExpressionAttributeNames": {"#v": "value"},
+                        "ExpressionAttributeValues": {":one": {"N": "1"}}}},
+            {"Put": {"TableName": counters, "Item": {"counter_id": {"S": "new"}},
+                     "ConditionExpression": "attribute_exists(counter_id)"}},  # fails: the race is lost
+        ])
+    stored = ddb.query(TableName=events, KeyConditionExpression="case_no = :c",
+                       ExpressionAttributeValues={":c": {"S": "KC1"}})["Items"]
+    assert [(i["seq"]["N"], i["note"]["S"]) for i in stored] == [
+        ("1", "kept"), ("2", "to delete"), ("9", "other, untouched")]
+    assert ddb.get_item(TableName=counters, Key={"counter_id": {"S": "c"}})["Item"]["value"] == {"N": "5"}
+    assert "Item" not in ddb.get_item(TableName=counters, Key={"counter_id": {"S": "new"}})
+
+
+def test_a_transaction_does_not_copy_the_tables_it_names(aws: None) -> None:
+    """moto as released deep-copies each named table, all its items and stream records, before every
+    transaction; hardened, a transaction's cost does not grow with the data already stored."""
+    import copy as copy_module
+
+    ddb = boto3.client("dynamodb", region_name="us-east-1")
+    outbox = settings().name("outbox")
+    copied: list[str] = []
+    real = copy_module.deepcopy
+
+    def counting(value: Any, memo: Any = None) -> Any:
+        copied.append(type(value).__name__)
+        return real(value, memo)
+
+    original = copy_module.deepcopy
+    copy_module.deepcopy = counting  # type: ignore[assignment]
+    try:
+        ddb.transact_write_items(TransactItems=[{"Put": {"TableName": outbox, "Item": _outbox_item("t#1")}}])
+    finally:
+        copy_module.deepcopy = original  # type: ignore[assignment]
+    assert "Table" not in copied and "StreamShard" not in copied

@@ -192,3 +192,12 @@ def test_a_booking_carries_the_recipient_and_shows_it_masked():
     shown = repr(booking) + str(booking)
     assert "13800138000" not in shown and "张三丰" not in shown and "科苑路15号" not in shown
     assert "138****8000" in shown
+
+
+def test_courier_notes_on_the_timeline_are_in_chinese_and_name_the_waybill_or_the_parcel():
+    from chalicelib.domain.shipping import courier_note
+
+    assert courier_note("EMS", LegStatus.EXCEPTION, "EMS1234567890") == "EMS 异常（运单 EMS1234567890）"
+    assert courier_note("EMS", "DELIVERED", "EMS1", "M-SZ-GOV-DG-GOV-20261201") == \
+        "EMS 已投递（合包 M-SZ-GOV-DG-GOV-20261201）"
+    assert courier_note("SF", "RETURNED_TO_SENDER", "SF1") == "SF 已退回寄件方（运单 SF1）"

@@ -33,7 +33,7 @@ from ..domain.formats import bounded_int
 from ..observability import logger
 from .auth import authenticate, require_role
 from .cors import cors_headers, preflight_view
-from .origin import origin_check
+from .origin import behind_cloudfront, origin_check, viewer_address
 from .schemas import has_invisible_characters, parse_body
 
 if TYPE_CHECKING:
@@ -183,6 +183,8 @@ class RequestReader:
         identity = (self.request.context or {}).get("identity") or {}
         headers: Any = self.request.headers or {}
         address = str(identity.get("sourceIp") or "unknown")
+        if behind_cloudfront(self.request):  # sourceIp is the edge's: the viewer is in X-Forwarded-For
+            return viewer_address(headers, address)
         if settings().auth_mode != "hs256":
             return address
         # hs256 is only ever the mode of a local, non-Lambda process (chalicelib.config): never in a cloud.

@@ -85,3 +85,21 @@ def origin_check(event: Any, get_response: Callable[[Any], Response]) -> Respons
 def _from_rest_api(event: Any) -> bool:
     original = event.to_original_event() if hasattr(event, "to_original_event") else {}
     return isinstance(original, dict) and "version" not in original
+
+
+def viewer_address(headers: Any, source_ip: str) -> str:
+    """The caller's address behind CloudFront. API Gateway's ``sourceIp`` is then the CloudFront edge's, shared
+    by everyone that edge serves; CloudFront appends the viewer's address to ``X-Forwarded-For`` (after
+    whatever the viewer sent, which it may forge), and API Gateway may append the edge's own after it. So the
+    viewer is the last entry that is not the edge's. Without the header: the source address."""
+    forwarded = [a.strip() for a in str((headers or {}).get("x-forwarded-for") or "").split(",") if a.strip()]
+    while forwarded and forwarded[-1] == source_ip:
+        forwarded.pop()
+    return forwarded[-1][:64] if forwarded else source_ip
+
+
+def behind_cloudfront(event: Any) -> bool:
+    """Whether this request reached the function through CloudFront (and so passed the origin check): the
+    check is on and the request is not one a REST API kept for a migration delivered."""
+    s = settings()
+    return bool(s.origin_secret_arn) and not (s.origin_check_exempts_rest and _from_rest_api(event))

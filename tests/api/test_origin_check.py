@@ -17,16 +17,24 @@ FIRST = "a" * 48
 SECOND = "b" * 48
 
 
+def _reload_settings() -> None:
+    """Read the settings again now, outside a request (the test client patches the environment with the
+    Chalice stage's during one, which must not become the cached settings)."""
+    config.settings.cache_clear()
+    config.settings()
+
+
 @pytest.fixture
 def secret(aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     manager = boto3.client("secretsmanager", region_name=config.settings().region)
     arn = str(manager.create_secret(Name="kc-test-origin-verify", SecretString=FIRST)["ARN"])
     monkeypatch.setenv("ORIGIN_SECRET_ARN", arn)
-    config.settings.cache_clear()
+    _reload_settings()
     origin.forget()
     yield arn
     monkeypatch.delenv("ORIGIN_SECRET_ARN")
-    config.settings.cache_clear()
+    monkeypatch.delenv("ORIGIN_CHECK_EXEMPTS_REST", raising=False)
+    _reload_settings()
     origin.forget()
 
 
@@ -56,7 +64,7 @@ def test_a_rotation_accepts_the_current_and_the_previous_value(client, secret):
 
 def test_an_unreadable_secret_refuses_every_request(client, secret, monkeypatch):
     monkeypatch.setenv("ORIGIN_SECRET_ARN", secret + "-gone")
-    config.settings.cache_clear()
+    _reload_settings()
     origin.forget()
     resp = _health(client, FIRST)
     assert resp.status_code == 503 and resp.json_body["code"] == "unavailable"
@@ -79,7 +87,7 @@ def http_api_events(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_during_the_migration_the_rest_apis_requests_pass_and_the_http_apis_are_checked(
         client, secret, monkeypatch, request):
     monkeypatch.setenv("ORIGIN_CHECK_EXEMPTS_REST", "1")
-    config.settings.cache_clear()
+    _reload_settings()
     assert _health(client, None).status_code == 200  # the REST API's (it has its own web ACL)
     request.getfixturevalue("http_api_events")
     assert _health(client, None).status_code == 403  # the HTTP API's, not through CloudFront
@@ -93,3 +101,31 @@ def test_the_http_apis_events_are_checked_without_the_migration(client, secret, 
 def test_without_the_setting_nothing_is_checked(client):
     assert not config.settings().origin_secret_arn
     assert _health(client, None).status_code == 200
+
+
+def test_behind_cloudfront_the_caller_is_the_viewer_cloudfront_names_not_the_edge():
+    """The tracking-code budget counts per caller (docs/RELIABILITY.md): behind CloudFront API Gateway's source
+    address is the edge's, so the caller is the address CloudFront appended to X-Forwarded-For; what the viewer
+    sent before it (forgeable) is ignored."""
+    edge = "130.176.0.10"
+    assert origin.viewer_address({"x-forwarded-for": "198.51.100.7"}, edge) == "198.51.100.7"
+    assert origin.viewer_address({"x-forwarded-for": "6.6.6.6, 198.51.100.7"}, edge) == "198.51.100.7"
+    assert origin.viewer_address({"x-forwarded-for": f"6.6.6.6, 198.51.100.7, {edge}"}, edge) == "198.51.100.7"
+    assert origin.viewer_address({}, edge) == edge
+
+
+def test_the_tracking_budget_counts_the_viewer_behind_cloudfront(client, secret, http_api_events, monkeypatch):
+    from chalicelib.api import http
+
+    seen: list[str] = []
+    original = http.RequestReader.source_ip
+
+    def recording(self: Any) -> str:
+        seen.append(original(self))
+        return seen[-1]
+
+    monkeypatch.setattr(http.RequestReader, "source_ip", recording)
+    for viewer in ("198.51.100.7", "203.0.113.9"):
+        client.http.get("/track/KC4403002026010100001?code=123456",
+                        headers={"X-Origin-Verify": FIRST, "X-Forwarded-For": f"6.6.6.6, {viewer}"})
+    assert seen == ["198.51.100.7", "203.0.113.9"]

@@ -40,9 +40,15 @@ def test_results_carry_every_figure_and_the_money_terms(harness):
 
     counted = inprocess.count_requests(harness)
     cost = money.estimate(counted)
-    assert set(cost["terms_usd"]) == {"api_gateway", "lambda_requests", "lambda_duration", "dynamodb_writes",
-                                      "dynamodb_reads", "sqs", "sns"}
-    assert cost["usd"] > 0 and cost["prices_as_of"]
+    assert set(cost["terms_usd"]) == {"api_gateway", "cloudfront", "lambda_requests", "lambda_duration",
+                                      "dynamodb_writes", "dynamodb_reads", "sqs", "sns"}
+    assert cost["usd"] > 0 and cost["prices_as_of"] and cost["goal_usd"] == 0.90
+    # As deployed: each API request is an HTTP API request ($1.00/M) and a CloudFront HTTPS request
+    # ($0.0100 per 10,000); the REST API before it cost $3.50/M, without CloudFront.
+    http = counted["http_requests"] * money.CASES
+    assert cost["terms_usd"]["api_gateway"] == pytest.approx(http * 1.00e-6)
+    assert cost["terms_usd"]["cloudfront"] == pytest.approx(http * 1.00e-6)
+    assert cost["usd_rest_api"] - cost["usd"] == pytest.approx(http * (3.50e-6 - 2.00e-6), abs=1e-3)
 
     results = {name: {"skipped": True} for name in FIGURES}
     results.update(requests=counted, money=cost)

@@ -53,6 +53,9 @@ def _figure(results: dict[str, Any], name: str, skip: set[str], fn: Callable[[],
 def run() -> dict[str, Any]:
     """Every figure; each one's failure is recorded in its entry rather than stopping the others."""
     apply_env()
+    from tools import emulator
+
+    emulator.harden()  # the emulator as the local stack and the tests run it (tools/emulator.py)
     logging.getLogger("cross-city").setLevel(logging.WARNING)  # the app's INFO lines would drown the table
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
     skip = {s.strip() for s in os.environ.get("BENCH_SKIP", "").split(",") if s.strip()}

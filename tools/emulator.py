@@ -24,12 +24,22 @@ the transaction named, where moto deep-copies each named table whole (its stream
 every transaction: that made each write slower and the process bigger as the data grew (the local stack
 grew by megabytes per case). ``unpatched()`` gives moto as released, for the
 canary test (tests/service/test_local_stack_streams.py) that fails the day moto fixes the defect.
+
+It also answers DynamoDB's item requests (GetItem, Query, BatchGetItem …) with ``json.dumps`` of moto's own
+result. moto's results are already in DynamoDB's wire form (typed attribute values), but moto walks
+botocore's shape model for every attribute of every item it returns (about 25 µs an attribute): a year of
+statistics counters took seconds to return, and that, not the application, was what the tests and the bench
+timed. The fast answer keeps only the output shape's top-level members and encodes binary values in base64,
+as moto's serializer does; tests/service/test_emulator_serializer.py proves both give the same body for every
+attribute type and item request, and other requests (and every error) go through moto's serializer.
 """
 from __future__ import annotations
 
+import base64
 import contextlib
 import copy
 import functools
+import json
 import os
 import threading
 from collections.abc import Callable, Iterator
@@ -38,6 +48,9 @@ from typing import Any
 LOCK = threading.RLock()  # one DynamoDB request at a time, in the whole process (in-process mock or server)
 _ORIGINALS: dict[str, Any] = {}
 _PROVISIONED: dict[tuple[str, str], Any] = {}  # (account, region) -> moto's tables as first provisioned
+# The item requests whose results are items and their metadata only (no timestamps): answered by json.dumps.
+ITEM_ACTIONS = frozenset({"GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan", "BatchGetItem",
+                          "BatchWriteItem", "TransactGetItems", "TransactWriteItems"})
 
 
 def hardened() -> bool:
@@ -56,6 +69,7 @@ def harden() -> None:
         return
     call_action = DynamoHandler.call_action
     transact = DynamoDBBackend.transact_write_items
+    serialized = DynamoHandler.serialized
 
     @functools.wraps(call_action)
     def one_request_at_a_time(self: Any) -> Any:
@@ -81,11 +95,42 @@ def harden() -> None:
                 del shard.items[length:]  # the records of what the cancelled transaction wrote
             raise
 
-    _ORIGINALS["call_action"], _ORIGINALS["transact_write_items"] = call_action, transact
+    @functools.wraps(serialized)
+    def serialized_fast(self: Any, action_result: Any) -> Any:
+        body = fast_body(self._get_action(), action_result.result)
+        if body is None:
+            return serialized(self, action_result)
+        return 200, {"Content-Type": "application/x-amz-json-1.0", **self.response_headers}, body
+
+    _ORIGINALS.update(call_action=call_action, transact_write_items=transact, serialized=serialized)
     one_request_at_a_time._kc_hardened = True  # type: ignore[attr-defined]
     DynamoHandler.call_action = one_request_at_a_time  # type: ignore[method-assign]
+    DynamoHandler.serialized = serialized_fast  # type: ignore[method-assign]
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
     dynamodb_models.copy = _TablesNotCopied()  # type: ignore[assignment]
+
+
+def fast_body(action: str, result: Any) -> str | None:
+    """The JSON body DynamoDB gives for an item request's result, or None for any other request or result
+    (moto's serializer answers those). Only the output shape's top-level members, as moto's serializer keeps."""
+    if action not in ITEM_ACTIONS or not isinstance(result, dict):
+        return None
+    members = _output_members(action)
+    return json.dumps({k: v for k, v in result.items() if k in members and v is not None}, default=_wire)
+
+
+@functools.cache
+def _output_members(action: str) -> frozenset[str]:
+    from moto.core.utils import get_service_model
+
+    shape = get_service_model("dynamodb").operation_model(action).output_shape
+    return frozenset(shape.members) if shape is not None else frozenset()
+
+
+def _wire(value: Any) -> str:
+    if isinstance(value, bytes | bytearray):  # B and BS values: moto holds the bytes, the wire has base64
+        return base64.b64encode(value).decode("ascii")
+    raise TypeError(f"not a DynamoDB wire value: {type(value).__name__}")
 
 
 class _TablesNotCopied:
@@ -148,7 +193,7 @@ def unpatched() -> Iterator[None]:
     from moto.dynamodb.models import DynamoDBBackend
     from moto.dynamodb.responses import DynamoHandler
 
-    owners = {"call_action": DynamoHandler, "transact_write_items": DynamoDBBackend}
+    owners = {"call_action": DynamoHandler, "transact_write_items": DynamoDBBackend, "serialized": DynamoHandler}
     patched = {name: getattr(owners[name], name) for name in _ORIGINALS}
     copier = dynamodb_models.copy  # type: ignore[attr-defined]
     for name, original in _ORIGINALS.items():

@@ -93,7 +93,7 @@ def measure() -> dict[str, Any]:
             province, city = supervisor("440000"), supervisor("440300")
             dashboard = [f"/stats/reviews?{year}&group=month"]  # the trend's answer also feeds the other charts
             floor = f"/stats/reviews?office_id=SZ-GOV&from={floor_first.isoformat()}&to={floor_last.isoformat()}"
-            with Client(app.app) as client:
+            with Client(app.app, stage_name="local") as client:
                 def timed(paths: list[str], hdrs: dict[str, str]) -> float:
                     started = time.perf_counter()
                     for path in paths:

@@ -93,7 +93,7 @@ class Harness:
         from tools.pump import Pump
 
         self.app = app
-        self.client = self._stack.enter_context(Client(app.app))
+        self.client = self._stack.enter_context(Client(app.app, stage_name="local"))
         proxy = SimpleNamespace(relay_outbox=self._wrap("relay_outbox", app.relay_outbox), sweep=app.sweep,
                                 seal_parcels=self._wrap("seal_parcels", app.seal_parcels),
                                 **{name: self._wrap(name, getattr(app, name)) for name in HANDLERS.values()})

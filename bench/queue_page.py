@@ -78,7 +78,7 @@ def measure(pages: int | None = None, cases: int = 60) -> dict[str, Any]:
         provision(visibility_timeout=0)
         import app
 
-        with Client(app.app) as client:
+        with Client(app.app, stage_name="local") as client:
             staff = headers("staff", "staff-sz", "SZ-GOV")
 
             def get(path: str) -> Any:

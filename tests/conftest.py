@@ -110,12 +110,15 @@ def aws_server(moto_endpoint: str) -> Iterator[str]:
 
 @pytest.fixture
 def client(aws: None) -> Iterator[Any]:
-    """Chalice's test client on the real app (routes, middleware, blueprints)."""
+    """Chalice's test client on the real app (routes, middleware, blueprints). Its stage is one that
+    .chalice/config.json does not name: the client puts the stage's environment into os.environ for every
+    request, and the ``dev`` stage's (AUTH_MODE=gateway, RESOURCE_PREFIX=kc-dev) would be what settings
+    read whenever a test has made them be read again."""
     from chalice.test import Client
 
     import app
 
-    with Client(app.app) as test_client:
+    with Client(app.app, stage_name="local") as test_client:
         yield test_client
 
 

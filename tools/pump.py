@@ -31,6 +31,7 @@ from botocore.config import Config
 from chalicelib.adapters import messaging
 from chalicelib.config import settings
 from chalicelib.observability import logger
+from tools import emulator
 
 
 @dataclass
@@ -93,8 +94,6 @@ class Pump:
     def __init__(self, handlers_module: Any, sweep_seconds: float = 10.0, wait_seconds: int = 1,
                  handlers: dict[str, Callable[..., Any]] | None = None,
                  chaos: random.Random | None = None, seal_seconds: float | None = None) -> None:
-        from tools import emulator
-
         emulator.harden()  # the pump runs only against the emulator, and follows its stream iterators
         self.app = handlers_module  # app.py: its handler functions are what Lambda invokes
         self.region = settings().region
@@ -102,6 +101,7 @@ class Pump:
         self.seal_seconds = seal_seconds if seal_seconds is not None else sweep_seconds
         self.wait_seconds = wait_seconds
         endpoint = os.environ.get("AWS_ENDPOINT_URL")
+        self._in_process = endpoint is None  # on moto's in-process mock: its queues can be looked at directly
         self.sqs = client("sqs", self.region, endpoint)
         self.streams = client("dynamodbstreams", self.region, endpoint)
         self.ddb = client("dynamodb", self.region, endpoint)
@@ -127,6 +127,8 @@ class Pump:
 
     def drain_queue_once(self, logical: str) -> int:
         """Receive one batch and run it through the handler. Returns the number of messages received."""
+        if self._in_process and emulator.visible_messages(settings().name(logical)) == 0:
+            return 0  # nothing to receive: the poll would come back empty
         url = messaging.queue_url(logical)
         resp = self.sqs.receive_message(
             QueueUrl=url, MaxNumberOfMessages=messaging.QUEUES[logical].batch_size,

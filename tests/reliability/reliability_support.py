@@ -441,4 +441,4 @@ def chalice_client() -> Any:
 
     import app
 
-    return Client(app.app)
+    return Client(app.app, stage_name="local")

@@ -256,7 +256,9 @@ class Simulator:
         self.registry = registry or Registry.seeded()
         self.server = ThreadingHTTPServer(("127.0.0.1", port), _handler(self.registry, key, app_id, slow_seconds))
         self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, name="licence-sim", daemon=True)
+        # (a short poll: ``stop`` waits for the serving loop's next look, 0.5 s by default, once per test)
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02},
+                                       name="licence-sim", daemon=True)
 
     @property
     def url(self) -> str:

@@ -19,7 +19,7 @@ from ..domain.lifecycle import Status
 from ..domain.workdays import iso, parse_instant
 from ..services.unit_of_work import CaseRepository
 from .models import CaseEventRecord, CaseRecord, IdempotencyRecord, LegacyCaseRecord, OutboxRecord
-from .tables import fan_out
+from .tables import every_sweep_shard, fan_out
 from .transaction import Transaction, Write, stage_versioned
 
 OUTBOX_TTL_SECONDS = 7 * 24 * 3600
@@ -311,9 +311,8 @@ class DynamoCaseRepository(CaseRepository):
 
     def due(self, now: datetime) -> Iterator[str]:
         """Case numbers with something due at or before ``now`` (sparse index, sharded; no scan)."""
-        for shard in range(settings().sweep_shards):
-            for rec in CaseRecord.due.query(str(shard), CaseRecord.due_at <= iso(now)):
-                yield rec.case_no
+        return every_sweep_shard(lambda shard: (r.case_no for r in CaseRecord.due.query(
+            str(shard), CaseRecord.due_at <= iso(now))), "cases due")
 
 
 NOT_OUR_CURSOR = "is not a cursor this API issued for this listing"

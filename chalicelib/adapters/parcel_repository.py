@@ -31,10 +31,9 @@ from ..domain.errors import Duplicate, InvalidInput
 from ..domain.parcels import MAX_CASES_PER_PARCEL, ItemState, Parcel, ParcelItem, ParcelStatus
 from ..domain.shipping import LegKind
 from ..domain.workdays import iso, parse_instant
-from ..observability import logger
 from ..services.unit_of_work import ParcelRepository
 from .models import LegacyParcelRecord, ParcelRecord
-from .tables import fan_out
+from .tables import every_sweep_shard, fan_out
 from .transaction import Transaction, Write
 
 NOT_OUR_CURSOR = "is not a cursor this API issued for this listing"
@@ -284,19 +283,9 @@ class DynamoParcelRepository(ParcelRepository):
                                 current_status=status)
 
     def due(self, now: datetime) -> Iterator[str]:
-        """Every shard of the sparse to-seal index at once. A shard that cannot be read is logged and left to
-        the next run of the collection (its parcels wait a run), rather than failing the whole run: with
-        SWEEP_SHARDS queries a run, one failed read must not keep every other parcel open."""
-        def query(shard: int) -> list[str]:
-            try:
-                return [r.parcel_id for r in ParcelRecord.to_seal.query(str(shard), ParcelRecord.seal_at <= iso(now))]
-            except Exception:
-                logger.warning("a shard of the parcels to seal could not be read; the next run reads it",
-                               extra={"shard": shard}, exc_info=True)
-                return []
-
-        for ids in fan_out(query, list(range(settings().sweep_shards))):
-            yield from ids
+        """Every shard of the sparse to-seal index at once; a shard that cannot be read waits for the next run."""
+        return every_sweep_shard(lambda shard: (r.parcel_id for r in ParcelRecord.to_seal.query(
+            str(shard), ParcelRecord.seal_at <= iso(now))), "parcels to seal")
 
     def of_office(self, office_id: str, direction: str | None, status: str | None, limit: int,
                   cursor: dict[str, Any] | None) -> tuple[list[Parcel], dict[str, Any] | None]:

@@ -30,6 +30,7 @@ from .models import (
     TicketEventRecord,
     TicketRecord,
 )
+from .tables import every_sweep_shard
 from .transaction import Transaction, Write, stage_versioned
 
 
@@ -298,9 +299,8 @@ class DynamoReviewRepository(ReviewRepository):
         self.tx.stage(Write("put", slot_record(slot)))
 
     def due_slots(self, now: datetime) -> Iterator[ReviewSlot]:
-        for shard in range(settings().sweep_shards):
-            for rec in ReviewSlotRecord.due.query(str(shard), ReviewSlotRecord.due_at <= iso(now)):
-                yield slot_from(rec)
+        return every_sweep_shard(lambda shard: (slot_from(r) for r in ReviewSlotRecord.due.query(
+            str(shard), ReviewSlotRecord.due_at <= iso(now))), "review slots due")
 
     def remove_slot(self, case_no: str, stage: Stage) -> None:
         self.tx.stage(Write("delete", ReviewSlotRecord(case_no=case_no, stage=stage.value)))
@@ -424,9 +424,8 @@ class DynamoTicketRepository(TicketRepository):
         return [r.event for r in TicketEventRecord.query(ticket_id, scan_index_forward=True, consistent_read=True)]
 
     def due(self, now: datetime) -> Iterator[str]:
-        for shard in range(settings().sweep_shards):
-            for rec in TicketRecord.due.query(str(shard), TicketRecord.due_at <= iso(now)):
-                yield rec.ticket_id
+        return every_sweep_shard(lambda shard: (r.ticket_id for r in TicketRecord.due.query(
+            str(shard), TicketRecord.due_at <= iso(now))), "tickets due")
 
     def escalated(self, city: str, limit: int,
                   start: dict[str, Any] | None) -> tuple[list[Ticket], dict[str, Any] | None]:

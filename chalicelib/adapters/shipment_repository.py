@@ -15,6 +15,7 @@ from ..domain.shipping import LegKind, LegStatus, Shipment, TrackingEvent
 from ..domain.workdays import iso, parse_instant
 from ..services.unit_of_work import LegRepository
 from .models import ShipmentRecord
+from .tables import every_sweep_shard
 from .transaction import Transaction, Write, stage_versioned
 
 
@@ -121,6 +122,5 @@ class DynamoLegRepository(LegRepository):
 
     def due(self, now: datetime) -> Iterator[str]:
         """Waybills of open legs whose expected-arrival day ended at or before ``now``, not yet overdue."""
-        for shard in range(settings().sweep_shards):
-            for rec in ShipmentRecord.legs_due.query(str(shard), ShipmentRecord.due_at <= iso(now)):
-                yield rec.waybill
+        return every_sweep_shard(lambda shard: (r.waybill for r in ShipmentRecord.legs_due.query(
+            str(shard), ShipmentRecord.due_at <= iso(now))), "parcel legs due")

@@ -3,7 +3,7 @@ provisioning: infra/ in the cloud, tools/provision.py for the emulator)."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from pynamodb.models import Model
@@ -51,3 +51,22 @@ def fan_out(fn: Callable[[Any], T], args: Sequence[Any]) -> list[T]:
             if _pool is None:
                 _pool = ThreadPoolExecutor(max_workers=FAN_OUT_THREADS, thread_name_prefix="fan-out")
     return list(_pool.map(fn, args))
+
+
+def every_sweep_shard(query: Callable[[int], Iterable[T]], what: str) -> Iterator[T]:
+    """What ``query`` lists on each shard of a sparse ``due``-style index (SWEEP_SHARDS of them, queried at
+    once). A shard that cannot be read is logged and left to the next run (its items wait a run) rather than
+    failing the whole run: with SWEEP_SHARDS queries a run, one failed read must not hold up every other item."""
+    from ..config import settings
+    from ..observability import logger
+
+    def read(shard: int) -> list[T]:
+        try:
+            return list(query(shard))
+        except Exception:
+            logger.warning("a shard of a due listing could not be read; the next run reads it",
+                           extra={"listing": what, "shard": shard}, exc_info=True)
+            return []
+
+    for items in fan_out(read, list(range(settings().sweep_shards))):
+        yield from items

@@ -78,14 +78,16 @@ def _sweep_case(uow: UnitOfWork, case_no: str, now: datetime) -> str | None:
 
 def sweep(now: datetime | None = None) -> dict[str, int]:
     at = now or utcnow()
-    counts = sweep_cases(at)
-    for extra in EXTRA_SWEEPS:
+    counts: dict[str, int] = {"terminated": 0, "overdue": 0, "reminded": 0, "failed": 0}
+    for step in (sweep_cases, *EXTRA_SWEEPS):
         try:
-            counts.update(extra(at))
+            for key, n in step(at).items():
+                counts[key] = counts.get(key, 0) + n
         except Exception:
-            # A sweep that fails as a whole does not stop the others (each isolates its own items too).
-            logger.exception("sweep failed", extra={"sweep": getattr(extra, "__name__", str(extra))})
-            counts["failed"] = counts.get("failed", 0) + 1
+            # A sweep that fails as a whole (its listing could not be read) does not stop the others; each
+            # isolates its own items too.
+            logger.exception("sweep failed", extra={"sweep": getattr(step, "__name__", str(step))})
+            counts["failed"] += 1
     if any(counts.values()):
         logger.info("sweep done", extra={"counts": counts})
     # Overdue work found this run (cases, legs, tickets: every count named *overdue*); the cloud alarms on it.

@@ -114,6 +114,18 @@ def test_one_bad_case_is_logged_and_skipped_never_aborting_the_run(fake, monkeyp
     assert "sweep failed for a case" in caplog.text
 
 
+def test_a_case_listing_that_fails_does_not_stop_the_other_sweeps(fake, monkeypatch):
+    from tests.fakes import FakeCases
+
+    def due(self: Any, now: datetime) -> Any:
+        raise RuntimeError("the due index could not be read")
+
+    monkeypatch.setattr(FakeCases, "due", due)
+    monkeypatch.setattr(sweeper, "EXTRA_SWEEPS", [lambda now: {"legs_overdue": 1, "failed": 1}])
+    counts = sweeper.sweep(now=at(6))
+    assert counts["legs_overdue"] == 1 and counts["failed"] == 2  # the listing's failure and the leg sweep's
+
+
 def test_a_failing_sweep_does_not_stop_the_others(fake, monkeypatch):
     def broken(now: datetime) -> dict[str, int]:
         raise RuntimeError("store unavailable")

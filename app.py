@@ -24,6 +24,7 @@ if TYPE_CHECKING:
         notifications,
         outbox_relay,
         parcels,
+        review_stats,
         reviews_consumer,
         routing,
         sweeper,
@@ -31,9 +32,10 @@ if TYPE_CHECKING:
 else:  # each Lambda function imports what its own handler uses, on first use (cold start: docs/PERFORMANCE.md)
     from chalicelib.lazy import lazy_module
 
-    courier_events, notifications, outbox_relay, parcels, reviews_consumer, routing, sweeper = (
+    courier_events, notifications, outbox_relay, parcels, review_stats, reviews_consumer, routing, sweeper = (
         lazy_module(f"chalicelib.services.{name}") for name in (
-            "courier_events", "notifications", "outbox_relay", "parcels", "reviews_consumer", "routing", "sweeper"))
+            "courier_events", "notifications", "outbox_relay", "parcels", "review_stats", "reviews_consumer",
+            "routing", "sweeper"))
 
 app = ServiceApp(app_name="cross-city-service")
 app.register_blueprint(case_routes)
@@ -87,3 +89,9 @@ def sweep(event: Any) -> dict[str, int]:
 def seal_parcels(event: Any) -> dict[str, int]:
     """合包: seals the parcels whose office's mail cut-off passed and books one waybill each."""
     return parcels.seal_due()
+
+
+@app.schedule(Rate(5, unit=Rate.MINUTES))
+def refresh_stats(event: Any) -> dict[str, Any]:
+    """The statistics snapshot: every office's year of review counters in one item, for the dashboard."""
+    return review_stats.refresh_snapshot()

@@ -70,6 +70,7 @@ class Settings:
     review_shards: int  # partition keys each office's and city's review listing index is spread over
     stats_shards: int  # partition keys each office's review counters are spread over (review_repository)
     stats_months_from: str  # YYYY-MM: the first month with month totals of review counters ("" = all)
+    stats_snapshot_max_age: int  # seconds a statistics snapshot answers for (2 runs of its 5-minute schedule)
     # How long a notification claim holds before a redelivery may take it over: longer than the consumer's
     # handler timeout (30 s: the holder is dead by then), shorter than the queue's visibility timeout (180 s:
     # a redelivery never finds a live claim of a dead holder). Tests, whose queues redeliver at once, set 0.
@@ -115,6 +116,7 @@ def settings() -> Settings:
         review_shards=int(os.environ.get("REVIEW_SHARDS", "4")),
         stats_shards=int(os.environ.get("STATS_SHARDS", "8")),
         stats_months_from=os.environ.get("STATS_MONTHS_FROM", ""),
+        stats_snapshot_max_age=int(os.environ.get("STATS_SNAPSHOT_MAX_AGE", "600")),
         notification_claim_seconds=int(os.environ.get("NOTIFICATION_CLAIM_SECONDS", "60")),
         console_url=(os.environ.get("CONSOLE_ORIGIN", "http://127.0.0.1:8080" if stage == "local" else "")
                      .split(",")[0].strip().rstrip("/")),

@@ -63,6 +63,7 @@ GRANTS: dict[str, Grant] = {
     "ApplyCourierEvents": Grant(tables=_PARCEL_CHANGE),
     # The collection at each office's cut-off: seals the due parcels and books one waybill each (no case change).
     "SealParcels": Grant(tables={"parcels": RW, "shipments": RW, "reference": R}),
+    "RefreshStats": Grant(tables={"review-stats": RW, "reference": R}),
     "OpenTickets": Grant(tables={"outbox": W, "reference": R, "reviews": RW, "review-slots": RW,
                                  "review-stats": RW, "tickets": RW, "ticket-events": W}),
     "SendNotifications": Grant(tables={"cases": R, "notifications": RW}, sms=True),

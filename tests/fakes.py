@@ -27,6 +27,7 @@ from chalicelib.domain.parcels import Parcel
 from chalicelib.domain.reviews import Review, ReviewSlot, Stage
 from chalicelib.domain.shipping import Shipment
 from chalicelib.domain.statistics import COUNTERS
+from chalicelib.domain.summaries import StatsSummary
 from chalicelib.domain.tickets import Ticket, TicketChange, ticket_event, ticket_history_entry
 from chalicelib.domain.workdays import cst_date, iso
 from chalicelib.services.bus import Bus
@@ -65,6 +66,7 @@ class Database:
     stats: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
     notifications: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     access_log: list[dict[str, Any]] = field(default_factory=list)
+    summary: StatsSummary | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
     bus: FakeBus = field(default_factory=lambda: FakeBus())
 
@@ -381,6 +383,19 @@ class FakeReviews(ReviewRepository):
         return {day: dict(row) for (office, day), row in sorted(self.db.stats.items())
                 if office == office_id and (first is None or day >= first.isoformat())
                 and (last is None or day <= last.isoformat())}
+
+    def summary(self) -> StatsSummary | None:
+        return _copy(self.db.summary)
+
+    def save_summary(self, summary: StatsSummary) -> None:
+        def newer() -> Exception | None:
+            stored = self.db.summary
+            if stored is not None and stored.as_of >= summary.as_of:
+                return Duplicate("a later statistics snapshot is stored")
+            return None
+
+        kept = _copy(summary)
+        self.tx.stage("put", newer, lambda: setattr(self.db, "summary", kept))
 
 
 class FakeTickets(TicketRepository):

@@ -156,6 +156,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--courier-delay", type=float, default=float(os.environ.get("COURIER_DELAY_SECONDS", "2")))
     parser.add_argument("--seal-seconds", type=float, default=float(os.environ.get("SEAL_SECONDS", "2")),
                         help="how often the demo courier collects: every open parcel is sealed (合包)")
+    parser.add_argument("--stats-seconds", type=float, default=float(os.environ.get("STATS_SECONDS", "15")),
+                        help="how often the statistics snapshot (the dashboard's year) is taken (cloud: 5 min)")
     parser.add_argument("--parcels", choices=("consolidated", "single"), default=os.environ.get("PARCELS_MODE",
                         "consolidated"), help="one parcel per office pair and collection (default) or per case")
     parser.add_argument("--console-port", type=int, default=int(os.environ.get("CONSOLE_PORT", "8080")),
@@ -218,7 +220,8 @@ def main(argv: list[str] | None = None) -> int:
         import app as application
         from tools.pump import Pump
 
-        pump = Pump(application, sweep_seconds=args.sweep_seconds, seal_seconds=args.seal_seconds)
+        pump = Pump(application, sweep_seconds=args.sweep_seconds, seal_seconds=args.seal_seconds,
+                    stats_seconds=args.stats_seconds)
         pump.start()
         # With a history to seed, the courier starts after it: it would otherwise deliver the history's parcels
         # (signing its cases in today) while the seeding signs them in on their past dates.
@@ -249,7 +252,8 @@ def main(argv: list[str] | None = None) -> int:
         f"  AWS emulator   http://127.0.0.1:{moto_port} (moto; {counts['tables']} tables, "
         f"{counts['queues']} queues, {counts['reference_rows']} reference rows)\n"
         f"  pump           queues, outbox stream, sweeper every {args.sweep_seconds:g} s, "
-        f"parcels ({args.parcels}) sealed every {args.seal_seconds:g} s\n"
+        f"parcels ({args.parcels}) sealed every {args.seal_seconds:g} s, statistics snapshot every "
+        f"{args.stats_seconds:g} s\n"
         f"  licences       {licences.url} (simulated licence library, seeded for the demo citizens)\n"
         f"  courier        simulated, {args.courier_delay:g} s per step"
         f"{' (starts once the history is seeded)' if args.seed_history > 0 else ''}\n"
@@ -275,6 +279,8 @@ def main(argv: list[str] | None = None) -> int:
                       flush=True)
             except Exception as err:  # the stack stays up without its history
                 print(f"seeding the history failed: {err!r}", file=sys.stderr, flush=True)
+            with contextlib.suppress(Exception):  # the dashboard's snapshot at once, not at the next run
+                pump.refresh_stats()
             if not stopping:
                 couriers.append(start_courier(api_url, args.courier_delay))
                 print("Courier simulation started.", flush=True)

@@ -202,6 +202,9 @@ RESPONSE_SCHEMAS: dict[str, dict[str, Any]] = {
                      "on_time_rate": _RATE, "satisfaction_rate": _RATE, "counts": {"type": "object"}}),
     "Stats": {"allOf": [_ref("Figures"), _obj({"city": _NULLABLE_STR, "office_id": _NULLABLE_STR,
                                                "from": _NULLABLE_STR, "to": _NULLABLE_STR,
+                                               "as_of": {"type": "string", "format": "date-time",
+                                                         "description": "the instant the figures count to: now, "
+                                                         "or a month trend's snapshot (taken every 5 minutes)"},
                                                "offices": {"type": "array", "items": _ref("Figures")}},
                                               {"months": {"type": "array", "items": {"allOf": [
                                                   _ref("Figures"), _obj({"month": {"type": "string"}})]}}})]},
@@ -416,7 +419,9 @@ OPERATIONS: dict[tuple[str, str], Op] = {
                                           _q("from", {"type": "string", "format": "date"}),
                                           _q("to", {"type": "string", "format": "date"}),
                                           _q("group", {"enum": ["month"]},
-                                             "month: the figures per CST month as well (`months`)")]),
+                                             "month: the figures per CST month as well (`months`); whole "
+                                             "months of the last 12 are answered from the statistics snapshot "
+                                             "(`as_of`)")]),
     ("GET", "/tickets/{ticket_id}/reviewer-contact"): Op(
         "The reviewer's name and full phone (supervisors of the ticket); every read is written to the access log",
         "ReviewerContact", params=[{"name": "reason", "in": "query", "required": True,

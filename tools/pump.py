@@ -6,7 +6,8 @@ handlers Lambda runs, in Lambda's event shapes.
   exceptions) leave messages to reappear after the visibility timeout, and the queue's redrive policy
   moves a message that failed maxReceiveCount times to the dead-letter queue.
 - DynamoDB stream: records are handed over in order per shard; a reported failure is retried from it.
-- Schedule: the sweeper runs every ``sweep_seconds``; the parcel sealing (合包) every ``seal_seconds``.
+- Schedule: the sweeper runs every ``sweep_seconds``; the parcel sealing (合包) every ``seal_seconds``; the
+  statistics snapshot at start and every ``stats_seconds`` (when given).
 
 Chaos mode (``Pump(app, chaos=random.Random(seed))``, for reliability tests) delivers the way SQS and
 Lambda may at worst: every queue message 1-3 times (a copy in the same batch, or sent again to the queue
@@ -93,12 +94,14 @@ class Pump:
 
     def __init__(self, handlers_module: Any, sweep_seconds: float = 10.0, wait_seconds: int = 1,
                  handlers: dict[str, Callable[..., Any]] | None = None,
-                 chaos: random.Random | None = None, seal_seconds: float | None = None) -> None:
+                 chaos: random.Random | None = None, seal_seconds: float | None = None,
+                 stats_seconds: float | None = None) -> None:
         emulator.harden()  # the pump runs only against the emulator, and follows its stream iterators
         self.app = handlers_module  # app.py: its handler functions are what Lambda invokes
         self.region = settings().region
         self.sweep_seconds = sweep_seconds
         self.seal_seconds = seal_seconds if seal_seconds is not None else sweep_seconds
+        self.stats_seconds = stats_seconds  # None: no statistics snapshots (the tests take them when they mean to)
         self.wait_seconds = wait_seconds
         endpoint = os.environ.get("AWS_ENDPOINT_URL")
         self._in_process = endpoint is None  # on moto's in-process mock: its queues can be looked at directly
@@ -283,6 +286,20 @@ class Pump:
             except Exception:
                 logger.exception("scheduled sealing failed")
 
+    def refresh_stats(self) -> Any:
+        """The statistics snapshot's schedule (the dashboard's year of every office in one item)."""
+        return self.app.refresh_stats(scheduled_event(self.region), LambdaContext(function_name="refresh_stats"))
+
+    def _stats_loop(self) -> None:
+        interval = self.stats_seconds or 0.0
+        while True:  # at once, then every interval: the dashboard has its snapshot from the start
+            try:
+                self.refresh_stats()
+            except Exception:
+                logger.exception("scheduled statistics snapshot failed")
+            if self._stop.wait(interval):
+                return
+
     def _schedule_loop(self) -> None:
         while not self._stop.wait(self.sweep_seconds):
             try:
@@ -298,6 +315,8 @@ class Pump:
         ]
         targets += [("pump-outbox", self._stream_loop, ()), ("pump-schedule", self._schedule_loop, ()),
                     ("pump-seal", self._seal_loop, ())]
+        if self.stats_seconds:
+            targets.append(("pump-stats", self._stats_loop, ()))
         for name, target, args in targets:
             thread = threading.Thread(target=target, args=args, name=name, daemon=True)
             thread.start()

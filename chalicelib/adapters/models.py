@@ -590,6 +590,10 @@ class ReviewStatsRecord(Model):
     contacted = NumberAttribute(null=True)
     satisfied = NumberAttribute(null=True)
     excluded = NumberAttribute(null=True)
+    # The statistics snapshot's one item (``summary:province`` / ``latest``, review_repository): when it was
+    # taken, and every office's counters per month of its window as JSON.
+    as_of = UnicodeAttribute(null=True)
+    summary = UnicodeAttribute(null=True)
 
 
 TABLES.extend([ReviewRecord, ReviewSlotRecord, TicketRecord, TicketEventRecord, ReviewStatsRecord])

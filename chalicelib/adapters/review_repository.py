@@ -7,8 +7,10 @@ read at, and history entries are written once.
 from __future__ import annotations
 
 import hashlib
+import json
+import logging
 from collections.abc import Callable, Iterator, Mapping
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist
@@ -18,6 +20,7 @@ from ..domain.errors import Conflict, Duplicate, InvalidInput, NotFound
 from ..domain.reviews import Review, ReviewSlot, Stage
 from ..domain.rollups import Level, levels_of
 from ..domain.statistics import COUNTERS
+from ..domain.summaries import StatsSummary
 from ..domain.tickets import AppealStatus, Ticket, TicketChange, TicketStatus, ticket_event, ticket_history_entry
 from ..domain.workdays import iso, parse_instant
 from ..services.unit_of_work import ReviewRepository, TicketRepository
@@ -140,6 +143,11 @@ def ticket_from(rec: TicketRecord) -> Ticket:
 # a city's or the province's year is 12 items a shard, whatever the number of offices. A stage that counted
 # before roll-ups existed back-fills them from its offices' month totals (tools/backfill_rollups.py).
 
+
+# The statistics snapshot (domain/summaries.py) is one item beside the counters: its key is never an office's.
+SUMMARY_KEY = ("summary:province", "latest")
+
+logger = logging.getLogger(__name__)
 
 FIRST_STATS_YEAR = 2000  # no review is older (services/review_stats.py bounds periods the same way)
 
@@ -357,6 +365,31 @@ class DynamoReviewRepository(ReviewRepository):
         for rec in ReviewStatsRecord.batch_get(keys):
             _add(out, rec.day, rec)
         return out
+
+    def summary(self) -> StatsSummary | None:
+        try:
+            rec = ReviewStatsRecord.get(*SUMMARY_KEY)
+        except DoesNotExist:
+            return None
+        try:
+            body = json.loads(rec.summary or "")
+            return StatsSummary(
+                as_of=parse_instant(rec.as_of or ""), months=tuple(str(m) for m in body["months"]),
+                offices={str(oid): {str(m): dict(zip(COUNTERS, (int(v) for v in row), strict=True))
+                                    for m, row in months.items()} for oid, months in body["offices"].items()})
+        except (ValueError, TypeError, KeyError, AttributeError):
+            logger.warning("statistics snapshot unreadable; statistics are read live", exc_info=True)
+            return None
+
+    def save_summary(self, summary: StatsSummary) -> None:
+        body = {"months": list(summary.months),
+                "offices": {oid: {m: [counts.get(k, 0) for k in COUNTERS] for m, counts in months.items()}
+                            for oid, months in summary.offices.items()}}
+        taken = summary.as_of.astimezone(UTC).isoformat(timespec="microseconds")  # runs a second apart stay ordered
+        self.tx.stage(Write("put", ReviewStatsRecord(office_id=SUMMARY_KEY[0], day=SUMMARY_KEY[1], as_of=taken,
+                                                     summary=json.dumps(body, separators=(",", ":"))),
+                            ReviewStatsRecord.office_id.does_not_exist() | (ReviewStatsRecord.as_of < taken),
+                            conflict=lambda: Duplicate("a later statistics snapshot is stored")))
 
     @staticmethod
     def _range(partition: str, first: str | None, last: str | None) -> Iterator[ReviewStatsRecord]:

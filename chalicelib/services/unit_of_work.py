@@ -27,6 +27,7 @@ from ..domain.parcels import Parcel
 from ..domain.reviews import Review, ReviewSlot, Stage
 from ..domain.rollups import Level
 from ..domain.shipping import Shipment
+from ..domain.summaries import StatsSummary
 from ..domain.tickets import Ticket, TicketChange
 
 
@@ -214,6 +215,16 @@ class ReviewRepository(abc.ABC):
         """A city's or the province's counters per whole month of ``months`` from its roll-up, or None where
         the store keeps no roll-ups (the caller sums the offices)."""
         return None
+
+    @abc.abstractmethod
+    def summary(self) -> StatsSummary | None:
+        """The latest statistics snapshot (domain/summaries.py), or None: none taken yet, or one that cannot
+        be read (logged; the statistics are then read live)."""
+
+    @abc.abstractmethod
+    def save_summary(self, summary: StatsSummary) -> None:
+        """Stage a snapshot in place of the stored one, unless the stored one was taken later (Duplicate: a
+        slower run of the schedule never replaces a newer snapshot)."""
 
 
 class TicketRepository(abc.ABC):

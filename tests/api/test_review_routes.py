@@ -350,3 +350,34 @@ def test_stats_of_a_whole_month_equal_the_city_and_province_roll_ups(client, pum
         assert stats["months"] == [{"month": month, **figures(rolled[month])}]
         assert stats["counts"] == rolled[month] == {k: sum(o["counts"][k] for o in stats["offices"]) for k in COUNTERS}
         assert (stats["reviews"], stats["excluded_reviews"], stats["good_reviews"]) == (1, 1, 1)
+
+
+def test_the_dashboards_trend_comes_from_the_scheduled_snapshot_and_says_as_of_when(client, pump):
+    """Under moto, through app.py's schedule handler: before a snapshot the trend is read live (as of now);
+    after it, the year's trend is the snapshot's, equal to the live answer, and a review made since counts in
+    the contract's figures at once and in the trend at the next snapshot."""
+    from datetime import timedelta
+
+    from chalicelib.domain.workdays import cst_date, utcnow
+
+    good = received_case(client, "bob")
+    assert call(client, "POST", f"/cases/{good['case_no']}/reviews", citizen("bob"),
+                {"stage": "receiving", "rating": 5})[0] == 201
+    today = cst_date(utcnow())
+    first = (today.replace(day=1) - timedelta(days=330)).replace(day=1)
+    year = f"/stats/reviews?from={first}&to={today}"
+    province = supervisor("440000")
+    live = call(client, "GET", f"{year}&group=month", province)[1]
+    assert live["reviews"] == 1 and len(live["months"]) == 12
+    assert pump.refresh_stats() == {"offices": len(live["offices"]), "stored": 1}
+    snap = call(client, "GET", f"{year}&group=month", province)[1]
+    assert snap["as_of"] >= live["as_of"]
+    assert {k: v for k, v in snap.items() if k != "as_of"} == {k: v for k, v in live.items() if k != "as_of"}
+
+    other = received_case(client, "carol")
+    assert call(client, "POST", f"/cases/{other['case_no']}/reviews", citizen("carol"),
+                {"stage": "receiving", "rating": 4})[0] == 201
+    assert call(client, "GET", year, province)[1]["reviews"] == 2  # the contract's figures: live
+    assert call(client, "GET", f"{year}&group=month", province)[1]["reviews"] == 1  # the snapshot's trend
+    pump.refresh_stats()
+    assert call(client, "GET", f"{year}&group=month", province)[1]["reviews"] == 2

@@ -58,7 +58,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     subprocess.run(["make", "-s", "web"], cwd=ROOT, check=True, timeout=600)
     console_port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("CONSOLE_ORIGIN",)}
-    env.update({"COURIER_DELAY_SECONDS": "1", "SWEEP_SECONDS": "5"})
+    env.update({"COURIER_DELAY_SECONDS": "1", "SWEEP_SECONDS": "5", "STATS_SECONDS": "2"})
     log = tmp_path_factory.mktemp("stack") / "local-stack.log"
     # Screenshots for the README (make screenshots) show a dashboard with a year of history, as `make run` has;
     # the tests start once it is in (the courier starts after it).

@@ -170,6 +170,7 @@ def test_appeal_upheld_leaves_the_statistics_and_the_dashboard_draws_them(people
             "c => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
             " let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i]) n++; return n; }")
         assert painted > 1000, chart
+    assert "数据截至" in page.inner_text("main")  # as of when the figures count (the trend's snapshot, or now)
     table = page.locator("[data-chart=offices]").locator("xpath=..").inner_text()
     assert "东莞市民服务中心" in table
     province.check("dashboard")

@@ -479,3 +479,28 @@ def test_a_notification_is_claimed_before_it_is_sent(backend):
     assert n.was_sent(no, "e2")
     assert n.claim(no, "e2", "case.sign", "c", T0 + timedelta(seconds=63), 60) == "sent"
     assert [r["text"] for r in n.of_case(no)] == ["text"]
+
+
+def test_the_statistics_snapshot_is_kept_whole_and_never_replaced_by_an_older_one(backend):
+    from chalicelib.domain.statistics import COUNTERS
+    from chalicelib.domain.summaries import StatsSummary
+
+    assert backend.uow().reviews.summary() is None
+    row = {k: n for n, k in enumerate(COUNTERS)}
+    taken = datetime(2026, 4, 20, 4, 0, 30, 123456, tzinfo=UTC)
+    snapshot = StatsSummary(as_of=taken, months=("2026-03", "2026-04"),
+                            offices={"SZ-GOV": {"2026-03": row}, "ZH-GOV": {"2026-03": row, "2026-04": row}})
+    with backend.uow() as uow:
+        uow.reviews.save_summary(snapshot)
+        uow.commit()
+    stored = backend.uow().reviews.summary()
+    assert stored == snapshot
+    for older in (taken - timedelta(minutes=5), taken):  # a slower run, or the same one again
+        with backend.uow() as uow, pytest.raises(Duplicate):
+            uow.reviews.save_summary(StatsSummary(as_of=older, months=("2026-04",)))
+            uow.commit()
+    assert backend.uow().reviews.summary() == stored
+    with backend.uow() as uow:
+        uow.reviews.save_summary(StatsSummary(as_of=taken + timedelta(milliseconds=1), months=("2026-04",)))
+        uow.commit()
+    assert backend.uow().reviews.summary() == StatsSummary(as_of=taken + timedelta(milliseconds=1), months=("2026-04",))

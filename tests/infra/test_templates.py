@@ -186,11 +186,12 @@ def test_every_mapping_reports_batch_item_failures_and_the_relay_reads_the_outbo
 
 
 @pytest.mark.parametrize("stage", STAGES)
-def test_the_sweeper_runs_on_its_schedule(transformed, stage):
+def test_the_sweeper_and_the_statistics_snapshot_run_on_their_schedules(transformed, stage):
     rules = [v["Properties"] for v in transformed[stage]["Resources"].values() if v["Type"] == "AWS::Events::Rule"]
-    (rule,) = [r for r in rules if r.get("Name") == f"kc-{stage}-sweep"]
-    assert rule["ScheduleExpression"] == "rate(5 minutes)"
-    assert rule["Targets"][0]["Arn"] == {"Fn::GetAtt": ["Sweep", "Arn"]}
+    for name, function in (("sweep", "Sweep"), ("refresh-stats", "RefreshStats")):
+        (rule,) = [r for r in rules if r.get("Name") == f"kc-{stage}-{name}"]
+        assert rule["ScheduleExpression"] == "rate(5 minutes)"
+        assert rule["Targets"][0]["Arn"] == {"Fn::GetAtt": [function, "Arn"]}
 
 
 # ---------------------------------------------------------------- IAM

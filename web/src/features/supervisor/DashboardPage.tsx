@@ -2,7 +2,8 @@
  * 统计分析 dashboard (loaded with ECharts only on this route): the 12-month trend of 好评率/差评率/未评率, offices
  * compared, ticket status and on-time rate, each chart with the numbers behind it in a table; filters by city,
  * office and period (Asia/Shanghai dates); CSV export of the figures. One statistics request serves the three
- * charts: grouped by month, it carries the per-office figures too (offices and tickets charts).
+ * charts: grouped by month, it carries the per-office figures too (offices and tickets charts). Whole months of
+ * the last year come from the statistics snapshot, so the page says as of when its figures count.
  */
 import { useQuery } from '@tanstack/react-query';
 import { Button, Card, Space, Table, Typography } from 'antd';
@@ -18,7 +19,7 @@ import { EmptyState, ErrorState, Loading } from '@/components/PageState';
 import { api, call } from '@/lib/api/client';
 import { downloadCsv } from '@/lib/csv';
 import { cityName } from '@/lib/labels';
-import { inShanghai } from '@/lib/dates';
+import { formatDateTime, inShanghai } from '@/lib/dates';
 import { pct, type Stats, statsCsv } from './exports';
 import { FilterBar } from './FilterBar';
 import { type Filters, lastTwelveMonths, query, useFilters, useIsProvincial } from './filters';
@@ -232,6 +233,9 @@ export function DashboardPage() {
               <Typography.Text>整改率 <strong>{pct(t.rectification_rate) || '—'}</strong></Typography.Text>
               <Typography.Text>按时率 <strong>{pct(t.on_time_rate) || '—'}</strong></Typography.Text>
               <Typography.Text type="secondary">申诉成立不计入 {(t.counts as Record<string, number>).excluded ?? 0} 条</Typography.Text>
+              <Typography.Text type="secondary" data-as-of={t.as_of}>
+                数据截至 {formatDateTime(t.as_of)}
+              </Typography.Text>
             </Space>
           </Card>
           {t.reviews === 0 && !trend.data?.months?.some((m) => m.reviews) ? <EmptyState description="该期间没有评价" /> : null}

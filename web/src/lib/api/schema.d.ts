@@ -1046,6 +1046,11 @@ export interface components {
             office_id: string | null;
             from: string | null;
             to: string | null;
+            /**
+             * Format: date-time
+             * @description the instant the figures count to: now, or a month trend's snapshot (taken every 5 minutes)
+             */
+            as_of: string;
             offices: components["schemas"]["Figures"][];
             months?: (components["schemas"]["Figures"] & {
                 month: string;
@@ -4978,7 +4983,7 @@ export interface operations {
                 office_id?: string;
                 from?: string;
                 to?: string;
-                /** @description month: the figures per CST month as well (`months`) */
+                /** @description month: the figures per CST month as well (`months`); whole months of the last 12 are answered from the statistics snapshot (`as_of`) */
                 group?: "month";
             };
             header?: never;

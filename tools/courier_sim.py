@@ -27,7 +27,8 @@ class CourierSim:
     def __init__(self, api_url: str, delay_seconds: float, poll_seconds: float | None = None) -> None:
         self.webhook = api_url.rstrip("/") + "/webhooks/courier"
         self.delay = max(0.0, delay_seconds)
-        self.poll = poll_seconds if poll_seconds is not None else min(max(self.delay / 2, 0.05), 0.5)
+        # Each poll lists the open legs of every sweep shard: a quarter second at the least keeps an idle stack idle.
+        self.poll = poll_seconds if poll_seconds is not None else min(max(self.delay / 2, 0.25), 0.5)
         self.repo = unit_of_work().legs
         # waybill → (the furthest status reported or seen, when): the webhook applies events
         # asynchronously (queue), so what was sent runs ahead of what the table shows.

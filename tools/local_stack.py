@@ -51,6 +51,11 @@ def local_environment(moto_port: int) -> dict[str, str]:
         "STAGE": "local",
         "RESOURCE_PREFIX": os.environ.get("RESOURCE_PREFIX", "kc-local"),
         "AUTH_MODE": "hs256",
+        # The deployed stages spread the sparse due-listings over 32 shards for 1,000 applications a second
+        # (docs/PERFORMANCE.md §8); a laptop's stack needs 4. Every sweep, sealing and courier-simulator poll
+        # reads every shard, so 32 kept an idle stack at a third of a core. Set before any process starts: the
+        # shard of an item is fixed when it is written.
+        "SWEEP_SHARDS": os.environ.get("SWEEP_SHARDS", "4"),
         "POWERTOOLS_METRICS_NAMESPACE": "CrossCityService",
         "POWERTOOLS_SERVICE_NAME": "cross-city",
     }
@@ -188,6 +193,9 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     moto_port = args.moto_port or free_port()
     os.environ.update(local_environment(moto_port))
+    from chalicelib.config import settings
+
+    settings.cache_clear()  # read again from the stack's environment
 
     import logging
 

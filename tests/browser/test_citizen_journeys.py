@@ -174,6 +174,7 @@ def test_window_staff_reship_a_parcel_that_went_wrong(people: Any, stack: Stack,
     # The applicant sees the replacement parcel and which one it replaced.
     alice = people("citizen", PHONE)
     sign_in(alice, "张三", f"/citizen/cases/{case_no}")
+    # The new waybill is named in the timeline too, which may draw before the shipments: wait for the label.
     alice.page.get_by_text(old["superseded_by"]).first.wait_for()
-    assert "已改寄" in alice.page.inner_text("main")
+    alice.page.locator("main").get_by_text("已改寄").first.wait_for()
     alice.check("citizen: case with a re-shipped parcel")

@@ -18,7 +18,7 @@ from pynamodb.exceptions import DoesNotExist
 from ..config import settings
 from ..domain.errors import Conflict, Duplicate, InvalidInput, NotFound
 from ..domain.reviews import Review, ReviewSlot, Stage
-from ..domain.rollups import Level, levels_of
+from ..domain.rollups import Level, levels_of, month_end
 from ..domain.statistics import COUNTERS
 from ..domain.summaries import StatsSummary
 from ..domain.tickets import AppealStatus, Ticket, TicketChange, TicketStatus, ticket_event, ticket_history_entry
@@ -230,10 +230,6 @@ def _listing_filter(bad: bool | None, ticket_status: str | None) -> Any:
     return cond
 
 
-def _month_end(day: date) -> date:
-    return (day.replace(day=1) + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-
-
 # ---------------------------------------------------------------- repositories
 
 
@@ -344,9 +340,9 @@ class DynamoReviewRepository(ReviewRepository):
         keys: dict[tuple[str, str], str] = {}  # (partition, sort key) -> office
         at: date = first
         while at <= last:
-            month_end = _month_end(at)
-            if at.day == 1 and month_end <= last and at.isoformat()[:7] >= cutoff:
-                sort_key, partition, at = at.isoformat()[:7], month_partition, month_end + timedelta(days=1)
+            last_day = month_end(at)
+            if at.day == 1 and last_day <= last and at.isoformat()[:7] >= cutoff:
+                sort_key, partition, at = at.isoformat()[:7], month_partition, last_day + timedelta(days=1)
             else:
                 sort_key, partition, at = at.isoformat(), day_partition, at + timedelta(days=1)
             for oid in office_ids:

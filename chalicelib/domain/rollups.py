@@ -51,15 +51,20 @@ def month_of(day: date) -> str:
     return day.isoformat()[:7]
 
 
+def month_end(day: date) -> date:
+    """The last day of ``day``'s month."""
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+
+
 def whole_months(first: date, last: date, complete_from: str = "") -> list[str]:
     """The CST months (``YYYY-MM``) that lie wholly within ``first``..``last``, from ``complete_from`` on
     (the first month whose roll-ups hold every change; "" = all): those a roll-up can answer."""
     out: list[str] = []
     at = first if first.day == 1 else (first.replace(day=1) + timedelta(days=32)).replace(day=1)
     while True:
-        month_end = (at + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-        if month_end > last:
+        last_day = month_end(at)
+        if last_day > last:
             return out
         if month_of(at) >= complete_from:
             out.append(month_of(at))
-        at = month_end + timedelta(days=1)
+        at = last_day + timedelta(days=1)

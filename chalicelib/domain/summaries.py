@@ -17,14 +17,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from .rollups import month_of
+from .rollups import month_end, month_of
 from .workdays import cst_date
 
 WINDOW_MONTHS = 12  # the dashboard's trend: the last 12 months, this one included
-
-
-def month_end(day: date) -> date:
-    return (day.replace(day=1) + timedelta(days=32)).replace(day=1) - timedelta(days=1)
 
 
 def window(now: datetime) -> tuple[date, date]:

@@ -98,12 +98,7 @@ def _month_range(start: date | None, end: date | None, seen: dict[str, Any]) -> 
     """Every month of the period, those without a review too (a trend has no gaps), else the months seen."""
     if not (start and end):
         return sorted(seen)
-    out: list[str] = []
-    year, month = start.year, start.month
-    while (year, month) <= (end.year, end.month) and len(out) < 240:
-        out.append(f"{year:04d}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return out
+    return list(months_between(start, end)[:240])
 
 
 def refresh_snapshot(now: datetime | None = None) -> dict[str, Any]:

@@ -279,33 +279,22 @@ class Pump:
         """The sealing schedule (合包): the collection at the offices' cut-off."""
         return self.app.seal_parcels(scheduled_event(self.region), LambdaContext(function_name="seal_parcels"))
 
-    def _seal_loop(self) -> None:
-        while not self._stop.wait(self.seal_seconds):
-            try:
-                self.seal()
-            except Exception:
-                logger.exception("scheduled sealing failed")
-
     def refresh_stats(self) -> Any:
         """The statistics snapshot's schedule (the dashboard's year of every office in one item)."""
         return self.app.refresh_stats(scheduled_event(self.region), LambdaContext(function_name="refresh_stats"))
 
-    def _stats_loop(self) -> None:
-        interval = self.stats_seconds or 0.0
-        while True:  # at once, then every interval: the dashboard has its snapshot from the start
+    def _every(self, seconds: float, run: Callable[[], Any], what: str, at_once: bool = False) -> None:
+        """A schedule: ``run`` every ``seconds`` until ``stop`` (``at_once``: first at start); a failed run is
+        logged and the next one comes on time, as EventBridge invokes each run anew."""
+        if not at_once and self._stop.wait(seconds):
+            return
+        while True:
             try:
-                self.refresh_stats()
+                run()
             except Exception:
-                logger.exception("scheduled statistics snapshot failed")
-            if self._stop.wait(interval):
+                logger.exception("scheduled %s failed", what)
+            if self._stop.wait(seconds):
                 return
-
-    def _schedule_loop(self) -> None:
-        while not self._stop.wait(self.sweep_seconds):
-            try:
-                self.tick()
-            except Exception:
-                logger.exception("scheduled sweep failed")
 
     # ---------------------------------------------------------------- lifecycle
 
@@ -313,10 +302,12 @@ class Pump:
         targets: list[tuple[str, Callable[..., None], tuple[Any, ...]]] = [
             (f"pump-{q}", self._queue_loop, (q,)) for q in self.handlers
         ]
-        targets += [("pump-outbox", self._stream_loop, ()), ("pump-schedule", self._schedule_loop, ()),
-                    ("pump-seal", self._seal_loop, ())]
-        if self.stats_seconds:
-            targets.append(("pump-stats", self._stats_loop, ()))
+        targets += [("pump-outbox", self._stream_loop, ()),
+                    ("pump-schedule", self._every, (self.sweep_seconds, self.tick, "sweep")),
+                    ("pump-seal", self._every, (self.seal_seconds, self.seal, "sealing"))]
+        if self.stats_seconds:  # at once as well: the dashboard has its snapshot from the start
+            targets.append(("pump-stats", self._every, (self.stats_seconds, self.refresh_stats,
+                                                        "statistics snapshot", True)))
         for name, target, args in targets:
             thread = threading.Thread(target=target, args=args, name=name, daemon=True)
             thread.start()

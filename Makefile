@@ -3,6 +3,10 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+# Let Python keep its bytecode (and pytest its rewritten test modules) in __pycache__: these machines set
+# PYTHONDONTWRITEBYTECODE, so every process (each test worker, each local stack the e2e tests start) compiled
+# every module again, about 5 s a pytest process. An empty value is "unset" to Python.
+export PYTHONDONTWRITEBYTECODE :=
 
 .PHONY: run test lint types unit token bench fuzz soak openapi dlq outbox backfill backfill-rollups synth deploy destroy bootstrap infra-deps clean \
         web web-deps web-test browser-deps screenshots
@@ -94,6 +98,10 @@ test: $(STAMP) $(INFRA_STAMP) $(LAMBDA_DEPS) $(CHECKOV_STAMP) $(WEB_DIST) browse
 	$(PY) -m ruff check .
 	$(PY) -m mypy
 	REQUIRE_CHECKOV=1 $(PY) -m pytest -q -n 2 --dist loadfile
+
+## The fast tests: unit, service and API (issue 14's measure, docs/ARCHITECTURE.md "Test time").
+unit: $(STAMP)
+	$(PY) -m pytest -q -n 2 tests/unit tests/service tests/api
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

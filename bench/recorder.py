@@ -304,8 +304,9 @@ def forget_clients() -> None:
     ``reset_clients`` does, so the next call builds them from a session carrying the hooks."""
     import boto3
 
-    from chalicelib.adapters import messaging, tables, transaction
+    from chalicelib.adapters import messaging, session, tables, transaction
 
+    session.forget_session()
     for model in tables.all_models():
         model._connection = None
     transaction.reset_connection()

@@ -221,7 +221,8 @@ class FakeLegs(LegRepository):
 
     def for_case(self, case_no: str) -> list[Shipment]:
         legs = [leg for leg in self.db.legs.values() if leg.case_no == case_no]
-        return [_copy(leg) for leg in sorted(legs, key=lambda leg: (leg.created_at, leg.waybill))]
+        # DynamoDB's by_case index: by the case version that planned each leg (not by when it was created)
+        return [_copy(leg) for leg in sorted(legs, key=lambda leg: (leg.case_version, leg.waybill))]
 
     def add(self, leg: Shipment) -> None:
         leg.version = 1
@@ -747,6 +748,16 @@ class FakePump:
         return rounds
 
     def tick(self) -> Any:
+        return self._schedule("sweep")
+
+    def seal(self) -> Any:
+        return self._schedule("seal_parcels")
+
+    def refresh_stats(self) -> Any:
+        return self._schedule("refresh_stats")
+
+    def _schedule(self, handler: str) -> Any:
+        """app.py's scheduled handler, as EventBridge invokes it."""
         from tools.pump import LambdaContext, scheduled_event
 
-        return self.app.sweep(scheduled_event("us-east-1"), LambdaContext(function_name="sweep"))
+        return getattr(self.app, handler)(scheduled_event("us-east-1"), LambdaContext(function_name=handler))

@@ -61,13 +61,26 @@ def deliver(client: Any, pump: Any, waybill: str, start: int = 0) -> None:
     pump.run_until_idle()
 
 
+def in_memory_bus() -> Any:
+    """The in-memory bus (tests/fakes.py) when the test runs on it (the ``fake`` fixture), else None (moto)."""
+    from chalicelib import bootstrap
+
+    return bootstrap._bus
+
+
 class AlertsProbe:
-    """An SQS queue subscribed to the alerts topic, to see what operators were alerted about."""
+    """What operators were alerted about: on moto an SQS queue subscribed to the alerts topic, in memory
+    what the bus published to it since the probe was made."""
 
     def __init__(self) -> None:
         import boto3
 
         from chalicelib.adapters import messaging
+
+        self.bus = in_memory_bus()
+        if self.bus is not None:
+            self.seen = len(self.bus.topics["alerts"])
+            return
 
         self.sqs = boto3.client("sqs", region_name="us-east-1")
         self.url = self.sqs.create_queue(QueueName="alerts-probe")["QueueUrl"]
@@ -79,6 +92,10 @@ class AlertsProbe:
     def received(self) -> list[dict[str, Any]]:
         import json
 
+        if self.bus is not None:
+            fresh = self.bus.published("alerts")[self.seen:]
+            self.seen += len(fresh)
+            return list(fresh)
         out: list[dict[str, Any]] = []
         while True:
             msgs = self.sqs.receive_message(QueueUrl=self.url, MaxNumberOfMessages=10).get("Messages", [])
@@ -94,6 +111,8 @@ def queue_depth(logical: str) -> int:
 
     from chalicelib.adapters import messaging
 
+    if (bus := in_memory_bus()) is not None:
+        return int(bus.depth(logical))
     attrs = boto3.client("sqs", region_name="us-east-1").get_queue_attributes(
         QueueUrl=messaging.queue_url(logical),
         AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])["Attributes"]

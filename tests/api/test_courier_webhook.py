@@ -103,6 +103,7 @@ def test_duplicate_and_out_of_order_events_leave_the_in_order_state(client, pump
     assert timeline_a == timeline_b and [a for a, _ in timeline_a].count("sign") == 1
 
 
+@pytest.mark.emulator  # this route on moto as well (tests/api/conftest.py)
 def test_exception_alerts_and_the_sending_office_reships(client, pump, in_transit):
     case_no, waybill = in_transit
     probe = AlertsProbe()

@@ -83,6 +83,7 @@ def test_the_local_stage_also_accepts_the_body_only_form_of_design_6(client):
     assert post(client, raw, {"X-Signature": sig}) == 202
 
 
+@pytest.mark.emulator  # on moto: Secrets Manager
 def test_the_cloud_refuses_the_body_only_form_and_reads_the_key_from_secrets_manager(client, environment):
     cloud(environment)
     raw, sig = signed_body(EVENT, secret=CLOUD_KEY)
@@ -101,6 +102,7 @@ def test_the_cloud_without_a_key_accepts_nothing(client, environment):
         assert post(client, raw, headers) == 401
 
 
+@pytest.mark.emulator  # on moto: Secrets Manager
 def test_the_key_is_cached_and_a_rotated_key_is_read_again(client, environment, monkeypatch):
     arn = cloud(environment)
     raw, headers = signed_request(EVENT, secret=CLOUD_KEY)

@@ -81,6 +81,12 @@ def test_full_lifecycle(client, pump, receiving_city, handling_city, method):
         assert "case.result_at_pickup_office" in sent
 
 
+@pytest.mark.emulator
+def test_full_lifecycle_on_dynamodb(client, pump):
+    """The same life on moto: every lifecycle route and queue handler through the DynamoDB adapters."""
+    test_full_lifecycle(client, pump, SZ, DG, "MAIL")
+
+
 def test_electronic_matter_needs_no_parcel(client, pump):
     case = received_case(client, matter_id="ZH-HOUSING-RECORD", office_id="SZ-GOV", method="MAIL")
     routed = forward_and_route(client, pump, case["case_no"], "SZ-GOV")

@@ -2,12 +2,15 @@
 their source, lookups refused without consent, ELECTRONIC delivery only where the matter's result is a licence."""
 from __future__ import annotations
 
+import pytest
+
 from tests.licence_support import demo_application, library
 from tests.support import call, citizen, staff
 
 __all__ = ["library"]
 
 
+@pytest.mark.emulator  # this route on moto as well (tests/api/conftest.py)
 def test_application_with_authorization_shows_materials_provided_by_licence(client, library):
     status, case = call(client, "POST", "/cases", citizen("alice"), demo_application())
     assert status == 201, case

@@ -21,9 +21,14 @@ DESIGN_EXAMPLE = """
 
 
 def sms() -> list[tuple[str, str]]:
-    """Every SMS the emulated SNS accepted: (phone, text)."""
+    """Every SMS the emulated SNS (or the in-memory bus) accepted: (phone, text)."""
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.sns.models import sns_backends
+
+    from tests.shipping_support import in_memory_bus
+
+    if (bus := in_memory_bus()) is not None:
+        return list(bus.sms)
 
     return list(sns_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].sms_messages.values())
 

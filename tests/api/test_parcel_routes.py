@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import timedelta
 from urllib.parse import urlencode
 
+import pytest
+
 from chalicelib.domain.workdays import utcnow
 from chalicelib.services import parcels
 from tests.shipping_support import at, courier_event, legs_of
@@ -23,6 +25,7 @@ def _forwarded(client, n: int, body: dict | None = None) -> str:
     return str(case_no)
 
 
+@pytest.mark.emulator  # this route on moto as well (tests/api/conftest.py)
 def test_parcels_from_forward_to_signing_against_the_handover_list(client, pump, consolidated):
     cases = [_forwarded(client, n) for n in range(3)]
     urgent = _forwarded(client, 3, {"urgent": True, "note": "加急"})

@@ -21,6 +21,7 @@ def _bad_review_ticket(client, pump, sub="alice", **kwargs):
     return case["case_no"], ticket_id_of(client, case["case_no"], "receiving")
 
 
+@pytest.mark.emulator  # this route on moto as well (tests/api/conftest.py)
 def test_applicant_reviews_with_validation(client):
     case = received_case(client)
     path = f"/cases/{case['case_no']}/reviews"
@@ -100,6 +101,7 @@ def test_the_ticket_number_is_opaque_and_the_rated_office_never_reads_the_case_n
     assert call(client, "GET", legacy, staff("SZ-GOV"))[0] == 404
 
 
+@pytest.mark.emulator  # this route on moto as well (tests/api/conftest.py)
 def test_ticket_closed_loop_and_forbidden_steps(client, pump):
     _, ticket_id = _bad_review_ticket(client, pump)
     base = f"/tickets/{ticket_id}"
@@ -320,6 +322,7 @@ def test_overdue_tickets_reach_the_provincial_worklist_as_a_query(client, pump, 
     assert call(client, "GET", "/tickets?escalated=true", supervisor("440000"))[1]["items"] == []
 
 
+@pytest.mark.emulator  # on moto: the roll-up items of the DynamoDB adapter
 def test_stats_of_a_whole_month_equal_the_city_and_province_roll_ups(client, pump):
     """Over HTTP: a bad review whose appeal is upheld and a good review; the statistics of the whole month, for
     the province and for the city, are their roll-ups' figures (the same in every counter) and their offices'

@@ -1,3 +1,5 @@
+import pytest
+
 from tests.support import call, citizen, received_case, staff
 
 
@@ -5,6 +7,7 @@ def test_health(client):
     assert call(client, "GET", "/health") == (200, {"status": "ok"})
 
 
+@pytest.mark.emulator  # this route on moto as well (tests/api/conftest.py)
 def test_apply_receive_and_relay(client, pump):
     case = received_case(client, matter_id="DG-HUKOU-MOVE", provided=["身份证", "户口簿", "迁入地证明"])
     assert case["status"] == "RECEIVED"

@@ -20,6 +20,7 @@ def _ticket(client, pump, sub="alice"):
     return case["case_no"], ticket_id_of(client, case["case_no"], "receiving")
 
 
+@pytest.mark.emulator  # this route on moto as well (tests/api/conftest.py)
 def test_reviewer_contact_is_logged_and_only_for_the_tickets_supervisors(client, pump):
     case_no, ticket_id = _ticket(client, pump)
     path = f"/tickets/{ticket_id}/reviewer-contact"
@@ -57,6 +58,7 @@ def test_reviewer_contact_is_logged_and_only_for_the_tickets_supervisors(client,
         assert "13800138000" not in raw and "张三" not in raw and "alice" not in raw
 
 
+@pytest.mark.emulator  # on moto: DynamoDB's cursor over the access log
 def test_access_log_is_provincial_pages_and_checks_its_parameters(client, pump):
     _, ticket_id = _ticket(client, pump)
     for i in range(3):

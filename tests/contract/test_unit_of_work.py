@@ -179,6 +179,22 @@ def test_a_case_change_and_a_new_leg_land_together_or_not_at_all(backend):
     assert [x.waybill for x in backend.uow().legs.for_case(case.case_no)] == [leg.waybill]
 
 
+def test_a_case_s_legs_come_in_the_order_the_case_planned_them_not_by_when_they_were_handed_over(backend):
+    # A result leg handed over earlier than the materials leg (courier times and the clock disagree):
+    # DynamoDB's by_case index orders by the planning case version, and so must the fake.
+    case = stored_case(backend)
+    materials = a_leg(case, "EMS000000000001")
+    result = plan_leg(case_no=case.case_no, case_version=case.version + 4, kind=LegKind.RESULT,
+                      waybill="EMS000000000000", origin=CAT.offices["DG-GOV"],
+                      route=CAT.route_between("DG-GOV", "SZ-GOV"), handed_over_at=T0 - timedelta(days=1),
+                      to_office_id="SZ-GOV")
+    with backend.uow() as uow:
+        uow.legs.add(result)
+        uow.legs.add(materials)
+        uow.commit()
+    assert [leg.kind for leg in backend.uow().legs.for_case(case.case_no)] == [LegKind.MATERIALS, LegKind.RESULT]
+
+
 def test_a_stale_leg_write_loses(backend):
     case = stored_case(backend)
     with backend.uow() as uow:

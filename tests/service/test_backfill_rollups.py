@@ -49,7 +49,7 @@ def _all_equal() -> bool:
 def test_backfill_of_a_stage_without_roll_ups(aws, monkeypatch: pytest.MonkeyPatch):
     from chalicelib.services import reviews
 
-    monkeypatch.setattr(generated, "CASES", 30)
+    monkeypatch.setattr(generated, "CASES", 14)
     records = generated._generate(Emulated(), random.Random(20261201))
     reviews.sweep_default_ratings(generated.T0 + timedelta(days=30))
     assert sum(r.excluded for r in records) > 0  # an upheld appeal among the old counts

@@ -66,7 +66,7 @@ def generated_reviews(aws, monkeypatch: pytest.MonkeyPatch) -> list[generated.Ex
     and rejected (tests/service/test_review_stats.py's generator, fewer cases)."""
     from chalicelib.services import reviews
 
-    monkeypatch.setattr(generated, "CASES", 30)
+    monkeypatch.setattr(generated, "CASES", 14)
     records = generated._generate(Emulated(), random.Random(20261201))
     reviews.sweep_default_ratings(generated.T0 + timedelta(days=30))
     assert sum(r.excluded for r in records) > 0 and sum(r.default for r in records) > 0

@@ -1,0 +1,21 @@
+"""Every DynamoDB connection of the process (each table's, the transactions', any thread's) takes the one
+botocore session of chalicelib/adapters/session.py, so botocore's endpoint and service files are loaded once
+per container, not once per table and thread."""
+from __future__ import annotations
+
+import threading
+
+from chalicelib.adapters import models, transaction
+from chalicelib.adapters.session import shared_session
+
+
+def test_every_table_and_thread_shares_one_botocore_session():
+    sessions = [model._get_connection().connection.session for model in models.TABLES]
+    sessions.append(transaction.connection().session)
+    from_a_thread: list[object] = []
+    worker = threading.Thread(target=lambda: from_a_thread.append(
+        models.CaseRecord._get_connection().connection.session))
+    worker.start()
+    worker.join()
+    assert {id(s) for s in sessions + from_a_thread} == {id(shared_session())}
+    assert len(models.TABLES) > 10

@@ -1,8 +1,9 @@
 """The unit of work and the messaging port in memory: the same repositories and the same conditions as the
 DynamoDB one (version guards, uniqueness, conditional puts), the same queues, topics and redrive as SQS and
-SNS, proven equivalent by tests/contract. Service tests run on them in milliseconds (``FakePump`` delivers
-the outbox and the queues to the handlers as tools/pump.py does on the emulator); moto stays for the
-adapters, the contract suite, the API, e2e and reliability tests.
+SNS, proven equivalent by tests/contract. Service tests, and the API tests not marked ``emulator``
+(tests/api/conftest.py), run on them in milliseconds (``FakePump`` delivers the outbox and the queues to the
+handlers as tools/pump.py does on the emulator); moto stays for the adapters, the contract suite, the API
+tests marked ``emulator``, e2e and reliability tests.
 
 ``Database`` is what a DynamoDB account would hold; each ``FakeUnitOfWork`` stages writes against it and
 ``commit`` checks every condition first, then applies them all (or none), in the order DynamoDB reports a

@@ -2,7 +2,6 @@
 and its outgoing event in the unit of work's one DynamoDB transaction (transactional outbox)."""
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Iterator
 from datetime import date, datetime
@@ -18,6 +17,7 @@ from ..domain.formats import CASE_NUMBER, matches
 from ..domain.lifecycle import Status
 from ..domain.workdays import iso, parse_instant
 from ..services.unit_of_work import CaseRepository
+from .keys import instant_or_none, iso_or_none, shard_number
 from .models import CaseEventRecord, CaseRecord, IdempotencyRecord, LegacyCaseRecord, OutboxRecord
 from .tables import every_sweep_shard, fan_out
 from .transaction import Transaction, Write, stage_versioned
@@ -32,16 +32,8 @@ def _d(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def _t(value: datetime | None) -> str | None:
-    return iso(value) if value else None
-
-
 def _pd(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
-
-
-def _pt(value: str | None) -> datetime | None:
-    return parse_instant(value) if value else None
 
 
 _FALSY_DEFAULTS = frozenset({"electronic", "missing", "overdue"})  # read back as False / [] when absent
@@ -58,18 +50,18 @@ def to_record(case: Case) -> CaseRecord:
         "electronic": case.electronic,
         "missing": case.missing,
         "supplement_due": _d(case.supplement_due),
-        "accepted_at": _t(case.accepted_at),
+        "accepted_at": iso_or_none(case.accepted_at),
         "promised_by": _d(case.promised_by),
         "overdue": case.overdue,
         "decision": case.decision,
         "refusal_reason": case.refusal_reason,
         "return_reason": case.return_reason,
-        "receiving_reviewable_at": _t(case.receiving_reviewable_at),
-        "handling_reviewable_at": _t(case.handling_reviewable_at),
-        "completed_at": _t(case.completed_at),
+        "receiving_reviewable_at": iso_or_none(case.receiving_reviewable_at),
+        "handling_reviewable_at": iso_or_none(case.handling_reviewable_at),
+        "completed_at": iso_or_none(case.completed_at),
         "correction_due": _d(case.correction_due),
-        "returned_at": _t(case.returned_at),
-        "stage_due": _t(case.stage_due),
+        "returned_at": iso_or_none(case.returned_at),
+        "stage_due": iso_or_none(case.stage_due),
         "stage_overdue": case.stage_overdue or None,
         "pickup_reminders": [iso(r) for r in case.pickup_reminders] or None,
         "reminded": case.reminded or None,
@@ -88,7 +80,7 @@ def to_record(case: Case) -> CaseRecord:
     body = {k: v for k, v in body.items() if v is not None and not (k in _FALSY_DEFAULTS and not v)}
     created = iso(case.created_at)
     due = case.next_due_at()
-    shard = int(hashlib.sha1(case.case_no.encode()).hexdigest(), 16) % settings().sweep_shards  # noqa: S324
+    due_shard = shard_number(case.case_no, settings().sweep_shards)
     record = LegacyCaseRecord if settings().queue_migration == "legacy" else CaseRecord
     legacy: dict[str, Any] = {}
     if record is LegacyCaseRecord:  # a stage migrating: its old work-queue indexes are still the ones read
@@ -111,7 +103,7 @@ def to_record(case: Case) -> CaseRecord:
         applicant_sub=case.applicant.sub,
         created_at=created,
         updated_at=iso(case.updated_at),
-        due_shard=str(shard) if due else None,
+        due_shard=str(due_shard) if due else None,
         due_at=iso(due) if due else None,
         body=body,
     )
@@ -122,8 +114,7 @@ def queue_partition(office_id: str, case_no: str) -> str:
     1,000 applications a second through one office no index partition takes more than 1,000 / QUEUE_SHARDS
     entries a second. The shard is the case's for ever (a hash of its number); QUEUE_SHARDS may grow (the
     queue reads every shard up to it), never shrink."""
-    shard = int(hashlib.sha1(case_no.encode()).hexdigest(), 16) % settings().queue_shards  # noqa: S324
-    return f"{office_id}#{shard}"
+    return f"{office_id}#{shard_number(case_no, settings().queue_shards)}"
 
 
 def from_record(rec: CaseRecord) -> Case:
@@ -146,18 +137,18 @@ def from_record(rec: CaseRecord) -> Case:
         electronic=bool(b.get("electronic")),
         missing=list(b.get("missing") or []),
         supplement_due=_pd(b.get("supplement_due")),
-        accepted_at=_pt(b.get("accepted_at")),
+        accepted_at=instant_or_none(b.get("accepted_at")),
         promised_by=_pd(b.get("promised_by")),
         overdue=bool(b.get("overdue")),
         decision=b.get("decision"),
         refusal_reason=b.get("refusal_reason"),
         return_reason=b.get("return_reason"),
-        receiving_reviewable_at=_pt(b.get("receiving_reviewable_at")),
-        handling_reviewable_at=_pt(b.get("handling_reviewable_at")),
-        completed_at=_pt(b.get("completed_at")),
+        receiving_reviewable_at=instant_or_none(b.get("receiving_reviewable_at")),
+        handling_reviewable_at=instant_or_none(b.get("handling_reviewable_at")),
+        completed_at=instant_or_none(b.get("completed_at")),
         correction_due=_pd(b.get("correction_due")),
-        returned_at=_pt(b.get("returned_at")),
-        stage_due=_pt(b.get("stage_due")),
+        returned_at=instant_or_none(b.get("returned_at")),
+        stage_due=instant_or_none(b.get("stage_due")),
         stage_overdue=bool(b.get("stage_overdue")),
         pickup_reminders=[parse_instant(r) for r in b.get("pickup_reminders") or []],
         reminded=list(b.get("reminded") or []),

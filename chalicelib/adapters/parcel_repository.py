@@ -17,7 +17,6 @@ and the first change rewrites them as header and sheets (``tools/backfill.py`` m
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import weakref
@@ -32,6 +31,7 @@ from ..domain.parcels import MAX_CASES_PER_PARCEL, ItemState, Parcel, ParcelItem
 from ..domain.shipping import LegKind
 from ..domain.workdays import iso, parse_instant
 from ..services.unit_of_work import ParcelRepository
+from .keys import instant_or_none, iso_or_none, shard_number
 from .models import LegacyParcelRecord, ParcelRecord
 from .tables import every_sweep_shard, fan_out
 from .transaction import Transaction, Write
@@ -41,18 +41,14 @@ LIST_ROUNDS = 5  # rounds of index entries a filtered listing page reads at most
 OPEN, CLOSED = "OPEN", "CLOSED"  # a sheet's status: the parcel takes cases, or not any more
 
 
-def _hash(value: str) -> int:
-    return int(hashlib.sha1(value.encode()).hexdigest(), 16)  # noqa: S324 - spreading keys, not security
-
-
 def _seal_shard(parcel_id: str) -> str:
-    return str(_hash(parcel_id) % settings().sweep_shards)
+    return str(shard_number(parcel_id, settings().sweep_shards))
 
 
 def list_partition(office_id: str, parcel_id: str) -> str:
     """The listing index partition of a parcel at one of its offices: one of QUEUE_SHARDS per office, as the
     work queues. The parcel's for ever (a hash of its id)."""
-    return f"{office_id}#{_hash(parcel_id) % settings().queue_shards}"
+    return f"{office_id}#{shard_number(parcel_id, settings().queue_shards)}"
 
 
 def list_order(p: Parcel) -> str:
@@ -61,7 +57,7 @@ def list_order(p: Parcel) -> str:
 
 def sheet_of(case_no: str) -> int:
     """The sheet of a parcel's handover list a case's line is kept on."""
-    return _hash(case_no) % settings().parcel_sheets
+    return shard_number(case_no, settings().parcel_sheets)
 
 
 def sheet_id(parcel_id: str, sheet: int) -> str:
@@ -73,30 +69,22 @@ def sheet_capacity() -> int:
     return max(1, math.floor(MAX_CASES_PER_PARCEL / settings().parcel_sheets))
 
 
-def _t(value: datetime | None) -> str | None:
-    return iso(value) if value else None
-
-
-def _pt(value: str | None) -> datetime | None:
-    return parse_instant(value) if value else None
-
-
 def _line(i: ParcelItem) -> dict[str, Any]:
     line = {"case_no": i.case_no, "joined_at": iso(i.joined_at), "state": i.state.value,
-            "checked_at": _t(i.checked_at), "checked_by": i.checked_by, "note": i.note or None}
+            "checked_at": iso_or_none(i.checked_at), "checked_by": i.checked_by, "note": i.note or None}
     return {k: v for k, v in line.items() if v is not None}  # every byte of a sheet is written at each join
 
 
 def _item(line: dict[str, Any]) -> ParcelItem:
     return ParcelItem(case_no=line["case_no"], joined_at=parse_instant(line["joined_at"]),
-                      state=ItemState(line["state"]), checked_at=_pt(line.get("checked_at")),
+                      state=ItemState(line["state"]), checked_at=instant_or_none(line.get("checked_at")),
                       checked_by=line.get("checked_by"), note=line.get("note") or "")
 
 
 def _header_body(p: Parcel, sheets: list[int]) -> dict[str, Any]:
     return {"collection_day": p.collection_day.isoformat(), "cutoff_at": iso(p.cutoff_at),
-            "opened_at": iso(p.opened_at), "waybill": p.waybill, "sealed_at": _t(p.sealed_at),
-            "arrived_at": _t(p.arrived_at), "courier": p.courier, "service": p.service, "cost_cny": p.cost_cny,
+            "opened_at": iso(p.opened_at), "waybill": p.waybill, "sealed_at": iso_or_none(p.sealed_at),
+            "arrived_at": iso_or_none(p.arrived_at), "courier": p.courier, "service": p.service, "cost_cny": p.cost_cny,
             "sheets": sorted(sheets)}
 
 
@@ -129,8 +117,8 @@ def from_record(rec: ParcelRecord, items: list[ParcelItem]) -> Parcel:
         parcel_id=rec.parcel_id, kind=LegKind(rec.kind), from_office_id=rec.from_office_id,
         to_office_id=rec.to_office_id, collection_day=date.fromisoformat(b["collection_day"]),
         cutoff_at=parse_instant(b["cutoff_at"]), opened_at=parse_instant(b["opened_at"]),
-        status=ParcelStatus(rec.status), waybill=b.get("waybill"), sealed_at=_pt(b.get("sealed_at")),
-        arrived_at=_pt(b.get("arrived_at")), courier=b.get("courier", ""), service=b.get("service", ""),
+        status=ParcelStatus(rec.status), waybill=b.get("waybill"), sealed_at=instant_or_none(b.get("sealed_at")),
+        arrived_at=instant_or_none(b.get("arrived_at")), courier=b.get("courier", ""), service=b.get("service", ""),
         cost_cny=float(b.get("cost_cny", 0)), version=int(rec.version), items=items,
     )
 

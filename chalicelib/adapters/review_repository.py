@@ -6,7 +6,6 @@ read at, and history entries are written once.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from collections.abc import Callable, Iterator, Mapping
@@ -25,6 +24,7 @@ from ..domain.tickets import AppealStatus, Ticket, TicketChange, TicketStatus, t
 from ..domain.workdays import iso, parse_instant
 from ..services.unit_of_work import ReviewRepository, TicketRepository
 from .case_repository import outbox_record
+from .keys import instant_or_none, iso_or_none, shard_number
 from .models import (
     LegacyReviewRecord,
     ReviewRecord,
@@ -38,15 +38,7 @@ from .transaction import Transaction, Write, stage_versioned
 
 
 def shard_of(key: str) -> str:
-    return str(int(hashlib.sha1(key.encode()).hexdigest(), 16) % settings().sweep_shards)  # noqa: S324
-
-
-def _pt(value: str | None) -> datetime | None:
-    return parse_instant(value) if value else None
-
-
-def _t(value: datetime | None) -> str | None:
-    return iso(value) if value else None
+    return str(shard_number(key, settings().sweep_shards))
 
 
 # ---------------------------------------------------------------- mapping
@@ -56,7 +48,7 @@ def review_shard(case_no: str, stage: str) -> int:
     """A review's shard of the office and city listing indexes: so that at 1,000 reviews a second of one
     office no index partition takes more than 1,000 / REVIEW_SHARDS entries a second. May grow, never
     shrink (as QUEUE_SHARDS)."""
-    return int(hashlib.sha1(f"{case_no}#{stage}".encode()).hexdigest(), 16) % settings().review_shards  # noqa: S324
+    return shard_number(f"{case_no}#{stage}", settings().review_shards)
 
 
 def review_record(review: Review) -> ReviewRecord:
@@ -69,7 +61,7 @@ def review_record(review: Review) -> ReviewRecord:
         tags=list(review.tags), comment=review.comment or None, matter_id=review.matter_id,
         reviewer_sub=review.reviewer_sub, reviewer_name=review.reviewer_name or None,
         reviewable_at=iso(review.reviewable_at), follow_up=review.follow_up,
-        follow_up_at=_t(review.follow_up_at), ticket_id=review.ticket_id, ticket_status=review.ticket_status,
+        follow_up_at=iso_or_none(review.follow_up_at), ticket_id=review.ticket_id, ticket_status=review.ticket_status,
         excluded=review.excluded,
     )
 
@@ -80,7 +72,7 @@ def review_from(rec: ReviewRecord) -> Review:
         comment=rec.comment or "", office_id=rec.office_id, city=rec.city, matter_id=rec.matter_id,
         reviewer_sub=rec.reviewer_sub, reviewer_name=rec.reviewer_name or "",
         created_at=parse_instant(rec.created_at), reviewable_at=parse_instant(rec.reviewable_at),
-        default=bool(rec.is_default), follow_up=rec.follow_up, follow_up_at=_pt(rec.follow_up_at),
+        default=bool(rec.is_default), follow_up=rec.follow_up, follow_up_at=instant_or_none(rec.follow_up_at),
         ticket_id=rec.ticket_id, ticket_status=rec.ticket_status, excluded=bool(rec.excluded),
         ticket_escalated=bool(rec.ticket_escalated),
     )
@@ -94,7 +86,7 @@ _TICKET_PLAIN = ("rating", "valid", "finding", "actions", "contacted", "satisfie
 
 
 def ticket_record(ticket: Ticket) -> TicketRecord:
-    body: dict[str, Any] = {k: _t(getattr(ticket, k)) for k in _TICKET_TIMES}
+    body: dict[str, Any] = {k: iso_or_none(getattr(ticket, k)) for k in _TICKET_TIMES}
     body.update({k: getattr(ticket, k).isoformat() for k in _TICKET_DATES})
     body.update({k: getattr(ticket, k) for k in _TICKET_PLAIN})
     body["appeal_status"] = ticket.appeal_status.value
@@ -116,13 +108,14 @@ def ticket_from(rec: TicketRecord) -> Ticket:
         city=rec.city, status=TicketStatus(rec.status), version=int(rec.version),
         rating=int(b["rating"]), review_at=parse_instant(b["review_at"]), opened_at=parse_instant(b["opened_at"]),
         verify_due=date.fromisoformat(b["verify_due"]), rectify_due=date.fromisoformat(b["rectify_due"]),
-        valid=b.get("valid"), finding=b.get("finding"), verified_at=_pt(b.get("verified_at")),
-        actions=b.get("actions"), rectified_at=_pt(b.get("rectified_at")), contacted=b.get("contacted"),
-        satisfied=b.get("satisfied"), feedback_note=b.get("feedback_note"), closed_at=_pt(b.get("closed_at")),
+        valid=b.get("valid"), finding=b.get("finding"), verified_at=instant_or_none(b.get("verified_at")),
+        actions=b.get("actions"), rectified_at=instant_or_none(b.get("rectified_at")), contacted=b.get("contacted"),
+        satisfied=b.get("satisfied"), feedback_note=b.get("feedback_note"),
+        closed_at=instant_or_none(b.get("closed_at")),
         appeal_status=AppealStatus(b.get("appeal_status", "NONE")), appeal_grounds=b.get("appeal_grounds"),
-        appeal_by=b.get("appeal_by"), appeal_at=_pt(b.get("appeal_at")), appeal_note=b.get("appeal_note"),
-        appeal_decided_by=b.get("appeal_decided_by"), appeal_decided_at=_pt(b.get("appeal_decided_at")),
-        escalated=bool(b.get("escalated")), escalated_at=_pt(b.get("escalated_at")),
+        appeal_by=b.get("appeal_by"), appeal_at=instant_or_none(b.get("appeal_at")), appeal_note=b.get("appeal_note"),
+        appeal_decided_by=b.get("appeal_decided_by"), appeal_decided_at=instant_or_none(b.get("appeal_decided_at")),
+        escalated=bool(b.get("escalated")), escalated_at=instant_or_none(b.get("escalated_at")),
         overdue=list(b.get("overdue") or []),
     )
 
@@ -165,7 +158,7 @@ def rollup_partition(level: Level, shard: int) -> str:
 
 
 def stats_shard(review_key: str) -> int:
-    return int(hashlib.sha1(review_key.encode()).hexdigest(), 16) % settings().stats_shards  # noqa: S324
+    return shard_number(review_key, settings().stats_shards)
 
 
 def _count_update(office_id: str, city: str, day: date, counts: Mapping[str, int],
@@ -263,7 +256,7 @@ class DynamoReviewRepository(ReviewRepository):
             "update", ReviewRecord(case_no=review.case_no, stage=review.stage.value),
             ReviewRecord.case_no.exists() & ReviewRecord.follow_up.does_not_exist(),
             actions=[ReviewRecord.follow_up.set(review.follow_up or ""),
-                     ReviewRecord.follow_up_at.set(_t(review.follow_up_at) or "")],
+                     ReviewRecord.follow_up_at.set(iso_or_none(review.follow_up_at) or "")],
             conflict=lambda: Conflict("this review already has its follow-up comment"),
         ))
 

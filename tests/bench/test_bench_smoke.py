@@ -103,3 +103,19 @@ def test_a_case_item_stays_under_one_write_unit_its_whole_life(harness):
         entries = [next(iter(e.values())) for e in call.params.get("TransactItems", [])] or [call.params]
         sizes += [item_size(b["Item"]) for b in entries if "Item" in b and b.get("TableName", "").endswith("-cases")]
     assert len(sizes) >= 8 and max(sizes) < 1024, sizes
+
+
+def test_a_leg_change_rewrites_no_entry_of_the_legs_of_a_case_index(harness):
+    """Issue 15's lighter writes: ``by_case_keys`` is keys only, so of the counted case's leg writes (two legs
+    created, six courier events) only the two creations write an entry of it; none is written to an
+    ALL-projected ``by_case``."""
+    from bench import inprocess
+
+    since = len(harness.recorder.calls)
+    inprocess.count_requests(harness)
+    calls = harness.recorder.calls[since:]
+    touched = [(table.rsplit("-", 1)[-1], index) for c in calls for table, index, _pk, _units in c.touches
+               if table.endswith("-shipments")]
+    assert touched.count(("shipments", "")) >= 8  # the legs are written at each change
+    assert touched.count(("shipments", "by_case_keys")) == 2
+    assert ("shipments", "by_case") not in touched

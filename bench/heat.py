@@ -40,7 +40,7 @@ GOAL = 0.5
 # (table, index) whose partition key is one entity's own (a case and what belongs to it).
 ENTITY_KEYS = frozenset({
     ("cases", ""), ("case-events", ""), ("outbox", ""), ("idempotency", ""), ("notifications", ""),
-    ("shipments", ""), ("shipments", "by_case"), ("reviews", ""), ("review-slots", ""), ("tickets", ""),
+    ("shipments", ""), ("shipments", "by_case_keys"), ("reviews", ""), ("review-slots", ""), ("tickets", ""),
     ("ticket-events", ""), ("cases", "by_applicant"), ("access-log", ""),
 })
 _SUFFIX = re.compile(r"#\d+$")

@@ -62,6 +62,9 @@ class Settings:
     # "legacy" while a stage moves to the sharded work-queue indexes (infra/README.md): cases also carry the
     # old index keys and the queues are read from the old indexes. Empty otherwise.
     queue_migration: str
+    # "legacy" while a stage moves the legs-of-a-case index from ``by_case`` (ALL) to ``by_case_keys`` (keys
+    # only, infra/README.md): the legs of a case are read from the old index. Empty otherwise.
+    leg_index_migration: str
     queue_shards: int  # partition keys each office's work queue index is spread over (case_repository)
     # Items each consolidated parcel's handover list is kept in (parcel_repository): a case joining writes
     # its sheet alone, so at 1,000 applications a second through one office pair no sheet takes more than
@@ -111,6 +114,7 @@ def settings() -> Settings:
         reference_cache_seconds=int(os.environ.get("REFERENCE_CACHE_SECONDS", "60")),
         sweep_shards=int(os.environ.get("SWEEP_SHARDS", "32")),
         queue_migration=os.environ.get("QUEUE_MIGRATION", ""),
+        leg_index_migration=os.environ.get("LEG_INDEX_MIGRATION", ""),
         queue_shards=int(os.environ.get("QUEUE_SHARDS", "4")),
         parcel_sheets=int(os.environ.get("PARCEL_SHEETS", "16")),
         review_shards=int(os.environ.get("REVIEW_SHARDS", "4")),

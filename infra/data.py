@@ -77,6 +77,22 @@ def migration_indexes(spec: TableSpec, step: str | None) -> TableSpec:
                    attribute_types={**spec.attribute_types, **types})
 
 
+# Moving a stage's legs-of-a-case index from ``by_case`` (ALL projected: every change of a leg rewrote its
+# entry) to ``by_case_keys`` (keys only, the models' own), issue 15's lighter writes: a projection cannot
+# change in place, so the new index is built beside the old one. The CDK context ``legIndexMigration`` "1"
+# keeps ``by_case`` too (unset: the models' indexes only); infra/README.md gives the three deploys.
+LEGACY_LEG_INDEX = Index("by_case", Key("case_no", "S"), Key("case_version", "N"), "ALL")
+
+
+def leg_index_migration(spec: TableSpec, step: str | None) -> TableSpec:
+    """The shipments table's indexes while its legs-of-a-case index moves (other tables as they are)."""
+    if spec.logical != "shipments" or not step:
+        return spec
+    if step != "1":
+        raise ValueError(f"legIndexMigration must be 1 or unset, not {step!r}")
+    return replace(spec, global_indexes=(*spec.global_indexes, LEGACY_LEG_INDEX))
+
+
 def _attribute(key: Key | None) -> dynamodb.Attribute | None:
     if key is None:
         return None
@@ -115,8 +131,11 @@ class DataConstruct(Construct):
                                     f"arn:{Aws.PARTITION}:logs:{Aws.REGION}:{Aws.ACCOUNT_ID}:log-group:*"}},
         ))
         step = self.node.try_get_context("queueIndexMigration")
-        self.specs: dict[str, TableSpec] = {spec.logical: migration_indexes(spec, str(step) if step else None)
-                                            for spec in table_specs()}
+        legs = self.node.try_get_context("legIndexMigration")
+        self.specs: dict[str, TableSpec] = {
+            spec.logical: leg_index_migration(migration_indexes(spec, str(step) if step else None),
+                                              str(legs) if legs else None)
+            for spec in table_specs()}
         self.tables: dict[str, dynamodb.Table] = {
             spec.logical: self._table(spec, config, removal) for spec in self.specs.values()
         }

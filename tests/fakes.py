@@ -59,6 +59,7 @@ class Database:
     parcels: dict[str, Parcel] = field(default_factory=dict)
     reviews: dict[tuple[str, Stage], Review] = field(default_factory=dict)
     slots: dict[tuple[str, Stage], ReviewSlot] = field(default_factory=dict)
+    closed_slots: set[tuple[str, Stage]] = field(default_factory=set)  # stages reviewed: slot closed
     tickets: dict[str, Ticket] = field(default_factory=dict)
     histories: dict[str, dict[int, dict[str, Any]]] = field(default_factory=lambda: defaultdict(dict))
     outbox: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -337,7 +338,13 @@ class FakeReviews(ReviewRepository):
                       lambda: self.db.reviews.__setitem__(key, stored))
         if any(counts.values()):
             self.tx.stage("update", None, _count(self.db, review.office_id, review.day, counts))
-        self.tx.stage("delete", None, lambda: self.db.slots.pop(key, None))
+        self.tx.stage("put", None, self._close(key))
+
+    def _close(self, key: tuple[str, Stage]) -> Any:
+        def close() -> None:
+            self.db.slots.pop(key, None)
+            self.db.closed_slots.add(key)
+        return close
 
     def add_follow_up(self, review: Review) -> None:
         key = (review.case_no, review.stage)
@@ -369,17 +376,17 @@ class FakeReviews(ReviewRepository):
 
     def open_slot(self, slot: ReviewSlot) -> None:
         key = (slot.case_no, slot.stage)
-        self.tx.stage("check", lambda: Duplicate(f"the {slot.stage.value} stage was reviewed already")
-                      if key in self.db.reviews else None, lambda: None)
-        self.tx.stage("put", None, lambda: self.db.slots.__setitem__(key, slot))
+        self.tx.stage("put", lambda: Duplicate(f"the {slot.stage.value} stage has its slot already")
+                      if key in self.db.slots or key in self.db.closed_slots else None,
+                      lambda: self.db.slots.__setitem__(key, slot))
 
     def due_slots(self, now: datetime) -> Iterator[ReviewSlot]:
         for slot in list(self.db.slots.values()):
             if slot.due_at <= now:
                 yield slot
 
-    def remove_slot(self, case_no: str, stage: Stage) -> None:
-        self.tx.stage("delete", None, lambda: self.db.slots.pop((case_no, stage), None))
+    def close_slot(self, case_no: str, stage: Stage, at: datetime) -> None:
+        self.tx.stage("put", None, self._close((case_no, stage)))
 
     def daily_counts(self, office_id: str, first: date | None, last: date | None) -> dict[str, dict[str, int]]:
         return {day: dict(row) for (office, day), row in sorted(self.db.stats.items())

@@ -227,11 +227,14 @@ class NotificationRecord(Model):
 
 
 class ShipmentsByCase(_Index):
-    """Every leg of a case, in the order they were planned (by the case version that planned each)."""
+    """Every leg of a case, in the order they were planned (by the case version that planned each). Keys
+    only: a leg's tracking events, status and deadlines change no index entry (the readers get the legs by
+    key, BatchGetItem). Replaces ``by_case`` (ALL projected), which took a write of the whole leg at every
+    change; a projection cannot change in place, hence the new name (infra/README.md)."""
 
     class Meta:
-        index_name = "by_case"
-        projection = AllProjection()
+        index_name = "by_case_keys"
+        projection = KeysOnlyProjection()
 
     case_no = UnicodeAttribute(hash_key=True)
     case_version = NumberAttribute(range_key=True)
@@ -282,6 +285,24 @@ class ShipmentRecord(Model):
     legs_due: ClassVar[LegsDue] = LegsDue()
 
 
+class _LegacyShipmentsByCase(_Index):
+    """The legs-of-a-case index before ``by_case_keys`` (ALL projected): read only while a stage migrates
+    (LEG_INDEX_MIGRATION=legacy, infra/README.md)."""
+
+    class Meta:
+        index_name = "by_case"
+        projection = AllProjection()
+
+    case_no = UnicodeAttribute(hash_key=True)
+    case_version = NumberAttribute(range_key=True)
+
+
+class LegacyShipmentRecord(ShipmentRecord):
+    """The shipments table with its old ``by_case`` index too, for a stage that migrates (not in TABLES)."""
+
+    legacy_by_case: ClassVar[_LegacyShipmentsByCase] = _LegacyShipmentsByCase()
+
+
 # Every table of the application, in creation order (tables.all_models): each section below adds its own.
 TABLES: list[type[Model]] = [
     CaseRecord,
@@ -294,7 +315,8 @@ TABLES: list[type[Model]] = [
 ]
 TABLES.append(ShipmentRecord)
 
-TTL_ATTRIBUTES: dict[str, str] = {"outbox": "expires_at", "idempotency": "expires_at", "counters": "expires_at"}
+TTL_ATTRIBUTES: dict[str, str] = {"outbox": "expires_at", "idempotency": "expires_at", "counters": "expires_at",
+                                  "review-slots": "expires_at"}
 
 
 # ---------------------------------------------------------------- consolidated parcels (合包)
@@ -499,17 +521,22 @@ class SlotsDue(_Index):
 
 class ReviewSlotRecord(Model):
     """A stage that became reviewable and is still unrated: the sweeper gives it the default rating when
-    ``due_at`` passes. Deleted when the stage gets its review."""
+    ``due_at`` passes. When the stage gets its review the slot is closed, not deleted: the item is rewritten
+    with ``closed_at`` and none of the open slot's attributes (so it leaves the sparse ``due`` index), and
+    expires after SLOT_CLOSED_DAYS (TTL). Opening a slot is a put conditional on the item not existing: a
+    redelivered event finds the open slot, a reviewed stage its closed one (no check of the reviews table)."""
 
     Meta = _meta("review-slots")
     case_no = UnicodeAttribute(hash_key=True)
     stage = UnicodeAttribute(range_key=True)
-    office_id = UnicodeAttribute()
-    city = UnicodeAttribute()
-    matter_id = UnicodeAttribute()
-    reviewable_at = UnicodeAttribute()
-    due_shard = UnicodeAttribute()
-    due_at = UnicodeAttribute()
+    office_id = UnicodeAttribute(null=True)  # null on a closed slot, as the four below
+    city = UnicodeAttribute(null=True)
+    matter_id = UnicodeAttribute(null=True)
+    reviewable_at = UnicodeAttribute(null=True)
+    due_shard = UnicodeAttribute(null=True)
+    due_at = UnicodeAttribute(null=True)
+    closed_at = UnicodeAttribute(null=True)  # set when the stage got its review
+    expires_at = NumberAttribute(null=True)  # TTL attribute, on closed slots only
 
     due: ClassVar[SlotsDue] = SlotsDue()
 

@@ -194,6 +194,19 @@ def slot_record(slot: ReviewSlot) -> ReviewSlotRecord:
     )
 
 
+# How long a closed slot is kept (TTL): longer than any path that can bring a slot-opening event again (the
+# outbox keeps events a week, the queues and their dead-letter queues 14 days), so that none reopens the
+# slot of a reviewed stage. A later one would open a slot the sweeper closes when it falls due, without a
+# second rating (the default review is conditional on the stage having none).
+SLOT_CLOSED_DAYS = 30
+
+
+def closed_slot_record(case_no: str, stage: Stage, at: datetime) -> ReviewSlotRecord:
+    """The slot of a reviewed stage: its key, when it closed and when it expires; in no index."""
+    return ReviewSlotRecord(case_no=case_no, stage=stage.value, closed_at=iso(at),
+                            expires_at=int((at + timedelta(days=SLOT_CLOSED_DAYS)).timestamp()))
+
+
 def slot_from(rec: ReviewSlotRecord) -> ReviewSlot:
     return ReviewSlot(case_no=rec.case_no, stage=Stage(rec.stage), office_id=rec.office_id, city=rec.city,
                       matter_id=rec.matter_id, reviewable_at=parse_instant(rec.reviewable_at),
@@ -249,7 +262,7 @@ class DynamoReviewRepository(ReviewRepository):
         for update in _count_update(review.office_id, review.city, review.day, counts,
                                     f"{review.case_no}#{review.stage.value}"):
             self.tx.stage(update)
-        self.tx.stage(Write("delete", ReviewSlotRecord(case_no=review.case_no, stage=review.stage.value)))
+        self.tx.stage(Write("put", closed_slot_record(review.case_no, review.stage, review.created_at)))
 
     def add_follow_up(self, review: Review) -> None:
         self.tx.stage(Write(
@@ -290,17 +303,18 @@ class DynamoReviewRepository(ReviewRepository):
         return [review_from(r) for r in page], (page[-1].review_order if more and page else None)
 
     def open_slot(self, slot: ReviewSlot) -> None:
-        self.tx.stage(Write("check", (ReviewRecord, slot.case_no, slot.stage.value),
-                            ReviewRecord.case_no.does_not_exist(),
-                            conflict=lambda: Duplicate(f"the {slot.stage.value} stage was reviewed already")))
-        self.tx.stage(Write("put", slot_record(slot)))
+        """One put conditional on the slot's own item: it exists if the slot is open already (a redelivered
+        event) or closed by the stage's review (written in the review's transaction)."""
+        self.tx.stage(Write("put", slot_record(slot), ReviewSlotRecord.case_no.does_not_exist(),
+                            conflict=lambda: Duplicate(f"the {slot.stage.value} stage has its slot already, "
+                                                       "open or closed by its review")))
 
     def due_slots(self, now: datetime) -> Iterator[ReviewSlot]:
         return every_sweep_shard(lambda shard: (slot_from(r) for r in ReviewSlotRecord.due.query(
             str(shard), ReviewSlotRecord.due_at <= iso(now))), "review slots due")
 
-    def remove_slot(self, case_no: str, stage: Stage) -> None:
-        self.tx.stage(Write("delete", ReviewSlotRecord(case_no=case_no, stage=stage.value)))
+    def close_slot(self, case_no: str, stage: Stage, at: datetime) -> None:
+        self.tx.stage(Write("put", closed_slot_record(case_no, stage, at)))
 
     def daily_counts(self, office_id: str, first: date | None, last: date | None) -> dict[str, dict[str, int]]:
         """The office's counters per CST day (``YYYY-MM-DD``) from ``first`` to ``last`` (either open): one

@@ -157,6 +157,6 @@ def _default_rating(slot: Any) -> int:
             uow.commit()
             return 1
         except Duplicate:
-            uow.reviews.remove_slot(slot.case_no, slot.stage)
+            uow.reviews.close_slot(slot.case_no, slot.stage, review.created_at)
             uow.commit()
             return 0

@@ -172,13 +172,15 @@ class ReviewRepository(abc.ABC):
 
     @abc.abstractmethod
     def open_slot(self, slot: ReviewSlot) -> None:
-        """Stage a slot unless the stage has a review (Duplicate)."""
+        """Stage a slot unless the stage has one, open or closed by its review (Duplicate)."""
 
     @abc.abstractmethod
     def due_slots(self, now: datetime) -> Iterator[ReviewSlot]: ...
 
     @abc.abstractmethod
-    def remove_slot(self, case_no: str, stage: Stage) -> None: ...
+    def close_slot(self, case_no: str, stage: Stage, at: datetime) -> None:
+        """Stage the slot's closing (the stage has its review; ``add`` of a review closes its slot too): it
+        leaves the due slots and is not opened again."""
 
     def counts(self, office_id: str, first: date | None, last: date | None) -> dict[str, int]:
         """The office's counters summed over the CST days from ``first`` to ``last`` (either open)."""

@@ -103,3 +103,37 @@ def test_a_case_item_stays_under_one_write_unit_its_whole_life(harness):
         entries = [next(iter(e.values())) for e in call.params.get("TransactItems", [])] or [call.params]
         sizes += [item_size(b["Item"]) for b in entries if "Item" in b and b.get("TableName", "").endswith("-cases")]
     assert len(sizes) >= 8 and max(sizes) < 1024, sizes
+
+
+def test_a_leg_change_rewrites_no_entry_of_the_legs_of_a_case_index(harness):
+    """Issue 15's lighter writes: ``by_case_keys`` is keys only, so of the counted case's leg writes (two legs
+    created, six courier events) only the two creations write an entry of it; none is written to an
+    ALL-projected ``by_case``."""
+    from bench import inprocess
+
+    since = len(harness.recorder.calls)
+    inprocess.count_requests(harness)
+    calls = harness.recorder.calls[since:]
+    touched = [(table.rsplit("-", 1)[-1], index) for c in calls for table, index, _pk, _units in c.touches
+               if table.endswith("-shipments")]
+    assert touched.count(("shipments", "")) >= 8  # the legs are written at each change
+    assert touched.count(("shipments", "by_case_keys")) == 2
+    assert ("shipments", "by_case") not in touched
+
+
+def test_a_review_slot_opens_with_one_conditional_put_and_no_condition_check(harness):
+    """Issue 15's lighter writes: each of the counted case's two review slots is opened by a lone PutItem
+    conditional on the slot's own item (no transaction with a ConditionCheck on the reviews table), and the
+    review closes its slot in its own transaction."""
+    from bench import inprocess
+
+    since = len(harness.recorder.calls)
+    inprocess.count_requests(harness)
+    calls = [c for c in harness.recorder.calls[since:] if c.service == "dynamodb"]
+    entries = [(c.op, kind) for c in calls for e in c.params.get("TransactItems", []) for kind in e]
+    assert ("TransactWriteItems", "ConditionCheck") not in entries
+    opened = [c for c in calls if c.op == "PutItem" and c.params["TableName"].endswith("-review-slots")]
+    assert len(opened) == 2 and all("ConditionExpression" in c.params for c in opened)
+    closing = [e["Put"]["Item"] for c in calls for e in c.params.get("TransactItems", [])
+               if "Put" in e and e["Put"]["TableName"].endswith("-review-slots")]
+    assert len(closing) == 1 and "closed_at" in closing[0] and "due_shard" not in closing[0]

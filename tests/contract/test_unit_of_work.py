@@ -313,6 +313,45 @@ def test_a_stage_is_reviewed_once_its_counters_count_once_and_its_slot_goes(back
     assert list(backend.uow().reviews.due_slots(T0 + timedelta(days=8))) == []
 
 
+def test_a_slot_opens_once_and_never_for_a_stage_reviewed_before_its_event_arrived(backend):
+    """The slot's own item decides (issue 15's lighter writes: no check of the reviews table): a redelivered
+    event finds the open slot; a review that committed before the stage's event was consumed closed the slot
+    in its transaction, so the event opens none; the sweeper's closing of a slot whose stage has a review
+    keeps it closed too."""
+    case = stored_case(backend)
+    slot = ReviewSlot(case.case_no, Stage.RECEIVING, "SZ-GOV", "440300", case.matter_id, T0, T0 + timedelta(days=7))
+    late = T0 + timedelta(days=8)
+    for attempt in range(2):
+        with backend.uow() as uow:
+            uow.reviews.open_slot(slot)
+            if attempt:
+                with pytest.raises(Duplicate):
+                    uow.commit()
+            else:
+                uow.commit()
+    assert [s.stage for s in backend.uow().reviews.due_slots(late)] == [Stage.RECEIVING]
+
+    handling = ReviewSlot(case.case_no, Stage.HANDLING, "DG-GOV", "441900", case.matter_id, T0, T0 + timedelta(days=7))
+    review = _default(case, Stage.HANDLING)
+    with backend.uow() as uow:  # the review first, its stage's event afterwards
+        uow.reviews.add(review, contribution(review))
+        uow.commit()
+    with backend.uow() as uow:
+        uow.reviews.open_slot(handling)
+        with pytest.raises(Duplicate):
+            uow.commit()
+    assert [s.stage for s in backend.uow().reviews.due_slots(late)] == [Stage.RECEIVING]
+
+    with backend.uow() as uow:
+        uow.reviews.close_slot(case.case_no, Stage.RECEIVING, late)
+        uow.commit()
+    assert list(backend.uow().reviews.due_slots(late)) == []
+    with backend.uow() as uow:
+        uow.reviews.open_slot(slot)
+        with pytest.raises(Duplicate):
+            uow.commit()
+
+
 @pytest.fixture(params=["", "2026-03"])
 def months_from(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """Month totals from the start, or only from March 2026 (a stage that counted before they existed)."""

@@ -7,7 +7,7 @@ import itertools
 
 import pytest
 
-from infra.data import migration_indexes
+from infra.data import leg_index_migration, migration_indexes
 from infra.schema import table_specs
 
 
@@ -29,3 +29,23 @@ def test_each_step_changes_one_index_from_the_old_ones_to_the_models(table, new,
     assert migration_indexes(other, "1") is other
     with pytest.raises(ValueError):
         migration_indexes(spec, "4")
+
+
+def test_the_leg_index_moves_to_keys_only_one_index_per_deploy():
+    """``by_case`` (ALL) → ``by_case_keys`` (KEYS_ONLY): before, during (legIndexMigration=1: both) and after
+    the migration each deploy adds or deletes one index of the shipments table."""
+    spec = next(s for s in table_specs() if s.logical == "shipments")
+    final = {i.name: i for i in spec.global_indexes}
+    assert final["by_case_keys"].projection == "KEYS_ONLY" and "by_case" not in final
+    during = {i.name: i for i in leg_index_migration(spec, "1").global_indexes}
+    assert during["by_case"].projection == "ALL"
+    assert (during["by_case"].partition_key, during["by_case"].sort_key) == (
+        final["by_case_keys"].partition_key, final["by_case_keys"].sort_key)  # same keys: no backfill
+    before = (set(final) - {"by_case_keys"}) | {"by_case"}
+    for earlier, later in itertools.pairwise([before, set(during), set(final)]):
+        assert len(earlier ^ later) == 1, (earlier, later)
+    assert leg_index_migration(spec, None) is spec
+    other = next(s for s in table_specs() if s.logical == "cases")
+    assert leg_index_migration(other, "1") is other
+    with pytest.raises(ValueError):
+        leg_index_migration(spec, "2")

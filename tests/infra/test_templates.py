@@ -107,6 +107,17 @@ def test_the_models_define_the_keys_the_code_relies_on():
     assert specs["outbox"].stream_view_type == "NEW_IMAGE" and specs["outbox"].ttl_attribute == "expires_at"
 
 
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_legs_of_a_case_index_is_keys_only_in_the_template(synthesized, stage):
+    """Issue 15's lighter writes: a leg's changes rewrite no entry of ``by_case_keys``; the old ALL-projected
+    ``by_case`` is gone (it stays only while a stage migrates: legIndexMigration)."""
+    gsis = {g["IndexName"]: g for g in _tables_by_logical(synthesized, stage)["shipments"]["Properties"]
+            ["GlobalSecondaryIndexes"]}
+    assert "by_case" not in gsis
+    assert gsis["by_case_keys"]["Projection"] == {"ProjectionType": "KEYS_ONLY"}
+    assert gsis["by_case_keys"]["KeySchema"] == _key_schema("case_no", "case_version")
+
+
 def test_prod_tables_are_retained_protected_and_encrypted_with_the_stage_key(synthesized):
     keys = synthesized.resources("prod", "AWS::KMS::Key")
     assert len(keys) == 1

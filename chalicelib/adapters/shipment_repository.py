@@ -2,7 +2,6 @@
 of work's transaction, so that a leg and the case change it causes land together or not at all."""
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
@@ -14,13 +13,14 @@ from ..domain.errors import Duplicate
 from ..domain.shipping import LegKind, LegStatus, Shipment, TrackingEvent
 from ..domain.workdays import iso, parse_instant
 from ..services.unit_of_work import LegRepository
+from .keys import shard_number
 from .models import LegacyShipmentRecord, ShipmentRecord
 from .tables import every_sweep_shard
 from .transaction import Transaction, Write, stage_versioned
 
 
 def _shard(waybill: str) -> str:
-    return str(int(hashlib.sha1(waybill.encode()).hexdigest(), 16) % settings().sweep_shards)  # noqa: S324
+    return str(shard_number(waybill, settings().sweep_shards))
 
 
 def to_record(leg: Shipment) -> ShipmentRecord:

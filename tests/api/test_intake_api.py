@@ -198,7 +198,7 @@ def test_guessing_query_codes_is_rate_limited(client):
     assert call(client, "GET", f"/track/{case['case_no']}?code={case['query_code']}")[0] == 429
 
 
-def test_a_guesser_locks_out_only_itself_until_a_crowd_guesses(aws):
+def test_a_guesser_locks_out_only_itself_until_a_crowd_guesses(fake):
     from chalicelib.domain.errors import NotFound, TooManyRequests
     from chalicelib.services import queries
     from tests.review_support import citizen_actor

@@ -2,7 +2,8 @@
 
 ``chalice package`` installs requirements.txt with every dependency, and PynamoDB pulls botocore (about
 16 MB zipped). The runtime provides boto3 and its dependencies, so they are removed from the package and
-the layer after packaging.
+the layer after packaging, and so is bytecode the build machine compiled (``__pycache__``: chalice packs the
+``chalicelib`` folder as it finds it; Lambda compiles its own).
 """
 from __future__ import annotations
 
@@ -27,14 +28,19 @@ def _provided(member: str) -> bool:
     return name.lower() in PROVIDED_BY_RUNTIME
 
 
+def _build_bytecode(member: str) -> bool:
+    return "__pycache__/" in member or member.endswith((".pyc", ".pyo"))
+
+
 def slim_zip(path: Path) -> tuple[int, int]:
-    """Rewrite ``path`` without the runtime-provided distributions; returns (bytes before, bytes after)."""
+    """Rewrite ``path`` without the runtime-provided distributions and without compiled bytecode; returns
+    (bytes before, bytes after)."""
     before = path.stat().st_size
     with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".zip", delete=False) as tmp:
         tmp_path = Path(tmp.name)
     with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp_path, "w", zipfile.ZIP_DEFLATED) as dst:
         for item in src.infolist():
-            if not _provided(item.filename):
+            if not _provided(item.filename) and not _build_bytecode(item.filename):
                 dst.writestr(item, src.read(item.filename))
     shutil.move(tmp_path, path)
     return before, path.stat().st_size

@@ -19,6 +19,12 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjec
 from pynamodb.models import Model
 
 from ..config import settings
+from .session import share_one_session
+
+# Every connection of these models (and the transactions', which import them) takes one botocore session
+# (adapters/session.py). Here, not in the package: importing the package stays free of botocore, which only
+# the functions that reach DynamoDB pay for (docs/PERFORMANCE.md, figure 1).
+share_one_session()
 
 
 class JSONAttribute(PynamoJSONAttribute):

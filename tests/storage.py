@@ -1,7 +1,8 @@
 """Direct access to what is stored, for test set-up and checks: each write is its own unit of work."""
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -58,3 +59,44 @@ class Reviews:
         with unit_of_work() as uow:
             uow.tickets.update(ticket, change, counts)
             uow.commit()
+
+
+@contextmanager
+def mid_migration(monkeypatch: Any, setting: str, models: list[Any],
+                  old_indexes: list[tuple[str, str, str, str, str]]) -> Iterator[Any]:
+    """An emulated stage in the middle of a migration: the tables also have the earlier release's indexes
+    (``(table, index, partition, sort, sort type)``), the app reads them (``setting`` = legacy), and the
+    ``models`` connect again as a new container would. Yields a DynamoDB client; restores everything after."""
+    import boto3
+
+    from chalicelib.config import settings
+
+    client = boto3.client("dynamodb", region_name="us-east-1")
+    for table, name, partition, sort, sort_type in old_indexes:
+        add_old_index(client, table, name, partition, sort, sort_type)
+    for model in models:
+        model._connection = None
+    monkeypatch.setenv(setting, "legacy")
+    settings.cache_clear()
+    try:
+        yield client
+    finally:
+        monkeypatch.undo()
+        settings.cache_clear()
+        for model in models:
+            model._connection = None
+
+
+def add_old_index(client: Any, table: str, name: str, partition: str, sort: str, sort_type: str = "S") -> None:
+    """An ALL-projected index of an earlier release on an emulated table (``table`` is its logical name), as a
+    stage in the middle of a migration still has it."""
+    from chalicelib.config import settings
+
+    client.update_table(
+        TableName=settings().name(table),
+        AttributeDefinitions=[{"AttributeName": partition, "AttributeType": "S"},
+                              {"AttributeName": sort, "AttributeType": sort_type}],
+        GlobalSecondaryIndexUpdates=[{"Create": {
+            "IndexName": name, "Projection": {"ProjectionType": "ALL"},
+            "KeySchema": [{"AttributeName": partition, "KeyType": "HASH"},
+                          {"AttributeName": sort, "KeyType": "RANGE"}]}}])

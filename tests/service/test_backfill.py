@@ -12,42 +12,23 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
 
+from tests.storage import mid_migration
 from tests.support import application, service_apply
 
 
 @pytest.fixture
 def migrating(aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """The stage in the middle of its migration: the tables also have the old indexes, the app runs legacy."""
-    from chalicelib.config import settings
-
-    client = boto3.client("dynamodb", region_name="us-east-1")
-    for logical, name, office, sort in (("cases", "by_receiving_office", "receiving_office_id", "receiving_sort"),
-                                        ("cases", "by_handling_office", "handling_office_id", "handling_sort"),
-                                        ("reviews", "by_office", "office_id", "created_at"),
-                                        ("reviews", "by_city", "city", "created_at")):
-        client.update_table(
-            TableName=settings().name(logical),
-            AttributeDefinitions=[{"AttributeName": office, "AttributeType": "S"},
-                                  {"AttributeName": sort, "AttributeType": "S"}],
-            GlobalSecondaryIndexUpdates=[{"Create": {
-                "IndexName": name, "Projection": {"ProjectionType": "ALL"},
-                "KeySchema": [{"AttributeName": office, "KeyType": "HASH"},
-                              {"AttributeName": sort, "KeyType": "RANGE"}]}}])
     from chalicelib.adapters.models import CaseRecord, LegacyCaseRecord, LegacyReviewRecord, ReviewRecord
 
-    # As a new container: the tables' new indexes.
-    CaseRecord._connection = LegacyCaseRecord._connection = None
-    ReviewRecord._connection = LegacyReviewRecord._connection = None
-    monkeypatch.setenv("QUEUE_MIGRATION", "legacy")
-    settings.cache_clear()
-    yield client
-    monkeypatch.undo()
-    settings.cache_clear()
-    CaseRecord._connection = LegacyCaseRecord._connection = None
-    ReviewRecord._connection = LegacyReviewRecord._connection = None
+    with mid_migration(monkeypatch, "QUEUE_MIGRATION", [CaseRecord, LegacyCaseRecord, ReviewRecord, LegacyReviewRecord],
+                       [("cases", "by_receiving_office", "receiving_office_id", "receiving_sort", "S"),
+                        ("cases", "by_handling_office", "handling_office_id", "handling_sort", "S"),
+                        ("reviews", "by_office", "office_id", "created_at", "S"),
+                        ("reviews", "by_city", "city", "created_at", "S")]) as client:
+        yield client
 
 
 def _old_format(client: Any, n: int) -> str:
@@ -167,25 +148,11 @@ def test_old_reviews_get_their_listing_keys_and_are_listed_after_the_switch(migr
 def parcels_migrating(aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """The parcels table in the middle of its migration: the old listing indexes too, the app runs legacy."""
     from chalicelib.adapters.models import LegacyParcelRecord, ParcelRecord
-    from chalicelib.config import settings
 
-    client = boto3.client("dynamodb", region_name="us-east-1")
-    for name, office in (("parcels_from", "from_office_id"), ("parcels_to", "to_office_id")):
-        client.update_table(
-            TableName=settings().name("parcels"),
-            AttributeDefinitions=[{"AttributeName": office, "AttributeType": "S"},
-                                  {"AttributeName": "listing", "AttributeType": "S"}],
-            GlobalSecondaryIndexUpdates=[{"Create": {
-                "IndexName": name, "Projection": {"ProjectionType": "ALL"},
-                "KeySchema": [{"AttributeName": office, "KeyType": "HASH"},
-                              {"AttributeName": "listing", "KeyType": "RANGE"}]}}])
-    ParcelRecord._connection = LegacyParcelRecord._connection = None
-    monkeypatch.setenv("QUEUE_MIGRATION", "legacy")
-    settings.cache_clear()
-    yield client
-    monkeypatch.undo()
-    settings.cache_clear()
-    ParcelRecord._connection = LegacyParcelRecord._connection = None
+    with mid_migration(monkeypatch, "QUEUE_MIGRATION", [ParcelRecord, LegacyParcelRecord],
+                       [("parcels", "parcels_from", "from_office_id", "listing", "S"),
+                        ("parcels", "parcels_to", "to_office_id", "listing", "S")]) as client:
+        yield client
 
 
 def _old_parcel(client: Any, day: int, status: str, cases: int, to_office: str = "DG-GOV") -> tuple[str, list[str]]:

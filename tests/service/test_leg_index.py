@@ -17,6 +17,7 @@ import pytest
 from chalicelib.domain.reference import Catalogue
 from chalicelib.domain.shipping import LegKind, LegStatus, Shipment, TrackingEvent, plan_leg
 from chalicelib.reference import load_files
+from tests.storage import mid_migration
 
 CAT = Catalogue.from_rows(load_files())
 T0 = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
@@ -57,24 +58,10 @@ def migrating(aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """The shipments table in the middle of the move: the old ``by_case`` (ALL) beside ``by_case_keys``, the
     app reading the old one."""
     from chalicelib.adapters.models import LegacyShipmentRecord, ShipmentRecord
-    from chalicelib.config import settings
 
-    client = boto3.client("dynamodb", region_name="us-east-1")
-    client.update_table(
-        TableName=settings().name("shipments"),
-        AttributeDefinitions=[{"AttributeName": "case_no", "AttributeType": "S"},
-                              {"AttributeName": "case_version", "AttributeType": "N"}],
-        GlobalSecondaryIndexUpdates=[{"Create": {
-            "IndexName": "by_case", "Projection": {"ProjectionType": "ALL"},
-            "KeySchema": [{"AttributeName": "case_no", "KeyType": "HASH"},
-                          {"AttributeName": "case_version", "KeyType": "RANGE"}]}}])
-    ShipmentRecord._connection = LegacyShipmentRecord._connection = None
-    monkeypatch.setenv("LEG_INDEX_MIGRATION", "legacy")
-    settings.cache_clear()
-    yield client
-    monkeypatch.undo()
-    settings.cache_clear()
-    ShipmentRecord._connection = LegacyShipmentRecord._connection = None
+    with mid_migration(monkeypatch, "LEG_INDEX_MIGRATION", [ShipmentRecord, LegacyShipmentRecord],
+                       [("shipments", "by_case", "case_no", "case_version", "N")]) as client:
+        yield client
 
 
 def test_the_legs_of_a_case_come_whole_and_in_planned_order_from_a_keys_only_index(aws):

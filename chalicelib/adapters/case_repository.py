@@ -17,7 +17,7 @@ from ..domain.formats import CASE_NUMBER, matches
 from ..domain.lifecycle import Status
 from ..domain.workdays import iso, parse_instant
 from ..services.unit_of_work import CaseRepository
-from .keys import instant_or_none, iso_or_none, shard_number
+from .keys import instant_or_none, iso_or_none, shard_number, sweep_shard
 from .models import CaseEventRecord, CaseRecord, IdempotencyRecord, LegacyCaseRecord, OutboxRecord
 from .tables import every_sweep_shard, fan_out
 from .transaction import Transaction, Write, stage_versioned
@@ -80,7 +80,6 @@ def to_record(case: Case) -> CaseRecord:
     body = {k: v for k, v in body.items() if v is not None and not (k in _FALSY_DEFAULTS and not v)}
     created = iso(case.created_at)
     due = case.next_due_at()
-    due_shard = shard_number(case.case_no, settings().sweep_shards)
     record = LegacyCaseRecord if settings().queue_migration == "legacy" else CaseRecord
     legacy: dict[str, Any] = {}
     if record is LegacyCaseRecord:  # a stage migrating: its old work-queue indexes are still the ones read
@@ -103,7 +102,7 @@ def to_record(case: Case) -> CaseRecord:
         applicant_sub=case.applicant.sub,
         created_at=created,
         updated_at=iso(case.updated_at),
-        due_shard=str(due_shard) if due else None,
+        due_shard=sweep_shard(case.case_no) if due else None,
         due_at=iso(due) if due else None,
         body=body,
     )

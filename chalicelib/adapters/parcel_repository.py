@@ -31,7 +31,7 @@ from ..domain.parcels import MAX_CASES_PER_PARCEL, ItemState, Parcel, ParcelItem
 from ..domain.shipping import LegKind
 from ..domain.workdays import iso, parse_instant
 from ..services.unit_of_work import ParcelRepository
-from .keys import instant_or_none, iso_or_none, shard_number
+from .keys import instant_or_none, iso_or_none, shard_number, sweep_shard
 from .models import LegacyParcelRecord, ParcelRecord
 from .tables import every_sweep_shard, fan_out
 from .transaction import Transaction, Write
@@ -39,10 +39,6 @@ from .transaction import Transaction, Write
 NOT_OUR_CURSOR = "is not a cursor this API issued for this listing"
 LIST_ROUNDS = 5  # rounds of index entries a filtered listing page reads at most before it answers
 OPEN, CLOSED = "OPEN", "CLOSED"  # a sheet's status: the parcel takes cases, or not any more
-
-
-def _seal_shard(parcel_id: str) -> str:
-    return str(shard_number(parcel_id, settings().sweep_shards))
 
 
 def list_partition(office_id: str, parcel_id: str) -> str:
@@ -100,7 +96,7 @@ def to_record(p: Parcel, sheets: list[int]) -> ParcelRecord:
         from_office_id=p.from_office_id, to_office_id=p.to_office_id,
         from_shard=list_partition(p.from_office_id, p.parcel_id), to_shard=list_partition(p.to_office_id, p.parcel_id),
         list_order=list_order(p),
-        seal_shard=_seal_shard(p.parcel_id) if p.is_open else None, seal_at=iso(p.cutoff_at) if p.is_open else None,
+        seal_shard=sweep_shard(p.parcel_id) if p.is_open else None, seal_at=iso(p.cutoff_at) if p.is_open else None,
         body=_header_body(p, sheets),
     )
 

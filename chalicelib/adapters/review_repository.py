@@ -24,7 +24,7 @@ from ..domain.tickets import AppealStatus, Ticket, TicketChange, TicketStatus, t
 from ..domain.workdays import iso, parse_instant
 from ..services.unit_of_work import ReviewRepository, TicketRepository
 from .case_repository import outbox_record
-from .keys import instant_or_none, iso_or_none, shard_number
+from .keys import instant_or_none, iso_or_none, shard_number, sweep_shard
 from .models import (
     LegacyReviewRecord,
     ReviewRecord,
@@ -35,11 +35,6 @@ from .models import (
 )
 from .tables import every_sweep_shard
 from .transaction import Transaction, Write, stage_versioned
-
-
-def shard_of(key: str) -> str:
-    return str(shard_number(key, settings().sweep_shards))
-
 
 # ---------------------------------------------------------------- mapping
 
@@ -95,7 +90,7 @@ def ticket_record(ticket: Ticket) -> TicketRecord:
     return TicketRecord(
         ticket_id=ticket.ticket_id, version=ticket.version, status=ticket.status.value, case_no=ticket.case_no,
         stage=ticket.stage.value, office_id=ticket.office_id, city=ticket.city,
-        due_shard=shard_of(ticket.ticket_id) if due else None, due_at=iso(due) if due else None,
+        due_shard=sweep_shard(ticket.ticket_id) if due else None, due_at=iso(due) if due else None,
         escalated_city=ticket.city if province else None,
         escalated_at=iso(ticket.escalated_at or ticket.opened_at) if province else None, body=body,
     )
@@ -190,7 +185,7 @@ def slot_record(slot: ReviewSlot) -> ReviewSlotRecord:
     return ReviewSlotRecord(
         case_no=slot.case_no, stage=slot.stage.value, office_id=slot.office_id, city=slot.city,
         matter_id=slot.matter_id, reviewable_at=iso(slot.reviewable_at),
-        due_shard=shard_of(f"{slot.case_no}#{slot.stage.value}"), due_at=iso(slot.due_at),
+        due_shard=sweep_shard(f"{slot.case_no}#{slot.stage.value}"), due_at=iso(slot.due_at),
     )
 
 

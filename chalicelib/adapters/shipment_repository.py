@@ -13,14 +13,10 @@ from ..domain.errors import Duplicate
 from ..domain.shipping import LegKind, LegStatus, Shipment, TrackingEvent
 from ..domain.workdays import iso, parse_instant
 from ..services.unit_of_work import LegRepository
-from .keys import shard_number
+from .keys import sweep_shard
 from .models import LegacyShipmentRecord, ShipmentRecord
 from .tables import every_sweep_shard
 from .transaction import Transaction, Write, stage_versioned
-
-
-def _shard(waybill: str) -> str:
-    return str(shard_number(waybill, settings().sweep_shards))
 
 
 def to_record(leg: Shipment) -> ShipmentRecord:
@@ -53,8 +49,8 @@ def to_record(leg: Shipment) -> ShipmentRecord:
         kind=leg.kind.value,
         status=leg.status.value,
         created_at=iso(leg.created_at),
-        open_shard=_shard(leg.waybill) if leg.is_open else None,
-        due_shard=_shard(leg.waybill) if watched else None,
+        open_shard=sweep_shard(leg.waybill) if leg.is_open else None,
+        due_shard=sweep_shard(leg.waybill) if watched else None,
         due_at=iso(leg.due_at) if watched else None,
         body=body,
     )
@@ -109,11 +105,12 @@ class DynamoLegRepository(LegRepository):
         if settings().leg_index_migration == "legacy":
             return [from_record(r) for r in LegacyShipmentRecord.legacy_by_case.query(case_no,
                                                                                       scan_index_forward=True)]
-        waybills = [r.waybill for r in ShipmentRecord.by_case.query(case_no, scan_index_forward=True)]
+        waybills = list(dict.fromkeys(r.waybill for r in ShipmentRecord.by_case.query(case_no,
+                                                                                       scan_index_forward=True)))
         if not waybills:
             return []
-        found = {r.waybill: r for r in ShipmentRecord.batch_get(list(dict.fromkeys(waybills)))}
-        return [from_record(found[w]) for w in dict.fromkeys(waybills) if w in found]
+        found = {r.waybill: r for r in ShipmentRecord.batch_get(waybills)}
+        return [from_record(found[w]) for w in waybills if w in found]
 
     def add(self, leg: Shipment) -> None:
         leg.version = 1

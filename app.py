@@ -51,9 +51,21 @@ OUTBOX_STREAM_ARN = os.environ.get(
 )
 
 
+CASE_EVENTS_STREAM_ARN = os.environ.get(
+    "CASE_EVENTS_STREAM_ARN",
+    f"arn:aws:dynamodb:{settings().region}:000000000000:table/{settings().name('case-events')}/stream/local",
+)
+
+
 @app.on_dynamodb_record(stream_arn=OUTBOX_STREAM_ARN, batch_size=100, starting_position="TRIM_HORIZON")
 def relay_outbox(event: Any) -> dict[str, Any]:
-    """Outbox stream → queues (and the alerts topic)."""
+    """Outbox stream → queues (and the alerts topic): the events that are not a case's step."""
+    return outbox_relay.relay_stream_batch(stream_records(event))
+
+
+@app.on_dynamodb_record(stream_arn=CASE_EVENTS_STREAM_ARN, batch_size=100, starting_position="TRIM_HORIZON")
+def relay_case_events(event: Any) -> dict[str, Any]:
+    """A case's steps: its timeline events' stream (each is the step's outbox record) → queues and topic."""
     return outbox_relay.relay_stream_batch(stream_records(event))
 
 

@@ -90,11 +90,11 @@ class Harness:
 
         import app
         from chalicelib.adapters import tables
-        from tools.pump import Pump
+        from tools.pump import RELAYS, Pump
 
         self.app = app
         self.client = self._stack.enter_context(Client(app.app, stage_name="local"))
-        proxy = SimpleNamespace(relay_outbox=self._wrap("relay_outbox", app.relay_outbox), sweep=app.sweep,
+        proxy = SimpleNamespace(**{name: self._wrap(name, getattr(app, name)) for name in RELAYS}, sweep=app.sweep,
                                 seal_parcels=self._wrap("seal_parcels", app.seal_parcels),
                                 **{name: self._wrap(name, getattr(app, name)) for name in HANDLERS.values()})
         self.pump = Pump(proxy, wait_seconds=0)

@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from tools.pump import RELAYS
+
 from .env import median, percentile, ratio
 from .harness import TIMED, USE_CASES, Harness, Invocation, headers
 from .recorder import DDB_WRITES, Call, replay, tally
@@ -73,7 +75,7 @@ def count_requests(h: Harness) -> dict[str, Any]:
         row["seconds"] = round(row["seconds"], 4)
     total = tally(calls)
     leg_changes = 6  # PICKED_UP, IN_TRANSIT, DELIVERED on each of the two legs
-    consumed = sum(i.records for i in invocations if not _is_http(i) and i.function != "relay_outbox")
+    consumed = sum(i.records for i in invocations if not _is_http(i) and i.function not in RELAYS)
     sms = total.ops.get("sns:Publish", 0)
     minimum = design_minimum(h.timeline_length(case_no, sub), leg_changes, 1, consumed, sms)
     # Lambda's share of the money: billed duration needs the app's own time per invocation, i.e. the
@@ -92,8 +94,6 @@ def count_requests(h: Harness) -> dict[str, Any]:
         "as built": round(h.recorder.recost(calls), 1),
         "review indexes KEYS_ONLY": round(h.recorder.recost(calls, {
             (reviews, "by_office_shard"): "KEYS_ONLY", (reviews, "by_city_shard"): "KEYS_ONLY"}), 1),
-        "events from the cases table's stream (no outbox items)": round(
-            h.recorder.recost(calls, without_table=settings().name("outbox")), 1),
     }
     return {
         "what_if_wru": what_if_wru,
@@ -190,7 +190,7 @@ def _drain_timed(h: Harness, queue: str, phase: str) -> list[Invocation]:
     finally:
         h.after_invocation = None
         h.recorder.phase = ""
-    return [i for i in h.invocations[since:] if i.phase == phase and i.function != "relay_outbox"]
+    return [i for i in h.invocations[since:] if i.phase == phase and i.function not in RELAYS]
 
 
 def _relay(h: Harness) -> None:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from tools.pump import RELAYS
+
 # us-east-1 list prices as published in 2024 (DynamoDB on-demand after the November 2024 price cut).
 PRICES: dict[str, float] = {
     "api_gateway_rest_per_request": 3.50e-6,
@@ -48,7 +50,7 @@ def estimate(requests: dict[str, Any]) -> dict[str, Any]:
     invocations = requests["invocations"]
     total = requests["total"]
     http = requests["http_requests"]
-    sqs_handler_invocations = sum(1 for i in invocations if not i["http"] and i["function"] != "relay_outbox")
+    sqs_handler_invocations = sum(1 for i in invocations if not i["http"] and i["function"] not in RELAYS)
     # Lambda's SQS pollers receive and delete (batch) once per invocation; streams reads by Lambda are free.
     sqs_requests = total["sqs"] + 2 * sqs_handler_invocations
     gb_seconds = sum(billed_ms(i) for i in invocations) / 1000 * MEMORY_GB

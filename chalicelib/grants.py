@@ -35,8 +35,9 @@ class Grant:
         return (READ if "r" in kind else ()) + (WRITE if "w" in kind else ())
 
 
-# A state change commits the item, its timeline entry and its outbox event in one transaction: whoever
-# writes cases writes case-events and outbox too. Reference data (offices, matters, routes) is read through
+# A state change commits the item and its timeline event (the step's outbox record) in one transaction, and
+# the other events of a unit of work (an overdue leg's, a parcel's) go to the outbox table: whoever writes
+# cases writes case-events and outbox too. Reference data (offices, matters, routes) is read through
 # a per-process cache, so a call the tests saw once in one function happens at every cold start of each
 # function that uses the catalogue: they all read it.
 _CASE_CHANGE = {"cases": RW, "case-events": W, "outbox": W, "reference": R}
@@ -56,8 +57,9 @@ GRANTS: dict[str, Grant] = {
                 "ticket-events": RW, "access-log": RW},
         send=("courier-events",), secrets=("courier-webhook-secret", "app-secret", "licence-service",
                                             "origin-verify")),
-    # Reads the outbox stream (granted with the event source) and writes no table.
+    # Read their stream (granted with the event source: the outbox's, the case timeline's) and write no table.
     "RelayOutbox": Grant(send=RELAY_QUEUES, publish=RELAY_TOPICS),
+    "RelayCaseEvents": Grant(send=RELAY_QUEUES, publish=RELAY_TOPICS),
     # Also 秒批 after acceptance: the rule's inputs are read from the provincial services (logged first).
     "RouteParcels": Grant(tables={**_PARCEL_CHANGE, "access-log": W}, secrets=("licence-service",)),
     "ApplyCourierEvents": Grant(tables=_PARCEL_CHANGE),

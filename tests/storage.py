@@ -100,3 +100,19 @@ def add_old_index(client: Any, table: str, name: str, partition: str, sort: str,
             "IndexName": name, "Projection": {"ProjectionType": "ALL"},
             "KeySchema": [{"AttributeName": partition, "KeyType": "HASH"},
                           {"AttributeName": sort, "KeyType": "RANGE"}]}}])
+
+
+def stored_event(event_id: str) -> dict[str, Any] | None:
+    """An event as the relay reads it from the emulated tables (tools/outbox.py's look-up)."""
+    from tools.outbox import stored_event as look_up
+
+    return look_up(event_id)
+
+
+def case_steps(case_no: str) -> list[dict[str, Any]]:
+    """The events of a case's steps, in order, as the relay reads them from the emulated timeline table."""
+    from chalicelib.adapters.event_records import case_event_payload, relay_fields_of
+    from chalicelib.adapters.models import CaseEventRecord
+
+    return [case_event_payload(case_no, r.event, relay_fields_of(r))
+            for r in CaseEventRecord.query(case_no, scan_index_forward=True) if r.event_type]

@@ -259,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
         + f"  API            {api_url}   (try: curl {api_url}/health)\n"
         f"  AWS emulator   http://127.0.0.1:{moto_port} (moto; {counts['tables']} tables, "
         f"{counts['queues']} queues, {counts['reference_rows']} reference rows)\n"
-        f"  pump           queues, outbox stream, sweeper every {args.sweep_seconds:g} s, "
+        f"  pump           queues, event streams, sweeper every {args.sweep_seconds:g} s, "
         f"parcels ({args.parcels}) sealed every {args.seal_seconds:g} s, statistics snapshot every "
         f"{args.stats_seconds:g} s\n"
         f"  licences       {licences.url} (simulated licence library, seeded for the demo citizens)\n"

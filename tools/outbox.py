@@ -1,19 +1,24 @@
 """The outbox for operators: find events the relay gave up on, and relay them again.
 
     python -m tools.outbox list                                   failed stream batches (the relay's
-                                                                  failure queue) and the outbox events in them
+                                                                  failure queue) and the events in them
     python -m tools.outbox list --from 2026-12-01T08:00:00+08:00 --to 2026-12-01T09:00:00+08:00
-                                                                  outbox events created in that range
+                                                                  events created in that range
     python -m tools.outbox relay <event_id>                       relay one event again
     python -m tools.outbox relay --from T1 --to T2                relay every event created in [T1, T2]
     python -m tools.outbox relay --failed                         relay the events of every failed batch; each
                                                                   failure record is deleted once all its events
                                                                   were re-sent, so a second run re-sends nothing
 
-When the outbox stream's relay fails a batch for good (10 retries), Lambda writes a record naming the
-batch's shard, sequence numbers and arrival times to ``{prefix}-outbox-stream-failures`` (alarm
+Events are on two streams: the outbox table's, and the case timeline's (a case's step is committed with its
+timeline event, which is its outbox record: chalicelib/adapters/event_records.py). An event id is the
+outbox item's, or for a case's step ``{case_no}#{version}``.
+
+When a relay fails a batch of either stream for good (10 retries), Lambda writes a record naming the
+batch's stream, shard, sequence numbers and arrival times to ``{prefix}-outbox-stream-failures`` (alarm
 ``outbox-stream-failures``). The stream's records are gone after a day, but the outbox items stay a week
-(TTL): this tool finds them by their creation time and hands each to the same relay code the Lambda runs
+(TTL) and the timeline events for ever: this tool finds them by their time (in both tables: re-sending one
+event too many is harmless) and hands each to the same relay code the Lambda runs
 (chalicelib.services.outbox_relay.relay). Relaying again is safe: every consumer is idempotent on the event,
 as for a redelivered message, and like ``tools.dlq redrive`` a failure record is removed only after its
 events were all re-sent. Events are shown with personal data masked.
@@ -33,7 +38,8 @@ from typing import Any, TextIO
 import boto3
 from botocore.exceptions import EndpointConnectionError, NoCredentialsError
 
-from chalicelib.adapters.models import OutboxRecord
+from chalicelib.adapters.event_records import case_event_payload, relay_fields_of
+from chalicelib.adapters.models import CaseEventRecord, OutboxRecord
 from chalicelib.config import settings
 from chalicelib.domain.identity import scrub
 from chalicelib.services import outbox_relay
@@ -70,13 +76,21 @@ def _failures_url(sqs: Any) -> str | None:
 
 
 def events_between(start: datetime, end: datetime) -> list[dict[str, Any]]:
-    """Outbox events created in [start, end], oldest first (an operator's scan of a week-long table)."""
+    """Events created in [start, end], oldest first: the outbox table's (a week of items) and the cases'
+    steps from their timeline events (which are their outbox records: adapters/event_records.py). Both are
+    an operator's scans; the timeline is kept for ever, so its scan reads the whole table, filtered on the
+    relayed items only (those with an event type)."""
     found = []
     for item in OutboxRecord.scan():
         created = _instant(item.created_at, "created_at")
         if start <= created <= end:
             found.append({"event_id": item.event_id, "type": item.event_type, "created_at": item.created_at,
                           "payload": item.payload})
+    for record in CaseEventRecord.scan(CaseEventRecord.event_type.exists()):
+        payload = case_event_payload(record.case_no, record.event, relay_fields_of(record))
+        if start <= _instant(str(payload["at"]), "at") <= end:
+            found.append({"event_id": payload["event_id"], "type": payload["type"], "created_at": payload["at"],
+                          "payload": payload})
     return sorted(found, key=lambda e: (e["created_at"], e["event_id"]))
 
 
@@ -121,12 +135,29 @@ def failed_batches(sqs: Any | None = None) -> list[dict[str, Any]]:
 
 
 def relay_one(event_id: str) -> dict[str, Any]:
-    try:
-        item = OutboxRecord.get(event_id)
-    except OutboxRecord.DoesNotExist:
-        raise OutboxError(f"no outbox event {event_id!r} (events expire after a week)") from None
-    outbox_relay.relay(item.payload)
+    payload = stored_event(event_id)
+    if payload is None:
+        raise OutboxError(f"no event {event_id!r} (a case's step: its case number and version, e.g. "
+                          "KC4403002026120100001#3; other events expire from the outbox after a week)")
+    outbox_relay.relay(payload)
     return {"relayed": [event_id]}
+
+
+def stored_event(event_id: str) -> dict[str, Any] | None:
+    """An event by its id: a case's step from its timeline event (``{case_no}#{version}``), any other from the
+    outbox table."""
+    try:
+        return dict(OutboxRecord.get(event_id).payload)
+    except OutboxRecord.DoesNotExist:
+        pass
+    case_no, _, seq = event_id.rpartition("#")
+    if not (seq.isascii() and seq.isdigit()) or not case_no:
+        return None
+    try:
+        record = CaseEventRecord.get(case_no, int(seq))
+    except CaseEventRecord.DoesNotExist:
+        return None
+    return case_event_payload(case_no, record.event, relay_fields_of(record)) if record.event_type else None
 
 
 def relay_range(start: datetime, end: datetime) -> dict[str, Any]:

@@ -1,17 +1,18 @@
 """The local event pump: does for the local stack what Lambda's event source mappings and EventBridge do
-in the cloud. It feeds SQS messages, outbox stream records and scheduled ticks to the very Chalice
+in the cloud. It feeds SQS messages, the event streams' records and scheduled ticks to the very Chalice
 handlers Lambda runs, in Lambda's event shapes.
 
 - SQS: a message is deleted only when its record succeeded; reported batch item failures (and
   exceptions) leave messages to reappear after the visibility timeout, and the queue's redrive policy
   moves a message that failed maxReceiveCount times to the dead-letter queue.
-- DynamoDB stream: records are handed over in order per shard; a reported failure is retried from it.
+- DynamoDB streams (the outbox table's and the case timeline's, ``STREAMS``): records are handed over in
+  order per shard; a reported failure is retried from it.
 - Schedule: the sweeper runs every ``sweep_seconds``; the parcel sealing (合包) every ``seal_seconds``; the
   statistics snapshot at start and every ``stats_seconds`` (when given).
 
 Chaos mode (``Pump(app, chaos=random.Random(seed))``, for reliability tests) delivers the way SQS and
 Lambda may at worst: every queue message 1-3 times (a copy in the same batch, or sent again to the queue
-for a later batch), batches shuffled, and outbox stream records duplicated and shuffled (so the queue
+for a later batch), batches shuffled, and event stream records duplicated and shuffled (so the queue
 messages they produce arrive out of order). Without ``chaos`` nothing of this happens.
 """
 from __future__ import annotations
@@ -34,6 +35,9 @@ from chalicelib.config import settings
 from chalicelib.observability import logger
 from tools import emulator
 
+# The tables whose streams carry events, and the handler (app.py) Lambda invokes with each one's records.
+STREAMS = (("outbox", "relay_outbox"), ("case-events", "relay_case_events"))
+RELAYS = frozenset(handler for _, handler in STREAMS)
 
 @dataclass
 class LambdaContext:
@@ -109,8 +113,8 @@ class Pump:
         self.streams = client("dynamodbstreams", self.region, endpoint)
         self.ddb = client("dynamodb", self.region, endpoint)
         self.handlers = handlers or self.default_handlers(handlers_module)
-        self._stream: str | None = None
-        self._iterators: dict[str, str] = {}  # shard → the iterator to read next
+        self._streams: list[tuple[str, str]] | None = None
+        self._iterators: dict[tuple[str, str], str] = {}  # (stream, shard) → the iterator to read next
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self.stats: dict[str, int] = {}
@@ -192,37 +196,41 @@ class Pump:
                 logger.exception("pump error", extra={"queue": logical})
                 self._stop.wait(1)
 
-    # ---------------------------------------------------------------- DynamoDB stream (outbox)
+    # ---------------------------------------------------------------- DynamoDB streams (the events)
 
-    def _stream_arn(self) -> str:
-        table = self.ddb.describe_table(TableName=settings().name("outbox"))["Table"]
-        return str(table["LatestStreamArn"])
+    def _stream_arns(self) -> list[tuple[str, str]]:
+        """Each relayed table's stream and the handler its Lambda mapping invokes (app.py)."""
+        return [(str(self.ddb.describe_table(TableName=settings().name(table))["Table"]["LatestStreamArn"]),
+                 handler) for table, handler in STREAMS]
 
     def drain_stream_once(self) -> int:
-        """Hand the outbox stream's new records to the relay handler. Returns how many were read.
+        """Hand the streams' new records to their relay handlers. Returns how many were read.
 
         Follows each shard's ``NextShardIterator`` as Lambda's stream mapping does (tools/emulator keeps the
         emulator's stream shard live across a cancelled transaction, so an iterator handed out stays
         good); a batch that reports a failure is read again from the failed record."""
-        if self._stream is None:
-            self._stream = self._stream_arn()
-        arn = self._stream
-        if not self._iterators:
-            for shard in self.streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
-                self._iterators[shard["ShardId"]] = self.streams.get_shard_iterator(
-                    StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+        if self._streams is None:
+            self._streams = self._stream_arns()
         read = 0
-        for shard_id, iterator in list(self._iterators.items()):
-            page = self.streams.get_records(ShardIterator=iterator, Limit=100)
-            records = page.get("Records", [])
-            self._iterators[shard_id] = page.get("NextShardIterator") or iterator
-            if records:
-                read += len(records)
-                failed_at = self._deliver_stream_batch(arn, shard_id, records)
-                if failed_at:
-                    self._iterators[shard_id] = self.streams.get_shard_iterator(
-                        StreamArn=arn, ShardId=shard_id, ShardIteratorType="AT_SEQUENCE_NUMBER",
-                        SequenceNumber=failed_at)["ShardIterator"]
+        for arn, handler in self._streams:
+            if not any(a == arn for a, _ in self._iterators):
+                for shard in self.streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
+                    self._iterators[arn, shard["ShardId"]] = self.streams.get_shard_iterator(
+                        StreamArn=arn, ShardId=shard["ShardId"],
+                        ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+            for (stream, shard_id), iterator in list(self._iterators.items()):
+                if stream != arn:
+                    continue
+                page = self.streams.get_records(ShardIterator=iterator, Limit=100)
+                records = page.get("Records", [])
+                self._iterators[arn, shard_id] = page.get("NextShardIterator") or iterator
+                if records:
+                    read += len(records)
+                    failed_at = self._deliver_stream_batch(arn, handler, records)
+                    if failed_at:
+                        self._iterators[arn, shard_id] = self.streams.get_shard_iterator(
+                            StreamArn=arn, ShardId=shard_id, ShardIteratorType="AT_SEQUENCE_NUMBER",
+                            SequenceNumber=failed_at)["ShardIterator"]
         return read
 
     def _stream_loop(self) -> None:
@@ -247,7 +255,7 @@ class Pump:
             rounds += 1
         return rounds
 
-    def _deliver_stream_batch(self, arn: str, shard_id: str, records: list[dict[str, Any]]) -> str | None:
+    def _deliver_stream_batch(self, arn: str, handler: str, records: list[dict[str, Any]]) -> str | None:
         """Returns the sequence number to retry from (the first failed record), or None when all succeeded."""
         delivered = records
         if self.chaos:
@@ -256,7 +264,7 @@ class Pump:
             self.chaos.shuffle(delivered)
         event = {"Records": [{**r, "eventSourceARN": arn} for r in delivered]}
         try:
-            result = self.app.relay_outbox(event, LambdaContext(function_name="relay_outbox"))
+            result = getattr(self.app, handler)(event, LambdaContext(function_name=handler))
             failures = (result or {}).get("batchItemFailures", [])
         except Exception:
             logger.exception("stream handler raised; retrying the batch")

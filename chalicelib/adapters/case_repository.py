@@ -10,13 +10,14 @@ from typing import Any
 from pynamodb.exceptions import DoesNotExist
 
 from ..config import settings
-from ..domain.case import Applicant, Case, Change, Delivery, MaterialItem, case_event, timeline_entry
+from ..domain.case import Applicant, Case, Change, Delivery, MaterialItem, timeline_entry
 from ..domain.errors import Conflict, InvalidInput, NotFound
 from ..domain.events import DomainEvent, encode
 from ..domain.formats import CASE_NUMBER, matches
 from ..domain.lifecycle import Status
 from ..domain.workdays import iso, parse_instant
 from ..services.unit_of_work import CaseRepository
+from .event_records import relay_fields
 from .keys import instant_or_none, iso_or_none, shard_number, sweep_shard
 from .models import CaseEventRecord, CaseRecord, IdempotencyRecord, LegacyCaseRecord, OutboxRecord
 from .tables import every_sweep_shard, fan_out
@@ -205,10 +206,11 @@ class DynamoCaseRepository(CaseRepository):
         self._stage_events(case, change, lost)
 
     def _stage_events(self, case: Case, change: Change, conflict: Any) -> None:
+        """The change's timeline event, which is also its outbox record (adapters/event_records.py)."""
         self.tx.stage(Write("put", CaseEventRecord(case_no=case.case_no, seq=case.version,
-                                                   event=timeline_entry(change, case.version)),
+                                                   event=timeline_entry(change, case.version),
+                                                   **relay_fields(case, change)),
                             CaseEventRecord.case_no.does_not_exist(), conflict=conflict))
-        self.tx.stage(Write("put", outbox_record(case_event(case, change))))
 
     def timeline(self, case_no: str) -> list[dict[str, Any]]:
         return [r.event for r in CaseEventRecord.query(case_no, scan_index_forward=True, consistent_read=True)]

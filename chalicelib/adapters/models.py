@@ -165,17 +165,29 @@ class LegacyCaseRecord(CaseRecord):
 
 
 class CaseEventRecord(Model):
-    """Immutable timeline event; written once (attribute_not_exists), never updated or deleted."""
+    """Immutable timeline event; written once (attribute_not_exists), never updated or deleted.
 
-    Meta = _meta("case-events")
+    It is also the case's outbox record: written in the transaction of the change it records, with the few
+    fields of the outgoing event the timeline entry does not hold (its type and the case's matter and
+    offices), so the relay reads the case's events from this table's stream (adapters/event_records.py) and
+    a change writes one event item, not two. Items written before that (no ``event_type``) are timeline
+    only; their events went through the outbox table."""
+
+    Meta = _meta("case-events", stream_view_type="NEW_IMAGE")
     case_no = UnicodeAttribute(hash_key=True)
     seq = NumberAttribute(range_key=True)
     event = JSONAttribute()
+    event_type = UnicodeAttribute(null=True)
+    matter_id = UnicodeAttribute(null=True)
+    receiving_office_id = UnicodeAttribute(null=True)
+    handling_office_id = UnicodeAttribute(null=True)
 
 
 class OutboxRecord(Model):
-    """Transactional outbox: written in the same transaction as the state change; its stream feeds the
-    relay that puts the event on the queues. Items expire after a week (TTL)."""
+    """Transactional outbox of the events that are not a case's step (a ticket's, a review's, a parcel's,
+    an overdue leg's): written in the same transaction as the state change; its stream feeds the relay that
+    puts the event on the queues. Items expire after a week (TTL). A case's steps go out through their
+    timeline events (``CaseEventRecord``)."""
 
     Meta = _meta("outbox", stream_view_type="NEW_IMAGE")
     event_id = UnicodeAttribute(hash_key=True)

@@ -1,4 +1,5 @@
-"""The outbox relay: each new outbox item (from the table's stream) goes to the queues that want it.
+"""The outbox relay: each new event (from the outbox table's stream, and a case's steps from its timeline
+events' stream: adapters/event_records.py) goes to the queues that want it.
 
 Which queues want which event type is data (``RELAY``): the consumers' queues, the applicant's
 notifications for the transitions a citizen cares about, the operators' alerts topic. Every item is
@@ -7,10 +8,10 @@ naming why) rather than being sent on.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
+from ..adapters.event_records import payload_of_stream_record
 from ..bootstrap import bus
 from ..domain.events import DomainEvent, decode, encode
 from ..observability import logger
@@ -71,15 +72,6 @@ def destinations(event: DomainEvent) -> list[str]:
             and (walk_in or not to.notify_walk_in_only)):
         queues.append("notifications")
     return queues
-
-
-def payload_of_stream_record(record: dict[str, Any]) -> dict[str, Any] | None:
-    """The outbox payload of a DynamoDB stream record (INSERTs only; TTL deletions are ignored)."""
-    if record.get("eventName") != "INSERT":
-        return None
-    image = record.get("dynamodb", {}).get("NewImage", {})
-    raw = image.get("payload", {}).get("S")
-    return json.loads(raw) if raw else None
 
 
 def relay(payload: dict[str, Any]) -> None:

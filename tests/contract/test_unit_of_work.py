@@ -48,15 +48,9 @@ def backend(request: pytest.FixtureRequest) -> Iterator[Backend]:
         return
     request.getfixturevalue("aws")
     from chalicelib.adapters.dynamodb import DynamoUnitOfWork, forget_blocks
-    from chalicelib.adapters.models import OutboxRecord
+    from tests.storage import stored_event
 
-    def outbox(event_id: str) -> dict[str, Any] | None:
-        try:
-            return dict(OutboxRecord.get(event_id).payload)
-        except OutboxRecord.DoesNotExist:
-            return None
-
-    yield Backend("dynamodb", DynamoUnitOfWork, outbox, forget_blocks)
+    yield Backend("dynamodb", DynamoUnitOfWork, stored_event, forget_blocks)
 
 
 def a_case(seq: int = 1, sub: str = "alice") -> tuple[Case, Change]:

@@ -110,9 +110,10 @@ def test_the_stack_creates_every_table_queue_topic_and_the_schedule(stack, synth
 
 @pytest.mark.parametrize("stack", STAGES, indirect=True)
 def test_the_application_commits_a_case_and_relays_through_the_created_resources(stack, monkeypatch):
-    """Seed the reference data, apply for a case (one transaction over five tables), read it back, find its
-    outbox event on the outbox table's stream, and put it through a created queue and topic."""
+    """Seed the reference data, apply for a case (one transaction), read it back, find its
+    step's event on the timeline table's stream, and put it through a created queue and topic."""
     from chalicelib.adapters import messaging, reference_store
+    from chalicelib.adapters.event_records import payload_of_stream_record
     from chalicelib.domain.case import Actor
     from chalicelib.services import intake, notifications, outbox_relay
     from tests.storage import Cases
@@ -129,16 +130,17 @@ def test_the_application_commits_a_case_and_relays_through_the_created_resources
     staff = Actor(sub="staff-sz", role="staff", office_id="SZ-GOV", city=None, name="窗口")
     intake.receive(staff, case.case_no, [], "")
 
-    # The outbox table's stream, read as Lambda's mapping would, through the application's relay.
+    # The case timeline's stream (its events are the steps' outbox records), read as Lambda's mapping would,
+    # through the application's relay.
     stream_arn = boto3.client("dynamodb", region_name=REGION).describe_table(
-        TableName=f"kc-{stack}-outbox")["Table"]["LatestStreamArn"]
+        TableName=f"kc-{stack}-case-events")["Table"]["LatestStreamArn"]
     streams = boto3.client("dynamodbstreams", region_name=REGION,
                            config=Config(account_id_endpoint_mode="disabled"))
     shard = streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"][0]["ShardId"]
     iterator = streams.get_shard_iterator(StreamArn=stream_arn, ShardId=shard,
                                           ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
     records = streams.get_records(ShardIterator=iterator)["Records"]
-    assert [p["type"] for p in map(outbox_relay.payload_of_stream_record, records) if p][-1] == "case.receive"
+    assert [p["type"] for p in map(payload_of_stream_record, records) if p] == ["case.apply", "case.receive"]
     assert outbox_relay.relay_stream_batch(records) == {"batchItemFailures": []}
 
     # The relay put the applicant's notification on the created queue; the consumer sends it through SNS.

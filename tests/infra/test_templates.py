@@ -179,21 +179,73 @@ def test_topics_are_the_code_topics(synthesized, stage):
 
 
 @pytest.mark.parametrize("stage", STAGES)
-def test_every_mapping_reports_batch_item_failures_and_the_relay_reads_the_outbox_stream(transformed, stage):
+def test_every_mapping_reports_batch_item_failures_and_the_relays_read_the_event_streams(transformed, stage):
+    """Two streams carry events: the outbox table's (relay_outbox) and the case timeline's, whose items are
+    the cases' steps' outbox records (relay_case_events); both keep what they give up on."""
     template = transformed[stage]
-    mappings = {k: v["Properties"] for k, v in template["Resources"].items()
-                if v["Type"] == "AWS::Lambda::EventSourceMapping"}
-    assert len(mappings) >= 5
-    outbox_id = next(k for k, v in template["Resources"].items() if v["Type"] == "AWS::DynamoDB::Table"
-                     and v["Properties"]["TableName"] == f"kc-{stage}-outbox")
+    resources = template["Resources"]
+    mappings = {k: v["Properties"] for k, v in resources.items() if v["Type"] == "AWS::Lambda::EventSourceMapping"}
+    assert len(mappings) >= 6
+
+    def table(logical: str) -> str:
+        return next(k for k, v in resources.items() if v["Type"] == "AWS::DynamoDB::Table"
+                    and v["Properties"]["TableName"] == f"kc-{stage}-{logical}")
+
+    streams = {}
     for name, props in mappings.items():
         assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"], name
         source = props["EventSourceArn"]
         assert "Fn::GetAtt" in source, f"{name} must point at a resource of the stack, not {source}"
-        if "StartingPosition" in props:  # the stream mapping
-            assert source == {"Fn::GetAtt": [outbox_id, "StreamArn"]}
+        if "StartingPosition" in props:  # a stream mapping
             assert props["BisectBatchOnFunctionError"] is True
             assert "OnFailure" in props["DestinationConfig"]
+            streams[source["Fn::GetAtt"][0]] = props["FunctionName"]
+    assert streams == {table("outbox"): {"Ref": "RelayOutbox"}, table("case-events"): {"Ref": "RelayCaseEvents"}}
+    for logical in ("outbox", "case-events"):
+        assert resources[table(logical)]["Properties"]["StreamSpecification"] == {"StreamViewType": "NEW_IMAGE"}
+
+
+def _references(value: Any) -> set[str]:
+    """The logical ids a template value names (Ref, Fn::GetAtt, DependsOn)."""
+    if isinstance(value, dict):
+        found = set()
+        for key, inner in value.items():
+            if key == "Ref" and isinstance(inner, str):
+                found.add(inner)
+            elif key == "Fn::GetAtt":
+                found.add(inner[0] if isinstance(inner, list) else str(inner).split(".")[0])
+            else:
+                found |= _references(inner)
+        return found
+    if isinstance(value, list):
+        return set().union(*map(_references, value)) if value else set()
+    return set()
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_functions_that_write_case_steps_change_after_the_timeline_table_gets_its_stream(transformed, stage):
+    """A case's step is relayed from the timeline table's stream, so the first deploy of this design must enable
+    the stream before any code writing the new timeline events runs: CloudFormation updates a resource only
+    after the resources it refers to, and each such function refers to the table (through its role's policy)."""
+    resources = transformed[stage]["Resources"]
+    timeline = next(k for k, v in resources.items() if v["Type"] == "AWS::DynamoDB::Table"
+                    and v["Properties"]["TableName"] == f"kc-{stage}-case-events")
+
+    def depends_on(logical: str, target: str, seen: set[str]) -> bool:
+        if logical in seen or logical not in resources:
+            return False
+        seen.add(logical)
+        resource = resources[logical]
+        named = _references(resource.get("Properties", {})) | set(
+            [resource["DependsOn"]] if isinstance(resource.get("DependsOn"), str) else resource.get("DependsOn", []))
+        return target in named or any(depends_on(n, target, seen) for n in named)
+
+    from chalicelib.grants import GRANTS
+
+    writers = [f for f, g in GRANTS.items() if "case-events" in g.tables]
+    assert {"APIHandler", "RouteParcels", "ApplyCourierEvents", "Sweep"} <= set(writers)
+    for function in writers:
+        assert depends_on(function, timeline, set()), function
 
 
 @pytest.mark.parametrize("stage", STAGES)

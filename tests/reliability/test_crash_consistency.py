@@ -7,8 +7,9 @@ The points, in the order an event travels:
 
 1. ``api-create``: POST /cases committed the case (and its idempotency key), the process dies before
    replying; the client retries with the same Idempotency-Key.
-2. ``api-commit``: a transition committed (the unit of work's commit: case + timeline + outbox
-   in one transaction), the process dies before replying and before the stream relay ran.
+2. ``api-commit``: a transition committed (the unit of work's commit: the case and its timeline event,
+   which is the step's outbox record, in one transaction), the process dies before replying and before the
+   stream relay ran.
 3. ``relay-partial``: the relay sent an event to some of its queues (tickets) but not the others
    (notifications) and dies; the stream batch is retried.
 4. ``relay-before-checkpoint``: the relay sent every event of the batch but died before reporting success
@@ -84,8 +85,9 @@ def _staged(uow: Any) -> list[tuple[str, Any]]:
 
 
 def _commits_event(event_type: str) -> Callable[..., bool]:
+    """A commit of this event: in the outbox table, or (a case's step) in its timeline event."""
     def match(uow: Any) -> bool:
-        return any(type(item).__name__ == "OutboxRecord" and item.event_type == event_type
+        return any(type(item).__name__ in ("OutboxRecord", "CaseEventRecord") and item.event_type == event_type
                    for _, item in _staged(uow))
     return match
 
@@ -100,6 +102,7 @@ def _commits(record: str, alone: bool = False) -> Callable[..., bool]:
 def _points() -> dict[str, Callable[[pytest.MonkeyPatch], dict[str, int]]]:
     from chalicelib.adapters import messaging
     from chalicelib.adapters.dynamodb import DynamoUnitOfWork
+    from chalicelib.adapters.event_records import payload_of_stream_record
     from chalicelib.services import notifications, outbox_relay
 
     def relay_partial(queue: str, body: dict[str, Any]) -> bool:
@@ -114,7 +117,7 @@ def _points() -> dict[str, Callable[[pytest.MonkeyPatch], dict[str, int]]]:
         "relay-partial": lambda mp: _kill_once(mp, messaging, "send", relay_partial),
         "relay-before-checkpoint": lambda mp: _kill_once(
             mp, outbox_relay, "relay_stream_batch",
-            lambda records: any(outbox_relay.payload_of_stream_record(r) for r in records)),
+            lambda records: any(payload_of_stream_record(r) for r in records)),
         "routing-after-commit": commit(_commits_event("case.route")),
         "courier-after-commit": commit(_commits_event("case.sign")),
         "result-leg-after-create": commit(_commits("ShipmentRecord", alone=True)),

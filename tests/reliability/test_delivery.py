@@ -113,6 +113,6 @@ def test_a_notification_arriving_three_times_texts_once(client, pump):
 
 
 def _outbox_events(case_no: str) -> list[dict]:
-    from chalicelib.adapters.models import OutboxRecord
+    from tests.storage import case_steps
 
-    return [r.payload for r in OutboxRecord.scan() if r.payload["case_no"] == case_no]
+    return case_steps(case_no)

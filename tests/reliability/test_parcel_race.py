@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from tests.reliability.reliability_support import record_figures, size
 from tests.reliability.test_races import isolated_dynamodb  # noqa: F401 - the fixture
 from tests.review_support import staff_actor
+from tests.storage import stored_event
 from tests.support import application, service_apply
 
 CST = ZoneInfo("Asia/Shanghai")
@@ -22,7 +23,6 @@ TODAY, NEXT = "M-SZ-GOV-DG-GOV-20261201", "M-SZ-GOV-DG-GOV-20261202"
 
 
 def test_forwards_racing_a_seal_each_land_in_exactly_one_parcel(isolated_dynamodb, consolidated):  # noqa: F811
-    from chalicelib.adapters.models import OutboxRecord
     from chalicelib.bootstrap import unit_of_work
     from chalicelib.domain.case import Actor
     from chalicelib.services import handling, intake, parcels, routing
@@ -35,7 +35,7 @@ def test_forwards_racing_a_seal_each_land_in_exactly_one_parcel(isolated_dynamod
         case, _ = service_apply(Actor(f"race-{n}", "citizen"), application(id_seed=700 + n), now=handed_over)
         intake.receive(sz, case.case_no, [], now=handed_over)
         forwarded = handling.forward(sz, case.case_no, now=handed_over)
-        messages.append(dict(OutboxRecord.get(f"{case.case_no}#{forwarded.version}").payload))
+        messages.append(stored_event(f"{case.case_no}#{forwarded.version}"))
     # One case is routed before the race, so today's parcel exists and has something to seal.
     routing.handle_routing_event(messages[0])
 

@@ -40,7 +40,7 @@ def test_every_function_calls_only_what_it_is_granted(client, pump, recorder, mo
     pump.run_until_idle()
     made = recorder.calls
     exercised = {f for f, calls in made.items() if calls}
-    assert {"APIHandler", "RelayOutbox", "RouteParcels", "ApplyCourierEvents", "SendNotifications",
+    assert {"APIHandler", "RelayCaseEvents", "RouteParcels", "ApplyCourierEvents", "SendNotifications",
             "Sweep"} <= exercised
     assert exercised <= set(GRANTS)
     denied = [(f, *c) for f, calls in made.items() for c in calls if not allows(f, *c)]

@@ -207,10 +207,10 @@ class DynamoCaseRepository(CaseRepository):
 
     def _stage_events(self, case: Case, change: Change, conflict: Any) -> None:
         """The change's timeline event, which is also its outbox record (adapters/event_records.py)."""
-        self.tx.stage(Write("put", CaseEventRecord(case_no=case.case_no, seq=case.version,
-                                                   event=timeline_entry(change, case.version),
-                                                   **relay_fields(case, change)),
-                            CaseEventRecord.case_no.does_not_exist(), conflict=conflict))
+        record = CaseEventRecord(case_no=case.case_no, seq=case.version, event=timeline_entry(change, case.version))
+        for name, value in relay_fields(case, change).items():
+            setattr(record, name, value)
+        self.tx.stage(Write("put", record, CaseEventRecord.case_no.does_not_exist(), conflict=conflict))
 
     def timeline(self, case_no: str) -> list[dict[str, Any]]:
         return [r.event for r in CaseEventRecord.query(case_no, scan_index_forward=True, consistent_read=True)]

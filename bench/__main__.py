@@ -71,6 +71,8 @@ def run() -> dict[str, Any]:
         with Harness() as h, contextlib.redirect_stdout(open(os.devnull, "w")):
             h.complete_case(999_999)  # warm-up: reference data cached, clients created, code paths loaded
             _figure(results, "requests", skip, lambda: inprocess.count_requests(h))
+            parcel_cases = int(os.environ.get("BENCH_PARCEL_CASES", "16"))
+            _figure(results, "requests_in_a_parcel", skip, lambda: inprocess.count_requests(h, parcel_cases))
             _figure(results, "warm", skip,
                     lambda: inprocess.warm_overhead(h, int(os.environ.get("BENCH_WARM_CASES", "30"))))
             _figure(results, "queues", skip,
@@ -82,6 +84,9 @@ def run() -> dict[str, Any]:
     req = results.get("requests", {})
     if "invocations" in req:
         _figure(results, "money", skip, lambda: money.estimate(req))
+    together = results.get("requests_in_a_parcel", {})
+    if "invocations" in together:
+        _figure(results, "money_in_a_parcel", skip, lambda: money.estimate(together))
     else:
         results["money"] = {"skipped": True, "reason": "needs the request count"}
     _figure(results, "console", skip, console.measure)
@@ -177,6 +182,11 @@ def table_rows(r: dict[str, Any]) -> list[dict[str, Any]]:
         row("7 US$ per 10,000 cases (HTTP API + CloudFront)", f"${m['usd']:.3f}", f"${m['floor_usd']:.3f}",
             round(m["usd"] / m["floor_usd"], 3) if m["floor_usd"] else None, f"≤ ${m['goal_usd']:.2f}", m["met"])
         row("7 … before: REST API, no CloudFront", f"${m['usd_rest_api']:.3f}", "", None, "report")
+    mp = r.get("money_in_a_parcel", {})
+    if "usd" in mp:
+        row(f"7 … a case among {mp['counted_together']} in a day's parcel (合包; figure 11: 48 a parcel)",
+            f"${mp['usd']:.3f}", f"${mp['floor_usd']:.3f}",
+            round(mp["usd"] / mp["floor_usd"], 3) if mp["floor_usd"] else None, "report")
     d = r.get("dashboard", {})
     if "ratio" in d:
         row("9 dashboard stats, 1 year × all cities (1 request; floor: 1 office, last full month)",

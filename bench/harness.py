@@ -174,55 +174,66 @@ class Harness:
         """apply → receive → forward (routing) → materials delivered (ACCEPTED) → decide → ship-result
         (routing) → result delivered (COMPLETED) → the applicant's review. Returns the seconds of each
         timed route."""
-        sub = f"bench-{n}"
+        return self.complete_cases([n], rating)
+
+    def complete_cases(self, ns: list[int], rating: int = 5) -> dict[str, float]:
+        """``complete_case`` for several cases in step, between the same two offices on the same day: each
+        step is taken for every case before the next, so they travel in one consolidated parcel (合包: one
+        sealing, one waybill, one set of courier events for them all); each result is mailed on its own.
+        Returns the seconds of each timed route of the first case."""
         timings: dict[str, float] = {}
         rec = self.recorder
-        rec.subject = str(n)
 
-        def route(use_case: str, method: str, path: str, hdrs: dict[str, str], body: Any = None,
+        def route(use_case: str, n: int, method: str, path: str, hdrs: dict[str, str], body: Any = None,
                   function: str | None = None) -> Any:
-            rec.phase = use_case
+            rec.phase, rec.subject = use_case, str(n)
             start = time.perf_counter()
             status, data = self.http(method, path, hdrs, body, function=function or use_case)
-            timings[use_case] = time.perf_counter() - start
+            if n == ns[0]:
+                timings[use_case] = time.perf_counter() - start
             assert status in (200, 201), (use_case, status, data)
             return data
 
-        case = route("apply", "POST", "/cases", headers("citizen", sub), application(n))
-        case_no = case["case_no"]
-        self.settle()
-        route("receive", "POST", f"/cases/{case_no}/receive", headers("staff", "staff-sz", RECEIVING), {})
-        self.settle()
-        route("forward", "POST", f"/cases/{case_no}/forward", headers("staff", "staff-sz", RECEIVING))
-        self.settle()
+        def each(step: Callable[[int, str], Any]) -> None:
+            for n in ns:
+                step(n, case_nos[n])
+                self.settle()
+
+        subs = {n: f"bench-{n}" for n in ns}
+        case_nos: dict[int, str] = {}
+        for n in ns:
+            case_nos[n] = route("apply", n, "POST", "/cases", headers("citizen", subs[n]), application(n))["case_no"]
+            self.settle()
+        sz, dg = headers("staff", "staff-sz", RECEIVING), headers("staff", "staff-dg", HANDLING)
+        each(lambda n, c: route("receive", n, "POST", f"/cases/{c}/receive", sz, {}))
+        each(lambda n, c: route("forward", n, "POST", f"/cases/{c}/forward", sz))
+        rec.subject = str(ns[0])
         self.pump.seal()  # 合包: the collection seals the day's parcel and books its waybill (counted in forward)
         self.settle()
         rec.phase = "courier (materials leg)"
-        waybill = self.legs(case_no, sub)[0]["waybill"]
-        for event in ("PICKED_UP", "IN_TRANSIT", "DELIVERED"):
-            self.courier(waybill, event)
+        waybills = {self.legs(c, subs[n])[0]["waybill"] for n, c in case_nos.items()}
+        for waybill in sorted(waybills):
+            for event in ("PICKED_UP", "IN_TRANSIT", "DELIVERED"):
+                self.courier(waybill, event)
         self.settle()
-        route("decide", "POST", f"/cases/{case_no}/decide", headers("staff", "staff-dg", HANDLING),
-              {"approved": True, "note": ""})
-        self.settle()
-        route("ship-result", "POST", f"/cases/{case_no}/ship-result", headers("staff", "staff-dg", HANDLING))
-        self.settle()
-        rec.phase = "courier (result leg)"
-        result = next(leg for leg in self.legs(case_no, sub) if leg["kind"] == "RESULT")
-        for event in ("PICKED_UP", "IN_TRANSIT", "DELIVERED"):
-            self.courier(result["waybill"], event)
-        self.settle()
-        status, final = self.http("GET", f"/cases/{case_no}", headers("citizen", sub))
-        assert status == 200 and final["status"] == "COMPLETED", final
+        each(lambda n, c: route("decide", n, "POST", f"/cases/{c}/decide", dg, {"approved": True, "note": ""}))
+        each(lambda n, c: route("ship-result", n, "POST", f"/cases/{c}/ship-result", dg))
+        for n, case_no in case_nos.items():
+            rec.phase, rec.subject = "courier (result leg)", str(n)
+            result = next(leg for leg in self.legs(case_no, subs[n]) if leg["kind"] == "RESULT")
+            for event in ("PICKED_UP", "IN_TRANSIT", "DELIVERED"):
+                self.courier(result["waybill"], event)
+            self.settle()
+            status, final = self.http("GET", f"/cases/{case_no}", headers("citizen", subs[n]))
+            assert status == 200 and final["status"] == "COMPLETED", final
         review: dict[str, Any] = {"stage": "handling", "rating": rating}
         if rating <= 2:
             review.update(tags=["超时"], comment="太慢")
-        route("review", "POST", f"/cases/{case_no}/reviews", headers("citizen", sub), review,
-              function="submit_review")
-        self.settle()
+        each(lambda n, c: route("review", n, "POST", f"/cases/{c}/reviews", headers("citizen", subs[n]), review,
+                                function="submit_review"))
         rec.phase = ""
         rec.subject = ""
-        self.last_case = (case_no, sub)
+        self.last_case = (case_nos[ns[0]], subs[ns[0]])
         return timings
 
     def apply_only(self, n: int) -> str:

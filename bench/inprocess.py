@@ -39,8 +39,10 @@ def design_minimum(timeline_events: int, leg_changes: int, reviews: int, queue_m
     return {"dynamodb": ddb, "sqs": queue_messages, "sns": sms, "requests": ddb + queue_messages + sms}
 
 
-def count_requests(h: Harness) -> dict[str, Any]:
-    """One complete case (apply → COMPLETED, MAIL both ways) plus a review, every AWS call counted."""
+def count_requests(h: Harness, together: int = 1) -> dict[str, Any]:
+    """One complete case (apply → COMPLETED, MAIL both ways) plus a review, every AWS call counted. With
+    ``together`` > 1, that many cases in step, in one consolidated parcel (合包) as a day's cases between two
+    offices travel: the counts are theirs together, and ``cases`` says how many to divide them by."""
     since, inv_since = len(h.recorder.calls), len(h.invocations)
     floors: dict[int, float] = {}
 
@@ -49,7 +51,7 @@ def count_requests(h: Harness) -> dict[str, Any]:
 
     h.after_invocation = floor_now
     try:
-        h.complete_case(0)
+        h.complete_cases([0] if together == 1 else list(range(60_000, 60_000 + together)))
     finally:
         h.after_invocation = None
     calls: list[Call] = h.recorder.calls[since:]
@@ -77,7 +79,8 @@ def count_requests(h: Harness) -> dict[str, Any]:
     leg_changes = 6  # PICKED_UP, IN_TRANSIT, DELIVERED on each of the two legs
     consumed = sum(i.records for i in invocations if not _is_http(i) and i.function not in RELAYS)
     sms = total.ops.get("sns:Publish", 0)
-    minimum = design_minimum(h.timeline_length(case_no, sub), leg_changes, 1, consumed, sms)
+    minimum = design_minimum(h.timeline_length(case_no, sub), leg_changes, 1, consumed // together,
+                             sms // together)
     # Lambda's share of the money: billed duration needs the app's own time per invocation, i.e. the
     # measured time less the time the same AWS requests take issued raw.
     lambda_rows = []
@@ -96,6 +99,7 @@ def count_requests(h: Harness) -> dict[str, Any]:
             (reviews, "by_office_shard"): "KEYS_ONLY", (reviews, "by_city_shard"): "KEYS_ONLY"}), 1),
     }
     return {
+        "cases": together,
         "what_if_wru": what_if_wru,
         "case_no": case_no,
         "per_use_case": per_use_case,

@@ -50,6 +50,7 @@ def estimate(requests: dict[str, Any]) -> dict[str, Any]:
     invocations = requests["invocations"]
     total = requests["total"]
     http = requests["http_requests"]
+    together = requests.get("cases", 1)  # cases counted together (in one parcel): the counts are theirs
     sqs_handler_invocations = sum(1 for i in invocations if not i["http"] and i["function"] not in RELAYS)
     # Lambda's SQS pollers receive and delete (batch) once per invocation; streams reads by Lambda are free.
     sqs_requests = total["sqs"] + 2 * sqs_handler_invocations
@@ -65,6 +66,7 @@ def estimate(requests: dict[str, Any]) -> dict[str, Any]:
         "sqs": sqs_requests * p["sqs_per_request"],
         "sns": total["sns"] * p["sns_per_publish"],
     }
+    per_case = {k: v / together for k, v in per_case.items()}
     terms = {k: round(v * CASES, 4) for k, v in per_case.items()}
     usd = round(sum(per_case.values()) * CASES, 4)
     # The price of the requests themselves, whatever the handlers do: the API's, CloudFront's, Lambda's.
@@ -72,21 +74,25 @@ def estimate(requests: dict[str, Any]) -> dict[str, Any]:
     dominant = max(terms, key=lambda k: terms[k])
     # The design before this release: the REST API, with no CloudFront in the API's path.
     rest_api = round(usd - terms["api_gateway"] - terms["cloudfront"]
-                     + http * p["api_gateway_rest_per_request"] * CASES, 4)
+                     + http / together * p["api_gateway_rest_per_request"] * CASES, 4)
     scenarios = {"as built (HTTP API behind CloudFront)": usd, "before: REST API (no CloudFront)": rest_api}
     for name, wru in requests.get("what_if_wru", {}).items():
         if name != "as built":
-            scenarios[f"as built + {name}"] = round(usd + (wru - total["wru"]) * p["dynamodb_per_wru"] * CASES, 4)
+            scenarios[f"as built + {name}"] = round(
+                usd + (wru - total["wru"]) / together * p["dynamodb_per_wru"] * CASES, 4)
     # What remains to the goal, term by term: each term's share of the excess over the goal.
     excess = round(max(0.0, usd - GOAL_USD), 4)
     return {
         "scenarios_usd": scenarios,
         "cases": CASES, "usd": usd, "floor_usd": floor, "terms_usd": terms, "dominant": dominant,
         "goal_usd": GOAL_USD, "met": usd <= GOAL_USD, "usd_rest_api": rest_api, "excess_usd": excess,
-        "waf_usd_both_designs": round(http * p["waf_per_request"] * CASES, 4),
-        "per_case": {"api_requests": http, "lambda_invocations": len(invocations),
-                     "lambda_gb_seconds": round(gb_seconds, 5), "wru": total["wru"], "rru": total["rru"],
-                     "sqs_requests": sqs_requests, "sns_publishes": total["sns"]},
+        "waf_usd_both_designs": round(http / together * p["waf_per_request"] * CASES, 4),
+        "counted_together": together,
+        "per_case": {"api_requests": round(http / together, 2),
+                     "lambda_invocations": round(len(invocations) / together, 2),
+                     "lambda_gb_seconds": round(gb_seconds / together, 5), "wru": round(total["wru"] / together, 2),
+                     "rru": round(total["rru"] / together, 2), "sqs_requests": round(sqs_requests / together, 2),
+                     "sns_publishes": round(total["sns"] / together, 2)},
         "prices": PRICES, "prices_as_of": PRICES_AS_OF,
         "assumptions": {
             "memory_mb": 256, "cpu_scale": round(CPU_SCALE, 2), "aws_round_trip_ms": AWS_ROUND_TRIP_MS,

@@ -60,6 +60,24 @@ def test_results_carry_every_figure_and_the_money_terms(harness):
     assert {"figure", "value", "floor", "ratio", "goal"} <= set(rows[0])
 
 
+def test_cases_in_one_parcel_share_its_courier_events_and_the_money_is_per_case(harness):
+    """Figure 7's second row: cases travelling in one consolidated parcel (合包) share its sealing and its
+    three courier events; the money is theirs together divided by their number."""
+    from bench import inprocess, money
+
+    together = inprocess.count_requests(harness, together=3)
+    # Each case: apply, receive, forward, decide, ship-result, review and its mailed result's 3 courier events;
+    # the parcel: its 3 courier events, once for the three.
+    assert together["cases"] == 3 and together["http_requests"] == 3 * 9 + 3
+    assert together["scan"] == 0
+    shared = money.estimate(together)
+    alone = money.estimate(inprocess.count_requests(harness))
+    assert shared["counted_together"] == 3 and shared["per_case"]["api_requests"] == 10
+    assert shared["terms_usd"]["api_gateway"] == pytest.approx(10 * money.CASES * 1.00e-6)
+    assert shared["usd"] < alone["usd"]
+    assert shared["per_case"]["wru"] < alone["per_case"]["wru"]
+
+
 def test_importing_bench_has_no_side_effects():
     import importlib
     import os

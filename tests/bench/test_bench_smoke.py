@@ -60,10 +60,14 @@ def test_results_carry_every_figure_and_the_money_terms(harness):
     assert {"figure", "value", "floor", "ratio", "goal"} <= set(rows[0])
 
 
-def test_cases_in_one_parcel_share_its_courier_events_and_the_money_is_per_case(harness):
+def test_cases_in_one_parcel_share_its_courier_events_and_the_money_is_per_case(harness, consolidated, monkeypatch):
     """Figure 7's second row: cases travelling in one consolidated parcel (合包) share its sealing and its
     three courier events; the money is theirs together divided by their number."""
     from bench import inprocess, money
+    from chalicelib.config import settings
+
+    monkeypatch.setenv("PARCEL_COLLECTION", "continuous")  # as bench/env.py: sealed by the run after forward
+    settings.cache_clear()
 
     together = inprocess.count_requests(harness, together=3)
     # Each case: apply, receive, forward, decide, ship-result, review and its mailed result's 3 courier events;

@@ -8,5 +8,5 @@ Importing this package has no side effects: each figure sets up what it needs wh
 """
 from __future__ import annotations
 
-FIGURES: tuple[str, ...] = ("cold_start", "package", "warm", "requests", "requests_in_a_parcel", "queues", "load",
-                            "money", "money_in_a_parcel", "console", "dashboard", "heat", "courier_cost", "licences")
+FIGURES: tuple[str, ...] = ("cold_start", "package", "warm", "requests", "requests_busy_office", "queues", "load",
+                            "money", "money_busy_office", "console", "dashboard", "heat", "courier_cost", "licences")

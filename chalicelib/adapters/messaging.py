@@ -12,7 +12,7 @@ from typing import Any
 import boto3
 
 from ..config import settings
-from ..services.bus import Bus
+from ..services.bus import BATCH_LIMIT, Bus
 
 
 @dataclass(frozen=True)
@@ -85,6 +85,15 @@ def send(logical: str, body: dict[str, Any]) -> str:
     return str(resp["MessageId"])
 
 
+def send_batch(logical: str, bodies: list[dict[str, Any]]) -> list[int]:
+    """Put up to ten messages on a queue in one SendMessageBatch; returns the positions SQS did not take."""
+    if not 0 < len(bodies) <= BATCH_LIMIT:
+        raise ValueError(f"a batch holds 1 to {BATCH_LIMIT} messages, not {len(bodies)}")
+    entries = [{"Id": str(i), "MessageBody": json.dumps(body, ensure_ascii=False)} for i, body in enumerate(bodies)]
+    resp = sqs().send_message_batch(QueueUrl=queue_url(logical), Entries=entries)
+    return sorted(int(failed["Id"]) for failed in resp.get("Failed", []))
+
+
 def publish(topic: str, message: dict[str, Any], subject: str = "") -> None:
     kwargs: dict[str, Any] = {"TopicArn": topic_arn(topic), "Message": json.dumps(message, ensure_ascii=False)}
     if subject:
@@ -103,6 +112,9 @@ class SqsSnsBus(Bus):
 
     def send(self, queue: str, body: dict[str, Any]) -> str:
         return send(queue, body)
+
+    def send_batch(self, queue: str, bodies: list[dict[str, Any]]) -> list[int]:
+        return send_batch(queue, bodies)
 
     def publish(self, topic: str, message: dict[str, Any], subject: str = "") -> None:
         publish(topic, message, subject)

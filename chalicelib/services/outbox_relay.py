@@ -8,6 +8,7 @@ naming why) rather than being sent on.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +16,7 @@ from ..adapters.event_records import payload_of_stream_record
 from ..bootstrap import bus
 from ..domain.events import DomainEvent, decode, encode
 from ..observability import logger
+from .bus import BATCH_BYTES, BATCH_LIMIT
 
 
 @dataclass(frozen=True)
@@ -84,15 +86,70 @@ def relay(payload: dict[str, Any]) -> None:
 
 
 def relay_stream_batch(records: list[dict[str, Any]]) -> dict[str, Any]:
-    """Relay a batch; report the first failed record (and so every later one) for retry, in order."""
-    for record in records:
+    """Relay a batch of stream records; report the first record not relayed (and so every later one) for
+    retry, in order.
+
+    The messages for one queue go out together, up to ten in a request (SendMessageBatch: one request where
+    there were ten, at the load a stream batch holds many records). Every record before the reported one
+    had each of its messages taken; messages of the reported record and later ones may have been taken too
+    and are sent again with the retry, as after a crash (at least once: the consumers are idempotent)."""
+    events: list[DomainEvent | None] = []
+    first_bad = len(records)
+    for i, record in enumerate(records):
         try:
             payload = payload_of_stream_record(record)
-            if payload is not None:
-                relay(payload)
+            events.append(decode(payload) if payload is not None else None)
         except Exception as err:
-            sequence = record.get("dynamodb", {}).get("SequenceNumber")
-            logger.exception("outbox record not relayed", extra={"sequence_number": sequence,
-                                                                   "reason": type(err).__name__})
-            return {"batchItemFailures": [{"itemIdentifier": sequence}]}
+            _not_relayed(record, err)
+            first_bad = i
+            break
+    outgoing: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+    for i, event in enumerate(events):
+        if event is not None:
+            for queue in destinations(event):
+                outgoing.setdefault(queue, []).append((i, encode(event)))
+    for queue, messages in outgoing.items():
+        for chunk in _chunks([m for m in messages if m[0] < first_bad]):
+            try:
+                unsent = bus().send_batch(queue, [body for _, body in chunk])
+            except Exception as err:
+                _not_relayed(records[chunk[0][0]], err)
+                first_bad = min(first_bad, chunk[0][0])
+                break
+            if unsent:
+                first_bad = min(first_bad, *(chunk[k][0] for k in unsent))
+                logger.warning("messages not taken by their queue", extra={"queue": queue, "count": len(unsent)})
+    for i, event in enumerate(events[:first_bad]):
+        if event is not None and RELAY.get(event.type, Destinations()).alert:
+            try:
+                bus().publish("alerts", encode(event), subject=event.type)
+            except Exception as err:
+                _not_relayed(records[i], err)
+                first_bad = i
+                break
+    if first_bad < len(records):
+        return {"batchItemFailures": [{"itemIdentifier": _sequence(records[first_bad])}]}
     return {"batchItemFailures": []}
+
+
+def _chunks(messages: list[tuple[int, dict[str, Any]]]) -> list[list[tuple[int, dict[str, Any]]]]:
+    """Runs of at most BATCH_LIMIT messages and BATCH_BYTES of bodies, in order."""
+    chunks: list[list[tuple[int, dict[str, Any]]]] = []
+    size = 0
+    for message in messages:
+        length = len(json.dumps(message[1], ensure_ascii=False).encode())
+        if not chunks or len(chunks[-1]) == BATCH_LIMIT or size + length > BATCH_BYTES:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(message)
+        size += length
+    return chunks
+
+
+def _sequence(record: dict[str, Any]) -> Any:
+    return record.get("dynamodb", {}).get("SequenceNumber")
+
+
+def _not_relayed(record: dict[str, Any], err: Exception) -> None:
+    logger.exception("outbox record not relayed", extra={"sequence_number": _sequence(record),
+                                                         "reason": type(err).__name__})

@@ -3,7 +3,8 @@ SQS and SNS (adapters/messaging.py) against moto, as the test stack provisions t
 so that service tests on the fake prove what they would prove on the emulator.
 
 What is held to: a message arrives as its body's JSON (Chinese text as it was); every message sent is
-received until its consumer deletes it, and one deleted is gone; a message received ``max_receive_count``
+received until its consumer deletes it, and one deleted is gone; a batch of up to ten is taken whole and
+received as its messages; a message received ``max_receive_count``
 times and never deleted rests in the queue's dead-letter queue; what is published to the alerts topic
 reaches its subscriber; an SMS goes to the number with the mainland prefix; a queue or topic that is not
 defined and a body that is not JSON are refused.
@@ -109,3 +110,21 @@ def test_what_is_not_defined_or_not_json_is_refused(backend):
     with pytest.raises(TypeError):
         backend.bus.send("routing", {"at": object()})
     assert backend.depth("routing") == 0
+
+
+def test_a_batch_of_up_to_ten_is_taken_whole_and_received_as_single_messages(backend):
+    bodies = [{"type": "case.receive", "case_no": f"KC{n}", "details": {"note": "原件已核"}} for n in range(10)]
+    assert backend.bus.send_batch("notifications", bodies) == []  # every position taken
+    assert backend.depth("notifications") == 10
+    received = backend.receive("notifications")
+    assert sorted((b for _, b in received), key=lambda b: int(b["case_no"][2:])) == bodies
+    for receipt, _ in received:
+        backend.delete("notifications", receipt)
+    for wrong in ([], [{"n": n} for n in range(11)]):
+        with pytest.raises(ValueError):
+            backend.bus.send_batch("notifications", wrong)
+    with pytest.raises(Exception):
+        backend.bus.send_batch("no-such-queue", [{"a": 1}])
+    with pytest.raises(TypeError):  # one body that is not JSON: nothing of the batch is sent
+        backend.bus.send_batch("routing", [{"a": 1}, {"at": object()}])
+    assert backend.depth("notifications") == 0 and backend.depth("routing") == 0

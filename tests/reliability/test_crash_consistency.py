@@ -105,8 +105,8 @@ def _points() -> dict[str, Callable[[pytest.MonkeyPatch], dict[str, int]]]:
     from chalicelib.adapters.event_records import payload_of_stream_record
     from chalicelib.services import notifications, outbox_relay
 
-    def relay_partial(queue: str, body: dict[str, Any]) -> bool:
-        return queue == "tickets" and body.get("type") == "case.receive"
+    def relay_partial(queue: str, bodies: list[dict[str, Any]]) -> bool:
+        return queue == "tickets" and any(body.get("type") == "case.receive" for body in bodies)
 
     def commit(when: Callable[..., bool]) -> Callable[[pytest.MonkeyPatch], dict[str, int]]:
         return lambda mp: _kill_once(mp, DynamoUnitOfWork, "commit", when)
@@ -114,7 +114,7 @@ def _points() -> dict[str, Callable[[pytest.MonkeyPatch], dict[str, int]]]:
     return {
         "api-create": commit(_commits_event("case.apply")),
         "api-commit": commit(_commits_event("case.forward")),
-        "relay-partial": lambda mp: _kill_once(mp, messaging, "send", relay_partial),
+        "relay-partial": lambda mp: _kill_once(mp, messaging, "send_batch", relay_partial),
         "relay-before-checkpoint": lambda mp: _kill_once(
             mp, outbox_relay, "relay_stream_batch",
             lambda records: any(payload_of_stream_record(r) for r in records)),

@@ -51,12 +51,14 @@ def test_results_carry_every_figure_and_the_money_terms(harness):
     assert cost["usd_rest_api"] - cost["usd"] == pytest.approx(http * (3.50e-6 - 2.00e-6), abs=1e-3)
 
     results = {name: {"skipped": True} for name in FIGURES}
-    results.update(requests=counted, money=cost)
+    results.update(requests=counted, money=cost, money_busy_office=cost)
     rows = table_rows(results)
     assert set(FIGURES) >= {"cold_start", "package", "warm", "requests", "queues", "load", "money", "console",
                             "dashboard", "heat"}
     figures = " ".join(r["figure"] for r in rows)
-    assert "Scan calls" in figures and "US$" in figures
+    assert "Scan calls" in figures and "US$" in figures and "one case alone" in figures
+    [judged] = [r for r in rows if r["figure"].startswith("7 US$ per 10,000 cases at load")]
+    assert judged["goal"] == "≤ $0.90"
     assert {"figure", "value", "floor", "ratio", "goal"} <= set(rows[0])
 
 

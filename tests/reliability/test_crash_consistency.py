@@ -10,8 +10,8 @@ The points, in the order an event travels:
 2. ``api-commit``: a transition committed (the unit of work's commit: the case and its timeline event,
    which is the step's outbox record, in one transaction), the process dies before replying and before the
    stream relay ran.
-3. ``relay-partial``: the relay sent an event to some of its queues (tickets) but not the others
-   (notifications) and dies; the stream batch is retried.
+3. ``relay-partial``: the relay sent its batch for one queue (tickets, ``case.receive`` in it) but not for
+   the others (notifications) and dies; the stream batch is retried.
 4. ``relay-before-checkpoint``: the relay sent every event of the batch but died before reporting success
    (the stream checkpoint is its "published" mark); the whole batch is relayed again.
 5. ``routing-after-commit``: the router committed the ROUTE change and the materials leg, died before the

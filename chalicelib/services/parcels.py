@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from ..adapters.courier import Booking, CourierEvent, courier
@@ -74,7 +74,13 @@ def join_parcel(uow: UnitOfWork, kind: LegKind, origin: Office, to_office_id: st
                 handed_over_at: datetime) -> Parcel:
     """Stage the case on the handover list of its pair's parcel for the collection it was handed over for;
     if that one is sealed (or full), the next one. The caller commits it with the case's change."""
-    day, part = collection_day(origin, handed_over_at), 1
+    day = collection_day(origin, handed_over_at)
+    # The local stage's demo courier collects all the time ("continuous"): a parcel is sealed moments after a
+    # case joins it, and the next case of the day takes the day's next part (not the next collection day,
+    # which 40 forwards in a day would have pushed weeks ahead and then out of reach). The last part used is
+    # remembered so that a join does not read every sealed part of the day again.
+    continuous = settings().parcel_collection == "continuous"
+    part = _last_part(uow, kind, origin.office_id, to_office_id, day) if continuous else 1
     for _ in range(MAX_DAYS_AHEAD):
         parcel_id = parcel_id_for(kind, origin.office_id, to_office_id, day, part)
         parcel = uow.parcels.find(parcel_id, case_no=case_no)  # the header and the case's sheet of the list
@@ -82,20 +88,44 @@ def join_parcel(uow: UnitOfWork, kind: LegKind, origin: Office, to_office_id: st
             parcel = open_parcel(kind, origin, to_office_id, handed_over_at, day=day, part=part)
             parcel.join(case_no, handed_over_at)
             uow.parcels.add(parcel)
+        elif parcel.holds(case_no):
             return parcel
-        if parcel.holds(case_no):
-            return parcel
-        try:
-            parcel.join(case_no, handed_over_at)
-        except ParcelSealed:
-            if parcel.is_open:  # full: a second part of the same collection
-                part += 1
-            else:
-                day, part = next_collection_day(origin, day), 1
-            continue
-        uow.parcels.update(parcel)
+        else:
+            try:
+                parcel.join(case_no, handed_over_at)
+            except ParcelSealed:
+                if parcel.is_open or continuous:  # full, or collected already: a further part of the day
+                    part += 1
+                else:
+                    day, part = next_collection_day(origin, day), 1
+                continue
+            uow.parcels.update(parcel)
+        if continuous:
+            _LAST_PART[kind, origin.office_id, to_office_id, day] = part
         return parcel
     raise RuleViolation("no_parcel", f"no parcel from {origin.office_id} to {to_office_id} takes cases")
+
+
+_LAST_PART: dict[tuple[LegKind, str, str, date], int] = {}  # continuous collection: the day's last part joined
+
+
+def _last_part(uow: UnitOfWork, kind: LegKind, from_office_id: str, to_office_id: str, day: date) -> int:
+    """The day's last part (1 when none): remembered, or found in a few reads (the parts are numbered without
+    gaps: doubling to one that is not there, then halving)."""
+    known = _LAST_PART.get((kind, from_office_id, to_office_id, day))
+    if known is not None:
+        return known
+
+    def exists(part: int) -> bool:
+        return uow.parcels.find(parcel_id_for(kind, from_office_id, to_office_id, day, part), lines=False) is not None
+
+    there, absent = 0, 1
+    while exists(absent):
+        there, absent = absent, absent * 2
+    while absent - there > 1:
+        middle = (there + absent) // 2
+        there, absent = (middle, absent) if exists(middle) else (there, middle)
+    return max(there, 1)
 
 
 # ---------------------------------------------------------------- sealing

@@ -399,6 +399,9 @@ def test_electronic_pickup_at_the_handling_office_refusal_and_withdrawal(api: Ap
     assert shipped["status"] == "READY_FOR_PICKUP" and shipped["pickup_office_id"] == "ZH-GOV"
     api.error(403, "POST", f"{path}/pickup", sz, {})
     assert api.ok("POST", f"{path}/pickup", zh, {})["status"] == "COMPLETED"
+    # Its handling rated (this test's own second review: the province's listing below pages through two).
+    api.ok("POST", f"{path}/reviews", citizen, {"stage": "handling", "rating": 5, "tags": [], "comment": ""},
+           status=201)
 
     # A missing core material: 422 on receive, then a refusal with the reason; a bad review of it, explained.
     refused_body = application("DG-SI-CERT", "SZ-GOV", "MAIL", resident_id(304), ["身份证"], not_provided=("申请表",))

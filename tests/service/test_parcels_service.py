@@ -213,3 +213,30 @@ def test_a_case_of_a_parcel_with_an_exception_is_re_shipped_alone_once(fake, con
     assert [(leg.waybill, leg.superseded_by) for leg in second_legs] == [(parcel_leg.waybill, None)]
     courier(alone[0].waybill, "DELIVERED", cst(2026, 12, 2, 10))
     assert fake.cases[first].status is Status.ACCEPTED and fake.cases[second].status is Status.IN_TRANSIT
+
+
+def test_with_continuous_collection_a_busy_day_takes_part_after_part_of_the_same_day(fake, consolidated, monkeypatch):
+    """The local stage's demo courier collects all the time: each case's parcel is sealed moments after it
+    joins, and the day's next case takes the next part of the same day, however many (it once took the next
+    collection day, so 40 forwards in a day pushed parcels weeks ahead and then no parcel took cases)."""
+    from chalicelib.config import settings
+
+    monkeypatch.setenv("PARCEL_COLLECTION", "continuous")
+    settings.cache_clear()
+    monkeypatch.setattr(parcels, "_LAST_PART", {})
+    seen: set[str] = set()
+    cases = []
+    for n in range(45):
+        at = cst(2026, 12, 1, 9, n)
+        cases.append(forwarded_case(fake, seen, at, seed=n))
+        assert parcels.seal_due(at)["parcels_sealed"] == 1
+    expected = [PARCEL] + [f"{PARCEL}-{part}" for part in range(2, 46)]
+    assert [fake.cases[c].parcels for c in cases] == [[p] for p in expected]
+    assert all(fake.parcels[p].status is ParcelStatus.SEALED and fake.parcels[p].waybill for p in expected)
+    assert len(fake.legs) == 45
+
+    monkeypatch.setattr(parcels, "_LAST_PART", {})  # a new process: the parts are found again
+    late = forwarded_case(fake, seen, cst(2026, 12, 1, 10), seed=99)
+    assert fake.cases[late].parcels == [f"{PARCEL}-46"]
+    monkeypatch.delenv("PARCEL_COLLECTION")
+    settings.cache_clear()

@@ -195,11 +195,28 @@ def on_courier_event(uow: UnitOfWork, leg: Shipment, event: CourierEvent) -> Non
         return
     if leg.status is LegStatus.DELIVERED:
         # Also on a duplicate: a crash after the parcel's commit left some cases behind.
-        for case_no in _waiting(leg.parcel_id):
-            retried(lambda c=case_no: _delivered(c, leg, event.at), "delivered")  # type: ignore[misc]
+        _each_case(_waiting(leg.parcel_id), lambda c: _delivered(c, leg, event.at), "delivered")
     elif applied.trouble_now:  # once per event recorded (a redelivered EXCEPTION alerts nobody twice)
-        for case_no in _waiting(leg.parcel_id):
-            retried(lambda c=case_no: _trouble(c, leg, event), "exception")  # type: ignore[misc]
+        _each_case(_waiting(leg.parcel_id), lambda c: _trouble(c, leg, event), "exception")
+
+
+def _each_case(case_nos: list[str], step: Callable[[str], None], what: str) -> None:
+    """``step`` for every case of a parcel, each its own unit of work. One that fails does not stop the others:
+    the message is failed at the end (and so delivered again) only for those, which is all the next delivery
+    has left to do. Stopping at the first failure made a big parcel's delivery start over from its first case
+    every time, and under a steady rate of transient errors (5 %, in tests/reliability/test_parcel_delivery.py)
+    a parcel of a hundred cases never got through."""
+    failed: list[tuple[str, Exception]] = []
+    for case_no in case_nos:
+        try:
+            retried(lambda c=case_no: step(c), what)  # type: ignore[misc]
+        except Exception as err:  # a transient error, or a case that cannot take the change: retried whole
+            failed.append((case_no, err))
+    if failed:
+        logger.warning("cases of a parcel left for the next delivery",
+                       extra={"what": what, "failed": len(failed), "of": len(case_nos),
+                              "reason": type(failed[0][1]).__name__})
+        raise failed[0][1]
 
 
 def _waiting(parcel_id: str) -> list[str]:

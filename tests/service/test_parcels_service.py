@@ -240,3 +240,27 @@ def test_with_continuous_collection_a_busy_day_takes_part_after_part_of_the_same
     assert fake.cases[late].parcels == [f"{PARCEL}-46"]
     monkeypatch.delenv("PARCEL_COLLECTION")
     settings.cache_clear()
+
+
+def test_a_case_that_fails_on_delivery_leaves_the_others_signed_and_only_it_for_the_next_delivery(
+        fake, consolidated, monkeypatch):
+    seen: set[str] = set()
+    cases = [forwarded_case(fake, seen, cst(2026, 12, 1, 9, n), seed=40 + n) for n in range(5)]
+    parcels.seal_due(cst(2026, 12, 1, 16))
+    (leg,) = fake.legs.values()
+    delivered = parcels._delivered
+    calls: list[str] = []
+
+    def second_case_times_out_once(case_no: str, leg: Any, at: datetime) -> None:
+        calls.append(case_no)
+        if case_no == cases[1] and calls.count(case_no) == 1:
+            raise TimeoutError("read timeout")
+        delivered(case_no, leg, at)
+
+    monkeypatch.setattr(parcels, "_delivered", second_case_times_out_once)
+    with pytest.raises(TimeoutError):  # the message fails: it is delivered again
+        courier(leg.waybill, "DELIVERED", cst(2026, 12, 2, 10))
+    assert [fake.cases[c].status for c in cases] == [Status.ACCEPTED, Status.IN_TRANSIT] + [Status.ACCEPTED] * 3
+    courier(leg.waybill, "DELIVERED", cst(2026, 12, 2, 10))  # the redelivery: only the one left changes
+    assert all(fake.cases[c].status is Status.ACCEPTED for c in cases)
+    assert [signs(c) for c in cases] == [1] * 5

@@ -230,21 +230,24 @@ def _when(reported: datetime, last_change: datetime) -> datetime:
 
 
 def _delivered(case_no: str, leg: Shipment, at: datetime) -> None:
+    """The case first: one that has moved on (signed already: every case of a parcel delivered again) costs
+    one read, and the parcel's list is read only for a case still in transit."""
     with unit_of_work() as uow:
+        case = uow.cases.get(case_no)
+        if not case.parcels or case.parcels[-1] != leg.parcel_id:
+            return
+        arriving = Status.IN_TRANSIT if leg.kind is LegKind.MATERIALS else Status.RESULT_IN_TRANSIT
+        if case.status is not arriving:
+            return  # signed by staff already, or moved on
         parcel = uow.parcels.get(str(leg.parcel_id), case_no=case_no)
         if not (parcel.awaits(case_no) or parcel.item(case_no).state is ItemState.SIGNED):
             return  # found missing meanwhile: it waits for its own parcel
-        case = uow.cases.get(case_no)
-        if not case.parcels or case.parcels[-1] != parcel.parcel_id:
-            return
         when = _when(at, case.updated_at)
         note = f"delivered by {leg.courier} {leg.waybill} in parcel {parcel.parcel_id}"
-        if parcel.kind is LegKind.MATERIALS and case.status is Status.IN_TRANSIT:
+        if leg.kind is LegKind.MATERIALS:
             change = case.sign(COURIER, when, catalogue().matter(case.matter_id), note=note)
-        elif parcel.kind is LegKind.RESULT and case.status is Status.RESULT_IN_TRANSIT:
-            change = case.result_arrived(COURIER, when, leg.waybill, catalogue().deadlines)
         else:
-            return  # signed by staff already, or moved on
+            change = case.result_arrived(COURIER, when, leg.waybill, catalogue().deadlines)
         uow.cases.update(case, change)
         uow.commit()
 

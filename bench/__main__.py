@@ -6,6 +6,7 @@ BENCH_LOAD_SECONDS (20), BENCH_LOAD_CLIENTS (8); BENCH_SKIP=load,package skips f
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 import os
@@ -81,14 +82,12 @@ def run() -> dict[str, Any]:
     else:
         results.update({k: {"skipped": True} for k in ("requests", "warm", "queues", "heat")})
     _figure(results, "load", skip, load.measure)
-    req = results.get("requests", {})
-    if "invocations" in req:
-        _figure(results, "money", skip, lambda: money.estimate(req))
-    together = results.get("requests_busy_office", {})
-    if "invocations" in together:
-        _figure(results, "money_busy_office", skip, lambda: money.estimate(together))
-    else:
-        results["money"] = {"skipped": True, "reason": "needs the request count"}
+    for counted, priced in (("requests", "money"), ("requests_busy_office", "money_busy_office")):
+        req = results.get(counted, {})
+        if "invocations" in req:
+            _figure(results, priced, skip, functools.partial(money.estimate, req))
+        else:
+            results[priced] = {"skipped": True, "reason": "needs the request count"}
     _figure(results, "console", skip, console.measure)
     from . import courier_cost
 

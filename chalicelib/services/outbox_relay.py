@@ -76,12 +76,17 @@ def destinations(event: DomainEvent) -> list[str]:
     return queues
 
 
+def alerts(event: DomainEvent) -> bool:
+    """Whether the event also goes to the operators' alerts topic."""
+    return RELAY.get(event.type, Destinations()).alert
+
+
 def relay(payload: dict[str, Any]) -> None:
     event = decode(payload)
     body = encode(event)
     for queue in destinations(event):
         bus().send(queue, body)
-    if RELAY.get(event.type, Destinations()).alert:
+    if alerts(event):
         bus().publish("alerts", body, subject=event.type)
 
 
@@ -120,7 +125,7 @@ def relay_stream_batch(records: list[dict[str, Any]]) -> dict[str, Any]:
                 first_bad = min(first_bad, *(chunk[k][0] for k in unsent))
                 logger.warning("messages not taken by their queue", extra={"queue": queue, "count": len(unsent)})
     for i, event in enumerate(events[:first_bad]):
-        if event is not None and RELAY.get(event.type, Destinations()).alert:
+        if event is not None and alerts(event):
             try:
                 bus().publish("alerts", encode(event), subject=event.type)
             except Exception as err:

@@ -112,7 +112,10 @@ class Recorder:
         self._shadow: dict[tuple[str, str], dict[str, Any]] = {}  # last written item per key (GSI accounting)
         self._local = threading.local()
         self._installed = False
-        self.light = False  # figure 3 times requests: no copy of their parameters, no read units
+        # Figure 3 times requests: no copy of their parameters, no read units, and their write units worked out
+        # after the timed request (``take``), not in its botocore hook.
+        self.light = False
+        self._uncosted: list[Call] = []
 
     # ------------------------------------------------------------ hooks
 
@@ -126,8 +129,10 @@ class Recorder:
         kept = params if self.light else copy.deepcopy(params)
         call = Call(service, model.name, kept, self.label, self.phase, subject=self.subject)
         if service == "dynamodb" and model.name in DDB_WRITES:
-            self._touches = call.touches
-            call.wru = self._write_cost(model.name, params)
+            if self.light:
+                self._uncosted.append(call)
+            else:
+                self._cost(call)
         self.calls.append(call)
         self._local.pending = call
 
@@ -299,7 +304,15 @@ class Recorder:
         finally:
             self.label, self.phase = saved
 
+    def _cost(self, call: Call) -> None:
+        self._touches = call.touches
+        call.wru = self._write_cost(call.op, call.params)
+
     def take(self, since: int) -> list[Call]:
+        """The calls recorded since index ``since``, every write's units worked out (in the order made)."""
+        for call in self._uncosted:
+            self._cost(call)
+        self._uncosted.clear()
         return self.calls[since:]
 
 

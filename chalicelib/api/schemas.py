@@ -311,8 +311,11 @@ def check_text(value: Any, schema: dict[str, Any], path: str) -> None:
             check_text(item, schema["items"], f"{path}[{i}]")
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")  # a \uD800 escape parses, but is no character
+
+
 def _has_surrogates(text: str) -> bool:
-    return any("\ud800" <= c <= "\udfff" for c in text)  # a \uD800 escape parses, but is no character
+    return _SURROGATE.search(text) is not None
 
 
 def _reject_control_characters(value: Any, path: str, depth: int = 0) -> None:

@@ -167,3 +167,70 @@ def test_a_review_slot_opens_with_one_conditional_put_and_no_condition_check(har
     closing = [e["Put"]["Item"] for c in calls for e in c.params.get("TransactItems", [])
                if "Put" in e and e["Put"]["TableName"].endswith("-review-slots")]
     assert len(closing) == 1 and "closed_at" in closing[0] and "due_shard" not in closing[0]
+
+
+def test_a_light_recording_costs_its_writes_after_the_request_and_the_same(harness):
+    """Figure 3's light recording: a timed request's write units are worked out when its calls are taken, after
+    its timing ends, and come out as the full recording's."""
+    import json
+
+    from bench.harness import application, headers
+
+    harness.complete_case(1)  # warm: reference data cached, clients created
+
+    def apply(n: int, light: bool) -> tuple[list[float], list[float]]:
+        harness.recorder.light = light
+        try:
+            since = len(harness.recorder.calls)
+            with harness.recorder.labelled("apply"):
+                harness.client.http.post("/cases", headers=headers("citizen", f"light-{n}"),
+                                         body=json.dumps(application(n)))
+            before_take = [c.wru for c in harness.recorder.calls[since:]]
+            return before_take, [c.wru for c in harness.recorder.take(since)]
+        finally:
+            harness.recorder.light = False
+
+    light_before, light_after = apply(2, light=True)
+    full_before, full_after = apply(3, light=False)
+    assert light_before and all(w == 0.0 for w in light_before)  # nothing worked out inside the request
+    assert light_after == full_after == full_before and all(w > 0 for w in full_after)
+
+
+def test_a_request_is_timed_as_its_handler_ran(harness):
+    """The seconds recorded for a request are the Lambda handler's (the app called with API Gateway's event),
+    not the local gateway's work of building that event."""
+    import time
+
+    from bench.harness import headers
+
+    inner = harness._handler._app
+    slow_gateway = harness.client.http._local_gateway.event_converter.create_lambda_event
+
+    def slowly(*args, **kwargs):
+        time.sleep(0.25)
+        return slow_gateway(*args, **kwargs)
+
+    harness.client.http._local_gateway.event_converter.create_lambda_event = slowly
+    try:
+        status, _ = harness.http("GET", "/health", headers("citizen", "timed"), function="health")
+    finally:
+        harness.client.http._local_gateway.event_converter.create_lambda_event = slow_gateway
+    assert status == 200
+    timed = harness.invocations[-1]
+    assert timed.function == "health" and 0 < timed.seconds < 0.25
+    assert harness._handler._app is inner
+
+
+def test_the_warm_figure_times_each_route_and_its_floor_from_evicted_caches(harness):
+    """Figure 3: each of the five timed routes of a case is timed once, and the caches are evicted before the
+    request and again before its raw replay (the floor), and at no other time."""
+    from bench import inprocess
+    from bench.harness import TIMED
+
+    harness.complete_case(1)  # warm: reference data cached
+    warm = inprocess.warm_overhead(harness, cases=1, warmup=0)
+
+    assert set(warm["per_route"]) == set(TIMED)
+    assert all(row["n"] == 1 and row["p50_ms"] > 0 and row["floor_p50_ms"] > 0 for row in warm["per_route"].values())
+    assert warm["evictions"] == 2 * len(TIMED)
+    assert harness.before_request is None and harness.after_invocation is None and not harness.recorder.light

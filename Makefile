@@ -115,7 +115,7 @@ token: $(STAMP)
 	@$(PY) -m tools.token --role $(ROLE) $(if $(OFFICE),--office $(OFFICE)) $(if $(CITY),--city $(CITY)) $(if $(SUB),--sub $(SUB))
 
 ## Benchmarks: cold start, package size, warm overhead, request count, queue throughput, load, money (bench/results.json).
-bench: $(STAMP) $(LAMBDA_DEPS)
+bench: $(STAMP) $(LAMBDA_DEPS) browser-deps
 	$(PY) -m bench
 
 ## Regenerate docs/openapi.json from the registered routes, and the console's typed client from it

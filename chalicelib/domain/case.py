@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -586,10 +587,13 @@ class Case:
                           alert_at=iso(self.stage_due) if self.stage_due else None)
 
     def record_shipment_exception(self, actor: Actor, at: datetime, waybill: str, event: str,
-                                  note: str = "") -> Change:
+                                  note: str = "", reported_at: datetime | None = None) -> Change:
+        """The courier reported trouble (``event``) with the shipment; ``reported_at`` is the time the courier
+        gave, kept so that the same report is recognised again (``exception_recorded``)."""
         self._guard(Action.SHIPMENT_EXCEPTION, actor)
+        reported: dict[str, Any] = {"reported_at": iso(reported_at)} if reported_at else {}
         return self._move(Action.SHIPMENT_EXCEPTION, self.status, actor, at, note, waybill=waybill,
-                          courier_event=event)
+                          courier_event=event, **reported)
 
     def reship(self, actor: Actor, at: datetime, waybill: str, note: str = "") -> Change:
         """重新寄递: replace a parcel that went wrong, once: the timeline has one reship per replaced parcel."""
@@ -694,6 +698,18 @@ def timeline_entry(change: Change, seq: int) -> dict[str, Any]:
         "note": change.note,
         "details": change.details,
     }
+
+
+def exception_recorded(timeline: Iterable[dict[str, Any]], waybill: str, event: str, reported_at: datetime) -> bool:
+    """Whether a case's timeline holds this courier report of trouble already: the same waybill, event and
+    time the courier gave. A parcel's trouble reaches each case inside once, however often it is delivered."""
+    stamp = iso(reported_at)
+    for entry in timeline:
+        details = entry.get("details") or {}
+        if (entry.get("action") == Action.SHIPMENT_EXCEPTION.value and details.get("waybill") == waybill
+                and details.get("courier_event") == event and details.get("reported_at") == stamp):
+            return True
+    return False
 
 
 def case_event(case: Case, change: Change) -> CaseEvent:

@@ -72,7 +72,8 @@ def _case_change(cases: CaseRepository, leg: Shipment, applied: Applied,
     try:
         if applied.trouble_now:
             return case, case.record_shipment_exception(COURIER, at, leg.waybill, event.event.value,
-                                                        note=courier_note(leg.courier, event.event.value, leg.waybill))
+                                                        note=courier_note(leg.courier, event.event.value, leg.waybill),
+                                                        reported_at=event.at)
         if leg.kind is LegKind.MATERIALS:
             matter = catalogue().matter(case.matter_id)
             return case, case.sign(COURIER, at, matter,

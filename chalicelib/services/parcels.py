@@ -25,7 +25,7 @@ from ..adapters.reference_store import catalogue
 from ..bootstrap import unit_of_work
 from ..config import settings
 from ..domain.actor import Actor, Role
-from ..domain.case import Case
+from ..domain.case import Case, exception_recorded
 from ..domain.errors import ConcurrentUpdate, Duplicate, InvalidTransition, OutOfScope, RuleViolation
 from ..domain.lifecycle import Status
 from ..domain.parcels import (
@@ -39,7 +39,7 @@ from ..domain.parcels import (
     parcel_id_for,
 )
 from ..domain.reference import Office
-from ..domain.shipping import LegKind, LegStatus, Shipment, courier_note
+from ..domain.shipping import TROUBLE, LegKind, LegStatus, Shipment, courier_note
 from ..domain.workdays import utcnow
 from ..observability import logger
 from .unit_of_work import UnitOfWork
@@ -196,7 +196,9 @@ def on_courier_event(uow: UnitOfWork, leg: Shipment, event: CourierEvent) -> Non
     if leg.status is LegStatus.DELIVERED:
         # Also on a duplicate: a crash after the parcel's commit left some cases behind.
         _each_case(_waiting(leg.parcel_id), lambda c: _delivered(c, leg, event.at), "delivered")
-    elif applied.trouble_now:  # once per event recorded (a redelivered EXCEPTION alerts nobody twice)
+    elif applied.trouble_now or (not applied.recorded and leg.status is event.event and leg.status in TROUBLE):
+        # Also on a duplicate of the trouble the leg is in: a failure part-way through left some cases without
+        # it. Each case records one courier report once (its timeline is checked), however often it arrives.
         _each_case(_waiting(leg.parcel_id), lambda c: _trouble(c, leg, event), "exception")
 
 
@@ -257,10 +259,13 @@ def _trouble(case_no: str, leg: Shipment, event: CourierEvent) -> None:
         case = uow.cases.get(case_no)
         if case.status not in (Status.IN_TRANSIT, Status.RESULT_IN_TRANSIT) or leg.parcel_id not in case.parcels:
             return
+        if exception_recorded(uow.cases.timeline(case_no), leg.waybill, event.event.value, event.at):
+            return  # recorded by an earlier delivery of this event (or an earlier attempt whose reply was lost)
         change = case.record_shipment_exception(COURIER, _when(event.at, case.updated_at), leg.waybill,
                                                 event.event.value,
                                                 note=courier_note(leg.courier, event.event.value, leg.waybill,
-                                                                  leg.parcel_id))
+                                                                  leg.parcel_id),
+                                                reported_at=event.at)
         uow.cases.update(case, change)
         uow.commit()
 

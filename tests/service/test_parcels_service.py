@@ -151,6 +151,46 @@ def test_exception_on_a_parcel_alerts_every_case_inside_once(fake, consolidated)
     assert sorted(e["case_no"] for e in alerts) == sorted(cases)
 
 
+def test_an_exception_left_part_way_reaches_the_rest_of_the_parcel_when_delivered_again(fake, consolidated,
+                                                                                       monkeypatch):
+    """A failure while the parcel's EXCEPTION is carried to its cases (a case's write refused) fails the message
+    after the other cases; delivered again, the event is a duplicate for the leg but the case left behind gets
+    it now, and no case records the same courier report twice."""
+    seen: set[str] = set()
+    cases = [forwarded_case(fake, seen, cst(2026, 12, 1, 9), seed=80 + n) for n in range(3)]
+    parcels.seal_due(cst(2026, 12, 1, 16))
+    (leg,) = fake.legs.values()
+    trouble = parcels._trouble
+    refused = {cases[1]}
+
+    def failing(case_no: str, *args: Any) -> None:
+        if case_no in refused:
+            raise RuntimeError("the case's write failed")
+        trouble(case_no, *args)
+
+    monkeypatch.setattr(parcels, "_trouble", failing)
+    with pytest.raises(RuntimeError):
+        courier(leg.waybill, "EXCEPTION", cst(2026, 12, 1, 18))
+
+    def reports(case_no: str) -> list[str]:
+        return [e["details"]["reported_at"] for e in fake.timelines[case_no].values()
+                if e["action"] == "shipment_exception"]
+
+    assert [len(reports(c)) for c in cases] == [1, 0, 1]  # the third was not held up by the second
+    refused.clear()
+    courier(leg.waybill, "EXCEPTION", cst(2026, 12, 1, 18))  # the message again
+    courier(leg.waybill, "EXCEPTION", cst(2026, 12, 1, 18))  # and once more
+    assert [len(reports(c)) for c in cases] == [1, 1, 1]
+    alerts = [e for e in fake.outbox.values() if e["type"] == "case.shipment_exception"]
+    assert sorted(e["case_no"] for e in alerts) == sorted(cases)
+
+    # A later report of trouble is kept on the leg; the cases were told the parcel is in trouble once, as a
+    # leg of its own tells its case once.
+    courier(leg.waybill, "EXCEPTION", cst(2026, 12, 1, 22))
+    assert [e.event.value for e in fake.legs[leg.waybill].events].count("EXCEPTION") == 2
+    assert [len(reports(c)) for c in cases] == [1, 1, 1]
+
+
 def test_an_urgent_case_travels_alone_with_its_flag(fake, consolidated):
     seen: set[str] = set()
     urgent = forwarded_case(fake, seen, cst(2026, 12, 1, 9), seed=41, urgent=True)

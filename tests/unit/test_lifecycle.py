@@ -251,3 +251,24 @@ def test_the_state_graph_is_the_designs():
     assert who[Action.CHECK_RULE] == {Party.SYSTEM}
     assert who[Action.PICKUP] == {Party.PICKUP_STAFF}
     assert who[Action.SIGN] == {Party.HANDLING_STAFF, Party.SYSTEM}
+
+
+def test_a_courier_report_of_trouble_is_recognised_by_waybill_event_and_the_couriers_time():
+    """What a parcel's fan-out checks before it records trouble on a case again (services/parcels.py)."""
+    from chalicelib.domain.case import exception_recorded, timeline_entry
+
+    case = make_case(Status.IN_TRANSIT)
+    reported = NOW - timedelta(hours=1)
+    change = case.record_shipment_exception(Actor.system("courier"), NOW, "W1", "EXCEPTION", reported_at=reported)
+    timeline = [timeline_entry(change, case.version)]
+
+    assert exception_recorded(timeline, "W1", "EXCEPTION", reported)
+    assert not exception_recorded(timeline, "W2", "EXCEPTION", reported)
+    assert not exception_recorded(timeline, "W1", "RETURNED_TO_SENDER", reported)
+    assert not exception_recorded(timeline, "W1", "EXCEPTION", reported + timedelta(seconds=1))
+    assert not exception_recorded([{**timeline[0], "action": "forward"}], "W1", "EXCEPTION", reported)
+    assert not exception_recorded([{"action": "shipment_exception", "details": None}], "W1", "EXCEPTION", reported)
+    # Recorded without the courier's time (before 2026-12-02), a report is not recognised: carried once more.
+    older = case.record_shipment_exception(Actor.system("courier"), NOW, "W1", "EXCEPTION")
+    assert "reported_at" not in older.details
+    assert not exception_recorded([timeline_entry(older, case.version)], "W1", "EXCEPTION", reported)

@@ -31,7 +31,7 @@ from chalicelib.domain.statistics import COUNTERS
 from chalicelib.domain.summaries import StatsSummary
 from chalicelib.domain.tickets import Ticket, TicketChange, ticket_event, ticket_history_entry
 from chalicelib.domain.workdays import cst_date, iso
-from chalicelib.services.bus import BATCH_LIMIT, Bus
+from chalicelib.services.bus import Bus, check_batch
 from chalicelib.services.unit_of_work import (
     AccessLog,
     CaseRepository,
@@ -652,8 +652,7 @@ class FakeBus(Bus):
         return message.message_id
 
     def send_batch(self, queue: str, bodies: list[dict[str, Any]]) -> list[int]:
-        if not 0 < len(bodies) <= BATCH_LIMIT:
-            raise ValueError(f"a batch holds 1 to {BATCH_LIMIT} messages, not {len(bodies)}")
+        check_batch(bodies)
         if queue not in self.queues:
             raise LookupError(f"no queue {queue}")
         encoded = [json.dumps(body, ensure_ascii=False) for body in bodies]  # all refused or none taken

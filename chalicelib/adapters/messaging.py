@@ -12,7 +12,7 @@ from typing import Any
 import boto3
 
 from ..config import settings
-from ..services.bus import BATCH_LIMIT, Bus
+from ..services.bus import Bus, check_batch
 
 
 @dataclass(frozen=True)
@@ -87,8 +87,7 @@ def send(logical: str, body: dict[str, Any]) -> str:
 
 def send_batch(logical: str, bodies: list[dict[str, Any]]) -> list[int]:
     """Put up to ten messages on a queue in one SendMessageBatch; returns the positions SQS did not take."""
-    if not 0 < len(bodies) <= BATCH_LIMIT:
-        raise ValueError(f"a batch holds 1 to {BATCH_LIMIT} messages, not {len(bodies)}")
+    check_batch(bodies)
     entries = [{"Id": str(i), "MessageBody": json.dumps(body, ensure_ascii=False)} for i, body in enumerate(bodies)]
     resp = sqs().send_message_batch(QueueUrl=queue_url(logical), Entries=entries)
     return sorted(int(failed["Id"]) for failed in resp.get("Failed", []))

@@ -16,6 +16,12 @@ BATCH_LIMIT = 10  # messages in one SendMessageBatch (SQS's limit)
 BATCH_BYTES = 200_000  # their bodies together, under SQS's 256 KiB a request
 
 
+def check_batch(bodies: list[dict[str, Any]]) -> None:
+    """Refuse a batch that no SendMessageBatch can carry: every implementation refuses the same."""
+    if not 0 < len(bodies) <= BATCH_LIMIT:
+        raise ValueError(f"a batch holds 1 to {BATCH_LIMIT} messages, not {len(bodies)}")
+
+
 class Bus(abc.ABC):
     @abc.abstractmethod
     def send(self, queue: str, body: dict[str, Any]) -> str:

@@ -98,21 +98,22 @@ def relay_stream_batch(records: list[dict[str, Any]]) -> dict[str, Any]:
     there were ten, at the load a stream batch holds many records). Every record before the reported one
     had each of its messages taken; messages of the reported record and later ones may have been taken too
     and are sent again with the retry, as after a crash (at least once: the consumers are idempotent)."""
-    events: list[DomainEvent | None] = []
+    events: list[tuple[DomainEvent, dict[str, Any]] | None] = []  # each record's event and its body, once
     first_bad = len(records)
     for i, record in enumerate(records):
         try:
             payload = payload_of_stream_record(record)
-            events.append(decode(payload) if payload is not None else None)
+            event = decode(payload) if payload is not None else None
+            events.append((event, encode(event)) if event is not None else None)
         except Exception as err:
             _not_relayed(record, err)
             first_bad = i
             break
     outgoing: dict[str, list[tuple[int, dict[str, Any]]]] = {}
-    for i, event in enumerate(events):
-        if event is not None:
-            for queue in destinations(event):
-                outgoing.setdefault(queue, []).append((i, encode(event)))
+    for i, decoded in enumerate(events):
+        if decoded is not None:
+            for queue in destinations(decoded[0]):
+                outgoing.setdefault(queue, []).append((i, decoded[1]))
     for queue, messages in outgoing.items():
         for chunk in _chunks([m for m in messages if m[0] < first_bad]):
             try:
@@ -124,10 +125,10 @@ def relay_stream_batch(records: list[dict[str, Any]]) -> dict[str, Any]:
             if unsent:
                 first_bad = min(first_bad, *(chunk[k][0] for k in unsent))
                 logger.warning("messages not taken by their queue", extra={"queue": queue, "count": len(unsent)})
-    for i, event in enumerate(events[:first_bad]):
-        if event is not None and alerts(event):
+    for i, decoded in enumerate(events[:first_bad]):
+        if decoded is not None and alerts(decoded[0]):
             try:
-                bus().publish("alerts", encode(event), subject=event.type)
+                bus().publish("alerts", decoded[1], subject=decoded[0].type)
             except Exception as err:
                 _not_relayed(records[i], err)
                 first_bad = i
